@@ -1,0 +1,120 @@
+/**
+ * The one typed API contract between the renderer (or the CLI, or a test) and the main process.
+ *
+ * Types only: the renderer may import this file and nothing else from `electron/`.
+ * Every handler is `name -> { args, result }`; progress and other pushed data travel as `Events`.
+ */
+
+/** The closed set of error codes that may cross the boundary (listed at runtime in `errors.ts`). */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNKNOWN_METHOD'
+  | 'NOT_FOUND'
+  | 'NOT_IMPLEMENTED'
+  | 'CANCELLED'
+  | 'IO_ERROR'
+  | 'DECODE_ERROR'
+  | 'DB_ERROR'
+  | 'MODEL_ERROR'
+  | 'FORBIDDEN'
+  | 'INTERNAL';
+
+/** An error as data: what a handler failure looks like on the wire. */
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+/** What the encoder (query network) is doing, reported by `app.info`. */
+export interface ModelStatus {
+  /** `ready`: the model loaded; `missing`: no artifacts; `error`: it failed to load. */
+  state: 'ready' | 'missing' | 'error' | 'not-loaded';
+  version: string | null;
+  bits: number | null;
+  provider: ProviderName | null;
+  /** One line per execution provider that was skipped, with the reason. */
+  providerNotes: string[];
+  message?: string;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dbPath: string;
+  platform: string;
+  node: string;
+  model: ModelStatus;
+}
+
+/** Progress of long work, one variant per phase. */
+export type Progress =
+  | { phase: 'scan'; done: number; total: number; path: string }
+  | { phase: 'encode'; done: number; total: number; path: string }
+  | { phase: 'group'; done: number; total: number }
+  | { phase: 'train'; epoch: number; step: number; reward: number; mapValidation: number | null };
+
+/** Data the server pushes without being asked (beyond the reply to a request). */
+export type Events =
+  | { type: 'progress'; requestId: number; progress: Progress }
+  | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' };
+
+export interface Handlers {
+  'app.info': { args: Record<string, never>; result: AppInfo };
+  /** Echoes back after `delayMs`, reporting progress every `stepMs`: a diagnostic that exercises cancellation. */
+  'app.ping': {
+    args: { message: string; delayMs?: number; steps?: number };
+    result: { message: string; receivedAt: string };
+  };
+  'scan.run': {
+    args: { folders: string[] };
+    result: ScanSummary;
+  };
+  'dupes.find': {
+    args: { threshold?: string | number };
+    result: { groups: DuplicateGroup[] };
+  };
+  'similar.find': {
+    args: { path: string; limit?: number };
+    result: { results: { path: string; distance: number }[] };
+  };
+  'album.list': { args: Record<string, never>; result: { albums: { id: number; name: string; count: number }[] } };
+  'train.run': { args: { albums?: number[] }; result: { version: string } };
+}
+
+export interface ScanSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  moved: number;
+  removed: number;
+  failed: { path: string; error: string }[];
+  seconds: number;
+}
+
+export interface DuplicateGroup {
+  kind: 'exact' | 'near';
+  maxDistance: number;
+  files: { path: string; width: number; height: number; bytes: number; takenAt: string | null; keep: boolean }[];
+}
+
+export type Method = keyof Handlers;
+export type Args<K extends Method> = Handlers[K]['args'];
+export type Result<K extends Method> = Handlers[K]['result'];
+
+/** Wire protocol, client -> server. */
+export type ClientMessage = { t: 'req'; id: number; method: string; args: unknown } | { t: 'cancel'; id: number };
+
+/** Wire protocol, server -> client. */
+export type ServerMessage =
+  | { t: 'res'; id: number; ok: true; result: unknown }
+  | { t: 'res'; id: number; ok: false; error: ApiError }
+  | { t: 'event'; event: Events };
+
+/** The bridge the preload script exposes as `window.lookalike` (Electron only). */
+export interface LookalikeBridge {
+  send(message: ClientMessage): void;
+  on(listener: (message: ServerMessage) => void): () => void;
+}

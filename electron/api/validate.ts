@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { Args, Method } from './contract.js';
+import { AppError } from './errors.js';
+
+const empty = z.object({}).strict();
+const path = z.string().min(1).max(4096);
+
+/**
+ * Runtime schemas for every handler's arguments. The mapped type makes the compiler check that each
+ * schema produces exactly the contract's `args` type, so the two cannot drift apart.
+ */
+const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
+  'app.info': empty as z.ZodType<Record<string, never>>,
+  'app.ping': z
+    .object({
+      message: z.string().max(10_000),
+      delayMs: z.number().int().min(0).max(60_000).optional(),
+      steps: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict(),
+  'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
+  'dupes.find': z
+    .object({ threshold: z.union([z.string().max(32), z.number().int().min(0).max(128)]).optional() })
+    .strict(),
+  'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'album.list': empty as z.ZodType<Record<string, never>>,
+  'train.run': z.object({ albums: z.array(z.number().int().nonnegative()).max(10_000).optional() }).strict(),
+};
+
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(argSchemas, name);
+}
+
+/** Validate untrusted arguments for `method`; throws BAD_REQUEST naming the offending fields. */
+export function validateArgs<K extends Method>(method: K, args: unknown): Args<K> {
+  const parsed = argSchemas[method].safeParse(args ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`);
+    throw new AppError('BAD_REQUEST', `Invalid arguments for ${method}: ${issues.join('; ')}`, { issues });
+  }
+  return parsed.data;
+}

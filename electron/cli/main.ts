@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import type { ApiError, Method, Progress } from '../api/contract.js';
+import type { Dispatcher } from '../api/dispatch.js';
+import { toApiError } from '../api/errors.js';
+import { createDispatcher } from '../core/app.js';
+import { packageVersion, rendererDir, resolveDbPath } from '../core/paths.js';
+import { startServer } from '../server/server.js';
+import { formatHuman } from './format.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options?: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+interface CommandContext {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+  json: boolean;
+  dispatcher: Dispatcher;
+  dbPath: string;
+}
+
+/** Exit codes: 0 ok, 1 the operation failed, 2 bad usage or not implemented yet. */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+const GLOBAL_OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function reportProgress(progress: Progress): void {
+  const head = `[${progress.phase}]`;
+  const body =
+    progress.phase === 'train'
+      ? `epoch ${progress.epoch} step ${progress.step} reward ${progress.reward.toFixed(4)}`
+      : `${progress.done}/${progress.total}${'path' in progress ? ` ${progress.path}` : ''}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${head} ${body}`);
+  else process.stderr.write(`${head} ${body}\n`);
+}
+
+/** Call a handler and print its result (human text, or one JSON document with --json). */
+async function callAndPrint<K extends Method>(ctx: CommandContext, method: K, args: unknown): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await ctx.dispatcher.call(method, args, { signal: controller.signal, onProgress: reportProgress });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.stdout.write(ctx.json ? JSON.stringify(result, null, 2) + '\n' : formatHuman(method, result) + '\n');
+    return 0;
+  } catch (error) {
+    return fail(ctx.json, toApiError(error));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function fail(json: boolean, error: ApiError): number {
+  if (json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
+  process.stderr.write(`lookalike: ${error.message}\n`);
+  return error.code === 'NOT_IMPLEMENTED' || error.code === 'BAD_REQUEST' ? EXIT_USAGE : EXIT_FAILED;
+}
+
+const COMMANDS: Record<string, Command> = {
+  info: {
+    summary: 'Show the version, database path and model status',
+    usage: 'lookalike info [--json]',
+    run: (ctx) => callAndPrint(ctx, 'app.info', {}),
+  },
+  scan: {
+    summary: 'Scan photo folders into the library (incremental)',
+    usage: 'lookalike scan <folder...> [--json]',
+    run: (ctx) => callAndPrint(ctx, 'scan.run', { folders: ctx.positionals }),
+  },
+  dupes: {
+    summary: 'List groups of duplicate photos',
+    usage: 'lookalike dupes [--threshold exact|very-close|close|loose|N] [--json]',
+    options: { threshold: { type: 'string' } },
+    run: (ctx) => {
+      const t = ctx.values.threshold;
+      const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : t;
+      return callAndPrint(ctx, 'dupes.find', threshold === undefined ? {} : { threshold });
+    },
+  },
+  similar: {
+    summary: 'Find photos similar to an image (which may be outside the library)',
+    usage: 'lookalike similar <image> [--limit N] [--json]',
+    options: { limit: { type: 'string' } },
+    run: (ctx) => {
+      if (ctx.positionals.length !== 1) return Promise.resolve(usage('similar'));
+      const limit = ctx.values.limit === undefined ? undefined : Number(ctx.values.limit);
+      return callAndPrint(
+        ctx,
+        'similar.find',
+        limit === undefined ? { path: ctx.positionals[0] } : { path: ctx.positionals[0], limit },
+      );
+    },
+  },
+  album: {
+    summary: 'List and organise albums',
+    usage: 'lookalike album [list] [--json]',
+    run: (ctx) => callAndPrint(ctx, 'album.list', {}),
+  },
+  train: {
+    summary: 'Retrain the similarity head on labelled albums',
+    usage: 'lookalike train [--json]',
+    run: (ctx) => callAndPrint(ctx, 'train.run', {}),
+  },
+  serve: {
+    summary: 'Browser mode: serve the app and its API on 127.0.0.1 with a per-run token',
+    usage: 'lookalike serve [--port N]',
+    options: { port: { type: 'string', default: '0' } },
+    run: async (ctx) => {
+      const port = Number(ctx.values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return usage('serve');
+      const server = await startServer({ dispatcher: ctx.dispatcher, staticDir: rendererDir, port });
+      if (ctx.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
+      else
+        process.stdout.write(`Lookalike is running at ${server.url}\nLibrary: ${ctx.dbPath}\nPress Ctrl+C to stop.\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      return 0;
+    },
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    `Lookalike ${packageVersion}: find duplicate and similar photos, privately.`,
+    '',
+    'Usage: lookalike <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Global options:',
+    '  --db FILE   the library database (default: $LOOKALIKE_DB, else the user data folder)',
+    '  --json      print one JSON document on stdout (progress goes to stderr)',
+    '  -h, --help  show help (also: lookalike <command> --help)',
+    '',
+  ].join('\n');
+}
+
+function usage(name: string): number {
+  process.stderr.write(`Usage: ${COMMANDS[name].usage}\n`);
+  return EXIT_USAGE;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${packageVersion}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`lookalike: unknown command "${name}"\n\n${mainHelp()}`);
+    return EXIT_USAGE;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`lookalike ${name}: ${(error as Error).message}\n`);
+    return usage(name);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  const dbPath = resolveDbPath(parsed.values.db as string | undefined);
+  const json = parsed.values.json === true;
+  try {
+    const dispatcher = createDispatcher({ dbPath });
+    const values = parsed.values as CommandContext['values'];
+    return await command.run({ positionals: parsed.positionals, values, json, dispatcher, dbPath });
+  } catch (error) {
+    return fail(json, toApiError(error));
+  }
+}

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ModelStatus } from '../api/contract.js';
+import { Dispatcher, mergeHandlers } from '../api/dispatch.js';
+import { appHandlers } from './app-handlers.js';
+import { modelDir } from './paths.js';
+
+export interface AppConfig {
+  dbPath: string;
+}
+
+/** What the model artifacts on disk say, before anything is loaded. */
+export function readModelStatus(dir = modelDir): ModelStatus {
+  const manifestPath = path.join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    return {
+      state: 'missing',
+      version: null,
+      bits: null,
+      provider: null,
+      providerNotes: [],
+      message: 'No model artifacts: run `npm run build:model`.',
+    };
+  }
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: string; bits?: number };
+    return {
+      state: 'not-loaded',
+      version: manifest.version ?? null,
+      bits: manifest.bits ?? null,
+      provider: null,
+      providerNotes: [],
+    };
+  } catch (error) {
+    return {
+      state: 'error',
+      version: null,
+      bits: null,
+      provider: null,
+      providerNotes: [],
+      message: `Unreadable manifest: ${String(error)}`,
+    };
+  }
+}
+
+/** The composition root: every domain's handlers behind one dispatcher. */
+export function createDispatcher(config: AppConfig): Dispatcher {
+  return new Dispatcher(mergeHandlers(appHandlers({ dbPath: config.dbPath, modelStatus: () => readModelStatus() })));
+}

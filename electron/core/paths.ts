@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (the folder holding lookalike's package.json), from source or from dist/. */
+export const packageRoot: string = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'lookalike'
+    ) {
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('Cannot find the lookalike package root');
+    dir = parent;
+  }
+})();
+
+export const packageVersion: string = (
+  JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** The built renderer (vite output). */
+export const rendererDir = path.join(packageRoot, 'dist', 'renderer');
+
+/** Model artifacts (ONNX files and manifest.json). */
+export const modelDir = path.join(packageRoot, 'model', 'artifacts');
+
+/** The per-user data folder: XDG on Linux, Application Support on macOS, %APPDATA% on Windows. */
+export function userDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const home = env.HOME ?? os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Lookalike');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Lookalike');
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'lookalike');
+}
+
+/** `--db FILE`, else `LOOKALIKE_DB`, else `library.db` in the user data folder. */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return path.resolve(flag);
+  if (env.LOOKALIKE_DB) return path.resolve(env.LOOKALIKE_DB);
+  return path.join(userDataDir(env), 'library.db');
+}

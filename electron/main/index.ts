@@ -1,0 +1,99 @@
+/**
+ * The Electron shell: window, custom protocol, IPC wiring. The only module (with the preload) that imports electron.
+ * Security: context isolation, sandbox, no Node in the renderer, strict CSP, navigation and new windows blocked,
+ * and every IPC message validated by the dispatcher before it reaches a handler.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, shell, type WebContents } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Channel } from '../api/dispatch.js';
+import { createDispatcher } from '../core/app.js';
+import { packageRoot, rendererDir, resolveDbPath } from '../core/paths.js';
+import { CONTENT_SECURITY_POLICY, resolveInside } from '../server/static.js';
+
+const SCHEME = 'app';
+const IPC_CHANNEL = 'lookalike:message';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+const dispatcher = createDispatcher({ dbPath: resolveDbPath(undefined) });
+const channels = new Map<number, { deliver(message: unknown): void }>();
+
+/** Adapt one renderer's IPC to the dispatcher's channel protocol. */
+function ipcChannel(contents: WebContents): Channel {
+  let deliver: (message: unknown) => void = () => {};
+  channels.set(contents.id, { deliver: (m) => deliver(m) });
+  return {
+    send: (message) => {
+      if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, message);
+    },
+    onMessage: (listener) => {
+      deliver = listener;
+    },
+    onClose: (listener) => {
+      contents.once('destroyed', () => {
+        channels.delete(contents.id);
+        listener();
+      });
+    },
+  };
+}
+
+function serveRenderer(): void {
+  protocol.handle(SCHEME, async (request) => {
+    const file = resolveInside(rendererDir, new URL(request.url).pathname);
+    if (!file) return new Response('Bad path', { status: 400 });
+    const response = await net
+      .fetch(pathToFileURL(file).href)
+      .catch(() => net.fetch(pathToFileURL(path.join(rendererDir, 'index.html')).href));
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    return new Response(response.body, { status: response.status, headers });
+  });
+}
+
+function createWindow(): void {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'Lookalike',
+    webPreferences: {
+      preload: path.join(packageRoot, 'dist', 'electron', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  dispatcher.connect(ipcChannel(window.webContents));
+  void window.loadURL(`${SCHEME}://lookalike/index.html`);
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${SCHEME}://`)) event.preventDefault();
+  });
+});
+
+ipcMain.on(IPC_CHANNEL, (event, message: unknown) => {
+  if (!event.senderFrame?.url.startsWith(`${SCHEME}://`)) return; // only our own pages may talk to the API
+  channels.get(event.sender.id)?.deliver(message);
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+void app.whenReady().then(() => {
+  serveRenderer();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});

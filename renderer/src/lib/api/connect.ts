@@ -1,0 +1,12 @@
+import type { LookalikeBridge } from '../../../../electron/api/contract';
+import { type ApiClient, connectBridge, connectWebSocket } from './client';
+
+/** Pick the transport at startup: the Electron bridge when present, else the WebSocket of browser mode. */
+export async function connect(): Promise<ApiClient> {
+  const bridge = (window as unknown as { lookalike?: LookalikeBridge }).lookalike;
+  if (bridge) return connectBridge(bridge);
+  const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('lookalike-token') ?? '';
+  if (token) sessionStorage.setItem('lookalike-token', token);
+  const url = `${location.protocol}//${location.host}/?token=${encodeURIComponent(token)}`;
+  return connectWebSocket(url, WebSocket);
+}

@@ -1,0 +1,62 @@
+/**
+ * Used only where the `electron` package is absent (it is an optional dependency whose install needs
+ * Node >= 22.12 and a binary download, neither of which CI has). It declares just the API that
+ * electron/main and electron/preload use, so they are still type-checked; on a machine with Electron
+ * installed, its own complete typings are used instead (see scripts/tsc.js).
+ */
+declare module 'electron' {
+  interface Event {
+    preventDefault(): void;
+  }
+  export interface WebContents {
+    readonly id: number;
+    isDestroyed(): boolean;
+    send(channel: string, ...args: unknown[]): void;
+    once(event: 'destroyed', listener: () => void): this;
+    on(event: 'will-navigate', listener: (event: Event, url: string) => void): this;
+    setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
+  }
+  export interface IpcMainEvent {
+    sender: WebContents;
+    senderFrame: { url: string } | null;
+  }
+  export interface IpcRendererEvent {
+    sender: unknown;
+  }
+  export const app: {
+    on(event: 'web-contents-created', listener: (event: Event, contents: WebContents) => void): void;
+    on(event: 'window-all-closed' | 'activate', listener: () => void): void;
+    whenReady(): Promise<void>;
+    quit(): void;
+  };
+  export class BrowserWindow {
+    constructor(options: {
+      width?: number;
+      height?: number;
+      title?: string;
+      webPreferences?: {
+        preload?: string;
+        contextIsolation?: boolean;
+        sandbox?: boolean;
+        nodeIntegration?: boolean;
+        webSecurity?: boolean;
+      };
+    });
+    readonly webContents: WebContents;
+    loadURL(url: string): Promise<void>;
+    static getAllWindows(): BrowserWindow[];
+  }
+  export const ipcMain: { on(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): void };
+  export const ipcRenderer: {
+    send(channel: string, ...args: unknown[]): void;
+    on(channel: string, listener: (event: IpcRendererEvent, ...args: never[]) => void): void;
+    removeListener(channel: string, listener: (...args: never[]) => void): void;
+  };
+  export const contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
+  export const net: { fetch(url: string): Promise<Response> };
+  export const protocol: {
+    registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
+    handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
+  };
+  export const shell: { openExternal(url: string): Promise<void>; trashItem(path: string): Promise<void> };
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'electron/**/*.test.ts',
+      'model/**/*.test.ts',
+      'training/**/*.test.ts',
+      'tests/integration/**/*.test.ts',
+      'tests/lint/**/*.test.ts',
+      'renderer/src/**/*.test.ts',
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
