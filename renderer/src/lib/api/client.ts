@@ -133,9 +133,12 @@ export function connectWebSocket(httpUrl: string, WebSocketImpl: WebSocketConstr
       const message = JSON.parse(String(event.data)) as ServerMessage;
       for (const l of messageListeners) l(message);
     });
+    const refused = () => new ApiCallError({ code: 'FORBIDDEN', message: 'Could not connect to the Lookalike server' });
+    socket.addEventListener('error', () => {
+      if (!opened) reject(refused());
+    });
     socket.addEventListener('close', (event) => {
-      if (!opened)
-        reject(new ApiCallError({ code: 'FORBIDDEN', message: 'Could not connect to the Lookalike server' }));
+      if (!opened) reject(refused());
       for (const l of closeListeners) l(event.reason || 'closed');
     });
     socket.addEventListener('open', () => {

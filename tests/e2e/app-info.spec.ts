@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures.js';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+test('the start page shows app.info fetched over the WebSocket transport', async ({
+  page,
+  home,
+  lookalike,
+}, testInfo) => {
+  await page.goto(lookalike.url);
+  await expect(home.info()).toBeVisible();
+  await expect(home.version()).toHaveText(version);
+  await expect(home.dbPath()).toHaveText(lookalike.dbPath);
+  await expect(home.transport()).toHaveText('websocket');
+  await page.screenshot({ path: testInfo.outputPath('app-info.png'), fullPage: true });
+  await page.screenshot({ path: 'test-results/app-info.png', fullPage: true });
+});
+
+test('the page and the API refuse a request without the token', async ({ request, lookalike }) => {
+  const origin = `http://127.0.0.1:${lookalike.port}`;
+  expect((await request.get(`${origin}/`)).status()).toBe(403);
+  expect((await request.post(`${origin}/api/app.info`, { data: {} })).status()).toBe(403);
+  const ok = await request.get(lookalike.url);
+  expect(ok.status()).toBe(200);
+});

@@ -1,0 +1,65 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LookalikeServer {
+  url: string;
+  port: number;
+  dbPath: string;
+  libraryDir: string;
+}
+
+/** Start `lookalike serve --port 0` on a fresh temporary library and wait for its URL. */
+async function startServe(): Promise<{ server: LookalikeServer; child: ChildProcess; tmp: string }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-e2e-'));
+  const dbPath = path.join(tmp, 'library.db');
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin', 'lookalike.js'), 'serve', '--port', '0', '--json', '--db', dbPath],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`lookalike serve exited with ${code}: ${stderr}`)));
+  });
+  const { url, port } = JSON.parse(line) as { url: string; port: number };
+  return { server: { url, port, dbPath, libraryDir: tmp }, child, tmp };
+}
+
+/** Page object for the start page. */
+export class HomePage {
+  constructor(readonly page: Page) {}
+  readonly info = () => this.page.getByTestId('app-info');
+  readonly version = () => this.page.getByTestId('version');
+  readonly dbPath = () => this.page.getByTestId('db-path');
+  readonly transport = () => this.page.getByTestId('transport');
+}
+
+export const test = base.extend<{ lookalike: LookalikeServer; home: HomePage }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies by destructuring
+  lookalike: async ({}, use) => {
+    const { server, child, tmp } = await startServe();
+    await use(server);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(tmp, { recursive: true, force: true });
+  },
+  home: async ({ page }, use) => use(new HomePage(page)),
+});
+
+export { expect };

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// Runs the built CLI exactly as a user would (`npm run build:ts` must have run; `npm test` does it first).
+const bin = path.resolve('bin/lookalike.js');
+const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-')), 'library.db');
+
+function lookalike(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LOOKALIKE_DB: db },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('lookalike CLI', () => {
+  it('prints usage with --help and exits 0', () => {
+    const r = lookalike('--help');
+    expect(r.code).toBe(0);
+    for (const command of ['scan', 'dupes', 'similar', 'album', 'train', 'serve']) expect(r.stdout).toContain(command);
+    expect(lookalike('serve', '--help').stdout).toContain('lookalike serve [--port N]');
+  });
+
+  it('prints one JSON document with --json and honours LOOKALIKE_DB and --db', () => {
+    const r = lookalike('info', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Lookalike', dbPath: db });
+    const other = path.join(path.dirname(db), 'other.db');
+    expect(JSON.parse(lookalike('info', '--json', '--db', other).stdout).dbPath).toBe(other);
+  });
+
+  it('exits 2 with a clear message for an unknown command or option', () => {
+    const r = lookalike('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+    const bad = lookalike('info', '--bogus');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bogus/);
+  });
+});
