@@ -8,7 +8,7 @@ import type {
   Progress,
   Result,
   ServerMessage,
-} from '../../../../electron/api/contract';
+} from '../../../../electron/api/contract.js';
 
 /** A failed call: the server's `ApiError` as a throwable. */
 export class ApiCallError extends Error implements ApiError {

@@ -1,5 +1,5 @@
-import type { LookalikeBridge } from '../../../../electron/api/contract';
-import { type ApiClient, connectBridge, connectWebSocket } from './client';
+import type { LookalikeBridge } from '../../../../electron/api/contract.js';
+import { type ApiClient, connectBridge, connectWebSocket } from './client.js';
 
 /** Pick the transport at startup: the Electron bridge when present, else the WebSocket of browser mode. */
 export async function connect(): Promise<ApiClient> {

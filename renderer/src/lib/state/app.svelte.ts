@@ -1,6 +1,6 @@
-import type { AppInfo } from '../../../../electron/api/contract';
-import { ApiCallError, type ApiClient } from '../api/client';
-import { connect } from '../api/connect';
+import type { AppInfo } from '../../../../electron/api/contract.js';
+import { ApiCallError, type ApiClient } from '../api/client.js';
+import { connect } from '../api/connect.js';
 
 /** Connection and app-level state; components read it and stay presentational. */
 export class AppState {
