@@ -1,0 +1,280 @@
+/**
+ * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
+ */
+import { openDatabase, type SqliteDatabase, type SqliteStatement } from './db.js';
+
+export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
+export type CodeKind = 'dup' | 'sim';
+
+export interface PhotoRecord {
+  id: number;
+  rootId: number | null;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  contentHash: string | null;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  takenAt: string | null;
+  camera: string | null;
+  orientation: number | null;
+  status: PhotoStatus;
+  error: string | null;
+  encodeCount: number;
+}
+
+export interface StoredCode {
+  /** The packed code as a signed 64-bit integer (little-endian bit order). */
+  code: bigint;
+  bits: number;
+  headVersion: string;
+}
+
+/** Everything the analysis of one photo produces; stored in one transaction with the photo's metadata. */
+export interface PhotoAnalysis {
+  width: number;
+  height: number;
+  format: string;
+  takenAt: string | null;
+  camera: string | null;
+  orientation: number | null;
+  codes: Partial<Record<CodeKind, StoredCode>>;
+  descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
+  thumbnail: { webp: Uint8Array; width: number; height: number } | null;
+}
+
+const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
+  format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
+
+export class Catalog {
+  private readonly statements = new Map<string, SqliteStatement>();
+
+  constructor(readonly db: SqliteDatabase) {}
+
+  static open(file: string): Catalog {
+    return new Catalog(openDatabase(file));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Run `fn` in one write transaction (taken immediately, so concurrent writers queue instead of failing). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private stmt(sql: string): SqliteStatement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  addRoot(rootPath: string): number {
+    this.stmt('INSERT INTO roots (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(
+      rootPath,
+      new Date().toISOString(),
+    );
+    return (this.stmt('SELECT id FROM roots WHERE path = ?').get(rootPath) as { id: number }).id;
+  }
+
+  photoByPath(photoPath: string): PhotoRecord | undefined {
+    return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE path = ?`).get(photoPath) as PhotoRecord | undefined;
+  }
+
+  photoById(id: number): PhotoRecord | undefined {
+    return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE id = ?`).get(id) as PhotoRecord | undefined;
+  }
+
+  /** Photos (not gone) whose path lies under `root`. */
+  photosUnder(root: string): PhotoRecord[] {
+    const prefix = root.endsWith('/') || root.endsWith('\\') ? root : root + (root.includes('\\') ? '\\' : '/');
+    return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).all(
+      prefix.length,
+      prefix,
+    ) as PhotoRecord[];
+  }
+
+  /** A ready photo with this content hash other than `exceptId`, whose analysis can be shared. */
+  readyTwin(contentHash: string, exceptId: number): PhotoRecord | undefined {
+    return this.stmt(
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE content_hash = ? AND id != ? AND status = 'ready' AND encode_count > 0 LIMIT 1`,
+    ).get(contentHash, exceptId) as PhotoRecord | undefined;
+  }
+
+  /** Create or refresh the row for a file seen on disk; a changed file goes back to pending. */
+  upsertSeen(file: { path: string; rootId: number; size: number; mtimeMs: number; contentHash: string }): number {
+    const now = new Date().toISOString();
+    const existing = this.photoByPath(file.path);
+    if (existing) {
+      this.stmt(
+        `UPDATE photos SET root_id = ?, size = ?, mtime_ms = ?, content_hash = ?, status = 'pending', error = NULL, last_seen = ? WHERE id = ?`,
+      ).run(file.rootId, file.size, file.mtimeMs, file.contentHash, now, existing.id);
+      return existing.id;
+    }
+    const info = this.stmt(
+      `INSERT INTO photos (root_id, path, size, mtime_ms, content_hash, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    ).run(file.rootId, file.path, file.size, file.mtimeMs, file.contentHash, now, now);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** A file that moved keeps its row (and so its albums and codes); only its location changes. */
+  movePhoto(id: number, file: { path: string; rootId: number; size: number; mtimeMs: number }): void {
+    this.stmt(
+      `UPDATE photos SET path = ?, root_id = ?, size = ?, mtime_ms = ?, last_seen = ?, status = CASE WHEN status = 'gone' THEN (CASE WHEN encode_count > 0 THEN 'ready' ELSE 'pending' END) ELSE status END WHERE id = ?`,
+    ).run(file.path, file.rootId, file.size, file.mtimeMs, new Date().toISOString(), id);
+  }
+
+  markSeen(id: number): void {
+    this.stmt('UPDATE photos SET last_seen = ? WHERE id = ?').run(new Date().toISOString(), id);
+  }
+
+  markGone(id: number): void {
+    this.stmt(`UPDATE photos SET status = 'gone' WHERE id = ?`).run(id);
+  }
+
+  recordFailure(id: number, error: string): void {
+    this.stmt(`UPDATE photos SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
+  }
+
+  /** Store an analysis: metadata, codes, descriptor and thumbnail, and count the encode. */
+  recordAnalysis(id: number, a: PhotoAnalysis): void {
+    this.stmt(
+      `UPDATE photos SET width = ?, height = ?, format = ?, taken_at = ?, camera = ?, orientation = ?, status = 'ready', error = NULL,
+         encode_count = encode_count + 1 WHERE id = ?`,
+    ).run(a.width, a.height, a.format, a.takenAt, a.camera, a.orientation, id);
+    this.storeDerived(id, a);
+  }
+
+  /** Give `id` the analysis of an identical file (same content hash) without decoding it again. */
+  copyAnalysis(id: number, fromId: number): void {
+    this.stmt(
+      `UPDATE photos SET (width, height, format, taken_at, camera, orientation, status, error) =
+         (SELECT width, height, format, taken_at, camera, orientation, 'ready', NULL FROM photos WHERE id = ?) WHERE id = ?`,
+    ).run(fromId, id);
+    this.stmt(
+      `INSERT OR REPLACE INTO codes SELECT ?, kind, code, bits, head_version FROM codes WHERE photo_id = ?`,
+    ).run(id, fromId);
+    this.stmt(
+      `INSERT OR REPLACE INTO descriptors SELECT ?, backbone_version, dim, scale, data FROM descriptors WHERE photo_id = ?`,
+    ).run(id, fromId);
+    this.stmt(`INSERT OR REPLACE INTO thumbnails SELECT ?, width, height, webp FROM thumbnails WHERE photo_id = ?`).run(
+      id,
+      fromId,
+    );
+  }
+
+  private storeDerived(id: number, a: PhotoAnalysis): void {
+    for (const [kind, c] of Object.entries(a.codes) as [CodeKind, StoredCode][]) {
+      this.stmt('INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        kind,
+        c.code,
+        c.bits,
+        c.headVersion,
+      );
+    }
+    if (a.descriptor) {
+      const d = a.descriptor;
+      this.stmt(
+        'INSERT OR REPLACE INTO descriptors (photo_id, backbone_version, dim, scale, data) VALUES (?, ?, ?, ?, ?)',
+      ).run(
+        id,
+        d.backboneVersion,
+        d.data.length,
+        d.scale,
+        Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength),
+      );
+    }
+    if (a.thumbnail) {
+      const t = a.thumbnail;
+      this.stmt('INSERT OR REPLACE INTO thumbnails (photo_id, width, height, webp) VALUES (?, ?, ?, ?)').run(
+        id,
+        t.width,
+        t.height,
+        Buffer.from(t.webp),
+      );
+    }
+  }
+
+  /** Codes of one kind for every ready photo, for loading a search index. */
+  codes(kind: CodeKind): { ids: number[]; codes: bigint[]; bits: number | null; headVersions: Set<string> } {
+    const rows = this.stmt(
+      `SELECT c.photo_id AS id, c.code AS code, c.bits AS bits, c.head_version AS headVersion FROM codes c
+       JOIN photos p ON p.id = c.photo_id WHERE c.kind = ? AND p.status = 'ready' ORDER BY c.photo_id`,
+    )
+      .safeIntegers(true)
+      .all(kind) as { id: bigint; code: bigint; bits: bigint; headVersion: string }[];
+    return {
+      ids: rows.map((r) => Number(r.id)),
+      codes: rows.map((r) => r.code),
+      bits: rows.length ? Number(rows[0].bits) : null,
+      headVersions: new Set(rows.map((r) => r.headVersion)),
+    };
+  }
+
+  /** Groups of two or more present photos with identical content. */
+  exactDuplicateGroups(): PhotoRecord[][] {
+    const rows = this.stmt(
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE status != 'gone' AND content_hash IN
+         (SELECT content_hash FROM photos WHERE status != 'gone' AND content_hash IS NOT NULL GROUP BY content_hash HAVING COUNT(*) > 1)
+       ORDER BY content_hash, path`,
+    ).all() as PhotoRecord[];
+    const groups = new Map<string, PhotoRecord[]>();
+    for (const row of rows) {
+      const list = groups.get(row.contentHash!) ?? [];
+      list.push(row);
+      groups.set(row.contentHash!, list);
+    }
+    return [...groups.values()];
+  }
+
+  createAlbum(name: string): number {
+    const info = this.stmt('INSERT INTO albums (name, created_at) VALUES (?, ?)').run(name, new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  addToAlbum(albumId: number, photoIds: number[]): void {
+    const insert = this.stmt('INSERT OR IGNORE INTO album_photos (album_id, photo_id) VALUES (?, ?)');
+    this.transaction(() => photoIds.forEach((id) => insert.run(albumId, id)));
+  }
+
+  albumPhotoIds(albumId: number): number[] {
+    return (
+      this.stmt('SELECT photo_id AS id FROM album_photos WHERE album_id = ? ORDER BY photo_id').all(albumId) as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
+  }
+
+  albums(): { id: number; name: string; count: number }[] {
+    return this.stmt(
+      `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
+       LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' GROUP BY a.id ORDER BY a.name`,
+    ).all() as { id: number; name: string; count: number }[];
+  }
+
+  thumbnail(photoId: number): { webp: Buffer; width: number; height: number } | undefined {
+    return this.stmt('SELECT webp, width, height FROM thumbnails WHERE photo_id = ?').get(photoId) as
+      { webp: Buffer; width: number; height: number } | undefined;
+  }
+
+  counts(): Record<PhotoStatus, number> {
+    const result: Record<PhotoStatus, number> = { pending: 0, ready: 0, failed: 0, gone: 0 };
+    for (const row of this.stmt('SELECT status, COUNT(*) AS n FROM photos GROUP BY status').all() as {
+      status: PhotoStatus;
+      n: number;
+    }[]) {
+      result[row.status] = row.n;
+    }
+    return result;
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+}

@@ -1,0 +1,63 @@
+import type { HandlerGroup } from '../api/dispatch.js';
+import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { type CodeEncoder, createAnalyzer } from './analyzer.js';
+import { Catalog } from './catalog.js';
+import { scanFolders } from './scanner.js';
+
+/** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
+export class Library {
+  private catalog: Catalog | null = null;
+  private scanning: Promise<unknown> | null = null;
+
+  constructor(
+    readonly dbPath: string,
+    private readonly loadEncoder: () => Promise<CodeEncoder>,
+  ) {}
+
+  get(): Catalog {
+    this.catalog ??= Catalog.open(this.dbPath);
+    return this.catalog;
+  }
+
+  encoder(): Promise<CodeEncoder> {
+    return this.loadEncoder();
+  }
+
+  /** One scan at a time per library: a second request waits for the first instead of racing it. */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.scanning) await this.scanning.catch(() => {});
+    const running = work();
+    this.scanning = running;
+    try {
+      return await running;
+    } finally {
+      this.scanning = null;
+    }
+  }
+
+  close(): void {
+    this.catalog?.close();
+    this.catalog = null;
+  }
+}
+
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
+
+/** `scan.*` and `album.*`. */
+export function libraryHandlers(library: Library): HandlerGroup {
+  return {
+    'scan.run': ({ folders }, { signal, onProgress, broadcast }) =>
+      library.exclusive(async () => {
+        const analyzer = createAnalyzer(await library.encoder());
+        const summary = await scanFolders(library.get(), folders, {
+          extensions: IMAGE_EXTENSIONS,
+          analyzer,
+          signal,
+          onProgress,
+        });
+        broadcast({ type: 'library.changed', reason: 'scan' });
+        return summary;
+      }),
+    'album.list': () => ({ albums: library.get().albums() }),
+  };
+}

@@ -1,0 +1,145 @@
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { createAnalyzer } from './analyzer.js';
+import { Catalog } from './catalog.js';
+import { scanFolders } from './scanner.js';
+import { averageHashEncoder, writeFixtureLibrary } from './testing.js';
+
+const extensions = new Set(SUPPORTED_EXTENSIONS);
+
+let dir: string;
+let photos: string;
+let catalog: Catalog;
+let counter: { encodes: number };
+
+function scan(signal?: AbortSignal, onProgress?: Parameters<typeof scanFolders>[2]['onProgress']) {
+  return scanFolders(catalog, [photos], {
+    extensions,
+    analyzer: createAnalyzer(averageHashEncoder(counter)),
+    signal,
+    onProgress,
+  });
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-scan-'));
+  photos = path.join(dir, 'photos');
+  await writeFixtureLibrary(photos, 24);
+  catalog = Catalog.open(path.join(dir, 'library.db'));
+  counter = { encodes: 0 };
+  return () => catalog.close();
+});
+
+describe('scanner', () => {
+  it('adds every photo in mixed formats, with thumbnails, codes and descriptors', async () => {
+    const summary = await scan();
+    expect(summary).toMatchObject({ added: 24, updated: 0, unchanged: 0, moved: 0, removed: 0, failed: [] });
+    expect(catalog.counts()).toMatchObject({ ready: 24, failed: 0, pending: 0 });
+    expect(counter.encodes).toBe(24);
+    const formats = new Set(
+      (catalog.db.prepare('SELECT format FROM photos').all() as { format: string }[]).map((r) => r.format),
+    );
+    expect(formats).toEqual(new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif']));
+    expect(catalog.codes('dup').ids).toHaveLength(24);
+    const first = catalog.photoByPath(path.join(photos, 'set-0', 'photo-00000.jpg'))!;
+    expect(catalog.thumbnail(first.id)?.webp.subarray(8, 12).toString()).toBe('WEBP');
+    expect(first).toMatchObject({ width: 64, height: 64, status: 'ready', encodeCount: 1 });
+  });
+
+  it('is incremental: a second scan decodes nothing', async () => {
+    await scan();
+    const again = await scan();
+    expect(again).toMatchObject({ added: 0, unchanged: 24, failed: [] });
+    expect(counter.encodes).toBe(24);
+  });
+
+  it('groups exact copies by content hash and never decodes a copy', async () => {
+    await scan();
+    const original = path.join(photos, 'set-0', 'photo-00001.png');
+    mkdirSync(path.join(photos, 'copies'));
+    copyFileSync(original, path.join(photos, 'copies', 'a.png'));
+    copyFileSync(original, path.join(photos, 'copies', 'b.png'));
+    const summary = await scan();
+    expect(summary).toMatchObject({ added: 2, unchanged: 24 });
+    expect(counter.encodes).toBe(24);
+    const groups = catalog.exactDuplicateGroups();
+    expect(groups).toHaveLength(1);
+    expect(groups[0].map((p) => path.basename(p.path)).sort()).toEqual(['a.png', 'b.png', 'photo-00001.png']);
+    expect(catalog.codes('dup').ids).toHaveLength(26);
+  });
+
+  it('recognises a moved file by its content and keeps its albums and codes', async () => {
+    await scan();
+    const from = path.join(photos, 'set-0', 'photo-00002.webp');
+    const before = catalog.photoByPath(from)!;
+    const album = catalog.createAlbum('Holidays');
+    catalog.addToAlbum(album, [before.id]);
+    mkdirSync(path.join(photos, 'renamed'));
+    const to = path.join(photos, 'renamed', 'beach.webp');
+    renameSync(from, to);
+    const summary = await scan();
+    expect(summary).toMatchObject({ moved: 1, added: 0, removed: 0, unchanged: 23 });
+    const after = catalog.photoByPath(to)!;
+    expect(after.id).toBe(before.id);
+    expect(after.status).toBe('ready');
+    expect(catalog.albumPhotoIds(album)).toEqual([before.id]);
+    expect(counter.encodes).toBe(24);
+  });
+
+  it('marks deleted files gone and re-analyses changed ones', async () => {
+    await scan();
+    rmSync(path.join(photos, 'set-0', 'photo-00003.tif'));
+    const changed = path.join(photos, 'set-0', 'photo-00000.jpg');
+    copyFileSync(path.join(photos, 'set-0', 'photo-00006.jpg'), changed);
+    const summary = await scan();
+    expect(summary).toMatchObject({ removed: 1, updated: 1, unchanged: 22 });
+    expect(catalog.counts()).toMatchObject({ gone: 1, ready: 23 });
+  });
+
+  it('records bad files with a clear error and goes on', async () => {
+    const bad = path.join(photos, 'bad');
+    mkdirSync(bad);
+    writeFileSync(path.join(bad, 'empty.jpg'), '');
+    writeFileSync(path.join(bad, 'text.jpg'), 'this is not an image at all');
+    const jpeg = path.join(photos, 'set-0', 'photo-00006.jpg');
+    const bytes = (await import('node:fs')).readFileSync(jpeg);
+    writeFileSync(path.join(bad, 'truncated.jpg'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const summary = await scan();
+    expect(summary.added).toBe(27);
+    expect(summary.failed.map((f) => path.basename(f.path)).sort()).toEqual(['empty.jpg', 'text.jpg', 'truncated.jpg']);
+    for (const f of summary.failed) expect(f.error.length).toBeGreaterThan(5);
+    expect(catalog.counts()).toMatchObject({ ready: 24, failed: 3 });
+  });
+
+  it('reports a symbolic-link loop and an unreadable path without failing the scan', async () => {
+    symlinkSync(photos, path.join(photos, 'set-0', 'loop'));
+    const summary = await scan();
+    expect(summary.added).toBe(24);
+    expect(summary.failed.some((f) => f.error.includes('loop'))).toBe(true);
+    const missing = await scanFolders(catalog, [path.join(dir, 'nope')], {
+      extensions,
+      analyzer: createAnalyzer(averageHashEncoder()),
+    });
+    expect(missing.failed).toEqual([{ path: path.join(dir, 'nope'), error: 'file disappeared' }]);
+  });
+
+  it('cancels promptly and resumes without analysing any committed photo twice', async () => {
+    const controller = new AbortController();
+    await expect(
+      scan(controller.signal, (p) => {
+        if (p.phase === 'encode' && p.done === 10) controller.abort();
+      }),
+    ).rejects.toThrow();
+    const partial = catalog.counts().ready;
+    expect(partial).toBeGreaterThanOrEqual(10);
+    expect(partial).toBeLessThan(24);
+    const summary = await scan();
+    expect(summary.failed).toEqual([]);
+    expect(catalog.counts()).toMatchObject({ ready: 24, pending: 0 });
+    const counts = catalog.db.prepare('SELECT MAX(encode_count) AS max FROM photos').get() as { max: number };
+    expect(counts.max).toBe(1);
+  });
+});

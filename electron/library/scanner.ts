@@ -1,0 +1,184 @@
+/**
+ * Incremental scanning: walk folders, recognise unchanged, changed, moved, copied and removed files, and
+ * analyse (decode + encode) only what is new. Results are committed in small batches, so a scan that is
+ * cancelled or killed resumes where it stopped and never analyses a committed photo again.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Progress, ScanSummary } from '../api/contract.js';
+import type { Catalog, PhotoAnalysis, PhotoRecord } from './catalog.js';
+import { hashFile } from './hash.js';
+import { describe, type FoundFile, walkPhotos } from './walk.js';
+
+/** Decodes and encodes one photo. Throws (any error) when the file cannot be analysed. */
+export interface PhotoAnalyzer {
+  analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis>;
+}
+
+export interface ScanOptions {
+  extensions: ReadonlySet<string>;
+  analyzer: PhotoAnalyzer;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Photos analysed at once (decoding runs on libuv threads, inference on ORT's). */
+  concurrency?: number;
+  /** Commit at least this often (photos). */
+  batchSize?: number;
+}
+
+interface Pending {
+  id: number;
+  file: FoundFile;
+}
+
+export async function scanFolders(catalog: Catalog, folders: string[], options: ScanOptions): Promise<ScanSummary> {
+  const started = performance.now();
+  const signal = options.signal ?? new AbortController().signal;
+  const progress = options.onProgress ?? (() => {});
+  const summary: ScanSummary = { added: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
+  const toAnalyse: Pending[] = [];
+
+  for (const folder of folders) {
+    const root = path.resolve(folder);
+    const rootInfo = await stat(root).catch((error: unknown) => error as Error);
+    if (rootInfo instanceof Error || !rootInfo.isDirectory()) {
+      summary.failed.push({ path: root, error: rootInfo instanceof Error ? describe(rootInfo) : 'not a folder' });
+      continue;
+    }
+    const rootId = catalog.transaction(() => catalog.addRoot(root));
+    const files: FoundFile[] = [];
+    for await (const file of walkPhotos(root, options.extensions, (p) => summary.failed.push(p), signal)) {
+      files.push(file);
+      if (files.length % 200 === 0) progress({ phase: 'scan', done: 0, total: files.length, path: file.path });
+    }
+    // Rows under this root that the walk did not meet: moved elsewhere (found below by hash) or removed.
+    const seen = new Set(files.map((f) => f.path));
+    const missing = new Map<string, PhotoRecord[]>();
+    for (const row of catalog.photosUnder(root)) {
+      if (seen.has(row.path) || !row.contentHash) continue;
+      const list = missing.get(row.contentHash) ?? [];
+      list.push(row);
+      missing.set(row.contentHash, list);
+    }
+    const missingWithoutHash = catalog.photosUnder(root).filter((r) => !seen.has(r.path) && !r.contentHash);
+
+    let done = 0;
+    let batch: (() => void)[] = [];
+    const flush = () => {
+      if (batch.length) catalog.transaction(() => batch.forEach((write) => write()));
+      batch = [];
+    };
+    for (const file of files) {
+      signal.throwIfAborted();
+      progress({ phase: 'scan', done: ++done, total: files.length, path: file.path });
+      const row = catalog.photoByPath(file.path);
+      if (row && row.size === file.size && row.mtimeMs === file.mtimeMs && row.contentHash && row.status !== 'gone') {
+        if (row.status === 'pending') toAnalyse.push({ id: row.id, file });
+        else summary.unchanged++;
+        continue;
+      }
+      let hash: string;
+      try {
+        const hashed = await hashFile(file.path, signal);
+        if (hashed.bytes !== file.size)
+          throw new Error('file changed while it was read; it will be picked up by the next scan');
+        hash = hashed.hash;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        summary.failed.push({ path: file.path, error: describe(error) });
+        continue;
+      }
+      if (row && row.contentHash === hash && row.status === 'ready') {
+        batch.push(() => catalog.movePhoto(row.id, { ...file, rootId })); // touched, not changed: keep its analysis
+        summary.unchanged++;
+        continue;
+      }
+      const movedFrom = !row ? missing.get(hash)?.shift() : undefined;
+      if (movedFrom) {
+        batch.push(() => catalog.movePhoto(movedFrom.id, { ...file, rootId }));
+        summary.moved++;
+        if (movedFrom.status === 'pending') toAnalyse.push({ id: movedFrom.id, file });
+      } else {
+        // New or changed: record the file now (pending), analyse it below.
+        flush();
+        const id = catalog.transaction(() => catalog.upsertSeen({ ...file, rootId, contentHash: hash }));
+        if (row) summary.updated++;
+        else summary.added++;
+        toAnalyse.push({ id, file });
+      }
+      if (batch.length >= (options.batchSize ?? 64)) flush();
+    }
+    const removed = [...[...missing.values()].flat(), ...missingWithoutHash];
+    for (const row of removed) batch.push(() => catalog.markGone(row.id));
+    summary.removed += removed.length;
+    flush();
+  }
+
+  await analyseAll(catalog, toAnalyse, options, signal, progress, summary);
+  summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+  return summary;
+}
+
+/** Analyse pending photos with bounded concurrency; identical files share one analysis. */
+async function analyseAll(
+  catalog: Catalog,
+  queue: Pending[],
+  options: ScanOptions,
+  signal: AbortSignal,
+  progress: (p: Progress) => void,
+  summary: ScanSummary,
+): Promise<void> {
+  const batchSize = options.batchSize ?? 32;
+  let writes: (() => void)[] = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (writes.length) catalog.transaction(() => writes.forEach((w) => w()));
+    writes = [];
+    lastFlush = performance.now();
+  };
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      signal.throwIfAborted();
+      const item = queue[next++];
+      const current = catalog.photoById(item.id);
+      const twin = current?.contentHash ? catalog.readyTwin(current.contentHash, item.id) : undefined;
+      if (twin) {
+        writes.push(() => catalog.copyAnalysis(item.id, twin.id));
+      } else {
+        try {
+          const analysis = await options.analyzer.analyze(item.file.path, signal);
+          const after = await stat(item.file.path).catch(() => null);
+          if (!after) {
+            writes.push(() => catalog.markGone(item.id));
+          } else if (after.size !== item.file.size || Math.trunc(after.mtimeMs) !== item.file.mtimeMs) {
+            summary.failed.push({
+              path: item.file.path,
+              error: 'file changed during the scan; it will be analysed by the next scan',
+            });
+          } else {
+            writes.push(() => catalog.recordAnalysis(item.id, analysis));
+          }
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const gone =
+            (error as NodeJS.ErrnoException).code === 'ENOENT' || !(await stat(item.file.path).catch(() => null));
+          if (gone) writes.push(() => catalog.markGone(item.id));
+          else {
+            const message = error instanceof Error ? error.message : String(error);
+            summary.failed.push({ path: item.file.path, error: message });
+            writes.push(() => catalog.recordFailure(item.id, message));
+          }
+        }
+      }
+      progress({ phase: 'encode', done: ++done, total: queue.length, path: item.file.path });
+      if (writes.length >= batchSize || performance.now() - lastFlush > 1000) flush();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  } finally {
+    flush(); // keep everything finished before a cancel or an error
+  }
+}

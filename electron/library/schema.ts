@@ -1,0 +1,86 @@
+/**
+ * Versioned migrations. MIGRATIONS[i] upgrades a database from schema i to i + 1; the schema version is
+ * SQLite's `user_version`. Never edit a released migration: append a new one.
+ */
+import type { SqliteDatabase } from './db.js';
+
+export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
+  // 1: the first catalog.
+  (db) =>
+    db.exec(`
+      CREATE TABLE roots (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        added_at TEXT NOT NULL
+      );
+      CREATE TABLE photos (
+        id INTEGER PRIMARY KEY,
+        root_id INTEGER REFERENCES roots(id) ON DELETE SET NULL,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        content_hash TEXT,
+        width INTEGER,
+        height INTEGER,
+        format TEXT,
+        taken_at TEXT,
+        camera TEXT,
+        orientation INTEGER,
+        -- pending: seen, not yet analysed; ready: codes stored; failed: see error; gone: file no longer on disk
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ready', 'failed', 'gone')),
+        error TEXT,
+        encode_count INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+      CREATE INDEX photos_by_hash ON photos(content_hash);
+      CREATE INDEX photos_by_status ON photos(status);
+
+      -- One row per photo and code kind ('dup': duplicate head, 'sim': similarity head).
+      -- code is the packed little-endian code as a signed 64-bit integer (K <= 64).
+      CREATE TABLE codes (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('dup', 'sim')),
+        code INTEGER NOT NULL,
+        bits INTEGER NOT NULL,
+        head_version TEXT NOT NULL,
+        PRIMARY KEY (photo_id, kind)
+      ) WITHOUT ROWID;
+
+      -- Backbone descriptors, int8 with a per-vector scale, so a new head re-encodes without decoding.
+      CREATE TABLE descriptors (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        backbone_version TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        scale REAL NOT NULL,
+        data BLOB NOT NULL
+      );
+
+      CREATE TABLE albums (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE album_photos (
+        album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        PRIMARY KEY (album_id, photo_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE thumbnails (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        webp BLOB NOT NULL
+      );
+    `),
+  // 2: per-library settings (keep rule, threshold, geometric matching) and a lookup by root.
+  (db) =>
+    db.exec(`
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE INDEX photos_by_root ON photos(root_id);
+    `),
+];
