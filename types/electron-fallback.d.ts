@@ -25,7 +25,7 @@ declare module 'electron' {
   }
   export const app: {
     on(event: 'web-contents-created', listener: (event: Event, contents: WebContents) => void): void;
-    on(event: 'window-all-closed' | 'activate', listener: () => void): void;
+    on(event: 'window-all-closed' | 'activate' | 'will-quit', listener: () => void): void;
     whenReady(): Promise<void>;
     quit(): void;
   };

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ApiError, Method, Progress } from '../api/contract.js';
 import type { Dispatcher } from '../api/dispatch.js';
 import { toApiError } from '../api/errors.js';
-import { createDispatcher } from '../core/app.js';
+import { type App, createApp } from '../core/app.js';
 import { packageVersion, rendererDir, resolveDbPath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatHuman } from './format.js';
@@ -19,6 +19,7 @@ interface CommandContext {
   values: Record<string, string | boolean | undefined>;
   json: boolean;
   dispatcher: Dispatcher;
+  app: App;
   dbPath: string;
 }
 
@@ -117,7 +118,12 @@ const COMMANDS: Record<string, Command> = {
     run: async (ctx) => {
       const port = Number(ctx.values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return usage('serve');
-      const server = await startServer({ dispatcher: ctx.dispatcher, staticDir: rendererDir, port });
+      const server = await startServer({
+        dispatcher: ctx.dispatcher,
+        staticDir: rendererDir,
+        port,
+        thumbnail: (id) => ctx.app.library.get().thumbnail(id)?.webp,
+      });
       if (ctx.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
       else
         process.stdout.write(`Lookalike is running at ${server.url}\nLibrary: ${ctx.dbPath}\nPress Ctrl+C to stop.\n`);
@@ -189,9 +195,20 @@ export async function main(argv: string[]): Promise<number> {
   const dbPath = resolveDbPath(parsed.values.db as string | undefined);
   const json = parsed.values.json === true;
   try {
-    const dispatcher = createDispatcher({ dbPath });
+    const app = createApp({ dbPath });
     const values = parsed.values as CommandContext['values'];
-    return await command.run({ positionals: parsed.positionals, values, json, dispatcher, dbPath });
+    try {
+      return await command.run({
+        positionals: parsed.positionals,
+        values,
+        json,
+        dispatcher: app.dispatcher,
+        app,
+        dbPath,
+      });
+    } finally {
+      app.close();
+    }
   } catch (error) {
     return fail(json, toApiError(error));
   }

@@ -2,11 +2,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelStatus } from '../api/contract.js';
 import { Dispatcher, mergeHandlers } from '../api/dispatch.js';
+import { AppError } from '../api/errors.js';
+import type { CodeEncoder } from '../library/analyzer.js';
+import { Library, libraryHandlers } from '../library/handlers.js';
 import { appHandlers } from './app-handlers.js';
 import { modelDir } from './paths.js';
 
 export interface AppConfig {
   dbPath: string;
+  /** Override the query network (tests); default: the model artifacts under model/artifacts. */
+  loadEncoder?: () => Promise<CodeEncoder>;
+}
+
+export interface App {
+  dispatcher: Dispatcher;
+  library: Library;
+  close(): void;
 }
 
 /** What the model artifacts on disk say, before anything is loaded. */
@@ -43,7 +54,23 @@ export function readModelStatus(dir = modelDir): ModelStatus {
   }
 }
 
+function modelEncoderLoader(): () => Promise<CodeEncoder> {
+  return () => Promise.reject(new AppError('MODEL_ERROR', 'The query network is not available yet.'));
+}
+
 /** The composition root: every domain's handlers behind one dispatcher. */
+export function createApp(config: AppConfig): App {
+  const library = new Library(config.dbPath, config.loadEncoder ?? modelEncoderLoader());
+  const dispatcher = new Dispatcher(
+    mergeHandlers(
+      appHandlers({ dbPath: config.dbPath, modelStatus: () => readModelStatus() }),
+      libraryHandlers(library),
+    ),
+  );
+  return { dispatcher, library, close: () => library.close() };
+}
+
+/** Shorthand for callers that only need the dispatcher. */
 export function createDispatcher(config: AppConfig): Dispatcher {
-  return new Dispatcher(mergeHandlers(appHandlers({ dbPath: config.dbPath, modelStatus: () => readModelStatus() })));
+  return createApp(config).dispatcher;
 }

@@ -4,7 +4,7 @@
  */
 import exifr from 'exifr';
 import { readFile } from 'node:fs/promises';
-import { decodeImage, makeThumbnail, probeImage, resizeImage } from '../../model/image.js';
+import { decodeForCatalog, probeImage } from '../../model/image.js';
 import type { RawImage } from '../../model/types.js';
 import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
@@ -57,33 +57,16 @@ async function readExif(bytes: Buffer): Promise<{ takenAt: string | null; camera
   }
 }
 
-/**
- * The canonical preparation of a photo: decode once (shrink-on-load) to a thumbnail-sized image,
- * then derive the model input from it. `lookalike encode` and the scanner both use this, so a photo
- * gets the same code whichever path encoded it.
- */
-export async function preparePhoto(
-  bytes: Buffer,
-  inputSize: number,
-): Promise<{ thumbnailSource: RawImage; modelInput: RawImage }> {
-  const thumbnailSource = await decodeImage(bytes, { size: Math.max(THUMBNAIL_SIZE, inputSize), fit: 'inside' });
-  const modelInput = await resizeImage(thumbnailSource, inputSize, 'fill');
-  return { thumbnailSource, modelInput };
-}
-
 export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
   return {
     async analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis> {
       const bytes = await readFile(file, { signal });
       const info = await probeImage(bytes);
-      const { thumbnailSource, modelInput } = await preparePhoto(bytes, encoder.inputSize);
+      // One decode (shrink-on-load) feeds both the model input and the thumbnail.
+      const decoded = await decodeForCatalog(bytes, { modelSize: encoder.inputSize, thumbnailSize: THUMBNAIL_SIZE });
       signal.throwIfAborted();
-      const [encoded, thumbnail, exif] = await Promise.all([
-        encoder.encode(modelInput),
-        makeThumbnail(thumbnailSource, THUMBNAIL_SIZE),
-        readExif(bytes),
-      ]);
-      const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(thumbnailSource.width, thumbnailSource.height));
+      const [encoded, exif] = await Promise.all([encoder.encode(decoded.model), readExif(bytes)]);
+      const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(info.width, info.height));
       return {
         width: info.width,
         height: info.height,
@@ -96,9 +79,9 @@ export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
           ? { backboneVersion: encoded.descriptor.backboneVersion, ...quantizeDescriptor(encoded.descriptor.data) }
           : null,
         thumbnail: {
-          webp: thumbnail,
-          width: Math.round(thumbnailSource.width * scale),
-          height: Math.round(thumbnailSource.height * scale),
+          webp: decoded.thumbnail,
+          width: Math.max(1, Math.round(info.width * scale)),
+          height: Math.max(1, Math.round(info.height * scale)),
         },
       };
     },

@@ -7,7 +7,7 @@ import { app, BrowserWindow, ipcMain, net, protocol, shell, type WebContents } f
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Channel } from '../api/dispatch.js';
-import { createDispatcher } from '../core/app.js';
+import { createApp } from '../core/app.js';
 import { packageRoot, rendererDir, resolveDbPath } from '../core/paths.js';
 import { CONTENT_SECURITY_POLICY, resolveInside } from '../server/static.js';
 
@@ -18,7 +18,8 @@ protocol.registerSchemesAsPrivileged([
   { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-const dispatcher = createDispatcher({ dbPath: resolveDbPath(undefined) });
+const lookalike = createApp({ dbPath: resolveDbPath(undefined) });
+const { dispatcher } = lookalike;
 const channels = new Map<number, { deliver(message: unknown): void }>();
 
 /** Adapt one renderer's IPC to the dispatcher's channel protocol. */
@@ -43,7 +44,16 @@ function ipcChannel(contents: WebContents): Channel {
 
 function serveRenderer(): void {
   protocol.handle(SCHEME, async (request) => {
-    const file = resolveInside(rendererDir, new URL(request.url).pathname);
+    const { pathname } = new URL(request.url);
+    const thumb = /^\/thumb\/(\d{1,15})$/.exec(pathname);
+    if (thumb) {
+      // Thumbnails come from the catalog by id, never from a path, so the page cannot read arbitrary files.
+      const found = lookalike.library.get().thumbnail(Number(thumb[1]));
+      return found
+        ? new Response(new Uint8Array(found.webp), { headers: { 'Content-Type': 'image/webp' } })
+        : new Response(null, { status: 404 });
+    }
+    const file = resolveInside(rendererDir, pathname);
     if (!file) return new Response('Bad path', { status: 400 });
     const response = await net
       .fetch(pathToFileURL(file).href)
@@ -89,6 +99,8 @@ ipcMain.on(IPC_CHANNEL, (event, message: unknown) => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+
+app.on('will-quit', () => lookalike.close());
 
 void app.whenReady().then(() => {
   serveRenderer();

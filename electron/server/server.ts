@@ -14,6 +14,8 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
+  /** WebP thumbnail of a library photo by id (served at /thumb/<id>); absent when the server has no library. */
+  thumbnail?: (photoId: number) => Uint8Array | undefined;
 }
 
 export interface RunningServer {
@@ -74,6 +76,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             error instanceof SyntaxError ? { code: 'BAD_REQUEST', message: 'Body is not JSON' } : toApiError(error);
           sendJson(res, apiError.code === 'INTERNAL' ? 500 : 400, { ok: false, error: apiError });
         });
+      return;
+    }
+    const thumb = /^\/thumb\/(\d{1,15})$/.exec(url.pathname);
+    if (thumb && req.method === 'GET') {
+      // Thumbnails come from the catalog by id, never from a path, so no request can read an arbitrary file.
+      const webp = options.thumbnail?.(Number(thumb[1]));
+      if (!webp) res.writeHead(404).end();
+      else res.writeHead(200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=3600' }).end(webp);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
