@@ -1,0 +1,182 @@
+/**
+ * Duplicate groups: exact duplicates (equal content hash) merged with near duplicates found by an
+ * all-pairs self-join of the duplicate-code index (never N² comparisons).
+ *
+ * Connected components alone would chain: A~B and B~C put A and C together even when they are far
+ * apart, and a long chain can swallow unrelated photos. So groups are stars instead: every member is
+ * within r of the group's representative (hence any two members are within 2r). Leader clustering:
+ * photos are taken in order of how many neighbours they have (ties by smaller id); an unassigned
+ * photo becomes a representative and takes its unassigned neighbours. A photo left alone whose
+ * neighbours were all taken joins the nearest representative within r, if any.
+ * Exact-duplicate classes move as one unit and are never split.
+ */
+import { hammingDistance } from './codes.js';
+import type { HammingIndex } from './index.js';
+import { forEachSlotPairWithin } from './self-join.js';
+
+export interface PhotoGroup {
+  /** `exact` when every member has the same content hash; `near` otherwise. */
+  kind: 'exact' | 'near';
+  /** Member ids, representative first, then ascending. */
+  ids: number[];
+  representativeId: number;
+  /** Largest Hamming distance between two members' codes (0 for exact groups and members without codes). */
+  maxDistance: number;
+}
+
+export interface DuplicateGroupOptions {
+  /** Near-duplicate radius; null finds exact (content-hash) groups only. */
+  radius: number | null;
+  /** Ids that share a content hash, one array per hash (singletons are ignored). */
+  exactClasses?: readonly (readonly number[])[];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Nodes are the index's slots, then one extra node per exact-duplicate id that has no code (not encoded
+ * yet). Exact classes are merged into units by union-find; near pairs become edges between units.
+ */
+export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroupOptions): PhotoGroup[] {
+  const internals = index.internals();
+  const { codes, slotIds, slotCount, wordsPerCode: wpc } = internals;
+  const classes = (options.exactClasses ?? []).map((cls) => [...new Set(cls)]).filter((cls) => cls.length > 1);
+  const extraIds: number[] = [];
+  const seen = new Set<number>();
+  const classNodes = classes.map((cls) =>
+    cls.map((id) => {
+      if (seen.has(id)) throw new RangeError(`Id ${id} is in two content-hash classes`);
+      seen.add(id);
+      const slot = internals.slotOf(id);
+      if (slot >= 0) return slot;
+      extraIds.push(id);
+      return slotCount + extraIds.length - 1;
+    }),
+  );
+  const nodeCount = slotCount + extraIds.length;
+  const idOf = (node: number) => (node < slotCount ? slotIds[node] : extraIds[node - slotCount]);
+
+  // Units: every node is its own unit except exact-class members, whose unit is the class's first node.
+  const unitOf = new Int32Array(nodeCount);
+  for (let n = 0; n < nodeCount; n++) unitOf[n] = n;
+  const classOfUnit = new Map<number, number[]>();
+  for (const nodes of classNodes) {
+    for (const n of nodes) unitOf[n] = nodes[0];
+    classOfUnit.set(nodes[0], nodes);
+  }
+
+  // Edges between units from the self-join (both directions), then CSR adjacency.
+  let edges = new Uint32Array(1024);
+  let edgeCount = 0;
+  if (options.radius !== null) {
+    const addEdge = (a: number, b: number) => {
+      const ua = unitOf[a];
+      const ub = unitOf[b];
+      if (ua === ub) return;
+      if (edgeCount + 2 > edges.length / 2) {
+        const grown = new Uint32Array(edges.length * 2);
+        grown.set(edges);
+        edges = grown;
+      }
+      edges[2 * edgeCount] = ua;
+      edges[2 * edgeCount + 1] = ub;
+      edges[2 * edgeCount + 2] = ub;
+      edges[2 * edgeCount + 3] = ua;
+      edgeCount += 2;
+    };
+    forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addEdge, options);
+  }
+  const offsets = new Uint32Array(nodeCount + 1);
+  for (let e = 0; e < edgeCount; e++) offsets[edges[2 * e] + 1]++;
+  for (let u = 1; u <= nodeCount; u++) offsets[u] += offsets[u - 1];
+  const neighbours = new Uint32Array(edgeCount);
+  const cursor = offsets.slice(0, nodeCount);
+  for (let e = 0; e < edgeCount; e++) neighbours[cursor[edges[2 * e]]++] = edges[2 * e + 1];
+  const degree = (u: number) => offsets[u + 1] - offsets[u];
+
+  // Units worth grouping: those with a neighbour, and exact classes. Representative id = smallest member id.
+  const repId = (u: number) => {
+    const nodes = classOfUnit.get(u);
+    return nodes ? Math.min(...nodes.map(idOf)) : idOf(u);
+  };
+  const candidates: number[] = [...classOfUnit.keys()];
+  for (let u = 0; u < slotCount; u++) if (unitOf[u] === u && degree(u) > 0 && !classOfUnit.has(u)) candidates.push(u);
+  const unitRepId = new Map<number, number>();
+  for (const u of candidates) unitRepId.set(u, repId(u));
+  candidates.sort((a, b) => degree(b) - degree(a) || unitRepId.get(a)! - unitRepId.get(b)!);
+
+  // Leader clustering.
+  const leaderOf = new Int32Array(nodeCount).fill(-1);
+  const groupsByLeader = new Map<number, number[]>();
+  for (const u of candidates) {
+    if (leaderOf[u] >= 0) continue;
+    leaderOf[u] = u;
+    const members = [u];
+    for (let i = offsets[u]; i < offsets[u + 1]; i++) {
+      const v = neighbours[i];
+      if (leaderOf[v] >= 0) continue;
+      leaderOf[v] = u;
+      members.push(v);
+    }
+    groupsByLeader.set(u, members);
+  }
+
+  // A unit left alone although it had neighbours joins the nearest representative within r, if any.
+  const codeSlot = (u: number) => (u < slotCount ? u : (classOfUnit.get(u)?.find((n) => n < slotCount) ?? -1));
+  const unitDistance = (a: number, b: number) => {
+    const sa = codeSlot(a);
+    const sb = codeSlot(b);
+    return sa < 0 || sb < 0 ? Infinity : hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
+  };
+  if (options.radius !== null) {
+    for (const [leader, members] of groupsByLeader) {
+      if (members.length > 1 || degree(leader) === 0) continue;
+      let best = -1;
+      let bestDistance = Infinity;
+      for (let i = offsets[leader]; i < offsets[leader + 1]; i++) {
+        const other = leaderOf[neighbours[i]];
+        if ((groupsByLeader.get(other)?.length ?? 0) < 2) continue;
+        const d = unitDistance(leader, other);
+        if (d > options.radius) continue;
+        if (d < bestDistance || (d === bestDistance && unitRepId.get(other)! < unitRepId.get(best)!)) {
+          best = other;
+          bestDistance = d;
+        }
+      }
+      if (best >= 0) {
+        groupsByLeader.get(best)!.push(leader);
+        groupsByLeader.delete(leader);
+      }
+    }
+  }
+
+  const groups: PhotoGroup[] = [];
+  for (const [leader, memberUnits] of groupsByLeader) {
+    const nodes = memberUnits.flatMap((u) => classOfUnit.get(u) ?? [u]);
+    if (nodes.length < 2) continue;
+    const representativeId = unitRepId.get(leader)!;
+    const ids = nodes.map(idOf).sort((a, b) => (a === representativeId ? -1 : b === representativeId ? 1 : a - b));
+    const kind = memberUnits.length === 1 ? 'exact' : 'near';
+    const maxDistance =
+      kind === 'exact'
+        ? 0
+        : maxPairDistance(
+            nodes.filter((n) => n < slotCount),
+            codes,
+            wpc,
+          );
+    groups.push({ kind, ids, representativeId, maxDistance });
+  }
+  return groups.sort((a, b) => a.representativeId - b.representativeId);
+}
+
+/** Exact largest distance between member slots (groups are small; this is cheap). */
+function maxPairDistance(slots: number[], codes: Uint32Array, wpc: number): number {
+  let max = 0;
+  for (let a = 0; a < slots.length; a++) {
+    for (let b = a + 1; b < slots.length; b++) {
+      max = Math.max(max, hammingDistance(codes, codes, wpc, slots[a] * wpc, slots[b] * wpc));
+    }
+  }
+  return max;
+}

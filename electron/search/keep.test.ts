@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkTrashSelection,
+  chooseKeeper,
+  defaultTrashSelection,
+  formatFamily,
+  keepOrder,
+  proposeKeep,
+  type KeepCandidate,
+  type KeepRule,
+} from './keep.js';
+
+const file = (id: number, over: Partial<KeepCandidate> = {}): KeepCandidate => ({
+  id,
+  path: `/photos/${id}.jpg`,
+  width: 100,
+  height: 100,
+  bytes: 1000,
+  takenAt: null,
+  ...over,
+});
+
+const candidate = fc.record({
+  id: fc.integer({ min: 0, max: 1_000_000 }),
+  path: fc.constantFrom('/a/x.jpg', '/a/y.HEIC', '/b/x.nef', '/b/z.png', '/c/w.jpeg', 'C:\\pics\\v.jpg'),
+  width: fc.constantFrom(100, 640, 4000),
+  height: fc.constantFrom(100, 480, 3000),
+  bytes: fc.integer({ min: 1, max: 5 }),
+  takenAt: fc.constantFrom(null, '2020-01-01T00:00:00Z', '2021-06-01T12:00:00Z', 'not a date'),
+});
+const group = fc.uniqueArray(candidate, { minLength: 1, maxLength: 8, selector: (c) => c.id });
+const rule: fc.Arbitrary<KeepRule> = fc.oneof(
+  fc.constant<KeepRule>({ kind: 'best-quality' }),
+  fc.constant<KeepRule>({ kind: 'newest' }),
+  fc.constant<KeepRule>({ kind: 'oldest' }),
+  fc.constant<KeepRule>({ kind: 'preferred-folder', folder: '/b' }),
+  fc.constant<KeepRule>({ kind: 'format-preference', formats: ['raw', 'heic', 'jpeg'] }),
+);
+
+describe('keep rules', () => {
+  it('default: highest resolution, then largest file, then oldest capture, then path order', () => {
+    expect(chooseKeeper([file(1), file(2, { width: 200 })]).id).toBe(2);
+    expect(chooseKeeper([file(1), file(2, { bytes: 2000 })]).id).toBe(2);
+    const dated = [file(1, { takenAt: '2021-01-01' }), file(2, { takenAt: '2019-01-01' }), file(3)];
+    expect(chooseKeeper(dated).id).toBe(2);
+    expect(chooseKeeper([file(1, { path: '/z.jpg' }), file(2, { path: '/a.jpg' })]).id).toBe(2);
+  });
+
+  it('alternative rules: newest, oldest, preferred folder, format preference', () => {
+    const files = [
+      file(1, { takenAt: '2021-01-01', width: 4000, path: '/inbox/1.jpg' }),
+      file(2, { takenAt: '2019-01-01', path: '/Albums/2.HEIC' }),
+      file(3, { takenAt: null, path: '/inbox/3.CR3' }),
+    ];
+    expect(chooseKeeper(files, { kind: 'newest' }).id).toBe(1);
+    expect(chooseKeeper(files, { kind: 'oldest' }).id).toBe(2);
+    expect(chooseKeeper(files, { kind: 'preferred-folder', folder: '/Albums/' }).id).toBe(2);
+    expect(chooseKeeper(files, { kind: 'format-preference', formats: ['raw', 'heic'] }).id).toBe(3);
+    expect(chooseKeeper(files, { kind: 'format-preference', formats: ['HEIF', 'raw'] }).id).toBe(2);
+    expect(
+      chooseKeeper([file(4, { path: 'C:\\Albums\\4.jpg' }), file(5, { width: 900 })], {
+        kind: 'preferred-folder',
+        folder: 'C:\\Albums',
+      }).id,
+    ).toBe(4);
+    expect(formatFamily('.JPG')).toBe('jpeg');
+    expect(formatFamily('dng')).toBe('raw');
+  });
+
+  it('the keeper is a member, independent of input order, and best under the rule', () => {
+    fc.assert(
+      fc.property(group, rule, fc.integer(), (files, r, shift) => {
+        const keeper = chooseKeeper(files, r);
+        expect(files).toContain(keeper);
+        const rotated = files.map((_, i) => files[(i + Math.abs(shift)) % files.length]);
+        expect(chooseKeeper(rotated, r).id).toBe(keeper.id);
+        const order = keepOrder(r);
+        for (const f of files) expect(order(keeper, f)).toBeLessThanOrEqual(0);
+        if (r.kind === 'best-quality') {
+          expect(keeper.width * keeper.height).toBe(Math.max(...files.map((f) => f.width * f.height)));
+        }
+        expect(
+          proposeKeep(files, r)
+            .filter((f) => f.keep)
+            .map((f) => f.id),
+        ).toEqual([keeper.id]);
+      }),
+    );
+  });
+});
+
+describe('trash safety invariant', () => {
+  it('refuses a selection that would remove every member of a group', () => {
+    const groups = [{ ids: [1, 2, 3] }, { ids: [4, 5] }];
+    expect(checkTrashSelection(groups, [2, 3, 5])).toEqual({ ok: true, violations: [] });
+    expect(checkTrashSelection(groups, [1, 2, 3, 5])).toEqual({
+      ok: false,
+      violations: [{ groupIndex: 0, ids: [1, 2, 3] }],
+    });
+  });
+
+  it('holds for random groups and selections: ok exactly when every group keeps a member', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }), { maxLength: 8 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 31 }),
+        (groupIds, selection) => {
+          const result = checkTrashSelection(
+            groupIds.map((ids) => ({ ids })),
+            selection,
+          );
+          const fullyCovered = groupIds.flatMap((ids, i) => (ids.every((id) => selection.includes(id)) ? [i] : []));
+          expect(result.violations.map((v) => v.groupIndex)).toEqual(fullyCovered);
+          expect(result.ok).toBe(fullyCovered.length === 0);
+        },
+      ),
+    );
+  });
+
+  it('the default proposal always passes, and adding any keeper back fails', () => {
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 1, maxLength: 5 }), rule, (groups, r) => {
+        // Photos belong to one group each in practice: give every group its own id range.
+        const distinct = groups.map((files, g) => files.map((f) => ({ ...f, id: g * 10_000_000 + f.id })));
+        const selection = defaultTrashSelection(distinct, r);
+        const asIds = distinct.map((files) => ({ ids: files.map((f) => f.id) }));
+        expect(checkTrashSelection(asIds, selection).ok).toBe(true);
+        const keeper = chooseKeeper(distinct[0], r);
+        expect(checkTrashSelection(asIds, [...selection, keeper.id]).ok).toBe(false);
+      }),
+    );
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Which photo of a duplicate group to keep, and the safety rule for trashing the others.
+ * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
+ */
+
+export interface KeepCandidate {
+  id: number;
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Capture date (EXIF) as ISO 8601, or null when unknown. */
+  takenAt: string | null;
+  /** Container format or extension (`jpeg`, `heic`, `cr2`, ...); taken from the path when absent. */
+  format?: string | null;
+}
+
+export type KeepRule =
+  /** Highest resolution, then largest file, then oldest capture date, then path order. */
+  | { kind: 'best-quality' }
+  | { kind: 'newest' }
+  | { kind: 'oldest' }
+  | { kind: 'preferred-folder'; folder: string }
+  /** Earlier entries win; entries are families (`raw`, `heic`, `jpeg`, ...) or extensions. */
+  | { kind: 'format-preference'; formats: readonly string[] };
+
+export const DEFAULT_KEEP_RULE: KeepRule = { kind: 'best-quality' };
+
+const FORMAT_FAMILIES: Record<string, string[]> = {
+  raw: [
+    'raw',
+    'cr2',
+    'cr3',
+    'crw',
+    'nef',
+    'nrw',
+    'arw',
+    'srf',
+    'sr2',
+    'dng',
+    'raf',
+    'orf',
+    'rw2',
+    'pef',
+    'srw',
+    'x3f',
+    '3fr',
+    'iiq',
+    'rwl',
+    'erf',
+    'kdc',
+    'mrw',
+  ],
+  heic: ['heic', 'heif', 'hif'],
+  jpeg: ['jpeg', 'jpg', 'jpe', 'jfif'],
+  tiff: ['tiff', 'tif'],
+  png: ['png'],
+  webp: ['webp'],
+  avif: ['avif'],
+  gif: ['gif'],
+  bmp: ['bmp'],
+};
+const FAMILY_OF = new Map(Object.entries(FORMAT_FAMILIES).flatMap(([family, names]) => names.map((n) => [n, family])));
+
+/** The format family of a format name or extension (`JPG` -> `jpeg`, `NEF` -> `raw`); unknown names pass through. */
+export function formatFamily(format: string): string {
+  const name = format.toLowerCase().replace(/^\./, '');
+  return FAMILY_OF.get(name) ?? name;
+}
+
+function familyOf(file: KeepCandidate): string {
+  const fromPath = /\.([^./\\]+)$/.exec(file.path)?.[1] ?? '';
+  return formatFamily(file.format || fromPath);
+}
+
+/** Milliseconds since the epoch, or null for a missing or unparsable date. */
+function captureTime(file: KeepCandidate): number | null {
+  if (!file.takenAt) return null;
+  const t = Date.parse(file.takenAt);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Known dates first, ordered by `direction` (1 oldest first, -1 newest first). */
+function byCaptureTime(a: KeepCandidate, b: KeepCandidate, direction: 1 | -1): number {
+  const ta = captureTime(a);
+  const tb = captureTime(b);
+  if (ta === null || tb === null) return ta === tb ? 0 : ta === null ? 1 : -1;
+  return (ta - tb) * direction;
+}
+
+function byPath(a: KeepCandidate, b: KeepCandidate): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.id - b.id;
+}
+
+function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
+  return b.width * b.height - a.width * a.height || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byPath(a, b);
+}
+
+function normaliseFolder(folder: string): string {
+  const f = folder.replace(/\\/g, '/');
+  return f.endsWith('/') ? f : f + '/';
+}
+
+/** A total order: negative when `a` should be kept rather than `b`. Every rule falls back to best quality. */
+export function keepOrder(rule: KeepRule = DEFAULT_KEEP_RULE): (a: KeepCandidate, b: KeepCandidate) => number {
+  switch (rule.kind) {
+    case 'best-quality':
+      return byBestQuality;
+    case 'newest':
+      return (a, b) => byCaptureTime(a, b, -1) || byBestQuality(a, b);
+    case 'oldest':
+      return (a, b) => byCaptureTime(a, b, 1) || byBestQuality(a, b);
+    case 'preferred-folder': {
+      const folder = normaliseFolder(rule.folder);
+      const inside = (f: KeepCandidate) => (f.path.replace(/\\/g, '/').startsWith(folder) ? 0 : 1);
+      return (a, b) => inside(a) - inside(b) || byBestQuality(a, b);
+    }
+    case 'format-preference': {
+      const ranks = rule.formats.map(formatFamily);
+      const rank = (f: KeepCandidate) => {
+        const r = ranks.indexOf(familyOf(f));
+        return r < 0 ? ranks.length : r;
+      };
+      return (a, b) => rank(a) - rank(b) || byBestQuality(a, b);
+    }
+  }
+}
+
+/** The photo to keep in a group (which must not be empty). */
+export function chooseKeeper<T extends KeepCandidate>(files: readonly T[], rule: KeepRule = DEFAULT_KEEP_RULE): T {
+  if (files.length === 0) throw new RangeError('A group has at least one photo');
+  const order = keepOrder(rule);
+  return files.reduce((best, f) => (order(f, best) < 0 ? f : best));
+}
+
+/** The group's files with `keep` set on exactly one of them. */
+export function proposeKeep<T extends KeepCandidate>(files: readonly T[], rule: KeepRule = DEFAULT_KEEP_RULE) {
+  const keeper = chooseKeeper(files, rule);
+  return files.map((f) => ({ ...f, keep: f === keeper }));
+}
+
+export interface TrashSelectionCheck {
+  ok: boolean;
+  /** Groups every member of which is selected: the selection would remove the photo entirely. */
+  violations: { groupIndex: number; ids: number[] }[];
+}
+
+/**
+ * The safety invariant: a selection of photos to trash is refused if it contains every member of
+ * some group. Callers check before touching any file, and trash nothing when `ok` is false.
+ */
+export function checkTrashSelection(
+  groups: readonly { ids: readonly number[] }[],
+  selectedIds: Iterable<number>,
+): TrashSelectionCheck {
+  const selected = new Set(selectedIds);
+  const violations: TrashSelectionCheck['violations'] = [];
+  groups.forEach((group, groupIndex) => {
+    if (group.ids.length > 0 && group.ids.every((id) => selected.has(id))) {
+      violations.push({ groupIndex, ids: [...group.ids] });
+    }
+  });
+  return { ok: violations.length === 0, violations };
+}
+
+/** The ids proposed for the trash: every member but the keeper, in each group. */
+export function defaultTrashSelection<T extends KeepCandidate>(
+  groups: readonly (readonly T[])[],
+  rule: KeepRule = DEFAULT_KEEP_RULE,
+): number[] {
+  return groups.flatMap((files) => {
+    const keeper = chooseKeeper(files, rule);
+    return files.filter((f) => f !== keeper && f.id !== keeper.id).map((f) => f.id);
+  });
+}
