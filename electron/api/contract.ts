@@ -72,10 +72,21 @@ export interface Handlers {
     args: { folders: string[] };
     result: ScanSummary;
   };
+  /** Duplicate groups by the duplicate code (plus exact copies by content hash), each with a proposed keeper. */
   'dupes.find': {
-    args: { threshold?: string | number };
-    result: { groups: DuplicateGroup[] };
+    args: { threshold?: string | number; keepRule?: KeepRuleArg };
+    result: { threshold: { name: string; radius: number | null }; groups: DuplicateGroup[] };
   };
+  /**
+   * Move photos to the OS trash. Refused as a whole if any photo is not in a duplicate group at this threshold,
+   * or if the selection would remove every copy of a group. Album memberships move to the group's kept photo.
+   */
+  'dupes.trash': {
+    args: { photoIds: number[]; threshold?: string | number; dryRun?: boolean };
+    result: { dryRun: boolean; trashed: string[]; keptIds: number[] };
+  };
+  /** The paths the last trash action moved to the OS trash (to restore them from there). */
+  'dupes.lastTrashed': { args: Record<string, never>; result: { at: string | null; paths: string[] } };
   'similar.find': {
     args: { path: string; limit?: number };
     result: { results: { path: string; distance: number }[] };
@@ -97,8 +108,24 @@ export interface ScanSummary {
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
   maxDistance: number;
-  files: { path: string; width: number; height: number; bytes: number; takenAt: string | null; keep: boolean }[];
+  files: {
+    id: number;
+    path: string;
+    width: number;
+    height: number;
+    bytes: number;
+    takenAt: string | null;
+    keep: boolean;
+  }[];
 }
+
+/** Which copy of a group to propose keeping (default: best quality). */
+export type KeepRuleArg =
+  | { kind: 'best-quality' }
+  | { kind: 'newest' }
+  | { kind: 'oldest' }
+  | { kind: 'preferred-folder'; folder: string }
+  | { kind: 'format-preference'; formats: string[] };
 
 export type Method = keyof Handlers;
 export type Args<K extends Method> = Handlers[K]['args'];

@@ -4,6 +4,16 @@ import { AppError } from './errors.js';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1).max(4096);
+const threshold = z.union([z.string().max(32), z.number().int().min(0).max(128)]);
+const keepRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('best-quality') }).strict(),
+  z.object({ kind: z.literal('newest') }).strict(),
+  z.object({ kind: z.literal('oldest') }).strict(),
+  z.object({ kind: z.literal('preferred-folder'), folder: path }).strict(),
+  z
+    .object({ kind: z.literal('format-preference'), formats: z.array(z.string().min(1).max(16)).min(1).max(32) })
+    .strict(),
+]);
 
 /**
  * Runtime schemas for every handler's arguments. The mapped type makes the compiler check that each
@@ -19,9 +29,15 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     })
     .strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
-  'dupes.find': z
-    .object({ threshold: z.union([z.string().max(32), z.number().int().min(0).max(128)]).optional() })
+  'dupes.find': z.object({ threshold: threshold.optional(), keepRule: keepRule.optional() }).strict(),
+  'dupes.trash': z
+    .object({
+      photoIds: z.array(z.number().int().positive()).min(1).max(100_000),
+      threshold: threshold.optional(),
+      dryRun: z.boolean().optional(),
+    })
     .strict(),
+  'dupes.lastTrashed': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,
   'train.run': z.object({ albums: z.array(z.number().int().nonnegative()).max(10_000).optional() }).strict(),

@@ -13,5 +13,40 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
       ...m.providerNotes.map((n) => `         ${n}`),
     ].join('\n');
   }
+  if (method === 'dupes.find') return formatDuplicates(result as Result<'dupes.find'>);
+  if (method === 'scan.run') {
+    const r = result as Result<'scan.run'>;
+    const lines = [
+      `Scanned in ${r.seconds} s: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.moved} moved, ${r.removed} removed, ${r.failed.length} failed.`,
+      ...r.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
+    ];
+    return lines.join('\n');
+  }
+  if (method === 'dupes.trash') {
+    const r = result as Result<'dupes.trash'>;
+    const verb = r.dryRun ? 'Would move' : 'Moved';
+    return [`${verb} ${r.trashed.length} file(s) to the trash:`, ...r.trashed.map((p) => `  ${p}`)].join('\n');
+  }
   return JSON.stringify(result, null, 2);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function formatDuplicates({ threshold, groups }: Result<'dupes.find'>): string {
+  const radius = threshold.radius === null ? 'identical files only' : `Hamming radius ${threshold.radius}`;
+  const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${radius}).`;
+  const body = groups.map((g, i) => {
+    const files = g.files.map((f) => {
+      const mark = f.keep ? 'keep ' : 'extra';
+      const date = f.takenAt ? `  ${f.takenAt.slice(0, 10)}` : '';
+      return `  ${mark}  ${f.path}  ${f.width}×${f.height}  ${formatBytes(f.bytes)}${date}`;
+    });
+    return [`Group ${i + 1} · ${g.kind} · ${g.files.length} files · max distance ${g.maxDistance}`, ...files].join(
+      '\n',
+    );
+  });
+  return [head, ...body].join('\n\n');
 }

@@ -79,12 +79,34 @@ const COMMANDS: Record<string, Command> = {
   },
   dupes: {
     summary: 'List groups of duplicate photos',
-    usage: 'lookalike dupes [--threshold exact|very-close|close|loose|N] [--json]',
-    options: { threshold: { type: 'string' } },
-    run: (ctx) => {
+    usage:
+      'lookalike dupes [--threshold exact|very-close|close|loose|N] [--keep best|newest|oldest] [--trash [--dry-run]] [--json]\n' +
+      '  --trash moves every copy not marked "keep" to the OS trash (never the last copy of a group).',
+    options: {
+      threshold: { type: 'string' },
+      keep: { type: 'string' },
+      trash: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+    },
+    run: async (ctx) => {
       const t = ctx.values.threshold;
-      const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : t;
-      return callAndPrint(ctx, 'dupes.find', threshold === undefined ? {} : { threshold });
+      const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : (t as string | undefined);
+      const keep = ctx.values.keep as string | undefined;
+      const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
+      if (keep !== undefined && !(keep in keepRules)) return usage('dupes');
+      const keepRule = keep ? { kind: keepRules[keep as keyof typeof keepRules] } : undefined;
+      if (!ctx.values.trash) return callAndPrint(ctx, 'dupes.find', { threshold, keepRule });
+      const found = await ctx.dispatcher.call('dupes.find', { threshold, keepRule });
+      const photoIds = found.groups.flatMap((g) => g.files.filter((f) => !f.keep).map((f) => f.id));
+      if (photoIds.length === 0) {
+        process.stdout.write(
+          ctx.json
+            ? JSON.stringify({ dryRun: ctx.values['dry-run'], trashed: [], keptIds: [] }) + '\n'
+            : 'No duplicates to move.\n',
+        );
+        return 0;
+      }
+      return callAndPrint(ctx, 'dupes.trash', { photoIds, threshold, dryRun: ctx.values['dry-run'] === true });
     },
   },
   similar: {

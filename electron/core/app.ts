@@ -5,6 +5,8 @@ import { Dispatcher, mergeHandlers } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import type { CodeEncoder } from '../library/analyzer.js';
 import { Library, libraryHandlers } from '../library/handlers.js';
+import type { TrashFile } from '../library/trash.js';
+import { duplicateHandlers } from '../search/handlers.js';
 import { appHandlers } from './app-handlers.js';
 import { modelDir } from './paths.js';
 
@@ -12,6 +14,8 @@ export interface AppConfig {
   dbPath: string;
   /** Override the query network (tests); default: the model artifacts under model/artifacts. */
   loadEncoder?: () => Promise<CodeEncoder>;
+  /** How files go to the OS trash (Electron passes shell.trashItem); default: the `trash` package. */
+  trashFile?: TrashFile;
 }
 
 export interface App {
@@ -60,11 +64,12 @@ function modelEncoderLoader(): () => Promise<CodeEncoder> {
 
 /** The composition root: every domain's handlers behind one dispatcher. */
 export function createApp(config: AppConfig): App {
-  const library = new Library(config.dbPath, config.loadEncoder ?? modelEncoderLoader());
+  const library = new Library(config.dbPath, config.loadEncoder ?? modelEncoderLoader(), config.trashFile);
   const dispatcher = new Dispatcher(
     mergeHandlers(
       appHandlers({ dbPath: config.dbPath, modelStatus: () => readModelStatus() }),
       libraryHandlers(library),
+      duplicateHandlers(library),
     ),
   );
   return { dispatcher, library, close: () => library.close() };

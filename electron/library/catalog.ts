@@ -233,6 +233,38 @@ export class Catalog {
     return [...groups.values()];
   }
 
+  photosByIds(ids: readonly number[]): PhotoRecord[] {
+    const out: PhotoRecord[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      out.push(
+        ...(this.db
+          .prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE id IN (${chunk.map(() => '?').join(',')})`)
+          .all(...chunk) as PhotoRecord[]),
+      );
+    }
+    return out;
+  }
+
+  /** Give `toId` every album of `fromIds` (used before trashing duplicates, so no album loses a photo). */
+  mergeAlbums(fromIds: readonly number[], toId: number): void {
+    const copy = this.stmt(
+      'INSERT OR IGNORE INTO album_photos (album_id, photo_id) SELECT album_id, ? FROM album_photos WHERE photo_id = ?',
+    );
+    for (const id of fromIds) copy.run(toId, id);
+  }
+
+  getSetting<T>(key: string): T | undefined {
+    const row = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.stmt(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, JSON.stringify(value));
+  }
+
   createAlbum(name: string): number {
     const info = this.stmt('INSERT INTO albums (name, created_at) VALUES (?, ?)').run(name, new Date().toISOString());
     return Number(info.lastInsertRowid);

@@ -3,16 +3,29 @@ import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
 import { type CodeEncoder, createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
+import { SearchService } from '../search/service.js';
+import { type TrashFile, trashWithPackage } from './trash.js';
 
 /** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
 export class Library {
   private catalog: Catalog | null = null;
   private scanning: Promise<unknown> | null = null;
+  private revision = 0;
+  readonly search = new SearchService(
+    () => this.get(),
+    () => this.revision,
+  );
 
   constructor(
     readonly dbPath: string,
     private readonly loadEncoder: () => Promise<CodeEncoder>,
+    readonly trashFile: TrashFile = trashWithPackage,
   ) {}
+
+  /** Note that photos or codes changed, so cached indexes are rebuilt on next use. */
+  touch(): void {
+    this.revision++;
+  }
 
   get(): Catalog {
     this.catalog ??= Catalog.open(this.dbPath);

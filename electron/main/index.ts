@@ -18,7 +18,7 @@ protocol.registerSchemesAsPrivileged([
   { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-const lookalike = createApp({ dbPath: resolveDbPath(undefined) });
+const lookalike = createApp({ dbPath: resolveDbPath(undefined), trashFile: (file) => shell.trashItem(file) });
 const { dispatcher } = lookalike;
 const channels = new Map<number, { deliver(message: unknown): void }>();
 

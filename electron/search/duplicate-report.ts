@@ -21,6 +21,7 @@ export function toDuplicateGroups(
       kind: group.kind,
       maxDistance: group.maxDistance,
       files: members.map((f) => ({
+        id: f.id,
         path: f.path,
         width: f.width,
         height: f.height,

@@ -1,0 +1,81 @@
+/**
+ * Loads the catalog's codes into Hamming indexes (one per code kind) and answers duplicate queries.
+ * Indexes are cached per library revision: any write that changes photos or codes bumps the revision.
+ */
+import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
+import type { Catalog, CodeKind } from '../library/catalog.js';
+import { fromSqliteInteger, wordsPerCode } from './codes.js';
+import { toDuplicateGroups } from './duplicate-report.js';
+import { findDuplicateGroups, type PhotoGroup } from './groups.js';
+import { HammingIndex } from './index.js';
+import type { KeepCandidate } from './keep.js';
+import { resolveThreshold, type ResolvedThreshold } from './presets.js';
+
+const DEFAULT_BITS = 64;
+
+export class SearchService {
+  private cache = new Map<CodeKind, { revision: number; index: HammingIndex }>();
+
+  constructor(
+    private readonly catalog: () => Catalog,
+    private readonly revision: () => number,
+  ) {}
+
+  /** The index of one code kind, rebuilt from SQLite only when the library changed. */
+  index(kind: CodeKind): HammingIndex {
+    const revision = this.revision();
+    const cached = this.cache.get(kind);
+    if (cached && cached.revision === revision) return cached.index;
+    const { ids, codes, bits } = this.catalog().codes(kind);
+    const k = bits ?? DEFAULT_BITS;
+    const wpc = wordsPerCode(k);
+    const packed = new Uint32Array(ids.length * wpc);
+    codes.forEach((code, i) => packed.set(fromSqliteInteger(code, k), i * wpc));
+    const index = HammingIndex.fromCodes(k, ids, packed);
+    this.cache.set(kind, { revision, index });
+    return index;
+  }
+
+  resolve(threshold: string | number | undefined): ResolvedThreshold {
+    try {
+      return resolveThreshold(threshold, this.index('dup').bits);
+    } catch (error) {
+      throw new AppError('BAD_REQUEST', (error as Error).message);
+    }
+  }
+
+  /** Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code. */
+  groups(threshold: ResolvedThreshold, signal?: AbortSignal, onProgress?: (p: Progress) => void): PhotoGroup[] {
+    const exactClasses = this.catalog()
+      .exactDuplicateGroups()
+      .map((group) => group.map((photo) => photo.id));
+    return findDuplicateGroups(this.index('dup'), {
+      radius: threshold.radius,
+      exactClasses,
+      signal,
+      onProgress: (done, total) => onProgress?.({ phase: 'group', done, total }),
+    });
+  }
+
+  candidates(ids: readonly number[]): Map<number, KeepCandidate> {
+    const files = new Map<number, KeepCandidate>();
+    for (const p of this.catalog().photosByIds(ids)) {
+      if (p.status === 'gone') continue;
+      files.set(p.id, {
+        id: p.id,
+        path: p.path,
+        width: p.width ?? 0,
+        height: p.height ?? 0,
+        bytes: p.size,
+        takenAt: p.takenAt,
+        format: p.format,
+      });
+    }
+    return files;
+  }
+
+  report(groups: PhotoGroup[], rule?: KeepRuleArg): DuplicateGroup[] {
+    return toDuplicateGroups(groups, this.candidates(groups.flatMap((g) => g.ids)), rule);
+  }
+}
