@@ -1,0 +1,105 @@
+/**
+ * model/artifacts/manifest.json: what the model files are, how to feed them, and their SHA-256.
+ * The build (model/build.ts) writes the backbone entry; head entries come from the head fitters
+ * (ITQ here, the trainer later). The encoder refuses files whose hash does not match.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { modelDir } from '../../electron/core/paths.js';
+import type { DescriptorPart, InputRange } from './convert.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const DEFAULT_ARTIFACTS_DIR = modelDir;
+
+export interface BackboneEntry {
+  version: string;
+  file: string;
+  sha256: string;
+  /** `pixels`: uint8 [N, size, size, 3], RGB (sRGB), NHWC, resized to size×size with `fit`. */
+  input: { name: 'pixels'; dtype: 'uint8'; layout: 'NHWC'; size: number; channels: 3; fit: 'fill'; range: InputRange };
+  parts: DescriptorPart[];
+  /** `descriptor`: float32 [N, descriptorDim], unit L2 norm. */
+  output: { name: 'descriptor'; dim: number };
+  source: { package: string; version: string; model: string; sha256: Record<string, string> };
+}
+
+export interface HeadEntry {
+  version: string;
+  file: string;
+  sha256: string;
+  kind: string;
+  bits: number;
+  /** The backbone version whose descriptors the head was fitted on. */
+  backboneVersion: string;
+  /** Input `descriptor` float32 [N, dim] → output `logits` float32 [N, bits]; bit k = logits[k] > 0. */
+  input: { name: string; dim: number };
+  output: { name: string };
+  fittedOn?: string;
+  metrics?: Record<string, number>;
+  evaluatedOn?: string;
+}
+
+export interface ModelManifest {
+  formatVersion: 1;
+  backbone: BackboneEntry;
+  heads: Record<string, HeadEntry>;
+  /** The head `Encoder` uses unless told otherwise. */
+  defaultHead: string | null;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function readManifest(dir = DEFAULT_ARTIFACTS_DIR): ModelManifest | null {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, 'utf8')) as ModelManifest;
+}
+
+/** Stable formatting (2-space JSON + newline) so rewriting an unchanged manifest changes no byte. */
+export function formatManifest(manifest: ModelManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+export function writeManifest(manifest: ModelManifest, dir = DEFAULT_ARTIFACTS_DIR): void {
+  writeFileSync(path.join(dir, MANIFEST_FILE), formatManifest(manifest));
+}
+
+/** Reads an artifact and checks it against the hash the manifest recorded. */
+export function readVerifiedArtifact(dir: string, entry: { file: string; sha256: string }): Uint8Array {
+  const file = path.join(dir, entry.file);
+  if (!existsSync(file)) throw new Error(`model file ${file} is missing (run \`npm run build:model\`)`);
+  const bytes = readFileSync(file);
+  const actual = sha256(bytes);
+  if (actual !== entry.sha256) {
+    throw new Error(
+      `model file ${file} does not match manifest.json (sha256 ${actual}, expected ${entry.sha256}); rebuild with \`npm run build:model\``,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * Writes a head's ONNX bytes as `head-<id>.onnx` and records it in the manifest (which must exist:
+ * build the backbone first). Used by the ITQ fitter and available to the trainer.
+ */
+export function installHead(
+  dir: string,
+  id: string,
+  bytes: Uint8Array,
+  entry: Omit<HeadEntry, 'file' | 'sha256'>,
+  options: { makeDefault?: boolean } = {},
+): HeadEntry {
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(id)) throw new Error(`head id ${id}: use lowercase letters, digits, '.' and '-'`);
+  const manifest = readManifest(dir);
+  if (!manifest) throw new Error(`no manifest in ${dir}; run \`npm run build:model\` first`);
+  const file = `head-${id}.onnx`;
+  writeFileSync(path.join(dir, file), bytes);
+  const full: HeadEntry = { ...entry, file, sha256: sha256(bytes) };
+  manifest.heads[id] = full;
+  if (options.makeDefault) manifest.defaultHead = id;
+  writeManifest(manifest, dir);
+  return full;
+}

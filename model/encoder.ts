@@ -1,0 +1,397 @@
+/**
+ * The onnxruntime-node adapter: the only module that imports onnxruntime-node.
+ *
+ * Low level: `openSession` runs any ONNX model (the trainer uses it for its compute graphs) with plain
+ * `Tensor`s in and out. The execution provider is chosen explicitly, in order — CUDA where the CUDA
+ * provider library is installed, DirectML on Windows, CoreML on macOS, else CPU — and every provider
+ * that was skipped is reported with the reason, so `app.info` can say what runs the model and why.
+ *
+ * High level: `Encoder` is the query network — the backbone (pixels → descriptor) and a hashing head
+ * (descriptor → K logits, bit k = logit k > 0) as two chained sessions, so a new head can re-encode
+ * cached descriptors without running the backbone again. Artifacts and their hashes come from
+ * model/artifacts/manifest.json.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ModelStatus, ProviderName } from '../electron/api/contract.js';
+import {
+  DEFAULT_ARTIFACTS_DIR,
+  readManifest,
+  readVerifiedArtifact,
+  type BackboneEntry,
+  type HeadEntry,
+  type ModelManifest,
+} from './backbone/manifest.js';
+import type { RawImage, Tensor } from './types.js';
+
+export type { ProviderName };
+
+/** An int64 tensor, for graphs that take indices or shapes as inputs. */
+export interface Int64Tensor {
+  data: BigInt64Array;
+  dims: number[];
+}
+
+/** Raw pixels (uint8), the backbone's input: decoded images go in without a float copy. */
+export interface Uint8Tensor {
+  data: Uint8Array;
+  dims: number[];
+}
+
+export type Feed = Tensor | Int64Tensor | Uint8Tensor;
+
+export interface SessionOptions {
+  /** Providers to try, in order; CPU is always appended as the last resort. Default: `defaultProviders()`. */
+  providers?: ProviderName[];
+  /** Intra-op threads; default lets onnxruntime use every core. */
+  threads?: number;
+}
+
+export interface TensorSession {
+  readonly provider: ProviderName;
+  /** One line per provider that was tried or considered and not used, with the reason. */
+  readonly providerNotes: string[];
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the graph; float32 outputs come back as they are, integer/bool outputs converted to float32. */
+  run(feeds: Record<string, Feed>): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+export interface ProviderPlan {
+  /** Providers worth trying, best first, ending with 'cpu'. */
+  candidates: ProviderName[];
+  /** Why the others were left out. */
+  notes: string[];
+}
+
+/** Where the CUDA provider library would be: next to the native binding, if the install step fetched it. */
+function cudaProviderLibrary(platform: string, arch: string): string | null {
+  const file =
+    platform === 'win32'
+      ? 'onnxruntime_providers_cuda.dll'
+      : platform === 'linux'
+        ? 'libonnxruntime_providers_cuda.so'
+        : null;
+  if (!file) return null;
+  try {
+    const require = createRequire(import.meta.url);
+    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    return path.join(root, 'bin', 'napi-v6', platform, arch, file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Decides which providers to try on this machine without starting any of them.
+ * Pure apart from the file check (injectable for tests).
+ */
+export function planProviders(
+  requested: ProviderName[] | undefined,
+  env: { platform: string; arch: string; fileExists: (p: string) => boolean } = {
+    platform: process.platform,
+    arch: process.arch,
+    fileExists: existsSync,
+  },
+): ProviderPlan {
+  const notes: string[] = [];
+  const candidates: ProviderName[] = [];
+  const wanted = requested ?? (['cuda', 'dml', 'coreml', 'cpu'] as ProviderName[]);
+  for (const provider of wanted) {
+    if (provider === 'cpu') continue;
+    if (provider === 'cuda') {
+      const lib = cudaProviderLibrary(env.platform, env.arch);
+      if (!lib || env.arch !== 'x64') notes.push(`cuda: not available for ${env.platform}/${env.arch}`);
+      else if (!env.fileExists(lib))
+        notes.push(
+          `cuda: the CUDA provider is not installed (${path.basename(lib)} missing; reinstall with ONNXRUNTIME_NODE_INSTALL_CUDA=v12)`,
+        );
+      else candidates.push('cuda');
+    } else if (provider === 'dml') {
+      if (env.platform !== 'win32') notes.push('dml: DirectML runs on Windows only');
+      else candidates.push('dml');
+    } else if (provider === 'coreml') {
+      if (env.platform !== 'darwin') notes.push('coreml: CoreML runs on macOS only');
+      else candidates.push('coreml');
+    }
+  }
+  candidates.push('cpu');
+  return { candidates, notes };
+}
+
+function toOrtTensor(feed: Feed): ort.Tensor {
+  if (feed.data instanceof BigInt64Array) return new ort.Tensor('int64', feed.data, feed.dims);
+  if (feed.data instanceof Uint8Array) return new ort.Tensor('uint8', feed.data, feed.dims);
+  return new ort.Tensor('float32', feed.data, feed.dims);
+}
+
+function fromOrtTensor(name: string, t: ort.Tensor): Tensor {
+  const dims = [...t.dims];
+  if (t.type === 'float32') return { data: t.data as Float32Array, dims };
+  if (t.type === 'int64' || t.type === 'int32' || t.type === 'uint8' || t.type === 'bool') {
+    const src = t.data as ArrayLike<number | bigint>;
+    const out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
+    return { data: out, dims };
+  }
+  throw new Error(`output ${name}: unsupported tensor type ${t.type}`);
+}
+
+const GRAPH_OPTIONS = { graphOptimizationLevel: 'all' as const, enableCpuMemArena: true };
+
+/** Opens a model (bytes or a file path) on the best provider that starts, falling back towards CPU. */
+export async function openSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<TensorSession> {
+  const plan = planProviders(options.providers);
+  const notes = [...plan.notes];
+  let lastError: unknown = null;
+  for (const provider of plan.candidates) {
+    try {
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
+        ...GRAPH_OPTIONS,
+        executionProviders: [provider],
+        ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      };
+      const session =
+        typeof model === 'string'
+          ? await ort.InferenceSession.create(model, sessionOptions)
+          : await ort.InferenceSession.create(model, sessionOptions);
+      return wrapSession(session, provider, notes);
+    } catch (error) {
+      lastError = error;
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      notes.push(`${provider}: failed to start (${message})`);
+    }
+  }
+  throw new Error(`no execution provider could load the model: ${notes.join('; ')}`, { cause: lastError });
+}
+
+function wrapSession(session: ort.InferenceSession, provider: ProviderName, notes: string[]): TensorSession {
+  return {
+    provider,
+    providerNotes: notes,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, feed] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(feed);
+      const results = await session.run(ortFeeds);
+      const out: Record<string, Tensor> = {};
+      for (const [name, value] of Object.entries(results)) out[name] = fromOrtTensor(name, value as ort.Tensor);
+      return out;
+    },
+    release: () => session.release(),
+  };
+}
+
+export interface EncoderOptions {
+  /** Folder holding manifest.json and the ONNX files (default model/artifacts). */
+  artifactsDir?: string;
+  /** Head id from the manifest; default the manifest's `defaultHead`; `null` for descriptors only. */
+  head?: string | null;
+  providers?: ProviderName[];
+  threads?: number;
+  /** Images per backbone run (default 16). */
+  batchSize?: number;
+}
+
+export interface EncodedImage {
+  /** Unit-norm backbone descriptor (cache it: a new head re-encodes from it). */
+  descriptor: Float32Array;
+  /** Head outputs; null when the encoder has no head. */
+  logits: Float32Array | null;
+  /** Packed code: bit k = logits[k] > 0, bit k in word k >> 5 at bit k & 31 (little-endian bit vector). */
+  code: Uint32Array | null;
+}
+
+/** Packs one row of logits into a little-endian bit vector of 32-bit words. */
+export function packLogits(logits: ArrayLike<number>): Uint32Array {
+  const words = new Uint32Array(Math.ceil(logits.length / 32));
+  for (let k = 0; k < logits.length; k++) if (logits[k] > 0) words[k >>> 5] |= 1 << (k & 31);
+  return words;
+}
+
+/** The code as a fixed-width hex number (bit k of the code is bit k of the number), e.g. for JSON. */
+export function codeToHex(code: Uint32Array, bits: number): string {
+  let hex = '';
+  for (let w = code.length - 1; w >= 0; w--) hex += (code[w] >>> 0).toString(16).padStart(8, '0');
+  return hex.slice(hex.length - Math.ceil(bits / 4));
+}
+
+/** What the model is, without loading it: for `app.info` before the encoder has been opened. */
+export function describeModel(artifactsDir = DEFAULT_ARTIFACTS_DIR, head?: string | null): ModelStatus {
+  let manifest: ModelManifest | null;
+  try {
+    manifest = readManifest(artifactsDir);
+  } catch (error) {
+    return { state: 'error', version: null, bits: null, provider: null, providerNotes: [], message: String(error) };
+  }
+  if (!manifest) {
+    const message = `no model in ${artifactsDir} (run \`npm run build:model\`)`;
+    return { state: 'missing', version: null, bits: null, provider: null, providerNotes: [], message };
+  }
+  const entry = selectHead(manifest, head);
+  return {
+    state: 'not-loaded',
+    version: modelVersion(manifest.backbone, entry),
+    bits: entry?.bits ?? null,
+    provider: null,
+    providerNotes: [],
+  };
+}
+
+function selectHead(manifest: ModelManifest, head: string | null | undefined): HeadEntry | null {
+  const id = head === undefined ? manifest.defaultHead : head;
+  if (id === null) return null;
+  const entry = manifest.heads[id];
+  if (!entry)
+    throw new Error(
+      `model head ${id} is not in the manifest (known: ${Object.keys(manifest.heads).join(', ') || 'none'})`,
+    );
+  return entry;
+}
+
+/** The version stored with every code: backbone and head together decide the bits. */
+function modelVersion(backbone: BackboneEntry, head: HeadEntry | null): string {
+  return head ? `${backbone.version}+${head.version}` : backbone.version;
+}
+
+/** The query network on onnxruntime: RawImage → descriptor → code. */
+export class Encoder {
+  readonly manifest: ModelManifest;
+  readonly head: HeadEntry | null;
+  readonly version: string;
+  private readonly batchSize: number;
+
+  private constructor(
+    manifest: ModelManifest,
+    head: HeadEntry | null,
+    private readonly backboneSession: TensorSession,
+    private readonly headSession: TensorSession | null,
+    batchSize: number,
+  ) {
+    this.manifest = manifest;
+    this.head = head;
+    this.version = modelVersion(manifest.backbone, head);
+    this.batchSize = batchSize;
+  }
+
+  static async open(options: EncoderOptions = {}): Promise<Encoder> {
+    const dir = options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
+    const manifest = readManifest(dir);
+    if (!manifest) throw new Error(`no model in ${dir} (run \`npm run build:model\`)`);
+    const head = selectHead(manifest, options.head);
+    if (head && head.input.dim !== manifest.backbone.output.dim) {
+      throw new Error(
+        `head ${head.version} reads ${head.input.dim}-d descriptors but the backbone makes ${manifest.backbone.output.dim}-d ones`,
+      );
+    }
+    const sessionOptions = { providers: options.providers, threads: options.threads };
+    const backbone = await openSession(readVerifiedArtifact(dir, manifest.backbone), sessionOptions);
+    let headSession: TensorSession | null = null;
+    try {
+      // The head is a few kilo-flops per image: CPU always, no device transfer.
+      if (head) headSession = await openSession(readVerifiedArtifact(dir, head), { providers: ['cpu'], threads: 1 });
+    } catch (error) {
+      await backbone.release();
+      throw error;
+    }
+    return new Encoder(manifest, head, backbone, headSession, options.batchSize ?? 16);
+  }
+
+  /** How to decode images for `encode` (size × size RGB, aspect ratio not kept). */
+  get decodeOptions(): { size: number; fit: 'fill'; channels: 3 } {
+    return { size: this.manifest.backbone.input.size, fit: 'fill', channels: 3 };
+  }
+
+  get bits(): number | null {
+    return this.head?.bits ?? null;
+  }
+
+  get descriptorDim(): number {
+    return this.manifest.backbone.output.dim;
+  }
+
+  get provider(): ProviderName {
+    return this.backboneSession.provider;
+  }
+
+  status(): ModelStatus {
+    return {
+      state: 'ready',
+      version: this.version,
+      bits: this.bits,
+      provider: this.provider,
+      providerNotes: [...this.backboneSession.providerNotes],
+    };
+  }
+
+  /** Backbone descriptors of decoded images (each size × size, as `decodeOptions` gives). */
+  async describe(images: RawImage[]): Promise<Float32Array[]> {
+    const size = this.manifest.backbone.input.size;
+    const perImage = size * size * 3;
+    const out: Float32Array[] = [];
+    for (let start = 0; start < images.length; start += this.batchSize) {
+      const batch = images.slice(start, start + this.batchSize);
+      const pixels = new Uint8Array(batch.length * perImage);
+      batch.forEach((image, i) => pixels.set(rgbPixels(image, size), i * perImage));
+      const result = await this.backboneSession.run({ pixels: { data: pixels, dims: [batch.length, size, size, 3] } });
+      const { data } = result[this.manifest.backbone.output.name];
+      const dim = this.descriptorDim;
+      for (let i = 0; i < batch.length; i++) out.push(data.slice(i * dim, (i + 1) * dim));
+    }
+    return out;
+  }
+
+  /** Head outputs and codes for descriptors (fresh or cached ones). */
+  async hash(descriptors: Float32Array[]): Promise<{ logits: Float32Array; code: Uint32Array }[]> {
+    if (!this.headSession || !this.head) throw new Error('this encoder has no hashing head');
+    if (descriptors.length === 0) return [];
+    const dim = this.descriptorDim;
+    const input = new Float32Array(descriptors.length * dim);
+    descriptors.forEach((d, i) => {
+      if (d.length !== dim) throw new Error(`descriptor ${i} has ${d.length} values, expected ${dim}`);
+      input.set(d, i * dim);
+    });
+    const result = await this.headSession.run({
+      [this.head.input.name]: { data: input, dims: [descriptors.length, dim] },
+    });
+    const logits = result[this.head.output.name].data;
+    const bits = this.head.bits;
+    return descriptors.map((_, i) => {
+      const row = logits.slice(i * bits, (i + 1) * bits);
+      return { logits: row, code: packLogits(row) };
+    });
+  }
+
+  async encode(images: RawImage[]): Promise<EncodedImage[]> {
+    const descriptors = await this.describe(images);
+    const hashed = this.headSession ? await this.hash(descriptors) : null;
+    return descriptors.map((descriptor, i) => ({
+      descriptor,
+      logits: hashed?.[i].logits ?? null,
+      code: hashed?.[i].code ?? null,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.backboneSession.release(), this.headSession?.release()]);
+  }
+}
+
+/** The image's pixels as size × size RGB; greyscale is expanded and alpha dropped (decodeImage already flattens it). */
+function rgbPixels(image: RawImage, size: number): Uint8Array {
+  if (image.width !== size || image.height !== size) {
+    throw new Error(
+      `image is ${image.width}×${image.height}; the encoder takes ${size}×${size} (decode with encoder.decodeOptions)`,
+    );
+  }
+  if (image.channels === 3) return image.data;
+  const out = new Uint8Array(size * size * 3);
+  for (let i = 0; i < size * size; i++) {
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = image.data[i * image.channels + (image.channels === 1 ? 0 : c)];
+  }
+  return out;
+}
