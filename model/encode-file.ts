@@ -4,7 +4,7 @@
  */
 import type { ProviderName } from '../electron/api/contract.js';
 import { codeToHex, Encoder, type EncoderOptions } from './encoder.js';
-import { decodeImage } from './image.js';
+import { decodeForCatalog } from './image.js';
 
 export interface EncodeFileResult {
   path: string;
@@ -28,8 +28,9 @@ export async function encodeFile(
   const encoder = options.encoder ?? (await Encoder.open(options));
   try {
     if (encoder.bits === null) throw new Error('the model has no hashing head, so it cannot make codes');
-    const image = await decodeImage(path, encoder.decodeOptions);
-    const [encoded] = await encoder.encode([image]);
+    // Exactly the scanner's preparation (electron/library/analyzer.ts), so both paths give the same code.
+    const { model } = await decodeForCatalog(path, { modelSize: encoder.decodeOptions.size });
+    const [encoded] = await encoder.encode([model]);
     return {
       path,
       code: codeToHex(encoded.code!, encoder.bits),
@@ -41,9 +42,4 @@ export async function encodeFile(
   } finally {
     if (!options.encoder) await encoder.close();
   }
-}
-
-/** The human-readable line the CLI prints without `--json`. */
-export function formatEncodeResult(result: EncodeFileResult): string {
-  return `${result.path}: ${result.code} (${result.bits} bits, model ${result.model}, ${result.provider})`;
 }

@@ -68,6 +68,11 @@ export interface Handlers {
     args: { message: string; delayMs?: number; steps?: number };
     result: { message: string; receivedAt: string };
   };
+  /** The code of one image (which may be outside the library), as the scanner would compute it. */
+  'model.encode': {
+    args: { path: string };
+    result: { path: string; code: string; bits: number; model: string; provider: ProviderName };
+  };
   'scan.run': {
     args: { folders: string[] };
     result: ScanSummary;

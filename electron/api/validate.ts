@@ -28,6 +28,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
       steps: z.number().int().min(1).max(1000).optional(),
     })
     .strict(),
+  'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
   'dupes.find': z.object({ threshold: threshold.optional(), keepRule: keepRule.optional() }).strict(),
   'dupes.trash': z

@@ -13,6 +13,10 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
       ...m.providerNotes.map((n) => `         ${n}`),
     ].join('\n');
   }
+  if (method === 'model.encode') {
+    const r = result as Result<'model.encode'>;
+    return `${r.path}: ${r.code} (${r.bits} bits, model ${r.model}, ${r.provider})`;
+  }
   if (method === 'dupes.find') return formatDuplicates(result as Result<'dupes.find'>);
   if (method === 'scan.run') {
     const r = result as Result<'scan.run'>;

@@ -72,6 +72,14 @@ const COMMANDS: Record<string, Command> = {
     usage: 'lookalike info [--json]',
     run: (ctx) => callAndPrint(ctx, 'app.info', {}),
   },
+  encode: {
+    summary: 'Print the hash code of one image, as the scanner computes it',
+    usage: 'lookalike encode <image> [--json]',
+    run: (ctx) =>
+      ctx.positionals.length === 1
+        ? callAndPrint(ctx, 'model.encode', { path: ctx.positionals[0] })
+        : Promise.resolve(usage('encode')),
+  },
   scan: {
     summary: 'Scan photo folders into the library (incremental)',
     usage: 'lookalike scan <folder...> [--json]',
@@ -229,7 +237,7 @@ export async function main(argv: string[]): Promise<number> {
         dbPath,
       });
     } finally {
-      app.close();
+      await app.close();
     }
   } catch (error) {
     return fail(json, toApiError(error));

@@ -100,7 +100,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => lookalike.close());
+app.on('will-quit', () => void lookalike.close());
 
 void app.whenReady().then(() => {
   serveRenderer();

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import type { HandlerGroup } from '../api/dispatch.js';
+import { AppError } from '../api/errors.js';
+import { DecodeError } from '../../model/image.js';
+import { encodeFile } from '../../model/encode-file.js';
+import type { ModelHost } from './model-host.js';
+
+/** `model.*`: the query network on single images. */
+export function modelHandlers(model: ModelHost): HandlerGroup {
+  return {
+    'model.encode': async ({ path: file }) => {
+      const encoder = await model.encoder();
+      try {
+        const r = await encodeFile(path.resolve(file), { encoder });
+        return { path: r.path, code: r.code, bits: r.bits, model: r.model, provider: r.provider };
+      } catch (error) {
+        if (error instanceof DecodeError) {
+          throw new AppError(error.code === 'IO' ? 'IO_ERROR' : 'DECODE_ERROR', error.message, { reason: error.code });
+        }
+        throw new AppError('MODEL_ERROR', (error as Error).message);
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The query network as the app sees it: opened on first use (so start-up stays fast), shared by the
+ * scanner, `model.encode` and `similar`, and reported by `app.info`.
+ */
+import type { ModelStatus } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
+import type { CodeEncoder } from '../library/analyzer.js';
+import { toSqliteInteger } from '../search/codes.js';
+import { describeModel, Encoder } from '../../model/encoder.js';
+
+export class ModelHost {
+  private opening: Promise<Encoder> | null = null;
+  private opened: Encoder | null = null;
+
+  constructor(private readonly artifactsDir?: string) {}
+
+  /** The encoder, opened once; a failed open is reported as MODEL_ERROR and retried on the next call. */
+  encoder(): Promise<Encoder> {
+    this.opening ??= Encoder.open({ artifactsDir: this.artifactsDir }).then(
+      (encoder) => (this.opened = encoder),
+      (error: unknown) => {
+        this.opening = null;
+        throw new AppError('MODEL_ERROR', `The query network could not be loaded: ${(error as Error).message}`);
+      },
+    );
+    return this.opening;
+  }
+
+  /** The scanner's view: decoded model input in, codes and descriptor out. */
+  async codeEncoder(): Promise<CodeEncoder> {
+    const encoder = await this.encoder();
+    const bits = encoder.bits;
+    if (bits === null) throw new AppError('MODEL_ERROR', 'The model has no hashing head, so it cannot make codes.');
+    return {
+      inputSize: encoder.decodeOptions.size,
+      async encode(image) {
+        const [result] = await encoder.encode([image]);
+        const code = { code: toSqliteInteger(result.code!, bits), bits, headVersion: encoder.version };
+        // One head for now: it serves both duplicate and similarity search until the two heads land.
+        return {
+          codes: { dup: code, sim: code },
+          descriptor: { backboneVersion: encoder.manifest.backbone.version, data: result.descriptor },
+        };
+      },
+    };
+  }
+
+  status(): ModelStatus {
+    return this.opened ? this.opened.status() : describeModel(this.artifactsDir);
+  }
+
+  async close(): Promise<void> {
+    const encoder = this.opened;
+    this.opened = null;
+    this.opening = null;
+    await encoder?.close();
+  }
+}
