@@ -94,7 +94,7 @@ export interface Handlers {
   'dupes.lastTrashed': { args: Record<string, never>; result: { at: string | null; paths: string[] } };
   'similar.find': {
     args: { path: string; limit?: number };
-    result: { results: { path: string; distance: number }[] };
+    result: { results: { id: number; path: string; distance: number }[] };
   };
   'album.list': { args: Record<string, never>; result: { albums: { id: number; name: string; count: number }[] } };
   'train.run': { args: { albums?: number[] }; result: { version: string } };

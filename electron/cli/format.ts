@@ -17,6 +17,11 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     const r = result as Result<'model.encode'>;
     return `${r.path}: ${r.code} (${r.bits} bits, model ${r.model}, ${r.provider})`;
   }
+  if (method === 'similar.find') {
+    const r = result as Result<'similar.find'>;
+    if (r.results.length === 0) return 'No similar photos in the library.';
+    return r.results.map((x) => `${String(x.distance).padStart(3)}  ${x.path}`).join('\n');
+  }
   if (method === 'dupes.find') return formatDuplicates(result as Result<'dupes.find'>);
   if (method === 'scan.run') {
     const r = result as Result<'scan.run'>;

@@ -2,7 +2,7 @@ import { Dispatcher, mergeHandlers } from '../api/dispatch.js';
 import type { CodeEncoder } from '../library/analyzer.js';
 import { Library, libraryHandlers } from '../library/handlers.js';
 import type { TrashFile } from '../library/trash.js';
-import { duplicateHandlers } from '../search/handlers.js';
+import { duplicateHandlers, similarHandlers } from '../search/handlers.js';
 import { appHandlers } from './app-handlers.js';
 import { ModelHost } from './model-host.js';
 import { modelHandlers } from './model-handlers.js';
@@ -32,6 +32,7 @@ export function createApp(config: AppConfig): App {
       modelHandlers(model),
       libraryHandlers(library),
       duplicateHandlers(library),
+      similarHandlers(library),
     ),
   );
   return {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import { DecodeError } from '../../model/image.js';
+import { imageInputError } from '../library/analyzer.js';
 import { encodeFile } from '../../model/encode-file.js';
 import type { ModelHost } from './model-host.js';
 
@@ -14,8 +15,8 @@ export function modelHandlers(model: ModelHost): HandlerGroup {
         const r = await encodeFile(path.resolve(file), { encoder });
         return { path: r.path, code: r.code, bits: r.bits, model: r.model, provider: r.provider };
       } catch (error) {
-        if (error instanceof DecodeError) {
-          throw new AppError(error.code === 'IO' ? 'IO_ERROR' : 'DECODE_ERROR', error.message, { reason: error.code });
+        if (error instanceof DecodeError || (error as NodeJS.ErrnoException).code?.startsWith('E')) {
+          throw imageInputError(error, file);
         }
         throw new AppError('MODEL_ERROR', (error as Error).message);
       }

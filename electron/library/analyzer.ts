@@ -4,7 +4,8 @@
  */
 import exifr from 'exifr';
 import { readFile } from 'node:fs/promises';
-import { decodeForCatalog, probeImage } from '../../model/image.js';
+import { AppError } from '../api/errors.js';
+import { DecodeError, decodeForCatalog, probeImage } from '../../model/image.js';
 import type { RawImage } from '../../model/types.js';
 import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
@@ -86,4 +87,16 @@ export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
       };
     },
   };
+}
+
+/** An image that could not be read or decoded, as an API error: IO_ERROR for the file, DECODE_ERROR for its content. */
+export function imageInputError(error: unknown, file: string): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as NodeJS.ErrnoException;
+  const unreadable =
+    (error instanceof DecodeError && error.code === 'IO') || (typeof e?.code === 'string' && e.code.startsWith('E'));
+  const reason = error instanceof DecodeError ? error.code : e?.code;
+  return new AppError(unreadable ? 'IO_ERROR' : 'DECODE_ERROR', `Cannot read ${file}: ${e?.message ?? String(error)}`, {
+    reason,
+  });
 }

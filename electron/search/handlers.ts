@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import type { Library } from '../library/handlers.js';
+import { createAnalyzer, imageInputError } from '../library/analyzer.js';
+import { fromSqliteInteger } from './codes.js';
 import { checkTrashSelection } from './keep.js';
 
 const LAST_TRASHED = 'dupes.lastTrashed';
@@ -74,5 +77,37 @@ export function duplicateHandlers(library: Library): HandlerGroup {
 
     'dupes.lastTrashed': () =>
       library.get().getSetting<{ at: string; paths: string[] }>(LAST_TRASHED) ?? { at: null, paths: [] },
+  };
+}
+
+/** `similar.*`: photos that look like an image, by the similarity code. */
+export function similarHandlers(library: Library): HandlerGroup {
+  return {
+    'similar.find': async ({ path: file, limit = 20 }, { signal }) => {
+      const absolute = path.resolve(file);
+      const catalog = library.get();
+      const index = library.search.index('sim');
+      const known = catalog.photoByPath(absolute);
+      let query = known && known.status === 'ready' ? index.getCode(known.id) : undefined;
+      if (!query) {
+        // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
+        let analysis;
+        try {
+          analysis = await createAnalyzer(await library.encoder()).analyze(absolute, signal);
+        } catch (error) {
+          throw imageInputError(error, absolute);
+        }
+        const sim = analysis.codes.sim;
+        if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
+        query = fromSqliteInteger(sim.code, sim.bits);
+      }
+      const neighbours = index.knnSearch(query, limit + (known ? 1 : 0)).filter((n) => n.id !== known?.id);
+      const files = library.search.candidates(neighbours.map((n) => n.id));
+      const results = neighbours
+        .filter((n) => files.has(n.id))
+        .slice(0, limit)
+        .map((n) => ({ id: n.id, path: files.get(n.id)!.path, distance: n.distance }));
+      return { results };
+    },
   };
 }
