@@ -1,4 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -141,5 +150,26 @@ describe('scanner', () => {
     expect(catalog.counts()).toMatchObject({ ready: 24, pending: 0 });
     const counts = catalog.db.prepare('SELECT MAX(encode_count) AS max FROM photos').get() as { max: number };
     expect(counts.max).toBe(1);
+  });
+
+  it('handles a file that changes or disappears while it is being analysed', async () => {
+    const real = createAnalyzer(averageHashEncoder(counter));
+    const changing = path.join(photos, 'set-0', 'photo-00000.jpg');
+    const vanishing = path.join(photos, 'set-0', 'photo-00006.jpg');
+    const analyzer = {
+      async analyze(file: string, signal: AbortSignal) {
+        const result = await real.analyze(file, signal);
+        if (file === changing) writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('appended')]));
+        if (file === vanishing) rmSync(file);
+        return result;
+      },
+    };
+    const summary = await scanFolders(catalog, [photos], { extensions, analyzer });
+    expect(summary.failed).toEqual([{ path: changing, error: expect.stringContaining('changed during the scan') }]);
+    expect(catalog.photoByPath(changing)?.status).toBe('pending');
+    expect(catalog.photoByPath(vanishing)?.status).toBe('gone');
+    const again = await scan();
+    expect(again).toMatchObject({ updated: 1, failed: [] });
+    expect(catalog.photoByPath(changing)?.status).toBe('ready');
   });
 });

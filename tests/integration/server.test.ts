@@ -14,7 +14,13 @@ const dbPath = path.join(staticDir, 'library.db');
 
 beforeAll(async () => {
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Lookalike</title>');
-  server = await startServer({ dispatcher: createDispatcher({ dbPath }), staticDir, port: 0 });
+  const thumbs = new Map([[7, new Uint8Array([82, 73, 70, 70, 0, 0, 0, 0, 87, 69, 66, 80])]]);
+  server = await startServer({
+    dispatcher: createDispatcher({ dbPath }),
+    staticDir,
+    port: 0,
+    thumbnail: (id) => thumbs.get(id),
+  });
 });
 afterAll(() => server.close());
 
@@ -82,6 +88,17 @@ describe('browser-mode server', () => {
       const res = await raw(p, headers);
       expect(res.body).not.toContain('secret');
     }
+  });
+
+  it('serves thumbnails by photo id only, behind the token', async () => {
+    const host = { Host: `127.0.0.1:${server.port}` };
+    const auth = { ...host, Authorization: `Bearer ${server.token}` };
+    const ok = await raw('/thumb/7', auth);
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toBe('image/webp');
+    expect((await raw('/thumb/8', auth)).status).toBe(404);
+    expect((await raw('/thumb/7', host)).status).toBe(403);
+    expect((await raw('/thumb/..%2f..%2fetc%2fpasswd', auth)).body).not.toContain('root:');
   });
 
   it('serves the typed API over WebSocket, with progress and cancellation', async () => {
