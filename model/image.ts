@@ -19,7 +19,7 @@ import { decodeBmp, readBmpHeader } from './image-bmp.js';
 import { DecodeError, toDecodeError } from './image-errors.js';
 import { decodeHeic } from './image-heic.js';
 import { parseHeifHeader, sniffFormat, SNIFF_BYTES, type ImageFormat } from './image-formats.js';
-import type { Orientation } from './image-synthetic.js';
+import type { Orientation } from './orientation.js';
 import { wrapPixelsInTiff } from './image-tiff-wrap.js';
 import { extractRawPreview } from './raw-preview.js';
 import type { RawImage } from './types.js';

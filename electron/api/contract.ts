@@ -79,7 +79,7 @@ export interface Handlers {
   };
   /** Duplicate groups by the duplicate code (plus exact copies by content hash), each with a proposed keeper. */
   'dupes.find': {
-    args: { threshold?: string | number; keepRule?: KeepRuleArg };
+    args: { threshold?: string | number; keepRule?: KeepRuleArg; geometric?: boolean };
     result: { threshold: { name: string; radius: number | null }; groups: DuplicateGroup[] };
   };
   /**
@@ -87,7 +87,7 @@ export interface Handlers {
    * or if the selection would remove every copy of a group. Album memberships move to the group's kept photo.
    */
   'dupes.trash': {
-    args: { photoIds: number[]; threshold?: string | number; dryRun?: boolean };
+    args: { photoIds: number[]; threshold?: string | number; geometric?: boolean; dryRun?: boolean };
     result: { dryRun: boolean; trashed: string[]; keptIds: number[] };
   };
   /** The paths the last trash action moved to the OS trash (to restore them from there). */
@@ -96,8 +96,19 @@ export interface Handlers {
     args: { path: string; limit?: number };
     result: { results: { id: number; path: string; distance: number }[] };
   };
+  'settings.get': { args: Record<string, never>; result: LibrarySettings };
+  'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };
   'album.list': { args: Record<string, never>; result: { albums: { id: number; name: string; count: number }[] } };
   'train.run': { args: { albums?: number[] }; result: { version: string } };
+}
+
+/** Per-library preferences, stored in the library database. */
+export interface LibrarySettings {
+  /**
+   * Geometric matching: photos are also encoded rotated (90/180/270°) and mirrored, so turned or flipped
+   * copies are found as duplicates. Costs seven extra backbone runs per photo at scan time.
+   */
+  geometric: boolean;
 }
 
 export interface ScanSummary {

@@ -30,16 +30,21 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .strict(),
   'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
-  'dupes.find': z.object({ threshold: threshold.optional(), keepRule: keepRule.optional() }).strict(),
+  'dupes.find': z
+    .object({ threshold: threshold.optional(), keepRule: keepRule.optional(), geometric: z.boolean().optional() })
+    .strict(),
   'dupes.trash': z
     .object({
       photoIds: z.array(z.number().int().positive()).min(1).max(100_000),
       threshold: threshold.optional(),
+      geometric: z.boolean().optional(),
       dryRun: z.boolean().optional(),
     })
     .strict(),
   'dupes.lastTrashed': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'settings.get': empty as z.ZodType<Record<string, never>>,
+  'settings.set': z.object({ geometric: z.boolean().optional() }).strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,
   'train.run': z.object({ albums: z.array(z.number().int().nonnegative()).max(10_000).optional() }).strict(),
 };

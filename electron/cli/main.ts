@@ -88,11 +88,14 @@ const COMMANDS: Record<string, Command> = {
   dupes: {
     summary: 'List groups of duplicate photos',
     usage:
-      'lookalike dupes [--threshold exact|very-close|close|loose|N] [--keep best|newest|oldest] [--trash [--dry-run]] [--json]\n' +
+      'lookalike dupes [--threshold exact|very-close|close|loose|N] [--keep best|newest|oldest] [--rotations on|off]\n' +
+      '                [--trash [--dry-run]] [--json]\n' +
+      '  --rotations   also match rotated and mirrored copies (default: the library setting, on)\n' +
       '  --trash moves every copy not marked "keep" to the OS trash (never the last copy of a group).',
     options: {
       threshold: { type: 'string' },
       keep: { type: 'string' },
+      rotations: { type: 'string' },
       trash: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
     },
@@ -103,8 +106,11 @@ const COMMANDS: Record<string, Command> = {
       const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
       if (keep !== undefined && !(keep in keepRules)) return usage('dupes');
       const keepRule = keep ? { kind: keepRules[keep as keyof typeof keepRules] } : undefined;
-      if (!ctx.values.trash) return callAndPrint(ctx, 'dupes.find', { threshold, keepRule });
-      const found = await ctx.dispatcher.call('dupes.find', { threshold, keepRule });
+      const rotations = ctx.values.rotations;
+      if (rotations !== undefined && rotations !== 'on' && rotations !== 'off') return usage('dupes');
+      const geometric = rotations === undefined ? undefined : rotations === 'on';
+      if (!ctx.values.trash) return callAndPrint(ctx, 'dupes.find', { threshold, keepRule, geometric });
+      const found = await ctx.dispatcher.call('dupes.find', { threshold, keepRule, geometric });
       const photoIds = found.groups.flatMap((g) => g.files.filter((f) => !f.keep).map((f) => f.id));
       if (photoIds.length === 0) {
         process.stdout.write(
@@ -114,7 +120,12 @@ const COMMANDS: Record<string, Command> = {
         );
         return 0;
       }
-      return callAndPrint(ctx, 'dupes.trash', { photoIds, threshold, dryRun: ctx.values['dry-run'] === true });
+      return callAndPrint(ctx, 'dupes.trash', {
+        photoIds,
+        threshold,
+        geometric,
+        dryRun: ctx.values['dry-run'] === true,
+      });
     },
   },
   similar: {
@@ -129,6 +140,17 @@ const COMMANDS: Record<string, Command> = {
         'similar.find',
         limit === undefined ? { path: ctx.positionals[0] } : { path: ctx.positionals[0], limit },
       );
+    },
+  },
+  settings: {
+    summary: 'Show or change the library settings',
+    usage: 'lookalike settings [--geometric on|off] [--json]',
+    options: { geometric: { type: 'string' } },
+    run: (ctx) => {
+      const g = ctx.values.geometric;
+      if (g === undefined) return callAndPrint(ctx, 'settings.get', {});
+      if (g !== 'on' && g !== 'off') return Promise.resolve(usage('settings'));
+      return callAndPrint(ctx, 'settings.set', { geometric: g === 'on' });
     },
   },
   album: {

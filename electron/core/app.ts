@@ -10,7 +10,7 @@ import { modelHandlers } from './model-handlers.js';
 export interface AppConfig {
   dbPath: string;
   /** Override the query network (tests); default: the model artifacts under model/artifacts. */
-  loadEncoder?: () => Promise<CodeEncoder>;
+  loadEncoder?: (options: { geometric: boolean }) => Promise<CodeEncoder>;
   /** How files go to the OS trash (Electron passes shell.trashItem); default: the `trash` package. */
   trashFile?: TrashFile;
 }
@@ -25,7 +25,11 @@ export interface App {
 /** The composition root: every domain's handlers behind one dispatcher. */
 export function createApp(config: AppConfig): App {
   const model = new ModelHost();
-  const library = new Library(config.dbPath, config.loadEncoder ?? (() => model.codeEncoder()), config.trashFile);
+  const library = new Library(
+    config.dbPath,
+    config.loadEncoder ?? ((options) => model.codeEncoder(options)),
+    config.trashFile,
+  );
   const dispatcher = new Dispatcher(
     mergeHandlers(
       appHandlers({ dbPath: config.dbPath, modelStatus: () => model.status() }),

@@ -7,6 +7,10 @@ import { AppError } from '../api/errors.js';
 import type { CodeEncoder } from '../library/analyzer.js';
 import { toSqliteInteger } from '../search/codes.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
+import { orientPixels, type Orientation } from '../../model/orientation.js';
+
+/** Every rotation and mirror image of a photo except itself (EXIF orientation numbers). */
+export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7, 8];
 
 export class ModelHost {
   private opening: Promise<Encoder> | null = null;
@@ -27,18 +31,23 @@ export class ModelHost {
   }
 
   /** The scanner's view: decoded model input in, codes and descriptor out. */
-  async codeEncoder(): Promise<CodeEncoder> {
+  async codeEncoder(options: { geometric: boolean }): Promise<CodeEncoder> {
+    const { geometric } = options;
     const encoder = await this.encoder();
     const bits = encoder.bits;
     if (bits === null) throw new AppError('MODEL_ERROR', 'The model has no hashing head, so it cannot make codes.');
     return {
       inputSize: encoder.decodeOptions.size,
       async encode(image) {
-        const [result] = await encoder.encode([image]);
+        // With geometric matching, the seven rotated/mirrored versions run in the same backbone batch.
+        const orientations = geometric ? VARIANT_ORIENTATIONS : [];
+        const [result, ...turned] = await encoder.encode([image, ...orientations.map((o) => orientPixels(image, o))]);
         const code = { code: toSqliteInteger(result.code!, bits), bits, headVersion: encoder.version };
+        const variants = turned.map((r, i) => ({ orientation: orientations[i], code: toSqliteInteger(r.code!, bits) }));
         // One head for now: it serves both duplicate and similarity search until the two heads land.
         return {
           codes: { dup: code, sim: code },
+          variants: geometric ? { dup: variants } : undefined,
           descriptor: { backboneVersion: encoder.manifest.backbone.version, data: result.descriptor },
         };
       },

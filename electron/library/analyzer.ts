@@ -18,6 +18,7 @@ export interface CodeEncoder {
   readonly inputSize: number;
   encode(image: RawImage): Promise<{
     codes: Partial<Record<CodeKind, StoredCode>>;
+    variants?: PhotoAnalysis['variants'];
     descriptor: { backboneVersion: string; data: Float32Array } | null;
   }>;
 }
@@ -76,6 +77,7 @@ export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
         camera: exif.camera,
         orientation: info.orientation ?? null,
         codes: encoded.codes,
+        variants: encoded.variants,
         descriptor: encoded.descriptor
           ? { backboneVersion: encoded.descriptor.backboneVersion, ...quantizeDescriptor(encoded.descriptor.data) }
           : null,

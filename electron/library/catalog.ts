@@ -40,6 +40,8 @@ export interface PhotoAnalysis {
   camera: string | null;
   orientation: number | null;
   codes: Partial<Record<CodeKind, StoredCode>>;
+  /** Codes of the photo rotated and mirrored (EXIF orientations 2..8), when geometric matching is on. */
+  variants?: Partial<Record<CodeKind, { orientation: number; code: bigint }[]>>;
   descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
   thumbnail: { webp: Uint8Array; width: number; height: number } | null;
 }
@@ -160,6 +162,9 @@ export class Catalog {
       `INSERT OR REPLACE INTO codes SELECT ?, kind, code, bits, head_version FROM codes WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(
+      `INSERT OR REPLACE INTO code_variants SELECT ?, kind, orientation, code FROM code_variants WHERE photo_id = ?`,
+    ).run(id, fromId);
+    this.stmt(
       `INSERT OR REPLACE INTO descriptors SELECT ?, backbone_version, dim, scale, data FROM descriptors WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(`INSERT OR REPLACE INTO thumbnails SELECT ?, width, height, webp FROM thumbnails WHERE photo_id = ?`).run(
@@ -177,6 +182,14 @@ export class Catalog {
         c.bits,
         c.headVersion,
       );
+    }
+    for (const [kind, list] of Object.entries(a.variants ?? {}) as [
+      CodeKind,
+      { orientation: number; code: bigint }[],
+    ][]) {
+      this.stmt('DELETE FROM code_variants WHERE photo_id = ? AND kind = ?').run(id, kind);
+      const insert = this.stmt('INSERT INTO code_variants (photo_id, kind, orientation, code) VALUES (?, ?, ?, ?)');
+      for (const v of list) insert.run(id, kind, v.orientation, v.code);
     }
     if (a.descriptor) {
       const d = a.descriptor;
@@ -215,6 +228,18 @@ export class Catalog {
       bits: rows.length ? Number(rows[0].bits) : null,
       headVersions: new Set(rows.map((r) => r.headVersion)),
     };
+  }
+
+  /** Rotated/mirrored variant codes of one kind for every ready photo (photo id, orientation, code). */
+  variantCodes(kind: CodeKind): { id: number; orientation: number; code: bigint }[] {
+    return (
+      this.stmt(
+        `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code FROM code_variants v
+         JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready' ORDER BY v.photo_id, v.orientation`,
+      )
+        .safeIntegers(true)
+        .all(kind) as { id: bigint; orientation: bigint; code: bigint }[]
+    ).map((r) => ({ id: Number(r.id), orientation: Number(r.orientation), code: r.code }));
   }
 
   /** Groups of two or more present photos with identical content. */

@@ -1,3 +1,4 @@
+import type { LibrarySettings } from '../api/contract.js';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
 import { type CodeEncoder, createAnalyzer } from './analyzer.js';
@@ -5,6 +6,9 @@ import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
 import { SearchService } from '../search/service.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
+
+const SETTINGS_KEY = 'library.settings';
+const DEFAULT_SETTINGS: LibrarySettings = { geometric: true };
 
 /** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
 export class Library {
@@ -18,7 +22,7 @@ export class Library {
 
   constructor(
     readonly dbPath: string,
-    private readonly loadEncoder: () => Promise<CodeEncoder>,
+    private readonly loadEncoder: (options: { geometric: boolean }) => Promise<CodeEncoder>,
     readonly trashFile: TrashFile = trashWithPackage,
   ) {}
 
@@ -33,7 +37,19 @@ export class Library {
   }
 
   encoder(): Promise<CodeEncoder> {
-    return this.loadEncoder();
+    return this.loadEncoder({ geometric: this.settings().geometric });
+  }
+
+  settings(): LibrarySettings {
+    const stored = this.get().getSetting<Partial<LibrarySettings>>(SETTINGS_KEY) ?? {};
+    return { ...DEFAULT_SETTINGS, ...stored };
+  }
+
+  updateSettings(change: Partial<LibrarySettings>): LibrarySettings {
+    const next = { ...this.settings(), ...change };
+    const catalog = this.get();
+    catalog.transaction(() => catalog.setSetting(SETTINGS_KEY, next));
+    return next;
   }
 
   /** One scan at a time per library: a second request waits for the first instead of racing it. */
@@ -72,5 +88,7 @@ export function libraryHandlers(library: Library): HandlerGroup {
         return summary;
       }),
     'album.list': () => ({ albums: library.get().albums() }),
+    'settings.get': () => library.settings(),
+    'settings.set': (change) => library.updateSettings(change),
   };
 }

@@ -83,4 +83,15 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
       );
       CREATE INDEX photos_by_root ON photos(root_id);
     `),
+  // 3: codes of a photo's rotated and mirrored versions (EXIF orientation numbers 2..8), for geometric matching.
+  (db) =>
+    db.exec(`
+      CREATE TABLE code_variants (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('dup', 'sim')),
+        orientation INTEGER NOT NULL CHECK (orientation BETWEEN 2 AND 8),
+        code INTEGER NOT NULL,
+        PRIMARY KEY (photo_id, kind, orientation)
+      ) WITHOUT ROWID;
+    `),
 ];

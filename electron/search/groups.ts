@@ -29,6 +29,11 @@ export interface DuplicateGroupOptions {
   radius: number | null;
   /** Ids that share a content hash, one array per hash (singletons are ignored). */
   exactClasses?: readonly (readonly number[])[];
+  /**
+   * Further near pairs found outside the self-join (e.g. a photo's rotated or mirrored code within r of another
+   * photo's code). Pairs naming an id the index does not hold are ignored.
+   */
+  extraPairs?: Iterable<readonly [number, number]>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -85,6 +90,11 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       edgeCount += 2;
     };
     forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addEdge, options);
+    for (const [idA, idB] of options.extraPairs ?? []) {
+      const a = internals.slotOf(idA);
+      const b = internals.slotOf(idB);
+      if (a >= 0 && b >= 0 && a !== b) addEdge(a, b);
+    }
   }
   const offsets = new Uint32Array(nodeCount + 1);
   for (let e = 0; e < edgeCount; e++) offsets[edges[2 * e] + 1]++;

@@ -12,16 +12,23 @@ const LAST_TRASHED = 'dupes.lastTrashed';
 /** `dupes.*`: duplicate groups and their safe removal. */
 export function duplicateHandlers(library: Library): HandlerGroup {
   return {
-    'dupes.find': ({ threshold, keepRule }, { signal, onProgress }) => {
+    'dupes.find': ({ threshold, keepRule, geometric }, { signal, onProgress }) => {
       const resolved = library.search.resolve(threshold);
-      const groups = library.search.groups(resolved, signal, onProgress);
+      const groups = library.search.groups(resolved, {
+        geometric: geometric ?? library.settings().geometric,
+        signal,
+        onProgress,
+      });
       return { threshold: resolved, groups: library.search.report(groups, keepRule) };
     },
 
-    'dupes.trash': ({ photoIds, threshold, dryRun = false }, { signal, broadcast }) =>
+    'dupes.trash': ({ photoIds, threshold, geometric, dryRun = false }, { signal, broadcast }) =>
       library.exclusive(async () => {
         const search = library.search;
-        const groups = search.groups(search.resolve(threshold), signal);
+        const groups = search.groups(search.resolve(threshold), {
+          geometric: geometric ?? library.settings().geometric,
+          signal,
+        });
         const selected = new Set(photoIds);
         const groupOf = new Map<number, number[]>();
         for (const g of groups) for (const id of g.ids) groupOf.set(id, g.ids);

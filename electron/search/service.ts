@@ -45,17 +45,37 @@ export class SearchService {
     }
   }
 
-  /** Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code. */
-  groups(threshold: ResolvedThreshold, signal?: AbortSignal, onProgress?: (p: Progress) => void): PhotoGroup[] {
+  /**
+   * Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code.
+   * With `geometric`, a photo whose rotated or mirrored code is within the radius of another photo's code is
+   * a near duplicate of it too.
+   */
+  groups(
+    threshold: ResolvedThreshold,
+    options: { geometric: boolean; signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  ): PhotoGroup[] {
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
       .map((group) => group.map((photo) => photo.id));
-    return findDuplicateGroups(this.index('dup'), {
+    const index = this.index('dup');
+    return findDuplicateGroups(index, {
       radius: threshold.radius,
       exactClasses,
-      signal,
-      onProgress: (done, total) => onProgress?.({ phase: 'group', done, total }),
+      extraPairs: options.geometric && threshold.radius !== null ? this.variantPairs(index, threshold.radius) : [],
+      signal: options.signal,
+      onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
     });
+  }
+
+  /** Pairs (photo, other) where a rotated/mirrored code of the photo lies within `radius` of the other's code. */
+  private variantPairs(index: HammingIndex, radius: number): [number, number][] {
+    const pairs: [number, number][] = [];
+    for (const v of this.catalog().variantCodes('dup')) {
+      for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
+        if (n.id !== v.id) pairs.push([v.id, n.id]);
+      }
+    }
+    return pairs;
   }
 
   candidates(ids: readonly number[]): Map<number, KeepCandidate> {

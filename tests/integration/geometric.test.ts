@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../electron/core/app.js';
+import { encodeImage } from '../../model/image.js';
+import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { orientPixels } from '../../model/orientation.js';
+
+// Geometric matching with the shipped query network: turned and mirrored copies are found only when it is on.
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-geometric-'));
+const photos = path.join(dir, 'photos');
+let app: App;
+
+beforeAll(async () => {
+  mkdirSync(photos);
+  const original = syntheticPhoto({ width: 480, height: 360, seed: 77 });
+  writeFileSync(path.join(photos, 'original.jpg'), await encodeImage(original, 'jpeg', { quality: 92 }));
+  writeFileSync(
+    path.join(photos, 'turned-90.jpg'),
+    await encodeImage(orientPixels(original, 6), 'jpeg', { quality: 92 }),
+  );
+  writeFileSync(
+    path.join(photos, 'mirrored.jpg'),
+    await encodeImage(orientPixels(original, 2), 'jpeg', { quality: 92 }),
+  );
+  for (let i = 0; i < 6; i++) {
+    writeFileSync(
+      path.join(photos, `other-${i}.jpg`),
+      await encodeImage(syntheticPhoto({ width: 480, height: 360, seed: 900 + i }), 'jpeg'),
+    );
+  }
+  app = createApp({ dbPath: path.join(dir, 'library.db') });
+  await app.dispatcher.call('scan.run', { folders: [photos] });
+});
+afterAll(() => app.close());
+
+const groupOf = (groups: { files: { path: string }[] }[], name: string) =>
+  groups
+    .find((g) => g.files.some((f) => path.basename(f.path) === name))
+    ?.files.map((f) => path.basename(f.path))
+    .sort();
+
+describe('geometric matching', () => {
+  it('is on by default and groups rotated and mirrored copies with the original', async () => {
+    expect(await app.dispatcher.call('settings.get', {})).toEqual({ geometric: true });
+    const { groups } = await app.dispatcher.call('dupes.find', { threshold: 'very-close' });
+    expect(groupOf(groups, 'original.jpg')).toEqual(['mirrored.jpg', 'original.jpg', 'turned-90.jpg']);
+    for (const g of groups) expect(g.files.some((f) => path.basename(f.path).startsWith('other-'))).toBe(false);
+  });
+
+  it('does not match turned copies when switched off', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', { threshold: 'very-close', geometric: false });
+    expect(groupOf(groups, 'turned-90.jpg')).toBeUndefined();
+    await app.dispatcher.call('settings.set', { geometric: false });
+    expect((await app.dispatcher.call('settings.get', {})).geometric).toBe(false);
+  });
+});
