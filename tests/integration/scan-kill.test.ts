@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ function inspect(db: string) {
   const conn = new Database(db, { readonly: true });
   try {
     const integrity = conn.pragma('integrity_check', { simple: true });
+    if (!conn.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'photos'`).get())
+      return { integrity, ready: 0, maxEncodes: 0 };
     const { ready, maxEncodes } = conn
       .prepare(`SELECT SUM(status = 'ready') AS ready, MAX(encode_count) AS maxEncodes FROM photos`)
       .get() as { ready: number | null; maxEncodes: number | null };
@@ -42,9 +44,18 @@ describe('scan under kill -9', () => {
     const random = seededRandom(42);
     const progress: number[] = [];
     for (let i = 0; i < KILLS; i++) {
+      const before = existsSync(db) ? inspect(db).ready : 0;
       const child = startScan(folder, db);
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await new Promise((r) => setTimeout(r, 150 + random() * 1200));
+      if (i % 2 === 0) {
+        // Anywhere: start-up, walking, hashing, or the first analyses.
+        await new Promise((r) => setTimeout(r, 100 + random() * 1500));
+      } else {
+        // Mid-analysis: once this run has committed something, at a random moment after that.
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline && inspect(db).ready <= before) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, random() * 400));
+      }
       child.kill('SIGKILL');
       await exited;
       const state = inspect(db);
