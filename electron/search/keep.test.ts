@@ -131,4 +131,28 @@ describe('trash safety invariant', () => {
       }),
     );
   });
+
+  it('keeps the original name rather than a copy-named twin when everything else is equal', () => {
+    const base = { width: 10, height: 10, bytes: 5, takenAt: null };
+    for (const copy of [
+      '/p/photo copy.jpg',
+      '/p/photo (2).jpg',
+      '/p/Copy of photo.jpg',
+      '/p/photo-1.jpg',
+      '/p/photo_copy 2.jpg',
+    ]) {
+      const files = [
+        { ...base, id: 1, path: copy },
+        { ...base, id: 2, path: '/p/photo.jpg' },
+      ];
+      expect(chooseKeeper(files).path).toBe('/p/photo.jpg');
+    }
+    // Resolution still decides first.
+    expect(
+      chooseKeeper([
+        { ...base, id: 1, path: '/p/a copy.jpg', width: 20 },
+        { ...base, id: 2, path: '/p/a.jpg' },
+      ]).id,
+    ).toBe(1);
+  });
 });

@@ -92,8 +92,21 @@ function byPath(a: KeepCandidate, b: KeepCandidate): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.id - b.id;
 }
 
+/** File names that say "I am a copy": `photo copy.jpg`, `photo (2).jpg`, `photo-1.jpg`, `Copy of photo.jpg`. */
+const COPY_NAME = /(^copy of )|([ _-]copy( \d+)?$)|( \(\d+\)$)|(-\d$)/i;
+
+function looksLikeCopy(file: KeepCandidate): number {
+  const base = (/[^/\\]+$/.exec(file.path)?.[0] ?? file.path).replace(/\.[^.]+$/, '');
+  return COPY_NAME.test(base) ? 1 : 0;
+}
+
+/** Among otherwise equal files, the one whose name does not look like a copy, then path order. */
+function byName(a: KeepCandidate, b: KeepCandidate): number {
+  return looksLikeCopy(a) - looksLikeCopy(b) || byPath(a, b);
+}
+
 function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
-  return b.width * b.height - a.width * a.height || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byPath(a, b);
+  return b.width * b.height - a.width * a.height || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byName(a, b);
 }
 
 function normaliseFolder(folder: string): string {

@@ -11,6 +11,7 @@ test('the start page shows app.info fetched over the WebSocket transport', async
   lookalike,
 }, testInfo) => {
   await page.goto(lookalike.url);
+  await home.nav('About').click();
   await expect(home.info()).toBeVisible();
   await expect(home.version()).toHaveText(version);
   await expect(home.dbPath()).toHaveText(lookalike.dbPath);

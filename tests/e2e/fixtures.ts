@@ -24,6 +24,8 @@ async function startServe(): Promise<{ server: LookalikeServer; child: ChildProc
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // The OS trash of this test run lives in its temporary folder (freedesktop trash under XDG_DATA_HOME).
+      env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg') },
     },
   );
   let stderr = '';
@@ -41,9 +43,19 @@ async function startServe(): Promise<{ server: LookalikeServer; child: ChildProc
   return { server: { url, port, dbPath, libraryDir: tmp }, child, tmp };
 }
 
-/** Page object for the start page. */
+/** Page object for the app's views. */
 export class HomePage {
   constructor(readonly page: Page) {}
+  readonly nav = (label: string) =>
+    this.page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label });
+  readonly folderInput = () => this.page.getByLabel('Photo folder');
+  readonly scanButton = () => this.page.getByRole('button', { name: 'Scan', exact: true });
+  readonly scanSummary = () => this.page.getByTestId('scan-summary');
+  readonly groups = () => this.page.getByTestId('duplicate-group');
+  readonly trashSelected = () => this.page.getByTestId('trash-selected');
+  readonly confirmTrash = () => this.page.getByTestId('confirm-trash');
+  readonly trashResult = () => this.page.getByTestId('trash-result');
+  readonly similarResults = () => this.page.getByTestId('similar-results');
   readonly info = () => this.page.getByTestId('app-info');
   readonly version = () => this.page.getByTestId('version');
   readonly dbPath = () => this.page.getByTestId('db-path');

@@ -1,0 +1,69 @@
+import type { DuplicateGroup, Result } from '../../../../electron/api/contract.js';
+import { SvelteSet } from 'svelte/reactivity';
+import type { ApiClient } from '../api/client.js';
+import { describeError } from './app.svelte.js';
+
+export const THRESHOLDS = [
+  { value: 'exact', label: 'Exact copies' },
+  { value: 'very-close', label: 'Very close' },
+  { value: 'close', label: 'Close' },
+  { value: 'loose', label: 'Loose' },
+] as const;
+
+/** Duplicate groups, the user's choice of copies to remove, and the trash action. */
+export class DuplicatesState {
+  threshold = $state<string>('close');
+  groups = $state<DuplicateGroup[]>([]);
+  /** Photo ids marked for the trash; starts as every copy not proposed to keep. */
+  readonly selected = new SvelteSet<number>();
+  loading = $state(false);
+  error = $state<string | null>(null);
+  confirming = $state(false);
+  lastResult = $state<Result<'dupes.trash'> | null>(null);
+
+  constructor(private readonly client: () => ApiClient | null) {}
+
+  get selectedCount(): number {
+    return this.selected.size;
+  }
+
+  /** A group whose every copy is selected: the server would refuse, so the UI says so first. */
+  get unsafeGroups(): number {
+    return this.groups.filter((g) => g.files.every((f) => this.selected.has(f.id))).length;
+  }
+
+  async load(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    this.loading = true;
+    this.error = null;
+    try {
+      const { groups } = await client.invoke('dupes.find', { threshold: this.threshold });
+      this.groups = groups;
+      this.selected.clear();
+      for (const g of groups) for (const f of g.files) if (!f.keep) this.selected.add(f.id);
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  toggle(id: number): void {
+    if (!this.selected.delete(id)) this.selected.add(id);
+  }
+
+  async trash(): Promise<void> {
+    const client = this.client();
+    if (!client || this.selected.size === 0) return;
+    this.error = null;
+    try {
+      this.lastResult = await client.invoke('dupes.trash', { photoIds: [...this.selected], threshold: this.threshold });
+      this.confirming = false;
+      await this.load();
+    } catch (error) {
+      this.error = describeError(error);
+      this.confirming = false;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { Progress, ScanSummary } from '../../../../electron/api/contract.js';
+import type { ApiClient } from '../api/client.js';
+import { describeError } from './app.svelte.js';
+
+/** Scanning folders: progress, cancellation and the last summary. */
+export class ScanState {
+  folder = $state('');
+  running = $state(false);
+  progress = $state<Progress | null>(null);
+  summary = $state<ScanSummary | null>(null);
+  error = $state<string | null>(null);
+  private controller: AbortController | null = null;
+
+  constructor(private readonly client: () => ApiClient | null) {}
+
+  get fraction(): number {
+    const p = this.progress;
+    if (!p || p.phase === 'train' || p.total === 0) return 0;
+    return p.done / p.total;
+  }
+
+  async scan(): Promise<void> {
+    const client = this.client();
+    const folder = this.folder.trim();
+    if (!client || !folder || this.running) return;
+    this.running = true;
+    this.error = null;
+    this.summary = null;
+    this.controller = new AbortController();
+    try {
+      this.summary = await client.invoke(
+        'scan.run',
+        { folders: [folder] },
+        { signal: this.controller.signal, onProgress: (p) => (this.progress = p) },
+      );
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.running = false;
+      this.progress = null;
+      this.controller = null;
+    }
+  }
+
+  cancel(): void {
+    this.controller?.abort();
+  }
+}
