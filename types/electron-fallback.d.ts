@@ -58,5 +58,11 @@ declare module 'electron' {
     registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   };
+  export const dialog: {
+    showOpenDialog(options: {
+      properties: string[];
+      title?: string;
+    }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
   export const shell: { openExternal(url: string): Promise<void>; trashItem(path: string): Promise<void> };
 }

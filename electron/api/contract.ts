@@ -68,6 +68,8 @@ export interface Handlers {
     args: { message: string; delayMs?: number; steps?: number };
     result: { message: string; receivedAt: string };
   };
+  /** Desktop app only: the OS folder picker. Browser mode answers NOT_IMPLEMENTED (type a path instead). */
+  'app.pickFolder': { args: Record<string, never>; result: { path: string | null } };
   /** The code of one image (which may be outside the library), as the scanner would compute it. */
   'model.encode': {
     args: { path: string };

@@ -28,6 +28,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
       steps: z.number().int().min(1).max(1000).optional(),
     })
     .strict(),
+  'app.pickFolder': empty as z.ZodType<Record<string, never>>,
   'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
   'dupes.find': z

@@ -1,4 +1,4 @@
-import { Dispatcher, mergeHandlers } from '../api/dispatch.js';
+import { Dispatcher, type HandlerGroup, mergeHandlers } from '../api/dispatch.js';
 import type { CodeEncoder } from '../library/analyzer.js';
 import { Library, libraryHandlers } from '../library/handlers.js';
 import type { TrashFile } from '../library/trash.js';
@@ -13,6 +13,8 @@ export interface AppConfig {
   loadEncoder?: (options: { geometric: boolean }) => Promise<CodeEncoder>;
   /** How files go to the OS trash (Electron passes shell.trashItem); default: the `trash` package. */
   trashFile?: TrashFile;
+  /** Handlers only one front end can offer (the desktop app's folder picker). */
+  extraHandlers?: HandlerGroup;
 }
 
 export interface App {
@@ -37,6 +39,7 @@ export function createApp(config: AppConfig): App {
       libraryHandlers(library),
       duplicateHandlers(library),
       similarHandlers(library),
+      config.extraHandlers ?? {},
     ),
   );
   return {

@@ -3,7 +3,7 @@
  * Security: context isolation, sandbox, no Node in the renderer, strict CSP, navigation and new windows blocked,
  * and every IPC message validated by the dispatcher before it reaches a handler.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, shell, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Channel } from '../api/dispatch.js';
@@ -18,7 +18,16 @@ protocol.registerSchemesAsPrivileged([
   { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-const lookalike = createApp({ dbPath: resolveDbPath(undefined), trashFile: (file) => shell.trashItem(file) });
+const lookalike = createApp({
+  dbPath: resolveDbPath(undefined),
+  trashFile: (file) => shell.trashItem(file),
+  extraHandlers: {
+    'app.pickFolder': async () => {
+      const picked = await dialog.showOpenDialog({ properties: ['openDirectory'], title: 'Choose a photo folder' });
+      return { path: picked.canceled ? null : (picked.filePaths[0] ?? null) };
+    },
+  },
+});
 const { dispatcher } = lookalike;
 const channels = new Map<number, { deliver(message: unknown): void }>();
 

@@ -42,6 +42,18 @@ export class ScanState {
     }
   }
 
+  /** Desktop app only: let the OS folder picker fill in the folder. */
+  async browse(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      const { path } = await client.invoke('app.pickFolder', {});
+      if (path) this.folder = path;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
   cancel(): void {
     this.controller?.abort();
   }
