@@ -139,11 +139,13 @@ export interface DuplicateGroup {
 
 /** Which copy of a group to propose keeping (default: best quality). */
 export type KeepRuleArg =
+  /** Highest resolution, then largest file, then oldest capture date, then a name that is not a copy's, then path. */
   | { kind: 'best-quality' }
   | { kind: 'newest' }
   | { kind: 'oldest' }
   | { kind: 'preferred-folder'; folder: string }
-  | { kind: 'format-preference'; formats: string[] };
+  /** Earlier entries win; entries are families (`raw`, `heic`, `jpeg`, ...) or extensions. */
+  | { kind: 'format-preference'; formats: readonly string[] };
 
 export type Method = keyof Handlers;
 export type Args<K extends Method> = Handlers[K]['args'];

@@ -3,6 +3,8 @@
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
  */
 
+import type { KeepRuleArg } from '../api/contract.js';
+
 export interface KeepCandidate {
   id: number;
   path: string;
@@ -15,14 +17,8 @@ export interface KeepCandidate {
   format?: string | null;
 }
 
-export type KeepRule =
-  /** Highest resolution, then largest file, then oldest capture date, then path order. */
-  | { kind: 'best-quality' }
-  | { kind: 'newest' }
-  | { kind: 'oldest' }
-  | { kind: 'preferred-folder'; folder: string }
-  /** Earlier entries win; entries are families (`raw`, `heic`, `jpeg`, ...) or extensions. */
-  | { kind: 'format-preference'; formats: readonly string[] };
+/** The rule choosing the copy to keep; the API's type, so the UI, the CLI and this module share one definition. */
+export type KeepRule = KeepRuleArg;
 
 export const DEFAULT_KEEP_RULE: KeepRule = { kind: 'best-quality' };
 
@@ -92,8 +88,11 @@ function byPath(a: KeepCandidate, b: KeepCandidate): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.id - b.id;
 }
 
-/** File names that say "I am a copy": `photo copy.jpg`, `photo (2).jpg`, `photo-1.jpg`, `Copy of photo.jpg`. */
-const COPY_NAME = /(^copy of )|([ _-]copy( \d+)?$)|( \(\d+\)$)|(-\d$)/i;
+/**
+ * File names that say "I am a copy": `photo copy.jpg`, `photo copy 2.jpg`, `photo (2).jpg`, `Copy of photo.jpg`
+ * (what file managers and browsers name duplicates). Numbered names like `IMG-1` are left alone: cameras use them.
+ */
+const COPY_NAME = /(^copy of )|([ _-]copy( \d+)?$)|( \(\d+\)$)/i;
 
 function looksLikeCopy(file: KeepCandidate): number {
   const base = (/[^/\\]+$/.exec(file.path)?.[0] ?? file.path).replace(/\.[^.]+$/, '');

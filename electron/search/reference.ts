@@ -2,6 +2,7 @@
  * Brute-force reference answers (every pair compared): the definition the index is tested against,
  * and a generator of random and clustered code sets for tests and benchmarks.
  */
+import { seededRandom } from '../../model/image-synthetic.js';
 import { hammingDistance, wordsPerCode } from './codes.js';
 import type { Neighbor } from './index.js';
 
@@ -44,17 +45,7 @@ export function bruteForcePairs(set: CodeSet, radius: number): [number, number, 
   return pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
 
-/** A small deterministic PRNG (mulberry32) so generated sets are reproducible from a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 function topWordMask(bits: number): number {
   return bits % 32 === 0 ? 0xffffffff : 2 ** (bits % 32) - 1;
