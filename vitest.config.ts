@@ -7,7 +7,7 @@ export default defineConfig({
       'model/**/*.test.ts',
       'training/**/*.test.ts',
       'tests/integration/**/*.test.ts',
-      'tests/lint/**/*.test.ts',
+      'tests/lint/**/*.test.ts', 'tests/bench/**/*.test.ts',
       'renderer/src/**/*.test.ts',
     ],
     testTimeout: 60_000,

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench:dedup`: duplicate-finding quality on edited copies of ../shared/data/photos plus
+ * look-alike distractors (tests/bench/dedup/set.ts), for the shipped query network's code
+ * (`model-dup`), a 64-bit pHash, issue 7's `block_13_expand_relu` cosine baseline and Debian's
+ * findimagedupes. Pairwise precision / recall / F1 over all pairs at each method's best threshold
+ * and at the app's presets, recall per edit, and grouping with the app's `findDuplicateGroups`.
+ * 90° turns and mirrors are scored separately (subset `all`), with geometric matching off and on.
+ *
+ * Options: --seed N (1) --cifar N (300 CIFAR-10 distractors) --head ID (model-dup's head; default the
+ * manifest's duplicate head, else its default head) --methods a,b (all) --root DIR (temp folder)
+ * --out bench-results/dedup.json. Encodings are cached in the set's folder; run it with `nice`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { b13GapCosineMethod, modelDupMethod, phashMethod, ShippedModel } from './dedup/methods.js';
+import { printReport } from './dedup/print.js';
+import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './dedup/score.js';
+import { loadOrCreateSet } from './dedup/set.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const SEED = Number(option('seed', '1'));
+const CIFAR_COUNT = Number(option('cifar', '300'));
+const HEAD = process.argv.includes('--head') ? option('head', '') : undefined;
+const METHODS = option('methods', 'phash64,model-dup,mnv2-b13-gap-cosine,findimagedupes').split(',');
+const OUT = option('out', 'bench-results/dedup.json');
+const ROOT = process.argv.includes('--root') ? option('root', '') : undefined;
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const set = await loadOrCreateSet({
+    seed: SEED,
+    cifarCount: CIFAR_COUNT,
+    root: ROOT,
+    onProgress: (done, total) => done % 100 === 0 && log(`  set: ${done}/${total}`),
+  });
+  log(`set: ${set.files.length} files in ${set.dir}`);
+  const cacheDir = path.join(set.dir, 'cache');
+  const results: MethodResult[] = [];
+  const wantsModel = METHODS.some((m) => m === 'model-dup' || m === 'mnv2-b13-gap-cosine');
+  const model = wantsModel ? await ShippedModel.open(HEAD) : null;
+  try {
+    for (const name of METHODS) {
+      if (name === 'phash64') results.push(await scoreVectorMethod(phashMethod(), set.files, cacheDir));
+      else if (name === 'model-dup') results.push(await scoreVectorMethod(modelDupMethod(model!), set.files, cacheDir));
+      else if (name === 'mnv2-b13-gap-cosine')
+        results.push(await scoreVectorMethod(b13GapCosineMethod(model!), set.files, cacheDir));
+      else if (name === 'findimagedupes') {
+        const result = scoreFindimagedupes(set.files, cacheDir);
+        if (result) results.push(result);
+      } else throw new Error(`unknown method ${name}`);
+    }
+  } finally {
+    await model?.encoder.close();
+  }
+  printReport(results, set.files);
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  const seconds = (performance.now() - started) / 1000;
+  writeFileSync(
+    OUT,
+    JSON.stringify(
+      { date: new Date().toISOString(), seed: SEED, setDir: set.dir, seconds, files: set.files, results },
+      null,
+      1,
+    ),
+  );
+  log(`\nwrote ${OUT} (${seconds.toFixed(0)} s)`);
+}
+
+await main();

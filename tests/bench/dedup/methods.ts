@@ -1,0 +1,199 @@
+/**
+ * The methods the benchmark compares, behind one small interface, and a per-method cache of their
+ * encodings (in the set's temp folder) so re-runs only recompute what changed.
+ *
+ * Every method encodes a file in all eight orientations (index 0 = the file as it is): plain matching
+ * reads orientation 0 only; geometric matching takes the smallest distance over the orientations.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { popcount32 } from '../../../electron/search/codes.js';
+import { readManifest } from '../../../model/backbone/manifest.js';
+import { Encoder } from '../../../model/encoder.js';
+import { decodeForCatalog } from '../../../model/image.js';
+import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
+import { decodeForPhash, phashOfGrey } from './phash.js';
+
+export type Vector = Uint32Array | Float32Array;
+
+export interface DedupMethod {
+  name: string;
+  /** Changes whenever the encodings would (model version, algorithm revision): the cache key. */
+  version: string;
+  /** `hamming`: thresholds are radii in bits; `cosine`: thresholds are cosine distances 1 − cos. */
+  metric: 'hamming' | 'cosine';
+  /** Values per encoding (32-bit words for codes, floats for descriptors). */
+  dim: number;
+  /** The sweep: every threshold the benchmark scores. */
+  thresholds: number[];
+  /** Fixed thresholds worth a row of their own (a tool's default, a planning figure); each is in `thresholds`. */
+  referenceThresholds?: { label: string; threshold: number }[];
+  /** The file in its eight orientations; index 0 is what the app stores for the file. */
+  encode(file: string): Promise<Vector[]>;
+  distance(a: Vector, b: Vector): number;
+  close?(): Promise<void>;
+}
+
+export function hammingDistance64(a: Vector, b: Vector): number {
+  return popcount32(a[0] ^ b[0]) + popcount32(a[1] ^ b[1]);
+}
+
+/** 1 − cos for unit vectors. */
+export function cosineDistance(a: Vector, b: Vector): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return 1 - dot;
+}
+
+const HAMMING_THRESHOLDS = Array.from({ length: 65 }, (_, r) => r);
+/** 1 − cos: steps of 0.001 up to 0.05 (where duplicates sit), then 0.005 up to 0.5 (cos ≥ 0.5). */
+const COSINE_THRESHOLDS = [
+  ...Array.from({ length: 50 }, (_, i) => i / 1000),
+  ...Array.from({ length: 91 }, (_, i) => (50 + 5 * i) / 1000),
+];
+
+export function phashMethod(): DedupMethod {
+  return {
+    name: 'phash64',
+    version: 'phash64-v1',
+    metric: 'hamming',
+    dim: 2,
+    thresholds: HAMMING_THRESHOLDS,
+    referenceThresholds: [{ label: "imagededup's default", threshold: 10 }],
+    async encode(file) {
+      return allOrientations(await decodeForPhash(file)).map(phashOfGrey);
+    },
+    distance: hammingDistance64,
+  };
+}
+
+function normalised(values: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of values) sum += v * v;
+  const scale = 1 / Math.max(Math.sqrt(sum), 1e-12);
+  return values.map((v) => v * scale);
+}
+
+/**
+ * One backbone run per file feeds two methods: the shipped code (`model-dup`) and the
+ * `block_13_expand_relu` global average inside the shipped descriptor (`mnv2-b13-gap-cosine`): results
+ * are kept (codes and the 576-d slice only, ~20 MB for the set) for whichever method asks second.
+ */
+export class ShippedModel {
+  private readonly results = new Map<string, { codes: Uint32Array[]; b13Gap: Float32Array[] }>();
+  private constructor(
+    readonly encoder: Encoder,
+    private readonly b13Offset: number,
+    readonly b13Dim: number,
+  ) {}
+
+  /** `head`: a head id from model/artifacts/manifest.json (default: the manifest's duplicate head, else its default head). */
+  static async open(head?: string): Promise<ShippedModel> {
+    const manifest = readManifest();
+    if (!manifest) throw new Error('no model manifest (run `npm run build:model`)');
+    const duplicateHead = Object.entries(manifest.heads).find(([, entry]) => /dup/i.test(entry.kind))?.[0];
+    const encoder = await Encoder.open({
+      head: head ?? duplicateHead ?? manifest.defaultHead,
+      batchSize: ORIENTATION_COUNT,
+    });
+    if (encoder.bits !== 64)
+      throw new Error(`the benchmark expects a 64-bit head; ${encoder.version} has ${encoder.bits}`);
+    // The descriptor is its pooled blocks concatenated; find where block_13_expand_relu's global average sits.
+    let offset = 0;
+    let b13: { offset: number; dim: number } | null = null;
+    const blockWidth: Record<string, number> = { block_10_expand_relu: 384, block_13_expand_relu: 576 };
+    for (const part of manifest.backbone.parts) {
+      const width = blockWidth[part.layer];
+      if (width === undefined) break;
+      if (part.layer === 'block_13_expand_relu' && part.pooling === 'gap') b13 = { offset, dim: width };
+      offset += width * (part.pooling === 'regions2x2' ? 5 : 1);
+    }
+    if (!b13) throw new Error(`backbone ${manifest.backbone.version} has no block_13_expand_relu gap part`);
+    return new ShippedModel(encoder, b13.offset, b13.dim);
+  }
+
+  async run(file: string): Promise<{ codes: Uint32Array[]; b13Gap: Float32Array[] }> {
+    const known = this.results.get(file);
+    if (known) return known;
+    // Exactly the app's preparation (electron/library/analyzer.ts): one decodeForCatalog of the bytes.
+    const bytes = await readFile(file);
+    const { model } = await decodeForCatalog(bytes, { modelSize: this.encoder.decodeOptions.size });
+    const encoded = await this.encoder.encode(allOrientations(model));
+    const result = {
+      codes: encoded.map((e) => e.code!),
+      b13Gap: encoded.map((e) => normalised(e.descriptor.slice(this.b13Offset, this.b13Offset + this.b13Dim))),
+    };
+    this.results.set(file, result);
+    return result;
+  }
+}
+
+export function modelDupMethod(model: ShippedModel): DedupMethod {
+  return {
+    name: 'model-dup',
+    version: model.encoder.version,
+    metric: 'hamming',
+    dim: 2,
+    thresholds: HAMMING_THRESHOLDS,
+    encode: async (file) => (await model.run(file)).codes,
+    distance: hammingDistance64,
+  };
+}
+
+/** Issue 7's planning baseline, re-measured on the shipped 160 px backbone (the same layer and pooling). */
+export function b13GapCosineMethod(model: ShippedModel): DedupMethod {
+  return {
+    name: 'mnv2-b13-gap-cosine',
+    version: `${model.encoder.manifest.backbone.version}:b13e-gap`,
+    metric: 'cosine',
+    dim: model.b13Dim,
+    thresholds: COSINE_THRESHOLDS,
+    referenceThresholds: [{ label: "issue 7's planning threshold", threshold: 0.12 }],
+    encode: async (file) => (await model.run(file)).b13Gap,
+    distance: cosineDistance,
+  };
+}
+
+/** Encodings of every file in every orientation: `rows[file][orientation]`. */
+export type Encodings = Vector[][];
+
+/**
+ * Encodes the files, reading and writing `<cacheDir>/<name>.bin` (all rows back to back, float32 or
+ * uint32) beside a JSON header that must match the method's version and the file list.
+ */
+export async function encodeWithCache(
+  method: DedupMethod,
+  files: string[],
+  cacheDir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ encodings: Encodings; cached: boolean; seconds: number }> {
+  mkdirSync(cacheDir, { recursive: true });
+  const header = { version: method.version, dim: method.dim, orientations: ORIENTATION_COUNT, files };
+  const headerFile = path.join(cacheDir, `${method.name}.json`);
+  const dataFile = path.join(cacheDir, `${method.name}.bin`);
+  const rowWidth = ORIENTATION_COUNT * method.dim;
+  const ArrayType = method.metric === 'hamming' ? Uint32Array : Float32Array;
+  if (existsSync(headerFile) && existsSync(dataFile) && readFileSync(headerFile, 'utf8') === JSON.stringify(header)) {
+    const bytes = readFileSync(dataFile);
+    const flat = new ArrayType(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const encodings = files.map((_, i) =>
+      Array.from({ length: ORIENTATION_COUNT }, (__, k) =>
+        flat.subarray(i * rowWidth + k * method.dim, i * rowWidth + (k + 1) * method.dim),
+      ),
+    );
+    return { encodings, cached: true, seconds: 0 };
+  }
+  const started = performance.now();
+  const flat = new ArrayType(files.length * rowWidth);
+  const encodings: Encodings = [];
+  for (let i = 0; i < files.length; i++) {
+    const variants = await method.encode(files[i]);
+    variants.forEach((v, k) => flat.set(v, i * rowWidth + k * method.dim));
+    encodings.push(variants);
+    onProgress?.(i + 1, files.length);
+  }
+  writeFileSync(dataFile, new Uint8Array(flat.buffer));
+  writeFileSync(headerFile, JSON.stringify(header));
+  return { encodings, cached: false, seconds: (performance.now() - started) / 1000 };
+}

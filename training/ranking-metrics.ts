@@ -1,0 +1,35 @@
+/** Retrieval quality of hash codes: MAP over the whole database ranked by Hamming distance (MAP@all). */
+import { tieAwareAveragePrecision } from './average-precision.js';
+import { distanceHistograms, type PackedCodes } from './hamming-kernel.js';
+
+/**
+ * Tie-aware MAP@all: for every query, the expected AP of ranking the whole database by Hamming
+ * distance, ties in random order (relevant = same label). Queries without any relevant item count 0.
+ */
+export function meanAveragePrecision(
+  queries: PackedCodes,
+  queryLabels: Int32Array,
+  database: PackedCodes,
+  databaseLabels: Int32Array,
+  /** Per query, a database index to leave out of its ranking (the query itself), or −1. */
+  querySelfIndex?: Int32Array,
+): number {
+  if (queries.bits !== database.bits) throw new Error(`code length mismatch: ${queries.bits} vs ${database.bits}`);
+  const relevant = new Float64Array(database.bits + 1);
+  const total = new Float64Array(database.bits + 1);
+  let sum = 0;
+  for (let q = 0; q < queries.count; q++) {
+    distanceHistograms(
+      queries.words,
+      q * queries.wordsPerCode,
+      database,
+      databaseLabels,
+      queryLabels[q]!,
+      relevant,
+      total,
+      querySelfIndex?.[q] ?? -1,
+    );
+    sum += tieAwareAveragePrecision(relevant, total);
+  }
+  return queries.count === 0 ? 0 : sum / queries.count;
+}
