@@ -31,6 +31,7 @@ export function createApp(config: AppConfig): App {
     config.dbPath,
     config.loadEncoder ?? ((options) => model.codeEncoder(options)),
     config.trashFile,
+    () => model.presetRadii(),
   );
   const dispatcher = new Dispatcher(
     mergeHandlers(

@@ -6,7 +6,9 @@ import type { ModelStatus } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { CodeEncoder } from '../library/analyzer.js';
 import { toSqliteInteger } from '../search/codes.js';
+import { readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
+import type { CalibratedRadii } from '../search/presets.js';
 import { orientPixels, type Orientation } from '../../model/orientation.js';
 
 /** Every rotation and mirror image of a photo except itself (EXIF orientation numbers). */
@@ -52,6 +54,19 @@ export class ModelHost {
         };
       },
     };
+  }
+
+  /** The duplicate-threshold radii measured for the default head, if it was calibrated. */
+  presetRadii(): CalibratedRadii | undefined {
+    try {
+      const manifest = readManifest(this.artifactsDir);
+      const head = manifest?.defaultHead ? manifest.heads[manifest.defaultHead] : undefined;
+      if (!head?.presets) return undefined;
+      const { calibratedOn: _, ...radii } = head.presets;
+      return { bits: head.bits, radii };
+    } catch {
+      return undefined; // an unreadable manifest is reported by status(); thresholds fall back
+    }
   }
 
   status(): ModelStatus {

@@ -4,6 +4,7 @@ import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
 import { type CodeEncoder, createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
+import type { CalibratedRadii } from '../search/presets.js';
 import { SearchService } from '../search/service.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
 
@@ -15,16 +16,20 @@ export class Library {
   private catalog: Catalog | null = null;
   private scanning: Promise<unknown> | null = null;
   private revision = 0;
-  readonly search = new SearchService(
-    () => this.get(),
-    () => this.revision,
-  );
+  readonly search: SearchService;
 
   constructor(
     readonly dbPath: string,
     private readonly loadEncoder: (options: { geometric: boolean }) => Promise<CodeEncoder>,
     readonly trashFile: TrashFile = trashWithPackage,
-  ) {}
+    presetRadii: () => CalibratedRadii | undefined = () => undefined,
+  ) {
+    this.search = new SearchService(
+      () => this.get(),
+      () => this.revision,
+      presetRadii,
+    );
+  }
 
   /** Note that photos or codes changed, so cached indexes are rebuilt on next use. */
   touch(): void {

@@ -10,7 +10,7 @@ import { toDuplicateGroups } from './duplicate-report.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
 import { HammingIndex } from './index.js';
 import type { KeepCandidate } from './keep.js';
-import { resolveThreshold, type ResolvedThreshold } from './presets.js';
+import { type CalibratedRadii, resolveThreshold, type ResolvedThreshold } from './presets.js';
 
 const DEFAULT_BITS = 64;
 
@@ -20,6 +20,7 @@ export class SearchService {
   constructor(
     private readonly catalog: () => Catalog,
     private readonly revision: () => number,
+    private readonly calibrated: () => CalibratedRadii | undefined = () => undefined,
   ) {}
 
   /** The index of one code kind, rebuilt from SQLite only when the library changed. */
@@ -39,7 +40,7 @@ export class SearchService {
 
   resolve(threshold: string | number | undefined): ResolvedThreshold {
     try {
-      return resolveThreshold(threshold, this.index('dup').bits);
+      return resolveThreshold(threshold, this.index('dup').bits, this.calibrated());
     } catch (error) {
       throw new AppError('BAD_REQUEST', (error as Error).message);
     }

@@ -38,6 +38,16 @@ export interface HeadEntry {
   fittedOn?: string;
   metrics?: Record<string, number>;
   evaluatedOn?: string;
+  /** Hamming radii of the duplicate-threshold presets, measured for this head by `npm run bench:dedup`. */
+  presets?: PresetRadii;
+}
+
+export interface PresetRadii {
+  'very-close': number;
+  close: number;
+  loose: number;
+  /** How they were measured (benchmark, set, rule). */
+  calibratedOn: string;
 }
 
 export interface ModelManifest {

@@ -8,6 +8,7 @@
  *
  * Options: --seed N (1) --cifar N (300 CIFAR-10 distractors) --head ID (model-dup's head; default the
  * manifest's duplicate head, else its default head) --methods a,b (all) --root DIR (temp folder)
+ * --write-presets (record the head's calibrated threshold radii in model/artifacts/manifest.json)
  * --out bench-results/dedup.json. Encodings are cached in the set's folder; run it with `nice`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { b13GapCosineMethod, modelDupMethod, phashMethod, ShippedModel } from '.
 import { printReport } from './dedup/print.js';
 import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './dedup/score.js';
 import { loadOrCreateSet } from './dedup/set.js';
+import { calibratePresets } from '../../electron/search/presets.js';
+import { readManifest, writeManifest } from '../../model/backbone/manifest.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
     await model?.encoder.close();
   }
   printReport(results, set.files);
+  const modelResult = results.find((r) => r.name === 'model-dup');
+  if (modelResult && model) calibrate(modelResult, model.encoder.head?.version);
   mkdirSync(path.dirname(OUT), { recursive: true });
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(
@@ -69,6 +74,22 @@ async function main(): Promise<void> {
     ),
   );
   log(`\nwrote ${OUT} (${seconds.toFixed(0)} s)`);
+}
+
+/** Threshold presets for the measured head by the rule in electron/search/presets.ts; `--write-presets` records them. */
+function calibrate(result: MethodResult, headVersion: string | undefined): void {
+  const radii = calibratePresets(result.sweep.standard);
+  log(
+    `\ncalibrated presets for ${headVersion}: very-close ≤ ${radii['very-close']}, close ≤ ${radii.close}, loose ≤ ${radii.loose}`,
+  );
+  if (!process.argv.includes('--write-presets') || !headVersion) return;
+  const manifest = readManifest();
+  const id = manifest && Object.keys(manifest.heads).find((k) => manifest.heads[k].version === headVersion);
+  if (!manifest || !id) throw new Error(`head ${headVersion} is not in the manifest`);
+  const calibratedOn = `bench:dedup seed ${SEED}, ${CIFAR_COUNT} CIFAR distractors, standard edits; rule in electron/search/presets.ts`;
+  manifest.heads[id] = { ...manifest.heads[id], presets: { ...radii, calibratedOn } };
+  writeManifest(manifest);
+  log(`wrote the presets of head ${id} into model/artifacts/manifest.json`);
 }
 
 await main();
