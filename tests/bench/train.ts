@@ -1,0 +1,247 @@
+/**
+ * Trainer benchmark on the deep-hashing paper protocols (issue 6): every method on the same split and
+ * seed, MAP@all (tie-aware) of the query set against the database, and training time.
+ *
+ *   npm run bench:train -- --data mnist --bits 12,24,32,48 --method dph,lsh,itq,dpsh,exponentiated [--json]
+ *
+ * Methods: lsh, itq, dpsh, exponentiated, dph, and DPH variants: dph-de (divide-and-encode output
+ * layer), dph-ga (gradient amplifier + error-aware quantisation), dph-q (quantisation alone),
+ * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
+ * remedies), dph-cb (class-imbalance weighting).
+ * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer),
+ * --lr RATE (overrides every method's tuned learning rate), --seed N, --threads N, --augment PIXELS, --imbalance RATIO (training classes shrunk geometrically),
+ * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
+ * Timings are wall-clock on whatever machine runs it; say whether it was shared.
+ */
+import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HeadCompute } from '../../training/compute-graphs.js';
+import {
+  loadDescriptorSet,
+  loadFashionMnist,
+  loadMnist,
+  paperSplit,
+  subset,
+  type LabelledSet,
+  type RetrievalSplit,
+} from '../../training/datasets.js';
+import { packCodes } from '../../training/hamming-kernel.js';
+import { standardise, type HeadParameters } from '../../training/head.js';
+import { meanAveragePrecision } from '../../training/ranking-metrics.js';
+import { trainHeadInProcess } from '../../training/train.js';
+import { resolveOptions, type TrainHeadOptions } from '../../training/train-head.js';
+import type { Method } from '../../training/training-options.js';
+
+const DATASETS = {
+  mnist: { load: () => loadMnist(), databaseIncludesTrain: true, hidden: 512 },
+  'fashion-mnist': { load: () => loadFashionMnist(), databaseIncludesTrain: false, hidden: 512 },
+  cifar10: { load: (dir: string) => loadDescriptorSet(dir), databaseIncludesTrain: false, hidden: 0 },
+} as const;
+type DataName = keyof typeof DATASETS;
+
+/** Per-method settings: the base method plus what the variant switches on. Learning rates were tuned on MNIST 12 bits (see training/README.md). */
+const METHOD_SETTINGS: Record<string, { method: Method } & Omit<TrainHeadOptions, 'data' | 'dataDescription'>> = {
+  lsh: { method: 'lsh' },
+  itq: { method: 'itq' },
+  dpsh: { method: 'dpsh', learningRate: 1e-4 },
+  exponentiated: { method: 'exponentiated', learningRate: 1e-3 },
+  dph: { method: 'dph', learningRate: 1e-3 },
+  'dph-de': { method: 'dph', learningRate: 1e-3, divideAndEncode: true },
+  'dph-ga': {
+    method: 'dph',
+    learningRate: 1e-3,
+    policy: {
+      gradientAmplifier: { threshold: 0.2, maxGain: 5 },
+      quantisationWeight: 0.1,
+      errorAwareQuantisation: true,
+    },
+  },
+  'dph-cb': { method: 'dph', learningRate: 1e-3, classBalancePower: 1 },
+  // Dead-bit stress test: strong quantisation, no bit balance; without and with Zhao et al.'s remedies.
+  'dph-stress': { method: 'dph', learningRate: 1e-3, policy: { bitBalanceWeight: 0, quantisationWeight: 0.5 } },
+  'dph-stress-ga': {
+    method: 'dph',
+    learningRate: 1e-3,
+    policy: {
+      bitBalanceWeight: 0,
+      quantisationWeight: 0.5,
+      gradientAmplifier: { threshold: 0.2, maxGain: 5 },
+      errorAwareQuantisation: true,
+    },
+  },
+  // Plain quantisation pressure without the remedies, the reference for the dead-bit comparison.
+  'dph-q': { method: 'dph', learningRate: 1e-3, policy: { quantisationWeight: 0.1 } },
+};
+
+/**
+ * Keeps class c's training items in proportion ratio^(c/(C−1)) (class 0 all, the last class `ratio`):
+ * the unequal album sizes class-imbalance weighting is for. Queries and database are untouched.
+ */
+function imbalanceTraining(train: LabelledSet, ratio: number): LabelledSet {
+  const classes = Math.max(...train.labels) + 1;
+  const kept: number[] = [];
+  const seen = new Array<number>(classes).fill(0);
+  const perClass = new Array<number>(classes).fill(0);
+  for (const l of train.labels) perClass[l]!++;
+  train.labels.forEach((label, i) => {
+    const keep = Math.max(1, Math.round(perClass[label]! * ratio ** (label / Math.max(classes - 1, 1))));
+    if (seen[label]!++ < keep) kept.push(i);
+  });
+  return subset(train, kept);
+}
+
+export interface BenchResult {
+  data: string;
+  method: string;
+  bits: number;
+  map: number;
+  trainSeconds: number;
+  deadBitFraction: number;
+  epochs: number;
+  hiddenDim: number;
+  convFilters: number;
+  trainCount: number;
+}
+
+async function evaluate(head: HeadParameters, split: RetrievalSplit, threads?: number): Promise<number> {
+  const compute = await HeadCompute.open(head.architecture, threads);
+  try {
+    const encode = async (set: LabelledSet) =>
+      packCodes(
+        await compute.forward(head, standardise(head, set.features), set.count),
+        set.count,
+        head.architecture.bits,
+      );
+    return meanAveragePrecision(
+      await encode(split.queries),
+      split.queries.labels,
+      await encode(split.database),
+      split.database.labels,
+    );
+  } finally {
+    await compute.release();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: 'mnist' },
+      bits: { type: 'string', default: '12,24,32,48' },
+      method: { type: 'string', default: 'lsh,itq,dpsh,exponentiated,dph' },
+      epochs: { type: 'string', default: '30' },
+      hidden: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      threads: { type: 'string' },
+      augment: { type: 'string', default: '0' },
+      conv: { type: 'string', default: '0' },
+      lr: { type: 'string' },
+      imbalance: { type: 'string', default: '1' },
+      descriptors: { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const dataNames = values.data.split(',') as DataName[];
+  const bitsList = values.bits.split(',').map(Number);
+  const methods = values.method.split(',');
+  for (const m of methods)
+    if (!METHOD_SETTINGS[m]) throw new Error(`unknown method ${m}; known: ${Object.keys(METHOD_SETTINGS).join(', ')}`);
+  const seed = Number(values.seed);
+  const threads = values.threads ? Number(values.threads) : undefined;
+  const results: BenchResult[] = [];
+  for (const dataName of dataNames) {
+    const spec = DATASETS[dataName];
+    if (!spec) throw new Error(`unknown data ${dataName}; known: ${Object.keys(DATASETS).join(', ')}`);
+    const set = spec.load(values.descriptors);
+    const split = paperSplit(
+      set,
+      { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: spec.databaseIncludesTrain },
+      seed,
+    );
+    if (Number(values.imbalance) < 1) split.train = imbalanceTraining(split.train, Number(values.imbalance));
+    const hiddenDim = values.hidden !== undefined ? Number(values.hidden) : spec.hidden;
+    console.error(
+      `${dataName}: ${split.queries.count} queries, ${split.train.count} train, ${split.database.count} database, input ${set.dim}-d`,
+    );
+    for (const methodName of methods) {
+      for (const bits of bitsList) {
+        const settings = METHOD_SETTINGS[methodName]!;
+        const options = resolveOptions({
+          ...settings,
+          bits,
+          seed,
+          threads,
+          hiddenDim,
+          epochs: Number(values.epochs),
+          augmentShift: Number(values.augment),
+          convFilters: Number(values.conv),
+        });
+        if (values.lr) options.learningRate = Number(values.lr);
+        const trained = await trainHeadInProcess({ train: split.train }, options, {
+          onProgress: (p) =>
+            process.stderr.write(
+              `\r  ${methodName} ${bits} bits: epoch ${p.epoch}, reward ${p.reward.toFixed(4)}, train MAP ${p.mapValidation.toFixed(4)}   `,
+            ),
+        });
+        const map = await evaluate(trained.head, split, threads);
+        const row: BenchResult = {
+          data: dataName,
+          method: methodName,
+          bits,
+          map,
+          trainSeconds: trained.metrics.trainSeconds,
+          deadBitFraction: trained.metrics.deadBitFraction,
+          epochs: options.method === 'lsh' || options.method === 'itq' ? 0 : options.epochs,
+          hiddenDim: trained.head.architecture.hiddenDim,
+          convFilters: trained.head.architecture.conv?.filters ?? 0,
+          trainCount: split.train.count,
+        };
+        results.push(row);
+        process.stderr.write(
+          `\r  ${methodName} ${bits} bits: MAP ${map.toFixed(4)} in ${row.trainSeconds.toFixed(1)} s${' '.repeat(30)}\n`,
+        );
+      }
+    }
+  }
+  printTable(results, bitsList);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  mkdirSync('bench-results', { recursive: true });
+  const file = path.join('bench-results', `train-${dataNames.join('+')}-${stamp}.json`);
+  writeFileSync(file, JSON.stringify({ command: process.argv.slice(2).join(' '), results }, null, 2));
+  console.log(`\nwritten ${file}`);
+  if (values.json)
+    console.log(
+      JSON.stringify({
+        results: results.map(({ data, method, bits, map, trainSeconds }) => ({
+          data,
+          method,
+          bits,
+          map,
+          trainSeconds,
+        })),
+      }),
+    );
+}
+
+function printTable(results: BenchResult[], bitsList: number[]): void {
+  for (const data of [...new Set(results.map((r) => r.data))]) {
+    console.log(`\n${data}: MAP@all (tie-aware); training seconds in brackets; dead-bit fraction after /`);
+    console.log(['method'.padEnd(14), ...bitsList.map((b) => `${b} bits`.padEnd(24))].join(''));
+    for (const method of [...new Set(results.filter((r) => r.data === data).map((r) => r.method))]) {
+      const cells = bitsList.map((bits) => {
+        const r = results.find((x) => x.data === data && x.method === method && x.bits === bits);
+        return (
+          r ? `${r.map.toFixed(4)} (${r.trainSeconds.toFixed(0)} s) /${r.deadBitFraction.toFixed(2)}` : '—'
+        ).padEnd(24);
+      });
+      console.log([method.padEnd(14), ...cells].join(''));
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

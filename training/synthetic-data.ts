@@ -1,0 +1,24 @@
+/** Small labelled Gaussian-cluster sets for tests: classes whose means differ only in a few directions. */
+import type { LabelledSet } from './datasets.js';
+import { createRandom } from './rng.js';
+
+export function gaussianClusters(
+  options: { classes: number; perClass: number; dim: number; separation: number; seed: number },
+  noiseSeed = options.seed + 1,
+): LabelledSet {
+  const { classes, perClass, dim, separation, seed } = options;
+  const centres = createRandom(seed);
+  const means = Array.from({ length: classes }, () =>
+    Float32Array.from({ length: dim }, () => centres.gaussian() * separation),
+  );
+  const random = createRandom(noiseSeed);
+  const count = classes * perClass;
+  const features = new Float32Array(count * dim);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = i % classes;
+    labels[i] = label;
+    for (let j = 0; j < dim; j++) features[i * dim + j] = means[label]![j]! + random.gaussian();
+  }
+  return { features, dim, count, labels };
+}

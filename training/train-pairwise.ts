@@ -1,0 +1,129 @@
+/**
+ * The pairwise baselines on the same head: DPSH's likelihood loss and the exponentiated hashing loss
+ * with its bilinear smooth approximation. Like DPSH's U matrix, each batch is compared with stored
+ * outputs of the whole training set, refreshed every `databaseRefreshSteps` and row-by-row for the batch.
+ */
+import { HeadCompute, PairwiseLossCompute } from './compute-graphs.js';
+import { cloneHead, moveTowards, standardise, trainableArrays } from './head.js';
+import { Adam } from './optimizer.js';
+import { classBalanceWeights, deadBitFraction } from './policy-gradient.js';
+import { createRandom, shuffleInPlace } from './rng.js';
+import { learningRateSchedule } from './train-policy.js';
+import { BatchInputs, gradientList, maskOutputGradient, newHead, ValidationProbe } from './training-loop.js';
+import {
+  throwIfAborted,
+  type TrainedHead,
+  type TrainHooks,
+  type TrainingData,
+  type TrainOptions,
+} from './training-options.js';
+
+/** What the loss compares against: raw outputs u = z for DPSH, h = tanh(z) for the exponentiated loss. */
+function referenceOutputs(kind: 'dpsh' | 'exponentiated', logits: Float32Array): Float32Array {
+  return kind === 'dpsh' ? logits : logits.map(Math.tanh);
+}
+
+export async function trainPairwiseHead(
+  kind: 'dpsh' | 'exponentiated',
+  data: TrainingData,
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+): Promise<TrainedHead> {
+  const started = performance.now();
+  const random = createRandom(options.seed);
+  const { train } = data;
+  const bits = options.bits;
+  const net = newHead(options, train, random);
+  const referenceNet = cloneHead(net);
+  const inputs = standardise(net, train.features);
+  const classWeights = classBalanceWeights(train.labels, options.classBalancePower);
+  const compute = await HeadCompute.open(net.architecture, options.threads);
+  const loss = await PairwiseLossCompute.open(kind, bits, options.pairwiseQuantisationWeight, options.threads);
+  const probe = new ValidationProbe(data, random);
+  const batches = new BatchInputs(train, inputs, net, options.augmentShift, random);
+  try {
+    const optimiser = new Adam(trainableArrays(net), options.learningRate, options.weightDecay);
+    let reference = referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
+    const order = Array.from({ length: train.count }, (_, i) => i);
+    const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+    let step = 0;
+    let lastReward = 0;
+    let mapValidation = 0;
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      shuffleInPlace(order, random);
+      let lossSum = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        throwIfAborted(hooks.signal);
+        const rows = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
+        const x = batches.rows(rows);
+        const logits = await compute.forward(net, x, rows.length);
+        const { similar, weights } = pairMatrices(rows, train.labels, classWeights, kind === 'exponentiated');
+        const result = await loss.run(logits, rows.length, reference, train.count, similar, weights);
+        lossSum += result.loss;
+        const g = await compute.backward(net, x, rows.length, result.logitGradient);
+        maskOutputGradient(net, g.outputWeights!);
+        optimiser.step(trainableArrays(net), gradientList(net, g), learningRateSchedule(epoch, options.epochs));
+        // DPSH updates the stored outputs of the batch it just saw.
+        const fresh = referenceOutputs(kind, logits);
+        rows.forEach((row, i) => reference.set(fresh.subarray(i * bits, (i + 1) * bits), row * bits));
+        step++;
+        if (step % options.databaseRefreshSteps === 0) {
+          moveTowards(referenceNet, net, options.databaseMomentum);
+          reference = referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
+        }
+      }
+      lastReward = -lossSum / batchesPerEpoch;
+      mapValidation = await probe.measure(compute, net, inputs);
+      hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
+    }
+    const trainLogits = await compute.forward(net, inputs, train.count);
+    return {
+      head: net,
+      metrics: {
+        trainSeconds: (performance.now() - started) / 1000,
+        steps: step,
+        finalReward: lastReward,
+        mapValidation,
+        deadBitFraction: deadBitFraction(trainLogits, train.count, bits),
+      },
+    };
+  } finally {
+    await Promise.all([compute.release(), loss.release()]);
+  }
+}
+
+/**
+ * Similarity s_ij (same label) and pair weights for a batch against the whole training set: the
+ * product of the two items' class weights, 0 for an item paired with itself, and optionally
+ * positives up-weighted so positive and negative pairs carry equal total weight.
+ */
+export function pairMatrices(
+  rows: number[],
+  labels: Int32Array,
+  classWeights: Float32Array,
+  balancePositives: boolean,
+) {
+  const count = labels.length;
+  const similar = new Float32Array(rows.length * count);
+  const weights = new Float32Array(rows.length * count);
+  let positive = 0;
+  let negative = 0;
+  rows.forEach((row, i) => {
+    const label = labels[row]!;
+    const wi = classWeights[row]!;
+    for (let j = 0; j < count; j++) {
+      if (j === row) continue;
+      const same = labels[j] === label;
+      similar[i * count + j] = same ? 1 : 0;
+      const w = wi * classWeights[j]!;
+      weights[i * count + j] = w;
+      if (same) positive += w;
+      else negative += w;
+    }
+  });
+  if (balancePositives && positive > 0) {
+    const boost = negative / positive;
+    for (let k = 0; k < similar.length; k++) if (similar[k] === 1) weights[k]! *= boost;
+  }
+  return { similar, weights };
+}

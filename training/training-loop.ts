@@ -1,0 +1,146 @@
+/** Pieces every gradient-trained method shares: data preparation, batching, validation, progress. */
+import type { Gradients, HeadCompute } from './compute-graphs.js';
+import type { LabelledSet } from './datasets.js';
+import { packCodes } from './hamming-kernel.js';
+import {
+  initHead,
+  outputMask,
+  standardisation,
+  standardise,
+  trainableNames,
+  type HeadArchitecture,
+  type HeadParameters,
+} from './head.js';
+import { meanAveragePrecision } from './ranking-metrics.js';
+import type { Random } from './rng.js';
+import type { TrainOptions, TrainingData } from './training-options.js';
+
+export function architectureFor(options: TrainOptions, train: LabelledSet): HeadArchitecture {
+  const architecture: HeadArchitecture = {
+    inputDim: train.dim,
+    hiddenDim: options.hiddenDim,
+    bits: options.bits,
+    divideAndEncode: options.divideAndEncode,
+  };
+  if (options.convFilters > 0) {
+    if (!train.imageShape) throw new Error('a convolutional head needs image data (raw pixels)');
+    architecture.conv = { filters: options.convFilters, ...train.imageShape };
+  }
+  return architecture;
+}
+
+export function newHead(options: TrainOptions, train: LabelledSet, random: Random): HeadParameters {
+  const architecture = architectureFor(options, train);
+  const { inputMean, inputScale } = standardisation(
+    train.features,
+    train.count,
+    train.dim,
+    architecture.conv !== undefined,
+  );
+  return initHead(architecture, random, inputMean, inputScale);
+}
+
+/** Gradients in the order of trainableArrays(head). */
+export function gradientList(head: HeadParameters, gradients: Gradients): Float32Array[] {
+  return trainableNames(head.architecture).map((name) => gradients[name]!);
+}
+
+/** Rows `indices` of a row-major matrix, packed together. */
+export function gatherRows(matrix: Float32Array, dim: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * dim);
+  for (let i = 0; i < indices.length; i++)
+    out.set(matrix.subarray(indices[i]! * dim, (indices[i]! + 1) * dim), i * dim);
+  return out;
+}
+
+/** Zeroes gradient entries outside the divide-and-encode mask, so masked weights stay exactly zero. */
+export function maskOutputGradient(head: HeadParameters, gradient: Float32Array): void {
+  const mask = outputMask(head.architecture);
+  if (!mask) return;
+  for (let i = 0; i < gradient.length; i++) gradient[i]! *= mask[i]!;
+}
+
+/** MAP for progress reports: held-out if the caller gave a validation split, else training queries vs the training set. */
+export class ValidationProbe {
+  private readonly trainQueryRows: Int32Array;
+
+  constructor(
+    private readonly data: TrainingData,
+    random: Random,
+    trainQueryCount = 500,
+  ) {
+    const rows = Int32Array.from({ length: data.train.count }, (_, i) => i);
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    this.trainQueryRows = rows.slice(0, Math.min(trainQueryCount, rows.length)).sort();
+  }
+
+  get source(): 'validation' | 'train' {
+    return this.data.validation ? 'validation' : 'train';
+  }
+
+  async measure(
+    compute: HeadCompute,
+    head: HeadParameters,
+    standardisedTrain: Float32Array,
+    trainLogits?: Float32Array,
+  ): Promise<number> {
+    const bits = head.architecture.bits;
+    const validation = this.data.validation;
+    if (validation) {
+      const encode = async (set: LabelledSet) =>
+        packCodes(await compute.forward(head, standardise(head, set.features), set.count), set.count, bits);
+      return meanAveragePrecision(
+        await encode(validation.queries),
+        validation.queries.labels,
+        await encode(validation.database),
+        validation.database.labels,
+      );
+    }
+    const train = this.data.train;
+    const logits = trainLogits ?? (await compute.forward(head, standardisedTrain, train.count));
+    const database = packCodes(logits, train.count, bits);
+    const queries = packCodes(gatherRows(logits, bits, this.trainQueryRows), this.trainQueryRows.length, bits);
+    const labels = Int32Array.from(this.trainQueryRows, (row) => train.labels[row]!);
+    return meanAveragePrecision(queries, labels, database, train.labels, this.trainQueryRows);
+  }
+}
+
+/**
+ * Mini-batch inputs: rows of the standardised training matrix, or, with shift augmentation on an
+ * image set, each row translated by a random offset in [−shift, shift]² (zero fill) and then standardised.
+ */
+export class BatchInputs {
+  constructor(
+    private readonly train: LabelledSet,
+    private readonly standardised: Float32Array,
+    private readonly head: HeadParameters,
+    private readonly shift: number,
+    private readonly random: Random,
+  ) {}
+
+  rows(indices: ArrayLike<number>): Float32Array {
+    const shape = this.train.imageShape;
+    if (this.shift <= 0 || !shape) return gatherRows(this.standardised, this.train.dim, indices);
+    const { width, height } = shape;
+    const dim = this.train.dim;
+    const out = new Float32Array(indices.length * dim);
+    for (let i = 0; i < indices.length; i++) {
+      const source = this.train.features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim);
+      const dx = this.random.int(2 * this.shift + 1) - this.shift;
+      const dy = this.random.int(2 * this.shift + 1) - this.shift;
+      for (let y = 0; y < height; y++) {
+        const sy = y - dy;
+        for (let x = 0; x < width; x++) {
+          const sx = x - dx;
+          const value = sy >= 0 && sy < height && sx >= 0 && sx < width ? source[sy * width + sx]! : 0;
+          const j = y * width + x;
+          out[i * dim + j] = (value - this.head.inputMean[j]!) * this.head.inputScale[j]!;
+        }
+      }
+    }
+    return out;
+  }
+}
