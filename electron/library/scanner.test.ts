@@ -172,4 +172,18 @@ describe('scanner', () => {
     expect(again).toMatchObject({ updated: 1, failed: [] });
     expect(catalog.photoByPath(changing)?.status).toBe('ready');
   });
+
+  it('analyses identical files met in the same scan only once', async () => {
+    mkdirSync(path.join(photos, 'copies'));
+    for (let i = 0; i < 4; i++)
+      copyFileSync(path.join(photos, 'set-0', 'photo-00001.png'), path.join(photos, 'copies', `c${i}.png`));
+    const summary = await scanFolders(catalog, [photos], {
+      extensions,
+      analyzer: createAnalyzer(averageHashEncoder(counter)),
+      concurrency: 4,
+    });
+    expect(summary).toMatchObject({ added: 28, failed: [] });
+    expect(counter.encodes).toBe(24);
+    expect(catalog.counts().ready).toBe(28);
+  });
 });

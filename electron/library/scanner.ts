@@ -138,15 +138,19 @@ async function analyseAll(
   };
   let next = 0;
   let done = 0;
+  // Identical files met in this scan: the first is analysed, the others wait for it and share its analysis.
+  const analysing = new Map<string, Promise<number | null>>();
   const worker = async () => {
     while (next < queue.length) {
       signal.throwIfAborted();
       const item = queue[next++];
-      const current = catalog.photoById(item.id);
-      const twin = current?.contentHash ? catalog.readyTwin(current.contentHash, item.id) : undefined;
-      if (twin) {
-        writes.push(() => catalog.copyAnalysis(item.id, twin.id));
+      const hash = catalog.photoById(item.id)?.contentHash ?? null;
+      const twinId = hash ? (catalog.readyTwin(hash, item.id)?.id ?? (await analysing.get(hash)) ?? null) : null;
+      if (twinId !== null) {
+        writes.push(() => catalog.copyAnalysis(item.id, twinId));
       } else {
+        let analysed: (id: number | null) => void = () => {};
+        if (hash) analysing.set(hash, new Promise((resolve) => (analysed = resolve)));
         try {
           const analysis = await options.analyzer.analyze(item.file.path, signal);
           const after = await stat(item.file.path).catch(() => null);
@@ -159,6 +163,7 @@ async function analyseAll(
             });
           } else {
             writes.push(() => catalog.recordAnalysis(item.id, analysis));
+            analysed(item.id);
           }
         } catch (error) {
           if (signal.aborted) throw error;
@@ -170,6 +175,8 @@ async function analyseAll(
             summary.failed.push({ path: item.file.path, error: message });
             writes.push(() => catalog.recordFailure(item.id, message));
           }
+        } finally {
+          analysed(null); // no-op once resolved with an id; otherwise twins analyse themselves
         }
       }
       progress({ phase: 'encode', done: ++done, total: queue.length, path: item.file.path });
