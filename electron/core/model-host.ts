@@ -11,8 +11,12 @@ import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedRadii } from '../search/presets.js';
 import { orientPixels, type Orientation } from '../../model/orientation.js';
 
-/** Every rotation and mirror image of a photo except itself (EXIF orientation numbers). */
-export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7, 8];
+/**
+ * The rotated and mirrored versions encoded for geometric matching (EXIF orientation numbers). A pair of photos
+ * is matched when either one's variant is near the other's code, so a transform's inverse need not be stored:
+ * 90° clockwise (6) also finds 90° anticlockwise copies (8), from the other side. Six of the seven suffice.
+ */
+export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7];
 
 export class ModelHost {
   private opening: Promise<Encoder> | null = null;

@@ -20,6 +20,11 @@ beforeAll(async () => {
     path.join(photos, 'turned-90.jpg'),
     await encodeImage(orientPixels(original, 6), 'jpeg', { quality: 92 }),
   );
+  // 90° the other way: no photo stores that variant, so it is found from the turned copy's side.
+  writeFileSync(
+    path.join(photos, 'turned-270.jpg'),
+    await encodeImage(orientPixels(original, 8), 'jpeg', { quality: 92 }),
+  );
   writeFileSync(
     path.join(photos, 'mirrored.jpg'),
     await encodeImage(orientPixels(original, 2), 'jpeg', { quality: 92 }),
@@ -45,7 +50,12 @@ describe('geometric matching', () => {
   it('is on by default and groups rotated and mirrored copies with the original', async () => {
     expect(await app.dispatcher.call('settings.get', {})).toEqual({ geometric: true });
     const { groups } = await app.dispatcher.call('dupes.find', { threshold: 'very-close' });
-    expect(groupOf(groups, 'original.jpg')).toEqual(['mirrored.jpg', 'original.jpg', 'turned-90.jpg']);
+    expect(groupOf(groups, 'original.jpg')).toEqual([
+      'mirrored.jpg',
+      'original.jpg',
+      'turned-270.jpg',
+      'turned-90.jpg',
+    ]);
     for (const g of groups) expect(g.files.some((f) => path.basename(f.path).startsWith('other-'))).toBe(false);
   });
 
