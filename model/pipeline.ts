@@ -25,6 +25,7 @@ import { availableParallelism } from 'node:os';
 import type { Encoder } from './encoder.js';
 import { decodeForCatalog, probeImage, type CatalogDecode, type ImageFormat, type ImageInfo } from './image.js';
 import { DecodeWorkerPool, type PhotoDecodeSettings, type PhotoSource } from './pipeline-workers.js';
+import { orientPixels, type Orientation } from './orientation.js';
 import type { RawImage } from './types.js';
 
 export type { PhotoSource } from './pipeline-workers.js';
@@ -46,6 +47,8 @@ export interface EncodePipelineOptions {
   workerFormats?: readonly ImageFormat[] | 'all';
   /** Decode worker threads (default 1; with 'all', default decodeConcurrency). */
   workers?: number;
+  /** Also encode these rotated/mirrored versions of each model input, in the same run (geometric matching). */
+  variants?: readonly Orientation[];
 }
 
 /** Everything the catalog stores about one photo, from one decode. */
@@ -58,6 +61,8 @@ export interface EncodedPhoto {
   /** Head outputs and packed code (bit k in word k >> 5); null when the encoder has no head. */
   logits: Float32Array | null;
   code: Uint32Array | null;
+  /** Codes of the requested rotated/mirrored versions, in the order of `variants`. */
+  variantCodes: { orientation: Orientation; code: Uint32Array | null }[];
   /** Backbone + head version that made the code. */
   model: string;
 }
@@ -134,6 +139,7 @@ function asError(error: unknown): Error {
 export class EncodePipeline {
   readonly decodeConcurrency: number;
   readonly maxBatch: number;
+  readonly variants: readonly Orientation[];
   readonly maxWaiting: number;
   private readonly maxDelayMs: number;
   private readonly settings: PhotoDecodeSettings;
@@ -166,6 +172,7 @@ export class EncodePipeline {
   ) {
     this.decodeConcurrency = options.decodeConcurrency ?? defaultDecodeConcurrency();
     this.maxBatch = options.maxBatch ?? 8;
+    this.variants = options.variants ?? [];
     this.maxWaiting = Math.max(this.maxBatch, options.maxWaiting ?? 2 * this.maxBatch);
     this.maxDelayMs = options.maxDelayMs ?? 20;
     if (!(this.decodeConcurrency >= 1 && this.maxBatch >= 1)) throw new RangeError('concurrency and batch must be ≥ 1');
@@ -380,7 +387,7 @@ export class EncodePipeline {
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     let encoded;
     try {
-      encoded = await this.encoder.encode(batch.map((job) => job.model));
+      encoded = await this.encoder.encode(batch.flatMap((job) => [job.model, ...this.variantsOf(job.model)]));
     } catch (error) {
       // One image the encoder rejects must not fail the others: retry them one by one.
       if (batch.length > 1) {
@@ -391,10 +398,27 @@ export class EncodePipeline {
       return;
     }
     this.counters.imagesEncoded += batch.length;
+    const stride = 1 + this.variants.length;
     batch.forEach((job, i) => {
-      const { descriptor, logits, code } = encoded[i];
-      const photo = { info: job.info, thumbnail: job.thumbnail, descriptor, logits, code, model: this.encoder.version };
+      const { descriptor, logits, code } = encoded[i * stride];
+      const variantCodes = this.variants.map((orientation, v) => ({
+        orientation,
+        code: encoded[i * stride + 1 + v].code,
+      }));
+      const photo = {
+        info: job.info,
+        thumbnail: job.thumbnail,
+        descriptor,
+        logits,
+        code,
+        variantCodes,
+        model: this.encoder.version,
+      };
       job.settle({ ok: true, photo });
     });
+  }
+
+  private variantsOf(model: RawImage): RawImage[] {
+    return this.variants.map((orientation) => orientPixels(model, orientation));
   }
 }

@@ -1,5 +1,5 @@
 import { Dispatcher, type HandlerGroup, mergeHandlers } from '../api/dispatch.js';
-import type { CodeEncoder } from '../library/analyzer.js';
+import type { PhotoEncoder } from '../library/analyzer.js';
 import { Library, libraryHandlers } from '../library/handlers.js';
 import type { TrashFile } from '../library/trash.js';
 import { duplicateHandlers, similarHandlers } from '../search/handlers.js';
@@ -10,7 +10,7 @@ import { modelHandlers } from './model-handlers.js';
 export interface AppConfig {
   dbPath: string;
   /** Override the query network (tests); default: the model artifacts under model/artifacts. */
-  loadEncoder?: (options: { geometric: boolean }) => Promise<CodeEncoder>;
+  loadEncoder?: (options: { geometric: boolean }) => Promise<PhotoEncoder>;
   /** How files go to the OS trash (Electron passes shell.trashItem); default: the `trash` package. */
   trashFile?: TrashFile;
   /** Handlers only one front end can offer (the desktop app's folder picker). */
@@ -29,7 +29,7 @@ export function createApp(config: AppConfig): App {
   const model = new ModelHost();
   const library = new Library(
     config.dbPath,
-    config.loadEncoder ?? ((options) => model.codeEncoder(options)),
+    config.loadEncoder ?? ((options) => model.photoEncoder(options)),
     config.trashFile,
     () => model.presetRadii(),
   );

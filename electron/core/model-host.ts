@@ -4,12 +4,12 @@
  */
 import type { ModelStatus } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import type { CodeEncoder } from '../library/analyzer.js';
-import { toSqliteInteger } from '../search/codes.js';
+import type { PhotoEncoder } from '../library/analyzer.js';
 import { readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedRadii } from '../search/presets.js';
-import { orientPixels, type Orientation } from '../../model/orientation.js';
+import type { Orientation } from '../../model/orientation.js';
+import { EncodePipeline } from '../../model/pipeline.js';
 
 /**
  * The rotated and mirrored versions encoded for geometric matching (EXIF orientation numbers). A pair of photos
@@ -26,7 +26,7 @@ export class ModelHost {
 
   /** The encoder, opened once; a failed open is reported as MODEL_ERROR and retried on the next call. */
   encoder(): Promise<Encoder> {
-    this.opening ??= Encoder.open({ artifactsDir: this.artifactsDir }).then(
+    this.opening ??= Encoder.open({ artifactsDir: this.artifactsDir, threads: 1 }).then(
       (encoder) => (this.opened = encoder),
       (error: unknown) => {
         this.opening = null;
@@ -36,27 +36,22 @@ export class ModelHost {
     return this.opening;
   }
 
-  /** The scanner's view: decoded model input in, codes and descriptor out. */
-  async codeEncoder(options: { geometric: boolean }): Promise<CodeEncoder> {
-    const { geometric } = options;
+  /**
+   * The scanner's view: an encode pipeline over the shared encoder (decoding overlapped with batched
+   * inference), with the rotated/mirrored variants when geometric matching is on. Close it after use.
+   */
+  async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
     const encoder = await this.encoder();
     const bits = encoder.bits;
     if (bits === null) throw new AppError('MODEL_ERROR', 'The model has no hashing head, so it cannot make codes.');
+    const pipeline = new EncodePipeline(encoder, { variants: options.geometric ? VARIANT_ORIENTATIONS : [] });
     return {
-      inputSize: encoder.decodeOptions.size,
-      async encode(image) {
-        // With geometric matching, the seven rotated/mirrored versions run in the same backbone batch.
-        const orientations = geometric ? VARIANT_ORIENTATIONS : [];
-        const [result, ...turned] = await encoder.encode([image, ...orientations.map((o) => orientPixels(image, o))]);
-        const code = { code: toSqliteInteger(result.code!, bits), bits, headVersion: encoder.version };
-        const variants = turned.map((r, i) => ({ orientation: orientations[i], code: toSqliteInteger(r.code!, bits) }));
-        // One head for now: it serves both duplicate and similarity search until the two heads land.
-        return {
-          codes: { dup: code, sim: code },
-          variants: geometric ? { dup: variants } : undefined,
-          descriptor: { backboneVersion: encoder.manifest.backbone.version, data: result.descriptor },
-        };
-      },
+      capacity: pipeline.capacity,
+      bits,
+      version: encoder.version,
+      backboneVersion: encoder.manifest.backbone.version,
+      encode: (file, signal) => pipeline.encode(file, signal),
+      close: () => pipeline.close(),
     };
   }
 

@@ -1,26 +1,28 @@
 /**
- * The real PhotoAnalyzer: one decode per photo feeds the thumbnail and the model input; EXIF comes from
- * the file's bytes; the encoder turns the model input into codes and a descriptor.
+ * The real PhotoAnalyzer: the encode pipeline decodes each photo once (model input and thumbnail), batches
+ * the query network across photos, and returns codes and the descriptor; EXIF is read from the file's head.
  */
 import exifr from 'exifr';
-import { readFile } from 'node:fs/promises';
 import { AppError } from '../api/errors.js';
-import { DecodeError, decodeForCatalog, probeImage } from '../../model/image.js';
-import type { RawImage } from '../../model/types.js';
-import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
+import { toSqliteInteger } from '../search/codes.js';
+import { DecodeError } from '../../model/image.js';
+import type { EncodeResult } from '../../model/pipeline.js';
+import type { PhotoAnalysis } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
 
 export const THUMBNAIL_SIZE = 256;
 
-/** What the scanner needs from the query network. */
-export interface CodeEncoder {
-  /** Side of the square model input. */
-  readonly inputSize: number;
-  encode(image: RawImage): Promise<{
-    codes: Partial<Record<CodeKind, StoredCode>>;
-    variants?: PhotoAnalysis['variants'];
-    descriptor: { backboneVersion: string; data: Float32Array } | null;
-  }>;
+/** What the scanner needs from the query network: an encode pipeline plus what to record with its codes. */
+export interface PhotoEncoder {
+  /** Calls to keep in flight for full throughput (decodes overlapping with batched inference). */
+  readonly capacity: number;
+  /** Code length, and the model version stored with every code. */
+  readonly bits: number;
+  readonly version: string;
+  /** The backbone that made the descriptors (null: do not store descriptors). */
+  readonly backboneVersion: string | null;
+  encode(file: string, signal: AbortSignal): Promise<EncodeResult>;
+  close(): Promise<void>;
 }
 
 /** int8 with one scale per vector: 4× smaller than float32, plenty for re-encoding with a new head. */
@@ -46,9 +48,10 @@ interface ExifFields {
   Model?: string;
 }
 
-async function readExif(bytes: Buffer): Promise<{ takenAt: string | null; camera: string | null }> {
+async function readExif(file: string): Promise<{ takenAt: string | null; camera: string | null }> {
   try {
-    const exif = (await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model'] })) as
+    // exifr reads only the head of the file.
+    const exif = (await exifr.parse(file, { pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model'] })) as
       ExifFields | undefined;
     const date = exif?.DateTimeOriginal ?? exif?.CreateDate;
     const takenAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
@@ -59,15 +62,18 @@ async function readExif(bytes: Buffer): Promise<{ takenAt: string | null; camera
   }
 }
 
-export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
+export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
+  const { bits, version } = encoder;
   return {
     async analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis> {
-      const bytes = await readFile(file, { signal });
-      const info = await probeImage(bytes);
-      // One decode (shrink-on-load) feeds both the model input and the thumbnail.
-      const decoded = await decodeForCatalog(bytes, { modelSize: encoder.inputSize, thumbnailSize: THUMBNAIL_SIZE });
-      signal.throwIfAborted();
-      const [encoded, exif] = await Promise.all([encoder.encode(decoded.model), readExif(bytes)]);
+      const [result, exif] = await Promise.all([encoder.encode(file, signal), readExif(file)]);
+      if (!result.ok) throw result.error;
+      const { info, thumbnail, code, descriptor, variantCodes } = result.photo;
+      if (!code) throw new AppError('MODEL_ERROR', 'The model produced no code.');
+      const stored = { code: toSqliteInteger(code, bits), bits, headVersion: version };
+      const variants = variantCodes.flatMap((v) =>
+        v.code ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, bits) }] : [],
+      );
       const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(info.width, info.height));
       return {
         width: info.width,
@@ -76,13 +82,14 @@ export function createAnalyzer(encoder: CodeEncoder): PhotoAnalyzer {
         takenAt: exif.takenAt,
         camera: exif.camera,
         orientation: info.orientation ?? null,
-        codes: encoded.codes,
-        variants: encoded.variants,
-        descriptor: encoded.descriptor
-          ? { backboneVersion: encoded.descriptor.backboneVersion, ...quantizeDescriptor(encoded.descriptor.data) }
+        // One head for now: it serves both duplicate and similarity search until the two heads land.
+        codes: { dup: stored, sim: stored },
+        variants: variants.length ? { dup: variants } : undefined,
+        descriptor: encoder.backboneVersion
+          ? { backboneVersion: encoder.backboneVersion, ...quantizeDescriptor(descriptor) }
           : null,
         thumbnail: {
-          webp: decoded.thumbnail,
+          webp: thumbnail,
           width: Math.max(1, Math.round(info.width * scale)),
           height: Math.max(1, Math.round(info.height * scale)),
         },

@@ -1,7 +1,7 @@
 import type { LibrarySettings } from '../api/contract.js';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
-import { type CodeEncoder, createAnalyzer } from './analyzer.js';
+import { createAnalyzer, type PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
 import type { CalibratedRadii } from '../search/presets.js';
@@ -20,7 +20,7 @@ export class Library {
 
   constructor(
     readonly dbPath: string,
-    private readonly loadEncoder: (options: { geometric: boolean }) => Promise<CodeEncoder>,
+    private readonly loadEncoder: (options: { geometric: boolean }) => Promise<PhotoEncoder>,
     readonly trashFile: TrashFile = trashWithPackage,
     presetRadii: () => CalibratedRadii | undefined = () => undefined,
   ) {
@@ -41,8 +41,14 @@ export class Library {
     return this.catalog;
   }
 
-  encoder(): Promise<CodeEncoder> {
-    return this.loadEncoder({ geometric: this.settings().geometric });
+  /** Run `work` with a photo encoder (an encode pipeline), closed afterwards. */
+  async withEncoder<T>(work: (encoder: PhotoEncoder) => Promise<T>): Promise<T> {
+    const encoder = await this.loadEncoder({ geometric: this.settings().geometric });
+    try {
+      return await work(encoder);
+    } finally {
+      await encoder.close();
+    }
   }
 
   settings(): LibrarySettings {
@@ -81,17 +87,22 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSION
 export function libraryHandlers(library: Library): HandlerGroup {
   return {
     'scan.run': ({ folders }, { signal, onProgress, broadcast }) =>
-      library.exclusive(async () => {
-        const analyzer = createAnalyzer(await library.encoder());
-        const summary = await scanFolders(library.get(), folders, {
-          extensions: IMAGE_EXTENSIONS,
-          analyzer,
-          signal,
-          onProgress,
-        });
-        broadcast({ type: 'library.changed', reason: 'scan' });
-        return summary;
-      }),
+      library.exclusive(() =>
+        library.withEncoder(async (encoder) => {
+          try {
+            return await scanFolders(library.get(), folders, {
+              extensions: IMAGE_EXTENSIONS,
+              analyzer: createAnalyzer(encoder),
+              concurrency: encoder.capacity,
+              signal,
+              onProgress,
+            });
+          } finally {
+            library.touch();
+            broadcast({ type: 'library.changed', reason: 'scan' });
+          }
+        }),
+      ),
     'album.list': () => ({ albums: library.get().albums() }),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),

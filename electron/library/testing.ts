@@ -1,6 +1,6 @@
 /**
  * Test support shared by the library's tests and the scan benchmark: a small, real, deterministic encoder
- * (a 64-bit average hash of the model input) and a fixture-library generator. The product uses the
+ * (a 64-bit average hash of the model input, run through the real encode pipeline) and a fixture-library generator. The product uses the
  * query network; this encoder lets scanner tests run without model artifacts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -8,27 +8,37 @@ import path from 'node:path';
 import { encodeImage, type EncodeFormat } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import type { RawImage } from '../../model/types.js';
-import type { CodeEncoder } from './analyzer.js';
+import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline.js';
+import type { PhotoEncoder } from './analyzer.js';
 
-export function averageHashEncoder(counter?: { encodes: number }): CodeEncoder {
-  return {
-    inputSize: 8,
-    async encode(image: RawImage) {
-      if (counter) counter.encodes++;
-      const grey = new Float32Array(64);
-      for (let i = 0; i < 64; i++) {
-        let sum = 0;
-        for (let c = 0; c < image.channels; c++) sum += image.data[i * image.channels + c];
-        grey[i] = sum / image.channels;
-      }
-      const mean = grey.reduce((a, b) => a + b, 0) / 64;
-      let code = 0n;
-      for (let i = 0; i < 64; i++) if (grey[i] > mean) code |= 1n << BigInt(i);
-      return {
-        codes: { dup: { code: BigInt.asIntN(64, code), bits: 64, headVersion: 'ahash-test' } },
-        descriptor: { backboneVersion: 'ahash-test', data: grey },
-      };
+export function averageHashEncoder(counter?: { encodes: number }): PhotoEncoder {
+  const model: PipelineEncoder = {
+    decodeOptions: { size: 8, fit: 'fill', channels: 3 },
+    version: 'ahash-test',
+    async encode(images: RawImage[]) {
+      return images.map((image) => {
+        if (counter) counter.encodes++;
+        const grey = new Float32Array(64);
+        for (let i = 0; i < 64; i++) {
+          let sum = 0;
+          for (let c = 0; c < image.channels; c++) sum += image.data[i * image.channels + c];
+          grey[i] = sum / image.channels;
+        }
+        const mean = grey.reduce((a, b) => a + b, 0) / 64;
+        const code = new Uint32Array(2);
+        for (let i = 0; i < 64; i++) if (grey[i] > mean) code[i >> 5] |= 1 << (i & 31);
+        return { descriptor: grey, logits: null, code };
+      });
     },
+  };
+  const pipeline = new EncodePipeline(model);
+  return {
+    capacity: pipeline.capacity,
+    bits: 64,
+    version: 'ahash-test',
+    backboneVersion: 'ahash-test',
+    encode: (file, signal) => pipeline.encode(file, signal),
+    close: () => pipeline.close(),
   };
 }
 

@@ -100,7 +100,7 @@ export function similarHandlers(library: Library): HandlerGroup {
         // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
         let analysis;
         try {
-          analysis = await createAnalyzer(await library.encoder()).analyze(absolute, signal);
+          analysis = await library.withEncoder((encoder) => createAnalyzer(encoder).analyze(absolute, signal));
         } catch (error) {
           throw imageInputError(error, absolute);
         }
