@@ -78,7 +78,9 @@ function scanOnce(folder: string, db: string): ScanRun {
     const exactGroups = catalog.exactDuplicateGroups().length;
     const encodes = catalog.db.prepare('SELECT SUM(encode_count) AS n FROM photos').get().n;
     await app.close();
-    process.stdout.write(JSON.stringify({ seconds, summary, exactGroups, encodes, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+    // VmHWM is this process's own peak (getrusage's maxRSS can start from the parent's at fork).
+    const hwm = Number(/VmHWM:\\s+(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
+    process.stdout.write(JSON.stringify({ seconds, summary, exactGroups, encodes, maxRssMb: hwm / 1024 }));
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
