@@ -3,6 +3,7 @@
  * the query network across photos, and returns codes and the descriptor; EXIF is read from the file's head.
  */
 import exifr from 'exifr';
+import { open } from 'node:fs/promises';
 import { AppError } from '../api/errors.js';
 import { toSqliteInteger } from '../search/codes.js';
 import { DecodeError } from '../../model/image.js';
@@ -48,11 +49,26 @@ interface ExifFields {
   Model?: string;
 }
 
+/** EXIF sits near the start of JPEG, HEIC, TIFF and RAW files; reading this much avoids reading whole files. */
+const EXIF_HEAD_BYTES = 256 * 1024;
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(EXIF_HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, EXIF_HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readExif(file: string): Promise<{ takenAt: string | null; camera: string | null }> {
   try {
-    // exifr reads only the head of the file.
-    const exif = (await exifr.parse(file, { pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model'] })) as
-      ExifFields | undefined;
+    // Given a path, exifr can leave a file handle for the GC to close; given the file's head, it cannot.
+    const exif = (await exifr.parse(await readHead(file), {
+      pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model'],
+    })) as ExifFields | undefined;
     const date = exif?.DateTimeOriginal ?? exif?.CreateDate;
     const takenAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
     const camera = [exif?.Make?.trim(), exif?.Model?.trim()].filter(Boolean).join(' ') || null;
