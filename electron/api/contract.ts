@@ -126,15 +126,19 @@ export interface ScanSummary {
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
   maxDistance: number;
-  files: {
-    id: number;
-    path: string;
-    width: number;
-    height: number;
-    bytes: number;
-    takenAt: string | null;
-    keep: boolean;
-  }[];
+  files: DuplicateFile[];
+}
+
+export interface DuplicateFile {
+  id: number;
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Capture date (EXIF) as ISO 8601, or null when unknown. */
+  takenAt: string | null;
+  /** The copy proposed to keep (exactly one per group). */
+  keep: boolean;
 }
 
 /** Which copy of a group to propose keeping (default: best quality). */

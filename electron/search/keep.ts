@@ -3,19 +3,13 @@
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
  */
 
-import type { KeepRuleArg } from '../api/contract.js';
+import type { DuplicateFile, KeepRuleArg } from '../api/contract.js';
 
-export interface KeepCandidate {
-  id: number;
-  path: string;
-  width: number;
-  height: number;
-  bytes: number;
-  /** Capture date (EXIF) as ISO 8601, or null when unknown. */
-  takenAt: string | null;
+/** A photo of a group as the keep rules see it: the API's file facts, plus its format when known. */
+export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
   /** Container format or extension (`jpeg`, `heic`, `cr2`, ...); taken from the path when absent. */
   format?: string | null;
-}
+};
 
 /** The rule choosing the copy to keep; the API's type, so the UI, the CLI and this module share one definition. */
 export type KeepRule = KeepRuleArg;
