@@ -11,7 +11,9 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
@@ -185,5 +187,19 @@ describe('scanner', () => {
     expect(summary).toMatchObject({ added: 28, failed: [] });
     expect(counter.encodes).toBe(24);
     expect(catalog.counts().ready).toBe(28);
+  });
+
+  it('records the capture date and camera from EXIF', async () => {
+    const file = path.join(photos, 'exif.jpg');
+    const pixels = syntheticPhoto({ width: 64, height: 48, seed: 3 });
+    await sharp(pixels.data, { raw: { width: 64, height: 48, channels: 3 } })
+      .withExif({ IFD0: { Make: 'Canon', Model: 'EOS 5D' }, IFD2: { DateTimeOriginal: '2019:07:14 12:00:00' } })
+      .jpeg()
+      .toFile(file);
+    await scan();
+    const photo = catalog.photoByPath(file)!;
+    expect(photo.camera).toBe('Canon EOS 5D');
+    expect(photo.takenAt?.slice(0, 10)).toBe('2019-07-14');
+    expect(catalog.photoByPath(path.join(photos, 'set-0', 'photo-00000.jpg'))?.takenAt).toBeNull();
   });
 });
