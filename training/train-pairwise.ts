@@ -6,10 +6,17 @@
 import { HeadCompute, PairwiseLossCompute } from './compute-graphs.js';
 import { cloneHead, moveTowards, standardise, trainableArrays } from './head.js';
 import { Adam } from './optimizer.js';
-import { classBalanceWeights, deadBitFraction } from './policy-gradient.js';
+import { classBalanceWeights } from './policy-gradient.js';
 import { createRandom, shuffleInPlace } from './rng.js';
 import { learningRateSchedule } from './train-policy.js';
-import { BatchInputs, gradientList, maskOutputGradient, newHead, ValidationProbe } from './training-loop.js';
+import {
+  BatchInputs,
+  finishTraining,
+  gradientList,
+  maskOutputGradient,
+  newHead,
+  ValidationProbe,
+} from './training-loop.js';
 import {
   throwIfAborted,
   type TrainedHead,
@@ -76,17 +83,13 @@ export async function trainPairwiseHead(
       mapValidation = await probe.measure(compute, net, inputs);
       hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
     }
-    const trainLogits = await compute.forward(net, inputs, train.count);
-    return {
-      head: net,
-      metrics: {
-        trainSeconds: (performance.now() - started) / 1000,
-        steps: step,
-        finalReward: lastReward,
-        mapValidation,
-        deadBitFraction: deadBitFraction(trainLogits, train.count, bits),
-      },
-    };
+    // Awaited here: the `finally` below releases the graphs the last forward pass needs.
+    return await finishTraining(
+      compute,
+      net,
+      { inputs, count: train.count, bits, started, steps: step },
+      { finalReward: lastReward, mapValidation },
+    );
   } finally {
     await Promise.all([compute.release(), loss.release()]);
   }

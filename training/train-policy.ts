@@ -6,9 +6,16 @@ import { HeadCompute } from './compute-graphs.js';
 import { packCodes } from './hamming-kernel.js';
 import { cloneHead, moveTowards, standardise, trainableArrays } from './head.js';
 import { Adam } from './optimizer.js';
-import { classBalanceWeights, deadBitFraction, policyStep } from './policy-gradient.js';
+import { classBalanceWeights, policyStep } from './policy-gradient.js';
 import { createRandom, shuffleInPlace } from './rng.js';
-import { BatchInputs, gradientList, maskOutputGradient, newHead, ValidationProbe } from './training-loop.js';
+import {
+  BatchInputs,
+  finishTraining,
+  gradientList,
+  maskOutputGradient,
+  newHead,
+  ValidationProbe,
+} from './training-loop.js';
 import {
   throwIfAborted,
   type TrainedHead,
@@ -81,17 +88,13 @@ export async function trainPolicyHead(
       mapValidation = await probe.measure(compute, queryNet, inputs);
       hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
     }
-    const trainLogits = await compute.forward(queryNet, inputs, train.count);
-    return {
-      head: queryNet,
-      metrics: {
-        trainSeconds: (performance.now() - started) / 1000,
-        steps: step,
-        finalReward: lastReward,
-        mapValidation,
-        deadBitFraction: deadBitFraction(trainLogits, train.count, bits),
-      },
-    };
+    // Awaited here: the `finally` below releases the graphs the last forward pass needs.
+    return await finishTraining(
+      compute,
+      queryNet,
+      { inputs, count: train.count, bits, started, steps: step },
+      { finalReward: lastReward, mapValidation },
+    );
   } finally {
     await compute.release();
   }

@@ -11,9 +11,10 @@ import {
   type HeadArchitecture,
   type HeadParameters,
 } from './head.js';
+import { deadBitFraction } from './policy-gradient.js';
 import { meanAveragePrecision } from './ranking-metrics.js';
 import type { Random } from './rng.js';
-import type { TrainOptions, TrainingData } from './training-options.js';
+import type { TrainedHead, TrainOptions, TrainingData } from './training-options.js';
 
 export function architectureFor(options: TrainOptions, train: LabelledSet): HeadArchitecture {
   const architecture: HeadArchitecture = {
@@ -143,4 +144,23 @@ export class BatchInputs {
     }
     return out;
   }
+}
+
+/** The head a loop ends with and its metrics, the dead-bit fraction measured on the whole training set. */
+export async function finishTraining(
+  compute: HeadCompute,
+  head: HeadParameters,
+  run: { inputs: Float32Array; count: number; bits: number; started: number; steps: number },
+  scores: { finalReward: number; mapValidation: number },
+): Promise<TrainedHead> {
+  const trainLogits = await compute.forward(head, run.inputs, run.count);
+  return {
+    head,
+    metrics: {
+      trainSeconds: (performance.now() - run.started) / 1000,
+      steps: run.steps,
+      ...scores,
+      deadBitFraction: deadBitFraction(trainLogits, run.count, run.bits),
+    },
+  };
 }
