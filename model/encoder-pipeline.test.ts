@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitItq, linearHeadToOnnx } from './backbone/itq.js';
-import { installHead, readManifest } from './backbone/manifest.js';
+import { fitItq, installLinearHead } from './backbone/itq.js';
+import { readManifest } from './backbone/manifest.js';
 import { buildModel } from './build.js';
 import { encodeFile } from './encode-file.js';
 import { codeToHex, describeModel, Encoder, packLogits } from './encoder.js';
@@ -34,18 +34,11 @@ beforeAll(async () => {
   const rows = new Float32Array(descriptors.length * dim);
   descriptors.forEach((d, i) => rows.set(d, i * dim));
   const head = await fitItq(rows, descriptors.length, dim, BITS, { iterations: 10 });
-  installHead(
+  installLinearHead(
     dir,
     'itq-test',
-    linearHeadToOnnx(head),
-    {
-      version: 'itq-test-1',
-      kind: 'itq',
-      bits: BITS,
-      backboneVersion: manifest.backbone.version,
-      input: { name: 'descriptor', dim },
-      output: { name: 'logits' },
-    },
+    head,
+    { version: 'itq-test-1', kind: 'itq', backboneVersion: manifest.backbone.version },
     { makeDefault: true },
   );
   encoder = await Encoder.open({ artifactsDir: dir, providers: ['cpu'], batchSize: 5 });

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linearHeadToOnnx } from './backbone/itq.js';
-import { installHead } from './backbone/manifest.js';
+import { installLinearHead } from './backbone/itq.js';
 import { buildModel } from './build.js';
 import { Encoder } from './encoder.js';
 import { encodeBmp } from './image-bmp.js';
@@ -61,18 +60,11 @@ beforeAll(async () => {
     for (let i = 0; i < dim; i++)
       for (let k = 0; k < BITS; k++) bias[k] -= (d[i] * weights[i * BITS + k]) / sample.length;
   const head = { weights, bias, inputDim: dim, bits: BITS };
-  installHead(
+  installLinearHead(
     dir,
     'random-test',
-    linearHeadToOnnx(head),
-    {
-      version: 'random-test-1',
-      kind: 'itq',
-      bits: BITS,
-      backboneVersion: manifest.backbone.version,
-      input: { name: 'descriptor', dim },
-      output: { name: 'logits' },
-    },
+    head,
+    { version: 'random-test-1', kind: 'itq', backboneVersion: manifest.backbone.version },
     { makeDefault: true },
   );
   encoder = await Encoder.open({ artifactsDir: dir, providers: ['cpu'], threads: 1 });

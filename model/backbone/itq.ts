@@ -10,6 +10,7 @@
  */
 import { openSession } from '../encoder.js';
 import { GraphBuilder, toFloat16Bits } from '../onnx/graph.js';
+import { installHead, type HeadEntry } from './manifest.js';
 
 export interface LinearHead {
   /** [D, K] row-major. */
@@ -246,4 +247,24 @@ export function linearHeadToOnnx(
   g.node('Gemm', ['descriptor', 'W', 'b'], ['logits']);
   g.output('logits', 'float32', ['batch', head.bits]);
   return g.toBytes({ opset: 17, metadata });
+}
+
+/**
+ * Write a float32 linear head into `dir` and record it in the manifest, reading the backbone's `descriptor`
+ * and emitting `logits` (the encoder's head interface).
+ */
+export function installLinearHead(
+  dir: string,
+  id: string,
+  head: LinearHead,
+  entry: { version: string; kind: string; backboneVersion: string },
+  options: { makeDefault?: boolean } = {},
+): HeadEntry {
+  return installHead(
+    dir,
+    id,
+    linearHeadToOnnx(head),
+    { ...entry, bits: head.bits, input: { name: 'descriptor', dim: head.inputDim }, output: { name: 'logits' } },
+    options,
+  );
 }
