@@ -71,6 +71,7 @@ export function buildModel(dir = DEFAULT_ARTIFACTS_DIR): BuildResult {
     backbone,
     heads: previous?.heads ?? {},
     defaultHead: previous?.defaultHead ?? null,
+    ...(previous?.roles ? { roles: previous.roles } : {}),
   };
   const notes: string[] = [];
   if (previous && previous.backbone.sha256 !== backbone.sha256) {

@@ -50,12 +50,18 @@ export interface PresetRadii {
   calibratedOn: string;
 }
 
+/** What a head's codes are for: finding duplicates ('dup') or similar photos ('sim'). */
+export type HeadRole = 'dup' | 'sim';
+export const HEAD_ROLES: readonly HeadRole[] = ['dup', 'sim'];
+
 export interface ModelManifest {
   formatVersion: 1;
   backbone: BackboneEntry;
   heads: Record<string, HeadEntry>;
-  /** The head `Encoder` uses unless told otherwise. */
+  /** The head of every role that `roles` does not name (older manifests have no `roles`). */
   defaultHead: string | null;
+  /** The head id per role; a role left out uses `defaultHead`. */
+  roles?: Partial<Record<HeadRole, string>>;
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -75,6 +81,29 @@ export function formatManifest(manifest: ModelManifest): string {
 
 export function writeManifest(manifest: ModelManifest, dir = DEFAULT_ARTIFACTS_DIR): void {
   writeFileSync(path.join(dir, MANIFEST_FILE), formatManifest(manifest));
+}
+
+/** The head id a role uses: `roles[role]`, else `defaultHead` (null: no head, descriptors only). */
+export function roleHeadId(manifest: ModelManifest, role: HeadRole): string | null {
+  return manifest.roles?.[role] ?? manifest.defaultHead;
+}
+
+/**
+ * Makes head `id` (already installed) the one `role` uses, or with `null` lets the role fall back to
+ * `defaultHead`. Rewrites the manifest in `dir`; returns it.
+ */
+export function setRoleHead(role: HeadRole, id: string | null, dir = DEFAULT_ARTIFACTS_DIR): ModelManifest {
+  const manifest = readManifest(dir);
+  if (!manifest) throw new Error(`no manifest in ${dir}; run \`npm run build:model\` first`);
+  if (id !== null && !manifest.heads[id]) throw new Error(`head ${id} is not in the manifest; install it first`);
+  const wanted = { ...manifest.roles, [role]: id ?? undefined };
+  // In HEAD_ROLES order, so the file does not depend on the order roles were set in.
+  const roles: Partial<Record<HeadRole, string>> = {};
+  for (const r of HEAD_ROLES) if (wanted[r] !== undefined) roles[r] = wanted[r];
+  if (Object.keys(roles).length > 0) manifest.roles = roles;
+  else delete manifest.roles;
+  writeManifest(manifest, dir);
+  return manifest;
 }
 
 /** Reads an artifact and checks it against the hash the manifest recorded. */
