@@ -1,18 +1,16 @@
 /**
- * `lookalike encode FILE --json` → `{code, bits, model, provider}`: decode one photo the way the scanner
- * does and run the query network on it. The CLI/API handler only has to call `encodeFile`.
+ * `lookalike encode FILE --json` → `{path, codes: {dup, sim}, provider, descriptorDim}`: decode one photo the
+ * way the scanner does and run the query network on it (one backbone run, both heads). The CLI/API handler
+ * only has to call `encodeFile`.
  */
-import type { ProviderName } from '../electron/api/contract.js';
-import { codeToHex, Encoder, type EncoderOptions } from './encoder.js';
+import type { EncodedCode, ProviderName } from '../electron/api/contract.js';
+import { codeToHex, Encoder, type EncoderOptions, type HeadRole } from './encoder.js';
 import { decodeForCatalog } from './image.js';
 
 export interface EncodeFileResult {
   path: string;
-  /** The code as hex, bits/4 digits; bit k of the code is bit k of this number. */
-  code: string;
-  bits: number;
-  /** Model version (backbone + head) that made the code. */
-  model: string;
+  /** Per role: the code as hex (bits/4 digits; bit k of the code is bit k of this number), its length and the model version (backbone + head) that made it. */
+  codes: Record<HeadRole, EncodedCode>;
   provider: ProviderName;
   descriptorDim: number;
 }
@@ -27,15 +25,22 @@ export async function encodeFile(
 ): Promise<EncodeFileResult> {
   const encoder = options.encoder ?? (await Encoder.open(options));
   try {
-    if (encoder.bits === null) throw new Error('the model has no hashing head, so it cannot make codes');
-    // Exactly the scanner's preparation (electron/library/analyzer.ts), so both paths give the same code.
+    const { dup, sim } = encoder.roles;
+    if (!dup || !sim) {
+      const missing = [!dup && "duplicate ('dup')", !sim && "similarity ('sim')"].filter(Boolean).join(' and ');
+      throw new Error(`the model has no ${missing} hashing head, so it cannot make codes`);
+    }
+    // Exactly the scanner's preparation (electron/library/analyzer.ts), so both paths give the same codes.
     const { model } = await decodeForCatalog(path, { modelSize: encoder.decodeOptions.size });
     const [encoded] = await encoder.encode([model]);
+    const code = (role: HeadRole, head: typeof dup): EncodedCode => ({
+      code: codeToHex(encoded.codes[role]!.code, head.bits),
+      bits: head.bits,
+      model: head.version,
+    });
     return {
       path,
-      code: codeToHex(encoded.code!, encoder.bits),
-      bits: encoder.bits,
-      model: encoder.version,
+      codes: { dup: code('dup', dup), sim: code('sim', sim) },
       provider: encoder.provider,
       descriptorDim: encoder.descriptorDim,
     };

@@ -6,10 +6,11 @@
  * provider library is installed, DirectML on Windows, CoreML on macOS, else CPU — and every provider
  * that was skipped is reported with the reason, so `app.info` can say what runs the model and why.
  *
- * High level: `Encoder` is the query network — the backbone (pixels → descriptor) and a hashing head
- * (descriptor → K logits, bit k = logit k > 0) as two chained sessions, so a new head can re-encode
- * cached descriptors without running the backbone again. Artifacts and their hashes come from
- * model/artifacts/manifest.json.
+ * High level: `Encoder` is the query network — the backbone (pixels → descriptor) and one hashing head
+ * per role (descriptor → K logits, bit k = logit k > 0): 'dup' makes the duplicate code, 'sim' the
+ * similarity code, both from the same backbone run. Heads are separate sessions, so a new head can
+ * re-encode cached descriptors without running the backbone again. Artifacts and their hashes come from
+ * model/artifacts/manifest.json (which head serves which role: `roles`, else `defaultHead`).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,15 +19,18 @@ import * as ort from 'onnxruntime-node';
 import type { ModelStatus, ProviderName } from '../electron/api/contract.js';
 import {
   DEFAULT_ARTIFACTS_DIR,
+  HEAD_ROLES,
   readManifest,
   readVerifiedArtifact,
+  roleHeadId,
   type BackboneEntry,
   type HeadEntry,
+  type HeadRole,
   type ModelManifest,
 } from './backbone/manifest.js';
 import type { RawImage, Tensor } from './types.js';
 
-export type { ProviderName };
+export type { HeadRole, ProviderName };
 
 /** An int64 tensor, for graphs that take indices or shapes as inputs. */
 export interface Int64Tensor {
@@ -189,7 +193,12 @@ function wrapSession(session: ort.InferenceSession, provider: ProviderName, note
 export interface EncoderOptions {
   /** Folder holding manifest.json and the ONNX files (default model/artifacts). */
   artifactsDir?: string;
-  /** Head id from the manifest; default the manifest's `defaultHead`; `null` for descriptors only. */
+  /**
+   * The head of each role, by id: 'dup' makes the duplicate code, 'sim' the similarity code. A role left
+   * out uses the manifest's (`roles[role]`, else `defaultHead`); `null`: no code of that role.
+   */
+  heads?: Partial<Record<HeadRole, string | null>>;
+  /** Shorthand: this head for every role `heads` leaves out; `null` for descriptors only (the head fitters). */
   head?: string | null;
   providers?: ProviderName[];
   threads?: number;
@@ -197,13 +206,33 @@ export interface EncoderOptions {
   batchSize?: number;
 }
 
+/** The head one role uses, as the encoder loaded it. */
+export interface RoleHead {
+  /** The head's id in the manifest. */
+  id: string;
+  entry: HeadEntry;
+  bits: number;
+  /** Backbone + head version: stored with every code this head makes. */
+  version: string;
+}
+
+export interface HashedCode {
+  /** Head outputs. */
+  logits: Float32Array;
+  /** Packed code: bit k = logits[k] > 0, bit k in word k >> 5 at bit k & 31 (little-endian bit vector). */
+  code: Uint32Array;
+}
+
 export interface EncodedImage {
   /** Unit-norm backbone descriptor (cache it: a new head re-encodes from it). */
   descriptor: Float32Array;
-  /** Head outputs; null when the encoder has no head. */
-  logits: Float32Array | null;
-  /** Packed code: bit k = logits[k] > 0, bit k in word k >> 5 at bit k & 31 (little-endian bit vector). */
-  code: Uint32Array | null;
+  /** Per role; null when the encoder has no head for the role or the role was not asked for. */
+  codes: Record<HeadRole, HashedCode | null>;
+}
+
+export interface EncodeOptions {
+  /** The roles image `index` is hashed for (default every role with a head), e.g. only 'dup' for rotated copies. */
+  roles?: (index: number) => readonly HeadRole[];
 }
 
 /** Packs one row of logits into a little-endian bit vector of 32-bit words. */
@@ -221,60 +250,89 @@ export function codeToHex(code: Uint32Array, bits: number): string {
 }
 
 /** What the model is, without loading it: for `app.info` before the encoder has been opened. */
-export function describeModel(artifactsDir = DEFAULT_ARTIFACTS_DIR, head?: string | null): ModelStatus {
-  let manifest: ModelManifest | null;
-  try {
-    manifest = readManifest(artifactsDir);
-  } catch (error) {
-    return { state: 'error', version: null, bits: null, provider: null, providerNotes: [], message: String(error) };
-  }
-  if (!manifest) {
-    const message = `no model in ${artifactsDir} (run \`npm run build:model\`)`;
-    return { state: 'missing', version: null, bits: null, provider: null, providerNotes: [], message };
-  }
-  const entry = selectHead(manifest, head);
-  return {
-    state: 'not-loaded',
-    version: modelVersion(manifest.backbone, entry),
-    bits: entry?.bits ?? null,
+export function describeModel(
+  artifactsDir = DEFAULT_ARTIFACTS_DIR,
+  options: Pick<EncoderOptions, 'head' | 'heads'> = {},
+): ModelStatus {
+  const unavailable = (state: 'missing' | 'error', message: string): ModelStatus => ({
+    state,
+    version: null,
+    bits: null,
+    heads: { dup: null, sim: null },
     provider: null,
     providerNotes: [],
+    message,
+  });
+  let manifest: ModelManifest | null;
+  let roles: Record<HeadRole, RoleHead | null>;
+  try {
+    manifest = readManifest(artifactsDir);
+    if (!manifest) return unavailable('missing', `no model in ${artifactsDir} (run \`npm run build:model\`)`);
+    roles = resolveRoleHeads(manifest, options);
+  } catch (error) {
+    return unavailable('error', String(error));
+  }
+  return { state: 'not-loaded', ...headStatus(manifest.backbone, roles), provider: null, providerNotes: [] };
+}
+
+function headStatus(
+  backbone: BackboneEntry,
+  roles: Record<HeadRole, RoleHead | null>,
+): Pick<ModelStatus, 'version' | 'bits' | 'heads'> {
+  const status = (head: RoleHead | null) => (head ? { version: head.version, bits: head.bits } : null);
+  return {
+    version: roles.dup?.version ?? backbone.version,
+    bits: roles.dup?.bits ?? null,
+    heads: { dup: status(roles.dup), sim: status(roles.sim) },
   };
 }
 
-function selectHead(manifest: ModelManifest, head: string | null | undefined): HeadEntry | null {
-  const id = head === undefined ? manifest.defaultHead : head;
-  if (id === null) return null;
-  const entry = manifest.heads[id];
-  if (!entry)
-    throw new Error(
-      `model head ${id} is not in the manifest (known: ${Object.keys(manifest.heads).join(', ') || 'none'})`,
-    );
-  return entry;
+/** Each role's head: `options.heads[role]`, else `options.head`, else the manifest's choice for the role. */
+function resolveRoleHeads(
+  manifest: ModelManifest,
+  options: Pick<EncoderOptions, 'head' | 'heads'>,
+): Record<HeadRole, RoleHead | null> {
+  const resolve = (role: HeadRole): RoleHead | null => {
+    const requested = options.heads?.[role];
+    const id =
+      requested !== undefined ? requested : options.head !== undefined ? options.head : roleHeadId(manifest, role);
+    if (id === null) return null;
+    const entry = manifest.heads[id];
+    if (!entry)
+      throw new Error(
+        `model head ${id} (${role}) is not in the manifest (known: ${Object.keys(manifest.heads).join(', ') || 'none'})`,
+      );
+    return { id, entry, bits: entry.bits, version: modelVersion(manifest.backbone, entry) };
+  };
+  return { dup: resolve('dup'), sim: resolve('sim') };
 }
 
 /** The version stored with every code: backbone and head together decide the bits. */
-function modelVersion(backbone: BackboneEntry, head: HeadEntry | null): string {
-  return head ? `${backbone.version}+${head.version}` : backbone.version;
+function modelVersion(backbone: BackboneEntry, head: HeadEntry): string {
+  return `${backbone.version}+${head.version}`;
 }
 
-/** The query network on onnxruntime: RawImage → descriptor → code. */
+/**
+ * The query network on onnxruntime: RawImage → descriptor (one backbone run) → a code per role (one run
+ * of each distinct head on the same descriptors; roles that name the same head share its session and run).
+ */
 export class Encoder {
   readonly manifest: ModelManifest;
-  readonly head: HeadEntry | null;
-  readonly version: string;
+  /** The head of each role; null: the encoder makes no code of that role. */
+  readonly roles: Readonly<Record<HeadRole, RoleHead | null>>;
   private readonly batchSize: number;
+  private readonly counters = { backbone: 0, heads: 0 };
 
   private constructor(
     manifest: ModelManifest,
-    head: HeadEntry | null,
+    roles: Record<HeadRole, RoleHead | null>,
     private readonly backboneSession: TensorSession,
-    private readonly headSession: TensorSession | null,
+    /** One session per distinct head id. */
+    private readonly headSessions: Map<string, TensorSession>,
     batchSize: number,
   ) {
     this.manifest = manifest;
-    this.head = head;
-    this.version = modelVersion(manifest.backbone, head);
+    this.roles = roles;
     this.batchSize = batchSize;
   }
 
@@ -282,23 +340,29 @@ export class Encoder {
     const dir = options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
     const manifest = readManifest(dir);
     if (!manifest) throw new Error(`no model in ${dir} (run \`npm run build:model\`)`);
-    const head = selectHead(manifest, options.head);
-    if (head && head.input.dim !== manifest.backbone.output.dim) {
-      throw new Error(
-        `head ${head.version} reads ${head.input.dim}-d descriptors but the backbone makes ${manifest.backbone.output.dim}-d ones`,
-      );
+    const roles = resolveRoleHeads(manifest, options);
+    const heads = new Map<string, HeadEntry>();
+    for (const head of Object.values(roles)) {
+      if (!head) continue;
+      if (head.entry.input.dim !== manifest.backbone.output.dim) {
+        throw new Error(
+          `head ${head.entry.version} reads ${head.entry.input.dim}-d descriptors but the backbone makes ${manifest.backbone.output.dim}-d ones`,
+        );
+      }
+      heads.set(head.id, head.entry);
     }
     const sessionOptions = { providers: options.providers, threads: options.threads };
     const backbone = await openSession(readVerifiedArtifact(dir, manifest.backbone), sessionOptions);
-    let headSession: TensorSession | null = null;
+    const headSessions = new Map<string, TensorSession>();
     try {
-      // The head is a few kilo-flops per image: CPU always, no device transfer.
-      if (head) headSession = await openSession(readVerifiedArtifact(dir, head), { providers: ['cpu'], threads: 1 });
+      // A head is a few kilo-flops per image: CPU always, no device transfer.
+      for (const [id, entry] of heads)
+        headSessions.set(id, await openSession(readVerifiedArtifact(dir, entry), { providers: ['cpu'], threads: 1 }));
     } catch (error) {
-      await backbone.release();
+      await Promise.all([backbone.release(), ...[...headSessions.values()].map((s) => s.release())]);
       throw error;
     }
-    return new Encoder(manifest, head, backbone, headSession, options.batchSize ?? 16);
+    return new Encoder(manifest, roles, backbone, headSessions, options.batchSize ?? 16);
   }
 
   /** How to decode images for `encode` (size × size RGB, aspect ratio not kept). */
@@ -306,23 +370,28 @@ export class Encoder {
     return { size: this.manifest.backbone.input.size, fit: 'fill', channels: 3 };
   }
 
-  get bits(): number | null {
-    return this.head?.bits ?? null;
-  }
-
   get descriptorDim(): number {
     return this.manifest.backbone.output.dim;
+  }
+
+  /** The version stored with cached descriptors: a head re-hashes only descriptors of this backbone. */
+  get backboneVersion(): string {
+    return this.manifest.backbone.version;
   }
 
   get provider(): ProviderName {
     return this.backboneSession.provider;
   }
 
+  /** Session runs so far: backbone runs (one per batch of images) and head runs (one per distinct head per call). */
+  runs(): { backbone: number; heads: number } {
+    return { ...this.counters };
+  }
+
   status(): ModelStatus {
     return {
       state: 'ready',
-      version: this.version,
-      bits: this.bits,
+      ...headStatus(this.manifest.backbone, this.roles),
       provider: this.provider,
       providerNotes: [...this.backboneSession.providerNotes],
     };
@@ -337,6 +406,7 @@ export class Encoder {
       const batch = images.slice(start, start + this.batchSize);
       const pixels = new Uint8Array(batch.length * perImage);
       batch.forEach((image, i) => pixels.set(rgbPixels(image, size), i * perImage));
+      this.counters.backbone++;
       const result = await this.backboneSession.run({ pixels: { data: pixels, dims: [batch.length, size, size, 3] } });
       const { data } = result[this.manifest.backbone.output.name];
       const dim = this.descriptorDim;
@@ -345,9 +415,14 @@ export class Encoder {
     return out;
   }
 
-  /** Head outputs and codes for descriptors (fresh or cached ones). */
-  async hash(descriptors: Float32Array[]): Promise<{ logits: Float32Array; code: Uint32Array }[]> {
-    if (!this.headSession || !this.head) throw new Error('this encoder has no hashing head');
+  /** One role's head outputs and codes for descriptors (fresh or cached ones). */
+  async hash(role: HeadRole, descriptors: Float32Array[]): Promise<HashedCode[]> {
+    const head = this.roles[role];
+    if (!head) throw new Error(`this encoder has no hashing head for '${role}'`);
+    return this.runHead(head, descriptors);
+  }
+
+  private async runHead(head: RoleHead, descriptors: Float32Array[]): Promise<HashedCode[]> {
     if (descriptors.length === 0) return [];
     const dim = this.descriptorDim;
     const input = new Float32Array(descriptors.length * dim);
@@ -355,29 +430,46 @@ export class Encoder {
       if (d.length !== dim) throw new Error(`descriptor ${i} has ${d.length} values, expected ${dim}`);
       input.set(d, i * dim);
     });
-    const result = await this.headSession.run({
-      [this.head.input.name]: { data: input, dims: [descriptors.length, dim] },
+    this.counters.heads++;
+    const result = await this.headSessions.get(head.id)!.run({
+      [head.entry.input.name]: { data: input, dims: [descriptors.length, dim] },
     });
-    const logits = result[this.head.output.name].data;
-    const bits = this.head.bits;
+    const logits = result[head.entry.output.name].data;
+    const bits = head.bits;
     return descriptors.map((_, i) => {
       const row = logits.slice(i * bits, (i + 1) * bits);
       return { logits: row, code: packLogits(row) };
     });
   }
 
-  async encode(images: RawImage[]): Promise<EncodedImage[]> {
+  /** Descriptors and codes: the backbone runs once per image, each distinct head once over the images that want it. */
+  async encode(images: RawImage[], options: EncodeOptions = {}): Promise<EncodedImage[]> {
     const descriptors = await this.describe(images);
-    const hashed = this.headSession ? await this.hash(descriptors) : null;
-    return descriptors.map((descriptor, i) => ({
-      descriptor,
-      logits: hashed?.[i].logits ?? null,
-      code: hashed?.[i].code ?? null,
-    }));
+    const encoded: EncodedImage[] = descriptors.map((descriptor) => ({ descriptor, codes: { dup: null, sim: null } }));
+    const all = HEAD_ROLES.filter((role) => this.roles[role]);
+    const wanted = descriptors.map((_, i) => options.roles?.(i) ?? all);
+    const byHead = new Map<string, { head: RoleHead; roles: HeadRole[] }>();
+    for (const role of all) {
+      const head = this.roles[role]!;
+      const group = byHead.get(head.id) ?? { head, roles: [] };
+      group.roles.push(role);
+      byHead.set(head.id, group);
+    }
+    for (const { head, roles } of byHead.values()) {
+      const indices = wanted.flatMap((want, i) => (roles.some((role) => want.includes(role)) ? [i] : []));
+      const hashed = await this.runHead(
+        head,
+        indices.map((i) => descriptors[i]),
+      );
+      indices.forEach((i, j) => {
+        for (const role of roles) if (wanted[i].includes(role)) encoded[i].codes[role] = hashed[j];
+      });
+    }
+    return encoded;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.backboneSession.release(), this.headSession?.release()]);
+    await Promise.all([this.backboneSession.release(), ...[...this.headSessions.values()].map((s) => s.release())]);
   }
 }
 

@@ -13,6 +13,7 @@ import { Encoder } from './encoder.js';
 import { encodeBmp } from './image-bmp.js';
 import { seededRandom, syntheticPhoto } from './image-synthetic.js';
 import { decodeForCatalog, encodeImage, probeImage } from './image.js';
+import { orientPixels, type Orientation } from './orientation.js';
 import { EncodePipeline, type EncodeResult, type PipelineEncoder } from './pipeline.js';
 import type { RawImage } from './types.js';
 
@@ -28,11 +29,11 @@ function countingEncoder(delayMs = 0): PipelineEncoder & { runs: number[] } {
   return {
     runs,
     decodeOptions: encoder.decodeOptions,
-    version: encoder.version,
-    async encode(images: RawImage[]) {
+    roles: encoder.roles,
+    async encode(images: RawImage[], options) {
       runs.push(images.length);
       if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return encoder.encode(images);
+      return encoder.encode(images, options);
     },
   };
 }
@@ -97,18 +98,73 @@ describe('EncodePipeline', () => {
         const photo = ok(results[i]);
         const alone = await decodeForCatalog(file, settings);
         const [expected] = await encoder.encode([alone.model]);
-        expect(Array.from(photo.code!), file).toEqual(Array.from(expected.code!));
+        expect(Array.from(photo.codes.dup!.code), file).toEqual(Array.from(expected.codes.dup!.code));
         for (let k = 0; k < expected.descriptor.length; k += 97)
           expect(photo.descriptor[k]).toBeCloseTo(expected.descriptor[k], 5);
         expect(Buffer.compare(photo.thumbnail, alone.thumbnail)).toBe(0);
         expect(photo.info).toEqual(await probeImage(file));
-        expect(photo.model).toBe(encoder.version);
+        expect(photo.codes.dup!.model).toBe(encoder.roles.dup!.version);
       }
-      expect(new Set(results.map((r) => ok(r).code!.join(','))).size).toBeGreaterThan(photos.length / 2);
+      expect(new Set(results.map((r) => ok(r).codes.dup!.code.join(','))).size).toBeGreaterThan(photos.length / 2);
       expect(pipeline.stats()).toMatchObject({ decoding: 0, waiting: 0, failed: 0, imagesEncoded: photos.length });
       expect(pipeline.stats().decodedInWorkers).toBe(2); // the BMP and the HEIC
     } finally {
       await pipeline.close();
+    }
+  });
+
+  it('gives the photo both codes and its rotated/mirrored versions only the duplicate code', async () => {
+    const dim = encoder.descriptorDim;
+    const random = seededRandom(9);
+    installLinearHead(
+      dir,
+      'random-sim',
+      {
+        weights: Float32Array.from({ length: dim * 16 }, () => random() - 0.5),
+        bias: new Float32Array(16),
+        inputDim: dim,
+        bits: 16,
+      },
+      { version: 'random-sim-1', kind: 'random', backboneVersion: encoder.backboneVersion },
+    );
+    const two = await Encoder.open({
+      artifactsDir: dir,
+      providers: ['cpu'],
+      threads: 1,
+      heads: { dup: 'random-test', sim: 'random-sim' },
+    });
+    let images = 0;
+    let simCodes = 0;
+    const watching: PipelineEncoder = {
+      decodeOptions: two.decodeOptions,
+      roles: two.roles,
+      async encode(batch, options) {
+        const out = await two.encode(batch, options);
+        images += batch.length;
+        simCodes += out.filter((e) => e.codes.sim).length;
+        return out;
+      },
+    };
+    const variants: Orientation[] = [6, 2];
+    const pipeline = new EncodePipeline(watching, { variants, maxBatch: 3 });
+    try {
+      const files = photos.slice(0, 4);
+      const results = await Promise.all(files.map((file) => pipeline.encode(file)));
+      expect(images).toBe(files.length * (1 + variants.length));
+      expect(simCodes).toBe(files.length); // the similarity head never saw a variant
+      for (const [i, file] of files.entries()) {
+        const photo = ok(results[i]);
+        const { model } = await decodeForCatalog(file, { modelSize: two.decodeOptions.size });
+        const [expected, ...turned] = await two.encode([model, ...variants.map((o) => orientPixels(model, o))]);
+        expect(photo.codes.dup).toMatchObject({ code: expected.codes.dup!.code, model: two.roles.dup!.version });
+        expect(photo.codes.sim).toMatchObject({ code: expected.codes.sim!.code, model: two.roles.sim!.version });
+        expect(photo.variantCodes).toEqual(
+          variants.map((orientation, v) => ({ orientation, code: turned[v].codes.dup!.code })),
+        );
+      }
+    } finally {
+      await pipeline.close();
+      await two.close();
     }
   });
 
@@ -230,7 +286,7 @@ describe('EncodePipeline', () => {
       const files = [photos[0], photos[12], photos[14]];
       const inWorkers = await Promise.all(files.map((file) => pipeline.encode(file)));
       const onPool = await Promise.all(files.map((file) => local.encode(file)));
-      for (let i = 0; i < files.length; i++) expect(ok(inWorkers[i]).code).toEqual(ok(onPool[i]).code);
+      for (let i = 0; i < files.length; i++) expect(ok(inWorkers[i]).codes).toEqual(ok(onPool[i]).codes);
     } finally {
       await Promise.all([pipeline.close(), local.close()]);
     }

@@ -22,7 +22,7 @@
  * finishes in the background (libvips cannot be interrupted) but its result is dropped.
  */
 import { availableParallelism } from 'node:os';
-import type { Encoder } from './encoder.js';
+import type { Encoder, HeadRole } from './encoder.js';
 import { decodeForCatalog, probeImage, type CatalogDecode, type ImageFormat, type ImageInfo } from './image.js';
 import { DecodeWorkerPool, type PhotoDecodeSettings, type PhotoSource } from './pipeline-workers.js';
 import { orientPixels, type Orientation } from './orientation.js';
@@ -51,6 +51,15 @@ export interface EncodePipelineOptions {
   variants?: readonly Orientation[];
 }
 
+/** One role's code of a photo. */
+export interface PhotoCode {
+  /** Packed code (bit k in word k >> 5) and the head outputs it came from. */
+  code: Uint32Array;
+  logits: Float32Array;
+  /** Backbone + head version that made the code. */
+  model: string;
+}
+
 /** Everything the catalog stores about one photo, from one decode. */
 export interface EncodedPhoto {
   info: ImageInfo;
@@ -58,17 +67,17 @@ export interface EncodedPhoto {
   thumbnail: Buffer;
   /** Unit-norm backbone descriptor (the trainer re-encodes from it). */
   descriptor: Float32Array;
-  /** Head outputs and packed code (bit k in word k >> 5); null when the encoder has no head. */
-  logits: Float32Array | null;
-  code: Uint32Array | null;
-  /** Codes of the requested rotated/mirrored versions, in the order of `variants`. */
+  /** The duplicate and similarity codes, from the same backbone run; null where the encoder has no such head. */
+  codes: Record<HeadRole, PhotoCode | null>;
+  /** Duplicate ('dup') codes of the requested rotated/mirrored versions, in the order of `variants`. */
   variantCodes: { orientation: Orientation; code: Uint32Array | null }[];
-  /** Backbone + head version that made the code. */
-  model: string;
 }
 
 /** What the pipeline needs from the encoder (an `Encoder`; a stub measures decoding alone). */
-export type PipelineEncoder = Pick<Encoder, 'decodeOptions' | 'version' | 'encode'>;
+export type PipelineEncoder = Pick<Encoder, 'decodeOptions' | 'encode'> & {
+  /** The model version of each role's codes (null: the encoder makes no code of that role). */
+  readonly roles: Readonly<Record<HeadRole, { readonly version: string } | null>>;
+};
 
 export type EncodeResult = { ok: true; photo: EncodedPhoto } | { ok: false; error: Error };
 
@@ -81,7 +90,7 @@ export interface PipelineStats {
   /** Decoded model inputs waiting for the encoder now, and the most at once so far. */
   waiting: number;
   peakWaiting: number;
-  /** Encoder runs (each one backbone run, plus one head run) and the images they encoded. */
+  /** Encoder runs (each one backbone run, plus one run per head) and the photos they encoded. */
   encoderRuns: number;
   imagesEncoded: number;
   largestBatch: number;
@@ -99,6 +108,9 @@ interface Job {
 }
 
 const DEFAULT_WORKER_FORMATS: readonly ImageFormat[] = ['heic', 'bmp', 'raw'];
+const ALL_ROLES: readonly HeadRole[] = ['dup', 'sim'];
+/** Geometric matching compares rotated/mirrored copies by the duplicate code only. */
+const VARIANT_ROLES: readonly HeadRole[] = ['dup'];
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('the encode was cancelled', 'AbortError');
@@ -386,8 +398,13 @@ export class EncodePipeline {
     this.counters.encoderRuns++;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     let encoded;
+    const stride = 1 + this.variants.length;
     try {
-      encoded = await this.encoder.encode(batch.flatMap((job) => [job.model, ...this.variantsOf(job.model)]));
+      // The photo itself gets every code; its rotated/mirrored versions only the duplicate code.
+      encoded = await this.encoder.encode(
+        batch.flatMap((job) => [job.model, ...this.variantsOf(job.model)]),
+        { roles: (index) => (index % stride === 0 ? ALL_ROLES : VARIANT_ROLES) },
+      );
     } catch (error) {
       // One image the encoder rejects must not fail the others: retry them one by one.
       if (batch.length > 1) {
@@ -398,21 +415,23 @@ export class EncodePipeline {
       return;
     }
     this.counters.imagesEncoded += batch.length;
-    const stride = 1 + this.variants.length;
     batch.forEach((job, i) => {
-      const { descriptor, logits, code } = encoded[i * stride];
+      const { descriptor, codes } = encoded[i * stride];
+      const photoCode = (role: HeadRole): PhotoCode | null => {
+        const hashed = codes[role];
+        const model = this.encoder.roles[role]?.version;
+        return hashed && model ? { ...hashed, model } : null;
+      };
       const variantCodes = this.variants.map((orientation, v) => ({
         orientation,
-        code: encoded[i * stride + 1 + v].code,
+        code: encoded[i * stride + 1 + v].codes.dup?.code ?? null,
       }));
-      const photo = {
+      const photo: EncodedPhoto = {
         info: job.info,
         thumbnail: job.thumbnail,
         descriptor,
-        logits,
-        code,
+        codes: { dup: photoCode('dup'), sim: photoCode('sim') },
         variantCodes,
-        model: this.encoder.version,
       };
       job.settle({ ok: true, photo });
     });

@@ -1,11 +1,15 @@
-import type { Method, Result } from '../api/contract.js';
+import type { EncodedCode, HeadStatus, Method, Result } from '../api/contract.js';
 
 /** Human-readable text for a handler's result (the CLI's default output). */
 export function formatHuman<K extends Method>(method: K, result: Result<K>): string {
   if (method === 'app.info') {
     const info = result as Result<'app.info'>;
     const m = info.model;
-    const model = `${m.state}${m.version ? ` (version ${m.version}, ${m.bits} bits${m.provider ? `, ${m.provider}` : ''})` : ''}${m.message ? ` — ${m.message}` : ''}`;
+    const head = (h: HeadStatus | null) => (h ? `${h.version}, ${h.bits} bits` : 'none');
+    const details = m.version
+      ? ` (duplicates: ${head(m.heads.dup)}; similarity: ${head(m.heads.sim)}${m.provider ? `; ${m.provider}` : ''})`
+      : '';
+    const model = `${m.state}${details}${m.message ? ` — ${m.message}` : ''}`;
     return [
       `Lookalike ${info.version} on ${info.platform}, Node ${info.node}`,
       `Library: ${info.dbPath}`,
@@ -15,7 +19,8 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   }
   if (method === 'model.encode') {
     const r = result as Result<'model.encode'>;
-    return `${r.path}: ${r.code} (${r.bits} bits, model ${r.model}, ${r.provider})`;
+    const line = (name: string, c: EncodedCode) => `  ${name} ${c.code} (${c.bits} bits, model ${c.model})`;
+    return [`${r.path} (${r.provider}):`, line('duplicate ', r.codes.dup), line('similarity', r.codes.sim)].join('\n');
   }
   if (method === 'similar.find') {
     const r = result as Result<'similar.find'>;

@@ -12,8 +12,7 @@ export function modelHandlers(model: ModelHost): HandlerGroup {
     'model.encode': async ({ path: file }) => {
       const encoder = await model.encoder();
       try {
-        const r = await encodeFile(path.resolve(file), { encoder });
-        return { path: r.path, code: r.code, bits: r.bits, model: r.model, provider: r.provider };
+        return await encodeFile(path.resolve(file), { encoder });
       } catch (error) {
         if (error instanceof DecodeError || (error as NodeJS.ErrnoException).code?.startsWith('E')) {
           throw imageInputError(error, file);

@@ -5,7 +5,7 @@
 import type { ModelStatus } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
-import { readManifest } from '../../model/backbone/manifest.js';
+import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedRadii } from '../search/presets.js';
 import type { Orientation } from '../../model/orientation.js';
@@ -42,24 +42,26 @@ export class ModelHost {
    */
   async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
     const encoder = await this.encoder();
-    const bits = encoder.bits;
-    if (bits === null) throw new AppError('MODEL_ERROR', 'The model has no hashing head, so it cannot make codes.');
+    const { dup, sim } = encoder.roles;
+    if (!dup || !sim)
+      throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
     const pipeline = new EncodePipeline(encoder, { variants: options.geometric ? VARIANT_ORIENTATIONS : [] });
     return {
       capacity: pipeline.capacity,
-      bits,
-      version: encoder.version,
-      backboneVersion: encoder.manifest.backbone.version,
+      codes: { dup: { bits: dup.bits, version: dup.version }, sim: { bits: sim.bits, version: sim.version } },
+      backboneVersion: encoder.backboneVersion,
       encode: (file, signal) => pipeline.encode(file, signal),
+      hash: async (kind, descriptors) => (await encoder.hash(kind, descriptors)).map((h) => h.code),
       close: () => pipeline.close(),
     };
   }
 
-  /** The duplicate-threshold radii measured for the default head, if it was calibrated. */
+  /** The duplicate-threshold radii measured for the duplicate head, if it was calibrated. */
   presetRadii(): CalibratedRadii | undefined {
     try {
       const manifest = readManifest(this.artifactsDir);
-      const head = manifest?.defaultHead ? manifest.heads[manifest.defaultHead] : undefined;
+      const id = manifest ? roleHeadId(manifest, 'dup') : null;
+      const head = manifest && id ? manifest.heads[id] : undefined;
       if (!head?.presets) return undefined;
       const { calibratedOn: _, ...radii } = head.presets;
       return { bits: head.bits, radii };

@@ -8,7 +8,7 @@ import { AppError } from '../api/errors.js';
 import { toSqliteInteger } from '../search/codes.js';
 import { DecodeError } from '../../model/image.js';
 import type { EncodeResult } from '../../model/pipeline.js';
-import type { PhotoAnalysis } from './catalog.js';
+import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
 
 export const THUMBNAIL_SIZE = 256;
@@ -17,12 +17,14 @@ export const THUMBNAIL_SIZE = 256;
 export interface PhotoEncoder {
   /** Calls to keep in flight for full throughput (decodes overlapping with batched inference). */
   readonly capacity: number;
-  /** Code length, and the model version stored with every code. */
-  readonly bits: number;
-  readonly version: string;
+  /** Per code kind: the code length, and the model version (backbone + head) stored with every code. */
+  readonly codes: Readonly<Record<CodeKind, { readonly bits: number; readonly version: string }>>;
   /** The backbone that made the descriptors (null: do not store descriptors). */
   readonly backboneVersion: string | null;
+  /** Decodes a photo and makes both codes (and the duplicate codes of its rotated/mirrored versions). */
   encode(file: string, signal: AbortSignal): Promise<EncodeResult>;
+  /** One kind's codes of stored descriptors (this backbone's), without decoding: how a new head catches up. */
+  hash(kind: CodeKind, descriptors: Float32Array[]): Promise<Uint32Array[]>;
   close(): Promise<void>;
 }
 
@@ -79,16 +81,20 @@ async function readExif(file: string): Promise<{ takenAt: string | null; camera:
 }
 
 export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
-  const { bits, version } = encoder;
   return {
     async analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis> {
       const [result, exif] = await Promise.all([encoder.encode(file, signal), readExif(file)]);
       if (!result.ok) throw result.error;
-      const { info, thumbnail, code, descriptor, variantCodes } = result.photo;
-      if (!code) throw new AppError('MODEL_ERROR', 'The model produced no code.');
-      const stored = { code: toSqliteInteger(code, bits), bits, headVersion: version };
+      const { info, thumbnail, codes, descriptor, variantCodes } = result.photo;
+      const stored = (kind: CodeKind): StoredCode => {
+        const made = codes[kind];
+        if (!made) throw new AppError('MODEL_ERROR', `The model produced no ${CODE_NAMES[kind]} code.`);
+        const { bits, version } = encoder.codes[kind];
+        return { code: toSqliteInteger(made.code, bits), bits, headVersion: version };
+      };
+      const dupBits = encoder.codes.dup.bits;
       const variants = variantCodes.flatMap((v) =>
-        v.code ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, bits) }] : [],
+        v.code ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, dupBits) }] : [],
       );
       const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(info.width, info.height));
       return {
@@ -98,8 +104,8 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
         takenAt: exif.takenAt,
         camera: exif.camera,
         orientation: info.orientation ?? null,
-        // One head for now: it serves both duplicate and similarity search until the two heads land.
-        codes: { dup: stored, sim: stored },
+        codes: { dup: stored('dup'), sim: stored('sim') },
+        // Rotated/mirrored versions are matched by the duplicate code only.
         variants: variants.length ? { dup: variants } : undefined,
         descriptor: encoder.backboneVersion
           ? { backboneVersion: encoder.backboneVersion, ...quantizeDescriptor(descriptor) }
@@ -113,6 +119,8 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
     },
   };
 }
+
+const CODE_NAMES: Record<CodeKind, string> = { dup: 'duplicate', sim: 'similarity' };
 
 /** An image that could not be read or decoded, as an API error: IO_ERROR for the file, DECODE_ERROR for its content. */
 export function imageInputError(error: unknown, file: string): AppError {

@@ -12,12 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { decodeForCatalog, SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { toSqliteInteger } from '../search/codes.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
-import { averageHashEncoder, writeFixtureLibrary } from './testing.js';
+import {
+  averageHashEncoder,
+  averageHashHead,
+  brightnessHead,
+  fixtureDescriptor,
+  writeFixtureLibrary,
+} from './testing.js';
 
 const extensions = new Set(SUPPORTED_EXTENSIONS);
 
@@ -58,6 +65,26 @@ describe('scanner', () => {
     const first = catalog.photoByPath(path.join(photos, 'set-0', 'photo-00000.jpg'))!;
     expect(catalog.thumbnail(first.id)?.webp.subarray(8, 12).toString()).toBe('WEBP');
     expect(first).toMatchObject({ width: 64, height: 64, status: 'ready', encodeCount: 1 });
+  });
+
+  it('stores a duplicate and a similarity code per photo, each with its head version; variants get the duplicate code', async () => {
+    const encoder = averageHashEncoder(counter, { heads: { sim: brightnessHead }, variants: [6, 2] });
+    await scanFolders(catalog, [photos], { extensions, analyzer: createAnalyzer(encoder) });
+    expect(counter.encodes).toBe(24 * 3);
+    const dup = catalog.codes('dup');
+    const sim = catalog.codes('sim');
+    expect([dup.ids.length, dup.bits, [...dup.headVersions]]).toEqual([24, 64, [averageHashHead.version]]);
+    expect([sim.ids.length, sim.bits, [...sim.headVersions]]).toEqual([24, 64, [brightnessHead.version]]);
+    // Each code is its own head's hash of the photo's model input (one decode served both).
+    for (const [i, id] of dup.ids.entries()) {
+      const { model } = await decodeForCatalog(catalog.photoById(id)!.path, { modelSize: 8 });
+      const grey = fixtureDescriptor(model);
+      expect(dup.codes[i]).toBe(toSqliteInteger(averageHashHead.hash(grey), 64));
+      expect(sim.codes[sim.ids.indexOf(id)]).toBe(toSqliteInteger(brightnessHead.hash(grey), 64));
+    }
+    expect(dup.codes.filter((code, i) => code !== sim.codes[i]).length).toBeGreaterThan(20);
+    expect(catalog.variantCodes('dup')).toHaveLength(24 * 2);
+    expect(catalog.variantCodes('sim')).toHaveLength(0);
   });
 
   it('is incremental: a second scan decodes nothing', async () => {

@@ -1,43 +1,103 @@
 /**
  * Test support shared by the library's tests and the scan benchmark: a small, real, deterministic encoder
- * (a 64-bit average hash of the model input, run through the real encode pipeline) and a fixture-library generator. The product uses the
- * query network; this encoder lets scanner tests run without model artifacts.
+ * (the 8×8 grey model input as the descriptor, 64-bit fixture heads on it, run through the real encode
+ * pipeline) and a fixture-library generator. The product uses the query network; this encoder lets
+ * scanner tests run without model artifacts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeImage, type EncodeFormat } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import type { Orientation } from '../../model/orientation.js';
 import type { RawImage } from '../../model/types.js';
 import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline.js';
 import type { PhotoEncoder } from './analyzer.js';
+import type { CodeKind } from './catalog.js';
 
-export function averageHashEncoder(counter?: { encodes: number }): PhotoEncoder {
+/** A fixture hashing head: a 64-bit code of the 64-value grey descriptor. */
+export interface FixtureHead {
+  version: string;
+  hash(grey: Float32Array): Uint32Array;
+}
+
+/** Average hash: bit i = pixel i is brighter than the mean (structure, the duplicate code by default). */
+export const averageHashHead: FixtureHead = {
+  version: 'ahash-test',
+  hash(grey) {
+    const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+    const code = new Uint32Array(2);
+    for (let i = 0; i < 64; i++) if (grey[i] > mean) code[i >> 5] |= 1 << (i & 31);
+    return code;
+  },
+};
+
+/**
+ * Brightness thermometer: the lowest round(mean / 255 × 64) bits set. Photos of the same overall brightness
+ * share it whatever their structure, so it disagrees with the average hash on purpose.
+ */
+export const brightnessHead: FixtureHead = {
+  version: 'brightness-test',
+  hash(grey) {
+    const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+    const ones = Math.max(0, Math.min(64, Math.round((mean / 255) * 64)));
+    const code = new Uint32Array(2);
+    for (let i = 0; i < ones; i++) code[i >> 5] |= 1 << (i & 31);
+    return code;
+  },
+};
+
+export const FIXTURE_BACKBONE = 'grey8x8-test';
+
+export interface FixtureEncoderOptions {
+  /** Heads per code kind (default: the average hash for both, like one head serving both searches). */
+  heads?: Partial<Record<CodeKind, FixtureHead>>;
+  /** Rotated/mirrored versions to encode too (geometric matching). */
+  variants?: readonly Orientation[];
+}
+
+/** The fixture's descriptor: the 8×8 model input in grey (64 values, 0–255). */
+export function fixtureDescriptor(image: RawImage): Float32Array {
+  const grey = new Float32Array(64);
+  for (let i = 0; i < 64; i++) {
+    let sum = 0;
+    for (let c = 0; c < image.channels; c++) sum += image.data[i * image.channels + c];
+    grey[i] = sum / image.channels;
+  }
+  return grey;
+}
+
+/** `counter.encodes` counts model inputs encoded (photos and their variants): decoded images, in effect. */
+export function averageHashEncoder(counter?: { encodes: number }, options: FixtureEncoderOptions = {}): PhotoEncoder {
+  const heads: Record<CodeKind, FixtureHead> = {
+    dup: options.heads?.dup ?? averageHashHead,
+    sim: options.heads?.sim ?? averageHashHead,
+  };
   const model: PipelineEncoder = {
     decodeOptions: { size: 8, fit: 'fill', channels: 3 },
-    version: 'ahash-test',
-    async encode(images: RawImage[]) {
-      return images.map((image) => {
-        if (counter) counter.encodes++;
-        const grey = new Float32Array(64);
-        for (let i = 0; i < 64; i++) {
-          let sum = 0;
-          for (let c = 0; c < image.channels; c++) sum += image.data[i * image.channels + c];
-          grey[i] = sum / image.channels;
-        }
-        const mean = grey.reduce((a, b) => a + b, 0) / 64;
-        const code = new Uint32Array(2);
-        for (let i = 0; i < 64; i++) if (grey[i] > mean) code[i >> 5] |= 1 << (i & 31);
-        return { descriptor: grey, logits: null, code };
-      });
+    roles: { dup: { version: heads.dup.version }, sim: { version: heads.sim.version } },
+    encode(images: RawImage[], encodeOptions = {}) {
+      return Promise.resolve(
+        images.map((image, index) => {
+          if (counter) counter.encodes++;
+          const descriptor = fixtureDescriptor(image);
+          const roles = encodeOptions.roles?.(index) ?? (['dup', 'sim'] as const);
+          const code = (kind: CodeKind) =>
+            roles.includes(kind) ? { code: heads[kind].hash(descriptor), logits: new Float32Array(0) } : null;
+          return { descriptor, codes: { dup: code('dup'), sim: code('sim') } };
+        }),
+      );
     },
   };
-  const pipeline = new EncodePipeline(model);
+  const pipeline = new EncodePipeline(model, { variants: options.variants });
   return {
     capacity: pipeline.capacity,
-    bits: 64,
-    version: 'ahash-test',
-    backboneVersion: 'ahash-test',
+    codes: {
+      dup: { bits: 64, version: heads.dup.version },
+      sim: { bits: 64, version: heads.sim.version },
+    },
+    backboneVersion: FIXTURE_BACKBONE,
     encode: (file, signal) => pipeline.encode(file, signal),
+    hash: (kind, descriptors) => Promise.resolve(descriptors.map((d) => heads[kind].hash(d))),
     close: () => pipeline.close(),
   };
 }

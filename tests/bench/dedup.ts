@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }
   printReport(results, set.files);
   const modelResult = results.find((r) => r.name === 'model-dup');
-  if (modelResult && model) calibrate(modelResult, model.encoder.head?.version);
+  if (modelResult && model) calibrate(modelResult, model.encoder.roles.dup?.entry.version);
   mkdirSync(path.dirname(OUT), { recursive: true });
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(

@@ -57,9 +57,9 @@ interface ChildReport extends Measurement {
 function noopEncoder(size: number): PipelineEncoder {
   return {
     decodeOptions: { size, fit: 'fill', channels: 3 },
-    version: 'decode-only',
+    roles: { dup: { version: 'decode-only' }, sim: null },
     encode: (images) =>
-      Promise.resolve(images.map(() => ({ descriptor: new Float32Array(0), logits: null, code: null }))),
+      Promise.resolve(images.map(() => ({ descriptor: new Float32Array(0), codes: { dup: null, sim: null } }))),
   };
 }
 

@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../electron/api/contract.js';
+import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
+import { encodeImage } from '../../model/image.js';
+import { syntheticPhoto } from '../../model/image-synthetic.js';
 
 // Runs the built CLI exactly as a user would (`npm run build:ts` must have run; `npm test` does it first).
 const bin = path.resolve('bin/lookalike.js');
@@ -30,6 +34,27 @@ describe('lookalike CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Lookalike', dbPath: db });
     const other = path.join(path.dirname(db), 'other.db');
     expect(JSON.parse(lookalike('info', '--json', '--db', other).stdout).dbPath).toBe(other);
+  });
+
+  it('encode --json prints both codes of one image (duplicate and similarity) with their model versions', async () => {
+    const file = path.join(path.dirname(db), 'photo.jpg');
+    writeFileSync(file, await encodeImage(syntheticPhoto({ width: 320, height: 240, seed: 3 }), 'jpeg'));
+    const r = lookalike('encode', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Result<'model.encode'>;
+    const manifest = readManifest()!;
+    const version = (role: 'dup' | 'sim') =>
+      `${manifest.backbone.version}+${manifest.heads[roleHeadId(manifest, role)!].version}`;
+    expect(out).toMatchObject({
+      path: file,
+      descriptorDim: manifest.backbone.output.dim,
+      codes: { dup: { bits: 64, model: version('dup') }, sim: { bits: 64, model: version('sim') } },
+    });
+    expect(out.codes.dup.code).toMatch(/^[0-9a-f]{16}$/);
+    expect(out.codes.sim.code).toMatch(/^[0-9a-f]{16}$/);
+    const human = lookalike('encode', file).stdout;
+    expect(human).toContain(`duplicate  ${out.codes.dup.code}`);
+    expect(human).toContain(`similarity ${out.codes.sim.code}`);
   });
 
   it('exits 2 with a clear message for an unknown command or option', () => {

@@ -25,13 +25,21 @@ const hamming = (a: string, b: string) => {
 };
 
 describe('model.encode', () => {
-  it('returns a 64-bit code with the model version and the execution provider used', async () => {
+  it('returns the duplicate and similarity codes with their model versions and the execution provider', async () => {
     const r = await app.dispatcher.call('model.encode', { path: path.join(dir, 'upright.jpg') });
-    expect(r).toMatchObject({ bits: 64, provider: 'cpu' });
-    expect(r.code).toMatch(/^[0-9a-f]{16}$/);
-    expect(r.model).toMatch(/\+/); // backbone+head
+    expect(r).toMatchObject({ provider: 'cpu', codes: { dup: { bits: 64 }, sim: { bits: 64 } } });
+    expect(r.descriptorDim).toBeGreaterThan(0);
+    for (const c of [r.codes.dup, r.codes.sim]) {
+      expect(c.code).toMatch(/^[0-9a-f]{16}$/);
+      expect(c.model).toMatch(/\+/); // backbone+head
+    }
     const info = await app.dispatcher.call('app.info', {});
-    expect(info.model).toMatchObject({ state: 'ready', provider: 'cpu', bits: 64 });
+    expect(info.model).toMatchObject({
+      state: 'ready',
+      provider: 'cpu',
+      bits: 64,
+      heads: { dup: { version: r.codes.dup.model, bits: 64 }, sim: { version: r.codes.sim.model, bits: 64 } },
+    });
     expect(info.model.providerNotes.join('\n')).toMatch(/cuda/);
   });
 
@@ -46,7 +54,7 @@ describe('model.encode', () => {
         app.dispatcher.call('model.encode', { path: path.join(dir, 'upright.jpg') }),
         app.dispatcher.call('model.encode', { path: file }),
       ]);
-      expect(hamming(a.code, b.code)).toBeLessThanOrEqual(2);
+      expect(hamming(a.codes.dup.code, b.codes.dup.code)).toBeLessThanOrEqual(2);
     },
   );
 

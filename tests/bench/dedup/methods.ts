@@ -97,8 +97,10 @@ export class ShippedModel {
       head: head ?? duplicateHead ?? manifest.defaultHead,
       batchSize: ORIENTATION_COUNT,
     });
-    if (encoder.bits !== 64)
-      throw new Error(`the benchmark expects a 64-bit head; ${encoder.version} has ${encoder.bits}`);
+    if (encoder.roles.dup?.bits !== 64)
+      throw new Error(
+        `the benchmark expects a 64-bit head; ${encoder.roles.dup?.version} has ${encoder.roles.dup?.bits}`,
+      );
     // The descriptor is its pooled blocks concatenated; find where block_13_expand_relu's global average sits.
     let offset = 0;
     let b13: { offset: number; dim: number } | null = null;
@@ -121,7 +123,7 @@ export class ShippedModel {
     const { model } = await decodeForCatalog(bytes, { modelSize: this.encoder.decodeOptions.size });
     const encoded = await this.encoder.encode(allOrientations(model));
     const result = {
-      codes: encoded.map((e) => e.code!),
+      codes: encoded.map((e) => e.codes.dup!.code),
       b13Gap: encoded.map((e) => normalised(e.descriptor.slice(this.b13Offset, this.b13Offset + this.b13Dim))),
     };
     this.results.set(file, result);
@@ -132,7 +134,7 @@ export class ShippedModel {
 export function modelDupMethod(model: ShippedModel): DedupMethod {
   return {
     name: 'model-dup',
-    version: model.encoder.version,
+    version: model.encoder.roles.dup!.version,
     metric: 'hamming',
     dim: 2,
     thresholds: HAMMING_THRESHOLDS,
