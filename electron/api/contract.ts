@@ -62,6 +62,7 @@ export interface AppInfo {
 export type Progress =
   | { phase: 'scan'; done: number; total: number; path: string }
   | { phase: 'encode'; done: number; total: number; path: string }
+  | { phase: 'rehash'; done: number; total: number }
   | { phase: 'group'; done: number; total: number }
   | { phase: 'train'; epoch: number; step: number; reward: number; mapValidation: number | null };
 
@@ -139,6 +140,10 @@ export interface ScanSummary {
   added: number;
   updated: number;
   unchanged: number;
+  /** Unchanged files decoded again because their duplicate code came from another model. */
+  reencoded: number;
+  /** Similarity codes re-made from stored descriptors (a new similarity head), without decoding. */
+  rehashed: number;
   moved: number;
   removed: number;
   failed: { path: string; error: string }[];

@@ -32,6 +32,11 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     const r = result as Result<'scan.run'>;
     const lines = [
       `Scanned in ${r.seconds} s: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.moved} moved, ${r.removed} removed, ${r.failed.length} failed.`,
+      ...(r.reencoded || r.rehashed
+        ? [
+            `Brought up to date with the current model: ${r.reencoded} re-analysed, ${r.rehashed} similarity codes re-made.`,
+          ]
+        : []),
       ...r.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
     ];
     return lines.join('\n');

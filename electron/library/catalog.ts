@@ -49,6 +49,11 @@ export interface PhotoAnalysis {
 const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
   format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
 
+/** Ready photos with a descriptor of one backbone whose code of one kind is missing or another head's (parameters: kind, backbone version, head version, after id). */
+const REHASHABLE = `FROM photos p JOIN descriptors d ON d.photo_id = p.id
+  LEFT JOIN codes c ON c.photo_id = p.id AND c.kind = ?
+  WHERE p.status = 'ready' AND d.backbone_version = ? AND c.head_version IS NOT ? AND p.id > ?`;
+
 export class Catalog {
   private readonly statements = new Map<string, SqliteStatement>();
 
@@ -101,11 +106,65 @@ export class Catalog {
     ) as PhotoRecord[];
   }
 
-  /** A ready photo with this content hash other than `exceptId`, whose analysis can be shared. */
-  readyTwin(contentHash: string, exceptId: number): PhotoRecord | undefined {
+  /**
+   * A ready photo with this content hash other than `exceptId`, whose analysis can be shared; with
+   * `dupVersion`, only one whose duplicate code that model made (a stale twin is being re-encoded itself).
+   */
+  readyTwin(contentHash: string, exceptId: number, dupVersion: string | null = null): PhotoRecord | undefined {
     return this.stmt(
-      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE content_hash = ? AND id != ? AND status = 'ready' AND encode_count > 0 LIMIT 1`,
-    ).get(contentHash, exceptId) as PhotoRecord | undefined;
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE content_hash = ? AND id != ? AND status = 'ready' AND encode_count > 0
+         AND (? IS NULL OR EXISTS (SELECT 1 FROM codes c WHERE c.photo_id = photos.id AND c.kind = 'dup' AND c.head_version = ?))
+       LIMIT 1`,
+    ).get(contentHash, exceptId, dupVersion, dupVersion) as PhotoRecord | undefined;
+  }
+
+  /**
+   * Ready photos that must be decoded again to be up to date with the current model: their duplicate code
+   * is missing or another model's, or their similarity code is and no descriptor of `backboneVersion` is
+   * stored to re-hash it from (null: descriptors are not kept, so none can be re-hashed).
+   */
+  photosToReencode(current: Record<CodeKind, string>, backboneVersion: string | null): Set<number> {
+    const rows = this.stmt(
+      `SELECT p.id AS id FROM photos p
+         LEFT JOIN codes dc ON dc.photo_id = p.id AND dc.kind = 'dup'
+         LEFT JOIN codes sc ON sc.photo_id = p.id AND sc.kind = 'sim'
+         LEFT JOIN descriptors d ON d.photo_id = p.id
+       WHERE p.status = 'ready' AND (dc.head_version IS NOT ?
+         OR (sc.head_version IS NOT ? AND (? IS NULL OR d.backbone_version IS NOT ?)))`,
+    ).all(current.dup, current.sim, backboneVersion, backboneVersion) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** How many ready photos have a `kind` code other than `headVersion` (or none) and a descriptor of `backboneVersion`. */
+  countRehashable(kind: CodeKind, headVersion: string, backboneVersion: string): number {
+    return (this.stmt(`SELECT COUNT(*) AS n ${REHASHABLE}`).get(kind, backboneVersion, headVersion, 0) as { n: number })
+      .n;
+  }
+
+  /** The next `limit` of those photos after id `afterId`, with their stored descriptors (int8 and scale). */
+  rehashableDescriptors(
+    kind: CodeKind,
+    headVersion: string,
+    backboneVersion: string,
+    afterId: number,
+    limit: number,
+  ): { id: number; data: Int8Array; scale: number }[] {
+    const rows = this.stmt(
+      `SELECT p.id AS id, d.data AS data, d.scale AS scale ${REHASHABLE} ORDER BY p.id LIMIT ?`,
+    ).all(kind, backboneVersion, headVersion, afterId, limit) as { id: number; data: Buffer; scale: number }[];
+    return rows.map((r) => ({
+      id: r.id,
+      scale: r.scale,
+      data: new Int8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+    }));
+  }
+
+  /** Replace one kind's code of each photo, leaving its other codes and its variants as they are. */
+  replaceCodes(kind: CodeKind, codes: { id: number; code: StoredCode }[]): void {
+    const upsert = this.stmt(
+      'INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const { id, code } of codes) upsert.run(id, kind, code.code, code.bits, code.headVersion);
   }
 
   /** Create or refresh the row for a file seen on disk; a changed file goes back to pending. */

@@ -93,6 +93,7 @@ export function libraryHandlers(library: Library): HandlerGroup {
             return await scanFolders(library.get(), folders, {
               extensions: IMAGE_EXTENSIONS,
               analyzer: createAnalyzer(encoder),
+              encoder,
               concurrency: encoder.capacity,
               signal,
               onProgress,

@@ -1,13 +1,17 @@
 /**
  * Incremental scanning: walk folders, recognise unchanged, changed, moved, copied and removed files, and
- * analyse (decode + encode) only what is new. Results are committed in small batches, so a scan that is
- * cancelled or killed resumes where it stopped and never analyses a committed photo again.
+ * analyse (decode + encode) only what is new, or what a new duplicate head must see again. Results are
+ * committed in small batches, so a scan that is cancelled or killed resumes where it stopped and never
+ * analyses a committed photo again. Similarity codes of a new similarity head are re-hashed from stored
+ * descriptors at the end (rehash.ts), without decoding.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress, ScanSummary } from '../api/contract.js';
+import type { PhotoEncoder } from './analyzer.js';
 import type { Catalog, PhotoAnalysis, PhotoRecord } from './catalog.js';
 import { hashFile } from './hash.js';
+import { rehashStaleCodes } from './rehash.js';
 import { describe, type FoundFile, walkPhotos } from './walk.js';
 
 /** Decodes and encodes one photo. Throws (any error) when the file cannot be analysed. */
@@ -24,6 +28,13 @@ export interface ScanOptions {
   concurrency?: number;
   /** Commit at least this often (photos). */
   batchSize?: number;
+  /**
+   * The encoder behind `analyzer`. When given, the scan brings codes another model made up to date: a photo
+   * under the scanned folders with a stale duplicate code is decoded again (its rotated/mirrored variants need
+   * the pixels); stale similarity codes anywhere in the library are re-hashed from their stored descriptors at
+   * the end, without decoding.
+   */
+  encoder?: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash'>;
 }
 
 interface Pending {
@@ -35,8 +46,28 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   const started = performance.now();
   const signal = options.signal ?? new AbortController().signal;
   const progress = options.onProgress ?? (() => {});
-  const summary: ScanSummary = { added: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
+  const summary: ScanSummary = {
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    reencoded: 0,
+    moved: 0,
+    removed: 0,
+    rehashed: 0,
+    failed: [],
+    seconds: 0,
+  };
   const toAnalyse: Pending[] = [];
+  const codes = options.encoder?.codes;
+  const versions = codes ? { dup: codes.dup.version, sim: codes.sim.version } : null;
+  // Ready photos the current model would code differently and that need their pixels for it.
+  const stale = versions ? catalog.photosToReencode(versions, options.encoder!.backboneVersion) : new Set<number>();
+  /** A photo kept as it is (its file did not change) is still decoded again if its codes are stale. */
+  const keep = (id: number, file: FoundFile) => {
+    if (!stale.delete(id)) return;
+    toAnalyse.push({ id, file });
+    summary.reencoded++;
+  };
 
   for (const folder of folders) {
     const root = path.resolve(folder);
@@ -74,7 +105,10 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       const row = catalog.photoByPath(file.path);
       if (row && row.size === file.size && row.mtimeMs === file.mtimeMs && row.contentHash && row.status !== 'gone') {
         if (row.status === 'pending') toAnalyse.push({ id: row.id, file });
-        else summary.unchanged++;
+        else {
+          summary.unchanged++;
+          keep(row.id, file);
+        }
         continue;
       }
       let hash: string;
@@ -91,6 +125,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       if (row && row.contentHash === hash && row.status === 'ready') {
         batch.push(() => catalog.movePhoto(row.id, { ...file, rootId })); // touched, not changed: keep its analysis
         summary.unchanged++;
+        keep(row.id, file);
         continue;
       }
       const movedFrom = !row ? missing.get(hash)?.shift() : undefined;
@@ -98,6 +133,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
         batch.push(() => catalog.movePhoto(movedFrom.id, { ...file, rootId }));
         summary.moved++;
         if (movedFrom.status === 'pending') toAnalyse.push({ id: movedFrom.id, file });
+        else keep(movedFrom.id, file);
       } else {
         // New or changed: record the file now (pending), analyse it below.
         flush();
@@ -114,7 +150,9 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
     flush();
   }
 
-  await analyseAll(catalog, toAnalyse, options, signal, progress, summary);
+  await analyseAll(catalog, toAnalyse, options, signal, progress, summary, versions?.dup ?? null);
+  if (options.encoder)
+    summary.rehashed = await rehashStaleCodes(catalog, options.encoder, { signal, onProgress: progress });
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
 }
@@ -127,6 +165,7 @@ async function analyseAll(
   signal: AbortSignal,
   progress: (p: Progress) => void,
   summary: ScanSummary,
+  dupVersion: string | null,
 ): Promise<void> {
   const batchSize = options.batchSize ?? 32;
   let writes: (() => void)[] = [];
@@ -145,7 +184,9 @@ async function analyseAll(
       signal.throwIfAborted();
       const item = queue[next++];
       const hash = catalog.photoById(item.id)?.contentHash ?? null;
-      const twinId = hash ? (catalog.readyTwin(hash, item.id)?.id ?? (await analysing.get(hash)) ?? null) : null;
+      const twinId = hash
+        ? (catalog.readyTwin(hash, item.id, dupVersion)?.id ?? (await analysing.get(hash)) ?? null)
+        : null;
       if (twinId !== null) {
         writes.push(() => catalog.copyAnalysis(item.id, twinId));
       } else {

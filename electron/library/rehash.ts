@@ -1,0 +1,54 @@
+/**
+ * Bringing similarity codes up to date without decoding: when the similarity head changes (a retrained
+ * head), each photo's 'sim' code is re-made from its stored descriptor, provided the same backbone made it.
+ * Duplicate codes are never re-hashed: their rotated/mirrored variants need the pixels, so a new duplicate
+ * head means decoding again (the scanner does that for every photo whose 'dup' code is stale).
+ */
+import type { Progress } from '../api/contract.js';
+import { toSqliteInteger } from '../search/codes.js';
+import { dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
+import type { Catalog } from './catalog.js';
+
+export interface RehashOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Descriptors per head run and per write transaction (default 256). */
+  batchSize?: number;
+}
+
+/**
+ * Re-hashes every ready photo whose similarity code is missing or another head's and whose stored descriptor
+ * comes from `encoder`'s backbone. Touches only 'sim' rows; returns how many codes it re-made.
+ */
+export async function rehashStaleCodes(
+  catalog: Catalog,
+  encoder: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash'>,
+  options: RehashOptions = {},
+): Promise<number> {
+  const kind = 'sim';
+  const backbone = encoder.backboneVersion;
+  if (!backbone) return 0;
+  const { bits, version } = encoder.codes[kind];
+  const total = catalog.countRehashable(kind, version, backbone);
+  const batchSize = options.batchSize ?? 256;
+  let done = 0;
+  let afterId = 0;
+  while (done < total) {
+    options.signal?.throwIfAborted();
+    const rows = catalog.rehashableDescriptors(kind, version, backbone, afterId, batchSize);
+    if (rows.length === 0) break;
+    const codes = await encoder.hash(
+      kind,
+      rows.map((r) => dequantizeDescriptor(r.data, r.scale)),
+    );
+    const stored = rows.map((r, i) => ({
+      id: r.id,
+      code: { code: toSqliteInteger(codes[i], bits), bits, headVersion: version },
+    }));
+    catalog.transaction(() => catalog.replaceCodes(kind, stored));
+    afterId = rows[rows.length - 1].id;
+    done += rows.length;
+    options.onProgress?.({ phase: 'rehash', done, total });
+  }
+  return done;
+}
