@@ -359,3 +359,115 @@ export async function encodeImage(image: RawImage, format: EncodeFormat, options
 export function setThreadsPerImage(threads: number): number {
   return sharp.concurrency(threads);
 }
+
+type Rgb = readonly [number, number, number];
+
+/** One editing operation on decoded pixels (what the trainer's synthetic copies and fixtures are made of). */
+export type EditStep =
+  | { op: 'resize'; width: number; height?: number }
+  | { op: 'crop'; left: number; top: number; width: number; height: number }
+  | { op: 'extend'; top: number; bottom: number; left: number; right: number; colour: Rgb }
+  /** Multiplies brightness / saturation; rotates hue by degrees. */
+  | { op: 'modulate'; brightness?: number; saturation?: number; hue?: number }
+  /** out = gain · in + offset, per channel. */
+  | { op: 'linear'; gain: number; offset: number }
+  | { op: 'gamma'; gamma: number }
+  | { op: 'greyscale' }
+  | { op: 'blur'; sigma: number }
+  | { op: 'sharpen'; sigma: number }
+  /** Any angle, on a canvas grown to fit, corners filled with `colour`. */
+  | { op: 'rotate'; degrees: number; colour: Rgb }
+  | { op: 'flop' }
+  /** An SVG drawn over the picture at (0, 0) (text watermarks, stickers); same size as the picture or smaller. */
+  | { op: 'overlay'; svg: string };
+
+/** Applies `steps` in order to decoded pixels; the result has the input's channel count (greyscale kept as 3 channels). */
+export async function editImage(image: RawImage, steps: readonly EditStep[]): Promise<RawImage> {
+  let current = image;
+  for (const step of steps) {
+    let pipeline = fromRaw(current);
+    switch (step.op) {
+      case 'resize':
+        pipeline = pipeline.resize(
+          Math.max(1, Math.round(step.width)),
+          step.height ? Math.round(step.height) : undefined,
+          {
+            fit: 'fill',
+          },
+        );
+        break;
+      case 'crop':
+        pipeline = pipeline.extract({
+          left: Math.round(step.left),
+          top: Math.round(step.top),
+          width: Math.max(1, Math.round(step.width)),
+          height: Math.max(1, Math.round(step.height)),
+        });
+        break;
+      case 'extend': {
+        const [r, g, b] = step.colour;
+        pipeline = pipeline.extend({
+          top: Math.round(step.top),
+          bottom: Math.round(step.bottom),
+          left: Math.round(step.left),
+          right: Math.round(step.right),
+          background: { r, g, b },
+        });
+        break;
+      }
+      case 'modulate':
+        pipeline = pipeline.modulate({
+          ...(step.brightness !== undefined && { brightness: step.brightness }),
+          ...(step.saturation !== undefined && { saturation: step.saturation }),
+          ...(step.hue !== undefined && { hue: Math.round(step.hue) }),
+        });
+        break;
+      case 'linear':
+        pipeline = pipeline.linear(step.gain, step.offset);
+        break;
+      case 'gamma':
+        pipeline = pipeline.gamma(step.gamma);
+        break;
+      case 'greyscale':
+        pipeline = pipeline.greyscale().toColourspace('srgb');
+        break;
+      case 'blur':
+        pipeline = pipeline.blur(Math.max(0.3, step.sigma));
+        break;
+      case 'sharpen':
+        pipeline = pipeline.sharpen({ sigma: step.sigma });
+        break;
+      case 'rotate': {
+        const [r, g, b] = step.colour;
+        pipeline = pipeline.rotate(step.degrees, { background: { r, g, b } });
+        break;
+      }
+      case 'flop':
+        pipeline = pipeline.flop();
+        break;
+      case 'overlay':
+        pipeline = pipeline.composite([{ input: Buffer.from(step.svg), top: 0, left: 0 }]);
+        break;
+    }
+    const channels = current.channels === 1 ? 1 : 3;
+    const { data, info } = await pipeline
+      .removeAlpha()
+      .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels === 1 && channels === 3) {
+      // libvips keeps a greyscale result single-channel; the caller asked for RGB.
+      const rgb = new Uint8Array(data.length * 3);
+      for (let i = 0; i < data.length; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = data[i];
+      current = { data: rgb, width: info.width, height: info.height, channels: 3 };
+      continue;
+    }
+    current = {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels: info.channels as RawImage['channels'],
+    };
+  }
+  return current;
+}
