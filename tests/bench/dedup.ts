@@ -13,7 +13,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { b13GapCosineMethod, modelDupMethod, phashMethod, ShippedModel } from './dedup/methods.js';
+import {
+  b13GapCosineMethod,
+  modelDupLogitsMethod,
+  modelDupMethod,
+  phashMethod,
+  ShippedModel,
+} from './dedup/methods.js';
 import { printReport } from './dedup/print.js';
 import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './dedup/score.js';
 import { loadOrCreateSet } from './dedup/set.js';
@@ -44,12 +50,14 @@ async function main(): Promise<void> {
   log(`set: ${set.files.length} files in ${set.dir}`);
   const cacheDir = path.join(set.dir, 'cache');
   const results: MethodResult[] = [];
-  const wantsModel = METHODS.some((m) => m === 'model-dup' || m === 'mnv2-b13-gap-cosine');
+  const wantsModel = METHODS.some((m) => m.startsWith('model-dup') || m === 'mnv2-b13-gap-cosine');
   const model = wantsModel ? await ShippedModel.open(HEAD) : null;
   try {
     for (const name of METHODS) {
       if (name === 'phash64') results.push(await scoreVectorMethod(phashMethod(), set.files, cacheDir));
       else if (name === 'model-dup') results.push(await scoreVectorMethod(modelDupMethod(model!), set.files, cacheDir));
+      else if (name === 'model-dup-logits-cosine')
+        results.push(await scoreVectorMethod(modelDupLogitsMethod(model!), set.files, cacheDir));
       else if (name === 'mnv2-b13-gap-cosine')
         results.push(await scoreVectorMethod(b13GapCosineMethod(model!), set.files, cacheDir));
       else if (name === 'findimagedupes') {

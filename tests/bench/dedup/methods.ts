@@ -81,7 +81,10 @@ function normalised(values: Float32Array): Float32Array {
  * are kept (codes and the 576-d slice only, ~20 MB for the set) for whichever method asks second.
  */
 export class ShippedModel {
-  private readonly results = new Map<string, { codes: Uint32Array[]; b13Gap: Float32Array[] }>();
+  private readonly results = new Map<
+    string,
+    { codes: Uint32Array[]; logits: Float32Array[]; b13Gap: Float32Array[] }
+  >();
   private constructor(
     readonly encoder: Encoder,
     private readonly b13Offset: number,
@@ -115,7 +118,7 @@ export class ShippedModel {
     return new ShippedModel(encoder, b13.offset, b13.dim);
   }
 
-  async run(file: string): Promise<{ codes: Uint32Array[]; b13Gap: Float32Array[] }> {
+  async run(file: string): Promise<{ codes: Uint32Array[]; logits: Float32Array[]; b13Gap: Float32Array[] }> {
     const known = this.results.get(file);
     if (known) return known;
     // Exactly the app's preparation (electron/library/analyzer.ts): one decodeForCatalog of the bytes.
@@ -124,6 +127,7 @@ export class ShippedModel {
     const encoded = await this.encoder.encode(allOrientations(model));
     const result = {
       codes: encoded.map((e) => e.codes.dup!.code),
+      logits: encoded.map((e) => normalised(e.codes.dup!.logits)),
       b13Gap: encoded.map((e) => normalised(e.descriptor.slice(this.b13Offset, this.b13Offset + this.b13Dim))),
     };
     this.results.set(file, result);
@@ -140,6 +144,22 @@ export function modelDupMethod(model: ShippedModel): DedupMethod {
     thresholds: HAMMING_THRESHOLDS,
     encode: async (file) => (await model.run(file)).codes,
     distance: hammingDistance64,
+  };
+}
+
+/**
+ * The duplicate head's logits before binarisation, by cosine: what a verification step on the stored
+ * real-valued head output could add over the code's Hamming distance.
+ */
+export function modelDupLogitsMethod(model: ShippedModel): DedupMethod {
+  return {
+    name: 'model-dup-logits-cosine',
+    version: `${model.encoder.roles.dup!.version}:logits`,
+    metric: 'cosine',
+    dim: model.encoder.roles.dup!.bits,
+    thresholds: COSINE_THRESHOLDS,
+    encode: async (file) => (await model.run(file)).logits,
+    distance: cosineDistance,
   };
 }
 
