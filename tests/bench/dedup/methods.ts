@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { popcount32 } from '../../../electron/search/codes.js';
-import { readManifest } from '../../../model/backbone/manifest.js';
+import { readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
 import { decodeForCatalog } from '../../../model/image.js';
 import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
@@ -91,13 +91,12 @@ export class ShippedModel {
     readonly b13Dim: number,
   ) {}
 
-  /** `head`: a head id from model/artifacts/manifest.json (default: the manifest's duplicate head, else its default head). */
+  /** `head`: a head id from model/artifacts/manifest.json (default: the manifest's `dup` role, else its default head). */
   static async open(head?: string): Promise<ShippedModel> {
     const manifest = readManifest();
     if (!manifest) throw new Error('no model manifest (run `npm run build:model`)');
-    const duplicateHead = Object.entries(manifest.heads).find(([, entry]) => /dup/i.test(entry.kind))?.[0];
     const encoder = await Encoder.open({
-      head: head ?? duplicateHead ?? manifest.defaultHead,
+      head: head ?? roleHeadId(manifest, 'dup'),
       batchSize: ORIENTATION_COUNT,
     });
     if (encoder.roles.dup?.bits !== 64)
