@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { Encoder } from '../../model/encoder.js';
 import { EncodePipeline, type EncodePipelineOptions, type PipelineEncoder } from '../../model/pipeline.js';
 import { makeBenchJpegs, type BenchSet } from './decode.js';
@@ -34,6 +35,8 @@ interface Config {
   ortThreads: number;
   /** 'default': HEIC/BMP/RAW in a worker (none here); 'all': every decode in `decodeConcurrency` workers. */
   workers: 'default' | 'all';
+  /** 'both': the manifest's dup and sim heads (what the app runs); 'one': the dup head serves both roles (one head run). */
+  heads: 'both' | 'one';
 }
 
 interface Measurement {
@@ -125,7 +128,13 @@ function combine(runs: ChildReport[]): ChildReport {
 /** Child-process entry: one configuration, a warm-up, then one measured run, reported as JSON. */
 async function runChild(config: Config): Promise<void> {
   startRssSampler();
-  const encoder = await Encoder.open({ threads: config.ortThreads, batchSize: Math.max(16, config.maxBatch) });
+  const manifest = readManifest();
+  const dupHead = manifest ? roleHeadId(manifest, 'dup') : null;
+  const encoder = await Encoder.open({
+    threads: config.ortThreads,
+    batchSize: Math.max(16, config.maxBatch),
+    ...(config.heads === 'one' && dupHead ? { heads: { dup: dupHead, sim: dupHead } } : {}),
+  });
   const options: EncodePipelineOptions = {
     decodeConcurrency: config.decodeConcurrency,
     maxBatch: config.maxBatch,
@@ -168,6 +177,7 @@ function configsFor(set: BenchSet, photos: number, sweep: boolean): Config[] {
     maxBatch: 8,
     ortThreads: 1,
     workers: 'default',
+    heads: 'both',
   };
   const configs: Config[] = [];
   const concurrencies = sweep ? [2, 3, 4] : [3];
@@ -175,6 +185,7 @@ function configsFor(set: BenchSet, photos: number, sweep: boolean): Config[] {
     configs.push({ ...base, mode: 'decode only', decodeConcurrency });
     configs.push({ ...base, decodeConcurrency });
   }
+  configs.push({ ...base, heads: 'one' });
   configs.push({ ...base, ortThreads: 2 });
   configs.push({ ...base, workers: 'all' }, { ...base, mode: 'decode only', workers: 'all' });
   if (sweep) configs.push({ ...base, maxBatch: 1 }, { ...base, maxBatch: 16 }, { ...base, ortThreads: 2, maxBatch: 1 });
@@ -217,15 +228,16 @@ async function main(): Promise<void> {
       `× decode-only: wall photos/s against the decode-only row with the same decode settings; (CPU) the same ratio from CPU ms/photo. CPU bound: ${cores} × 1000 / CPU ms, the rate ${cores} idle cores would allow.`,
     );
     console.log(
-      '| set | mode | decodes in flight | max batch | ORT threads | decode in | photos/run | photos/s (wall) | × decode-only | CPU ms/photo | × decode-only (CPU) | CPU bound photos/s | mean batch | peak waiting | loop delay p99 / max ms | peak RSS MB |',
+      '| set | mode | heads | decodes in flight | max batch | ORT threads | decode in | photos/run | photos/s (wall) | × decode-only | CPU ms/photo | × decode-only (CPU) | CPU bound photos/s | mean batch | peak waiting | loop delay p99 / max ms | peak RSS MB |',
     );
-    console.log('|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const c = r.mode === 'encode' ? ceiling(r) : undefined;
       const encoding = r.mode === 'encode';
       const cells = [
         r.set,
         r.mode,
+        encoding ? r.heads : '–',
         r.decodeConcurrency,
         encoding ? r.maxBatch : '–',
         encoding ? r.ortThreads : '–',
