@@ -1,22 +1,37 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeImage } from '../../model/image.js';
+import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { orientPixels } from '../../model/orientation.js';
 import type { Page } from '@playwright/test';
 import { expect, type HomePage, type LookalikeServer, test } from './fixtures.js';
 
+const COLOURS = ['#c0392b', '#2980b9', '#27ae60', '#8e44ad', '#f39c12', '#16a085'];
+
+/**
+ * Photo i: a synthetic photo under its own stripes (count, angle, colours) and a large letter, so the six
+ * pictures differ in layout, not only in noise (plain synthetic photos all look alike to the trained
+ * duplicate head, which was never shown such blobs).
+ */
+async function distinctPhoto(i: number) {
+  const stripes = Array.from({ length: 3 + i * 2 }, (_, k) => {
+    const width = 640 / (3 + i * 2);
+    return `<rect x="${k * width}" y="0" width="${width / 2}" height="480" fill="${COLOURS[(i + k) % 6]}" transform="rotate(${i * 30} 320 240)"/>`;
+  }).join('');
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">${stripes}` +
+    `<text x="${100 + i * 40}" y="${300 - i * 20}" font-size="${160 + i * 10}" font-family="sans-serif" font-weight="bold" fill="${COLOURS[(i + 3) % 6]}">${'QZMKWH'[i]}</text></svg>`;
+  return editImage(syntheticPhoto({ width: 640, height: 480, seed: 40 + i }), [{ op: 'overlay', svg }]);
+}
+
 /** A small library: distinct photos, an identical copy and a turned copy of one of them. */
 async function writeLibrary(folder: string): Promise<void> {
   mkdirSync(folder, { recursive: true });
   for (let i = 0; i < 6; i++) {
-    writeFileSync(
-      path.join(folder, `photo-${i}.jpg`),
-      await encodeImage(syntheticPhoto({ width: 640, height: 480, seed: 40 + i }), 'jpeg'),
-    );
+    writeFileSync(path.join(folder, `photo-${i}.jpg`), await encodeImage(await distinctPhoto(i), 'jpeg'));
   }
   copyFileSync(path.join(folder, 'photo-0.jpg'), path.join(folder, 'photo-0 copy.jpg'));
-  const turned = orientPixels(syntheticPhoto({ width: 640, height: 480, seed: 42 }), 6);
+  const turned = orientPixels(await distinctPhoto(2), 6);
   writeFileSync(path.join(folder, 'photo-2-turned.jpg'), await encodeImage(turned, 'jpeg'));
 }
 
@@ -27,8 +42,8 @@ async function scanLibrary(page: Page, home: HomePage, lookalike: LookalikeServe
   await page.goto(lookalike.url);
   await home.folderInput().fill(folder);
   await home.scanButton().click();
-  // The view switches to the duplicates once the scan is done. The interim ITQ head needs the tight preset
-  // to keep distinct photos apart (the presets are calibrated with the trained duplicate head).
+  // The view switches to the duplicates once the scan is done. Generated pictures are far from the photos the
+  // duplicate head was calibrated on, so the tight preset keeps them apart.
   await page.getByTestId('threshold').selectOption('very-close', { timeout: 30_000 });
   await expect(home.groups()).toHaveCount(2, { timeout: 30_000 });
   return folder;
