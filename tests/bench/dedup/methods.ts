@@ -39,6 +39,13 @@ export function hammingDistance64(a: Vector, b: Vector): number {
   return popcount32(a[0] ^ b[0]) + popcount32(a[1] ^ b[1]);
 }
 
+/** Hamming distance of packed codes of any length (32-bit words). */
+export function hammingDistance(a: Vector, b: Vector): number {
+  let d = 0;
+  for (let w = 0; w < a.length; w++) d += popcount32(a[w] ^ b[w]);
+  return d;
+}
+
 /** 1 − cos for unit vectors. */
 export function cosineDistance(a: Vector, b: Vector): number {
   let dot = 0;
@@ -99,9 +106,9 @@ export class ShippedModel {
       head: head ?? roleHeadId(manifest, 'dup'),
       batchSize: ORIENTATION_COUNT,
     });
-    if (encoder.roles.dup?.bits !== 64)
+    if (!encoder.roles.dup || encoder.roles.dup.bits % 32 !== 0)
       throw new Error(
-        `the benchmark expects a 64-bit head; ${encoder.roles.dup?.version} has ${encoder.roles.dup?.bits}`,
+        `the benchmark expects a duplicate head of 32·n bits; ${encoder.roles.dup?.version} has ${encoder.roles.dup?.bits}`,
       );
     // The descriptor is its pooled blocks concatenated; find where block_13_expand_relu's global average sits.
     let offset = 0;
@@ -135,14 +142,15 @@ export class ShippedModel {
 }
 
 export function modelDupMethod(model: ShippedModel): DedupMethod {
+  const bits = model.encoder.roles.dup!.bits;
   return {
     name: 'model-dup',
     version: model.encoder.roles.dup!.version,
     metric: 'hamming',
-    dim: 2,
-    thresholds: HAMMING_THRESHOLDS,
+    dim: bits / 32,
+    thresholds: Array.from({ length: bits + 1 }, (_, r) => r),
     encode: async (file) => (await model.run(file)).codes,
-    distance: hammingDistance64,
+    distance: bits === 64 ? hammingDistance64 : hammingDistance,
   };
 }
 

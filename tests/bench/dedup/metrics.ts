@@ -183,9 +183,10 @@ export function scoreGrouping(
   radius: number,
 ): GroupingScore {
   const ids = subsetIds(entries, subset);
-  const codes = new Uint32Array(ids.length * 2);
-  ids.forEach((id, i) => codes.set(encodings[id][0], 2 * i));
-  const groups = findDuplicateGroups(HammingIndex.fromCodes(64, ids, codes), { radius });
+  const words = encodings[ids[0]]?.[0].length ?? 2;
+  const codes = new Uint32Array(ids.length * words);
+  ids.forEach((id, i) => codes.set(encodings[id][0], words * i));
+  const groups = findDuplicateGroups(HammingIndex.fromCodes(words * 32, ids, codes), { radius });
   const groupKeys = new Set(groups.map((g) => [...g.ids].sort((a, b) => a - b).join(',')));
   const membersBySource = new Map<string, number[]>();
   for (const id of ids) {

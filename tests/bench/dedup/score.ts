@@ -107,7 +107,7 @@ export async function scoreVectorMethod(
     matrix.get(i, j) <= threshold + 1e-9;
   if (method.name === 'model-dup') {
     for (const preset of THRESHOLD_PRESETS) {
-      const radius = resolveThreshold(preset, 64).radius;
+      const radius = resolveThreshold(preset, method.dim * 32).radius;
       if (radius === null) continue; // `exact` is content-hash equality: no code involved
       const at = sweep.standard.find((s) => s.threshold === radius)!;
       rows.push({ setting: `preset ${preset}`, subset: 'standard', threshold: fmt(radius), score: at });
