@@ -23,6 +23,26 @@ const architectures: [string, HeadArchitecture][] = [
     { inputDim: 36, hiddenDim: 7, bits: 4, divideAndEncode: false, conv: { filters: 3, width: 6, height: 6 } },
   ],
   [
+    'two convs + mlp',
+    {
+      inputDim: 64,
+      hiddenDim: 5,
+      bits: 3,
+      divideAndEncode: false,
+      conv: { filters: 2, filters2: 3, width: 8, height: 8 },
+    },
+  ],
+  [
+    'two convs + linear',
+    {
+      inputDim: 96,
+      hiddenDim: 0,
+      bits: 3,
+      divideAndEncode: false,
+      conv: { filters: 3, filters2: 2, width: 12, height: 8 },
+    },
+  ],
+  [
     'conv + linear',
     { inputDim: 48, hiddenDim: 0, bits: 3, divideAndEncode: false, conv: { filters: 2, width: 8, height: 6 } },
   ],
@@ -40,6 +60,7 @@ describe.each(architectures)('head backward graph (%s)', (_name, architecture) =
     const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
     head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
     head.convBias.set(randomArray(head.convBias.length, 0.3));
+    head.conv2Bias.set(randomArray(head.conv2Bias.length, 0.3));
     head.outputBias.set(randomArray(head.outputBias.length, 0.3));
     const x = randomArray(n * architecture.inputDim);
     const gz = randomArray(n * architecture.bits);
@@ -58,7 +79,7 @@ describe.each(architectures)('head backward graph (%s)', (_name, architecture) =
     let checked = 0;
     let skipped = 0;
     for (let a = 0; a < params.length; a++) {
-      for (let probe = 0; probe < 6; probe++) {
+      for (let probe = 0; probe < 8; probe++) {
         const i = random.int(params[a]!.length);
         const coarse = await centralDifference(a, i, 1e-2);
         const fine = await centralDifference(a, i, 4e-3);
@@ -71,7 +92,8 @@ describe.each(architectures)('head backward graph (%s)', (_name, architecture) =
         checked++;
       }
     }
-    expect(skipped).toBeLessThanOrEqual(params.length);
+    // Pools and ReLUs make some probes non-smooth (more with two conv layers); most must be checked.
+    expect(skipped).toBeLessThanOrEqual(params.length * 3);
     expect(checked).toBeGreaterThanOrEqual(params.length * 5);
   });
 });

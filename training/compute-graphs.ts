@@ -7,6 +7,10 @@ import { openSession, type TensorSession } from '../model/encoder.js';
 import { GraphBuilder } from '../model/onnx/graph.js';
 import type { HeadArchitecture, HeadParameters } from './head.js';
 import { CONV_KERNEL, featureDim, outputInputDim, type ParameterName } from './head.js';
+import { addConvStack, type ConvWeights, type DeclareWeight } from './conv-graph.js';
+
+const EMPTY = new Float32Array(0);
+const NO_WEIGHTS: ConvWeights = { convWeights: EMPTY, convBias: EMPTY, conv2Weights: EMPTY, conv2Bias: EMPTY };
 
 const F = 'float32';
 const one = { f: 1 };
@@ -20,22 +24,8 @@ function addForward(g: GraphBuilder, a: HeadArchitecture): { layerInput: string;
   g.input('b2', F, [a.bits]);
   let features = 'x';
   if (a.conv) {
-    const { filters, width, height } = a.conv;
-    g.input('wc', F, [filters, 1, CONV_KERNEL, CONV_KERNEL]);
-    g.input('bc', F, [filters]);
-    g.node(
-      'Reshape',
-      ['x', g.initializer('image_shape', BigInt64Array.of(-1n, 1n, BigInt(height), BigInt(width)), [4])],
-      ['image'],
-    );
-    g.node('Conv', ['image', 'wc', 'bc'], ['conv_pre'], {
-      kernel_shape: [CONV_KERNEL, CONV_KERNEL],
-      pads: [2, 2, 2, 2],
-    });
-    g.node('Relu', ['conv_pre'], ['conv']);
-    g.node('MaxPool', ['conv'], ['pooled', 'pool_indices'], { kernel_shape: [2, 2], strides: [2, 2] });
-    g.node('Flatten', ['pooled'], ['features'], { axis: 1 });
-    features = 'features';
+    const declare: DeclareWeight = (name, dims) => g.input(name, F, dims);
+    features = addConvStack(g, a.conv, 'x', declare, NO_WEIGHTS, true);
   }
   let layerInput = features;
   if (a.hiddenDim > 0) {
@@ -89,23 +79,44 @@ export function headBackwardGraph(a: HeadArchitecture): Uint8Array {
     g.node('Gemm', ['gz', 'w2'], ['d_features'], { alpha: one, transB: 1 });
   }
   if (a.conv) {
-    const { filters } = a.conv;
-    g.node('Shape', ['pooled'], ['pooled_shape']);
-    g.node('Reshape', ['d_features', 'pooled_shape'], ['d_pooled']);
-    g.node('Shape', ['conv'], ['conv_shape']);
-    g.node('MaxUnpool', ['d_pooled', 'pool_indices', 'conv_shape'], ['d_conv'], {
-      kernel_shape: [2, 2],
-      strides: [2, 2],
-    });
-    g.node('Sign', ['conv'], ['conv_slope']);
-    g.node('Mul', ['d_conv', 'conv_slope'], ['d_conv_pre']);
-    g.node('Transpose', ['image'], ['image_t'], { perm: [1, 0, 2, 3] });
-    g.node('Transpose', ['d_conv_pre'], ['d_conv_pre_t'], { perm: [1, 0, 2, 3] });
-    g.node('Conv', ['image_t', 'd_conv_pre_t'], ['dwc_t'], { pads: [2, 2, 2, 2] });
-    g.node('Transpose', ['dwc_t'], ['dwc'], { perm: [1, 0, 2, 3] });
-    g.node('ReduceSum', ['d_conv_pre', g.initializer('axes_nhw', BigInt64Array.of(0n, 2n, 3n), [3])], ['dbc'], {
-      keepdims: 0,
-    });
+    const { filters, filters2 } = a.conv;
+    const nhw = g.initializer('axes_nhw', BigInt64Array.of(0n, 2n, 3n), [3]);
+    /** Back through a 2×2 max-pool (to each window's argmax) and a ReLU: the gradient before the ReLU. */
+    const throughPoolAndRelu = (d: string, pooled: string, indices: string, relu: string, out: string) => {
+      g.node('Shape', [pooled], [`${pooled}_shape`]);
+      g.node('Reshape', [d, `${pooled}_shape`], [`${d}_pooled`]);
+      g.node('Shape', [relu], [`${relu}_shape`]);
+      g.node('MaxUnpool', [`${d}_pooled`, indices, `${relu}_shape`], [`${out}_unpooled`], {
+        kernel_shape: [2, 2],
+        strides: [2, 2],
+      });
+      g.node('Sign', [relu], [`${relu}_slope`]);
+      g.node('Mul', [`${out}_unpooled`, `${relu}_slope`], [out]);
+    };
+    /** Kernel gradient of a 5×5 padded conv: the correlation of its input with the output gradient, a Conv with batch and channel axes swapped. */
+    const kernelGradient = (input: string, dPre: string, out: string) => {
+      g.node('Transpose', [input], [`${input}_t`], { perm: [1, 0, 2, 3] });
+      g.node('Transpose', [dPre], [`${dPre}_t`], { perm: [1, 0, 2, 3] });
+      g.node('Conv', [`${input}_t`, `${dPre}_t`], [`${out}_t`], { pads: [2, 2, 2, 2] });
+      g.node('Transpose', [`${out}_t`], [out], { perm: [1, 0, 2, 3] });
+    };
+    let dPooled = 'd_features';
+    if (filters2) {
+      throughPoolAndRelu('d_features', 'pooled2', 'pool2_indices', 'conv2', 'd_conv2_pre');
+      kernelGradient('pooled', 'd_conv2_pre', 'dwc2');
+      g.node('ReduceSum', ['d_conv2_pre', nhw], ['dbc2'], { keepdims: 0 });
+      g.output('dwc2', F, [filters2, filters, CONV_KERNEL, CONV_KERNEL]);
+      g.output('dbc2', F, [filters2]);
+      // The input gradient of a stride-1 conv with padding 2 is the transposed conv with the same kernel.
+      g.node('ConvTranspose', ['d_conv2_pre', 'wc2'], ['d_pooled1'], {
+        kernel_shape: [CONV_KERNEL, CONV_KERNEL],
+        pads: [2, 2, 2, 2],
+      });
+      dPooled = 'd_pooled1';
+    }
+    throughPoolAndRelu(dPooled, 'pooled', 'pool_indices', 'conv', 'd_conv_pre');
+    kernelGradient('image', 'd_conv_pre', 'dwc');
+    g.node('ReduceSum', ['d_conv_pre', nhw], ['dbc'], { keepdims: 0 });
     g.output('dwc', F, [filters, 1, CONV_KERNEL, CONV_KERNEL]);
     g.output('dbc', F, [filters]);
   }
@@ -243,6 +254,10 @@ export class HeadCompute {
     if (a.conv) {
       feeds.wc = { data: head.convWeights, dims: [a.conv.filters, 1, CONV_KERNEL, CONV_KERNEL] };
       feeds.bc = { data: head.convBias, dims: [a.conv.filters] };
+      if (a.conv.filters2) {
+        feeds.wc2 = { data: head.conv2Weights, dims: [a.conv.filters2, a.conv.filters, CONV_KERNEL, CONV_KERNEL] };
+        feeds.bc2 = { data: head.conv2Bias, dims: [a.conv.filters2] };
+      }
     }
     return feeds;
   }
@@ -278,6 +293,7 @@ export class HeadCompute {
       outputBias: result.db2!.data,
       ...(result.dw1 ? { hiddenWeights: result.dw1.data, hiddenBias: result.db1!.data } : {}),
       ...(result.dwc ? { convWeights: result.dwc.data, convBias: result.dbc!.data } : {}),
+      ...(result.dwc2 ? { conv2Weights: result.dwc2.data, conv2Bias: result.dbc2!.data } : {}),
     };
   }
 

@@ -10,6 +10,16 @@ const random = createRandom(9);
 describe.each<[string, HeadArchitecture]>([
   ['mlp', { inputDim: 10, hiddenDim: 6, bits: 5, divideAndEncode: false }],
   ['conv', { inputDim: 64, hiddenDim: 8, bits: 4, divideAndEncode: false, conv: { filters: 3, width: 8, height: 8 } }],
+  [
+    'two convs',
+    {
+      inputDim: 64,
+      hiddenDim: 6,
+      bits: 4,
+      divideAndEncode: false,
+      conv: { filters: 2, filters2: 3, width: 8, height: 8 },
+    },
+  ],
 ])('exportHead (%s)', (_name, architecture) => {
   it('gives the same logits as the training graphs, and bits = logits > 0', async () => {
     const inputMean = Float32Array.from({ length: architecture.inputDim }, () => random.gaussian());

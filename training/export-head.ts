@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { GraphBuilder } from '../model/onnx/graph.js';
-import { CONV_KERNEL, featureDim, outputInputDim, type HeadParameters } from './head.js';
+import { addConvStack, type DeclareWeight } from './conv-graph.js';
+import { featureDim, outputInputDim, type HeadParameters } from './head.js';
 import type { Method } from './training-options.js';
 
 export const HEAD_FORMAT = 'lookalike-hash-head';
@@ -22,6 +23,8 @@ export interface HeadMetadata {
   hiddenDim: number;
   /** Filters of the first convolution of a raw-image head (0 = none). */
   convFilters: number;
+  /** Filters of the second convolution (0 = none). */
+  conv2Filters: number;
   divideAndEncode: boolean;
   /** What it was trained on (e.g. "mnist: 5000 raw-pixel images, 10 classes"). */
   data: string;
@@ -36,6 +39,8 @@ export function headVersion(head: HeadParameters): string {
     head.inputScale,
     head.convWeights,
     head.convBias,
+    head.conv2Weights,
+    head.conv2Bias,
     head.hiddenWeights,
     head.hiddenBias,
     head.outputWeights,
@@ -59,6 +64,7 @@ export function exportHead(
     inputDim: a.inputDim,
     hiddenDim: a.hiddenDim,
     convFilters: a.conv?.filters ?? 0,
+    conv2Filters: a.conv?.filters2 ?? 0,
     divideAndEncode: a.divideAndEncode,
     data: facts.data,
     metrics: facts.metrics,
@@ -72,22 +78,8 @@ export function exportHead(
   g.node('Mul', ['centred', 'input_scale'], ['standardised']);
   let features = 'standardised';
   if (a.conv) {
-    const { filters, width, height } = a.conv;
-    g.initializer('wc', head.convWeights, [filters, 1, CONV_KERNEL, CONV_KERNEL]);
-    g.initializer('bc', head.convBias, [filters]);
-    g.node(
-      'Reshape',
-      ['standardised', g.initializer('image_shape', BigInt64Array.of(-1n, 1n, BigInt(height), BigInt(width)), [4])],
-      ['image'],
-    );
-    g.node('Conv', ['image', 'wc', 'bc'], ['conv_pre'], {
-      kernel_shape: [CONV_KERNEL, CONV_KERNEL],
-      pads: [2, 2, 2, 2],
-    });
-    g.node('Relu', ['conv_pre'], ['conv']);
-    g.node('MaxPool', ['conv'], ['pooled'], { kernel_shape: [2, 2], strides: [2, 2] });
-    g.node('Flatten', ['pooled'], ['features'], { axis: 1 });
-    features = 'features';
+    const declare: DeclareWeight = (name, dims, data) => g.initializer(name, data, dims);
+    features = addConvStack(g, a.conv, 'standardised', declare, head, false);
   }
   let layerInput = features;
   if (a.hiddenDim > 0) {

@@ -12,9 +12,10 @@ export interface HeadArchitecture {
   inputDim: number;
   /**
    * Raw-image heads only: a first 5×5 convolution (padding 2) + ReLU + 2×2 max-pool over the
-   * inputDim = width·height pixels. Descriptor heads leave it out.
+   * inputDim = width·height pixels, and optionally a second one with `filters2` filters (width and
+   * height must then be multiples of 4). Descriptor heads leave it out.
    */
-  conv?: { filters: number; width: number; height: number };
+  conv?: { filters: number; filters2?: number; width: number; height: number };
   /** Width of the ReLU hidden layer; 0 for a linear head. */
   hiddenDim: number;
   bits: number;
@@ -26,6 +27,9 @@ export interface HeadParameters {
   /** [filters, 1, 5, 5] and [filters] (empty without a convolution). */
   convWeights: Float32Array;
   convBias: Float32Array;
+  /** [filters2, filters, 5, 5] and [filters2] (empty without a second convolution). */
+  conv2Weights: Float32Array;
+  conv2Bias: Float32Array;
   /** [featureDim, hiddenDim], row-major (empty for a head without hidden layer). */
   hiddenWeights: Float32Array;
   hiddenBias: Float32Array;
@@ -41,7 +45,9 @@ export const CONV_KERNEL = 5;
 
 /** Width of what the dense layers see: the pooled feature maps, or the input itself. */
 export function featureDim(a: HeadArchitecture): number {
-  return a.conv ? a.conv.filters * (a.conv.height / 2) * (a.conv.width / 2) : a.inputDim;
+  if (!a.conv) return a.inputDim;
+  const { filters, filters2, width, height } = a.conv;
+  return filters2 ? filters2 * (height / 4) * (width / 4) : filters * (height / 2) * (width / 2);
 }
 
 /** Width of what the output layer reads. */
@@ -52,6 +58,8 @@ export function outputInputDim(a: HeadArchitecture): number {
 export const PARAMETER_NAMES = [
   'convWeights',
   'convBias',
+  'conv2Weights',
+  'conv2Bias',
   'hiddenWeights',
   'hiddenBias',
   'outputWeights',
@@ -62,6 +70,7 @@ export type ParameterName = (typeof PARAMETER_NAMES)[number];
 /** The parameters this architecture trains, weights before biases, layer by layer. */
 export function trainableNames(a: HeadArchitecture): ParameterName[] {
   return PARAMETER_NAMES.filter((name) => {
+    if (name.startsWith('conv2')) return Boolean(a.conv?.filters2);
     if (name.startsWith('conv')) return a.conv !== undefined;
     if (name.startsWith('hidden')) return a.hiddenDim > 0;
     return true;
@@ -101,6 +110,10 @@ export function initHead(
     architecture,
     convWeights: conv ? heInit(conv.filters * kernelArea, kernelArea, random) : new Float32Array(0),
     convBias: new Float32Array(conv?.filters ?? 0),
+    conv2Weights: conv?.filters2
+      ? heInit(conv.filters2 * conv.filters * kernelArea, conv.filters * kernelArea, random)
+      : new Float32Array(0),
+    conv2Bias: new Float32Array(conv?.filters2 ?? 0),
     hiddenWeights: hiddenDim > 0 ? heInit(features * hiddenDim, features, random) : new Float32Array(0),
     hiddenBias: new Float32Array(hiddenDim),
     outputWeights,
@@ -115,6 +128,8 @@ export function cloneHead(head: HeadParameters): HeadParameters {
     architecture: { ...head.architecture },
     convWeights: head.convWeights.slice(),
     convBias: head.convBias.slice(),
+    conv2Weights: head.conv2Weights.slice(),
+    conv2Bias: head.conv2Bias.slice(),
     hiddenWeights: head.hiddenWeights.slice(),
     hiddenBias: head.hiddenBias.slice(),
     outputWeights: head.outputWeights.slice(),

@@ -15,6 +15,8 @@ function linearHead(inputDim: number, bits: number, weights: Float32Array, mean:
     architecture: { inputDim, hiddenDim: 0, bits, divideAndEncode: false },
     convWeights: new Float32Array(0),
     convBias: new Float32Array(0),
+    conv2Weights: new Float32Array(0),
+    conv2Bias: new Float32Array(0),
     hiddenWeights: new Float32Array(0),
     hiddenBias: new Float32Array(0),
     outputWeights: weights,

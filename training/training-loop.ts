@@ -26,6 +26,11 @@ export function architectureFor(options: TrainOptions, train: LabelledSet): Head
   if (options.convFilters > 0) {
     if (!train.imageShape) throw new Error('a convolutional head needs image data (raw pixels)');
     architecture.conv = { filters: options.convFilters, ...train.imageShape };
+    if (options.conv2Filters > 0) {
+      const { width, height } = train.imageShape;
+      if (width % 4 || height % 4) throw new Error(`two conv layers need sides divisible by 4, got ${width}×${height}`);
+      architecture.conv.filters2 = options.conv2Filters;
+    }
   }
   return architecture;
 }

@@ -13,6 +13,8 @@ export interface TrainOptions {
   hiddenDim: number;
   /** Raw-image sets only: filters of a first 5×5 convolution + ReLU + 2×2 max-pool (0 = none). */
   convFilters: number;
+  /** Raw-image sets only: filters of a second 5×5 convolution + ReLU + 2×2 max-pool after the first (0 = none). */
+  conv2Filters: number;
   /** Divide-and-encode output layer (Lin, Li, Tang). */
   divideAndEncode: boolean;
   epochs: number;
@@ -40,6 +42,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   bits: 32,
   hiddenDim: 0,
   convFilters: 0,
+  conv2Filters: 0,
   divideAndEncode: false,
   epochs: 30,
   batchSize: 64,

@@ -8,7 +8,7 @@
  * layer), dph-ga (gradient amplifier + error-aware quantisation), dph-q (quantisation alone),
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
- * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer),
+ * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer), --conv2 FILTERS (a second one),
  * --lr RATE (overrides every method's tuned learning rate), --seed N, --threads N, --augment PIXELS, --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
@@ -102,6 +102,7 @@ export interface BenchResult {
   epochs: number;
   hiddenDim: number;
   convFilters: number;
+  conv2Filters: number;
   trainCount: number;
 }
 
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       augment: { type: 'string', default: '0' },
       conv: { type: 'string', default: '0' },
+      conv2: { type: 'string', default: '0' },
       lr: { type: 'string' },
       imbalance: { type: 'string', default: '1' },
       descriptors: { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
           epochs: Number(values.epochs),
           augmentShift: Number(values.augment),
           convFilters: Number(values.conv),
+          conv2Filters: Number(values.conv2),
         });
         if (values.lr) options.learningRate = Number(values.lr);
         const trained = await trainHeadInProcess({ train: split.train }, options, {
@@ -196,6 +199,7 @@ async function main(): Promise<void> {
           epochs: options.method === 'lsh' || options.method === 'itq' ? 0 : options.epochs,
           hiddenDim: trained.head.architecture.hiddenDim,
           convFilters: trained.head.architecture.conv?.filters ?? 0,
+          conv2Filters: trained.head.architecture.conv?.filters2 ?? 0,
           trainCount: split.train.count,
         };
         results.push(row);
