@@ -159,7 +159,11 @@ describe('EncodePipeline', () => {
         expect(photo.codes.dup).toMatchObject({ code: expected.codes.dup!.code, model: two.roles.dup!.version });
         expect(photo.codes.sim).toMatchObject({ code: expected.codes.sim!.code, model: two.roles.sim!.version });
         expect(photo.variantCodes).toEqual(
-          variants.map((orientation, v) => ({ orientation, code: turned[v].codes.dup!.code })),
+          variants.map((orientation, v) => ({
+            orientation,
+            code: turned[v].codes.dup!.code,
+            logits: turned[v].codes.dup!.logits,
+          })),
         );
       }
     } finally {

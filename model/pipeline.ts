@@ -69,8 +69,11 @@ export interface EncodedPhoto {
   descriptor: Float32Array;
   /** The duplicate and similarity codes, from the same backbone run; null where the encoder has no such head. */
   codes: Record<HeadRole, PhotoCode | null>;
-  /** Duplicate ('dup') codes of the requested rotated/mirrored versions, in the order of `variants`. */
-  variantCodes: { orientation: Orientation; code: Uint32Array | null }[];
+  /**
+   * Duplicate ('dup') codes of the requested rotated/mirrored versions, in the order of `variants`, with the
+   * head outputs they came from (the catalog stores them as the variant's embedding, for verification).
+   */
+  variantCodes: { orientation: Orientation; code: Uint32Array | null; logits: Float32Array | null }[];
 }
 
 /** What the pipeline needs from the encoder (an `Encoder`; a stub measures decoding alone). */
@@ -422,10 +425,10 @@ export class EncodePipeline {
         const model = this.encoder.roles[role]?.version;
         return hashed && model ? { ...hashed, model } : null;
       };
-      const variantCodes = this.variants.map((orientation, v) => ({
-        orientation,
-        code: encoded[i * stride + 1 + v].codes.dup?.code ?? null,
-      }));
+      const variantCodes = this.variants.map((orientation, v) => {
+        const dup = encoded[i * stride + 1 + v].codes.dup;
+        return { orientation, code: dup?.code ?? null, logits: dup?.logits ?? null };
+      });
       const photo: EncodedPhoto = {
         info: job.info,
         thumbnail: job.thumbnail,

@@ -6,6 +6,7 @@ import exifr from 'exifr';
 import { open } from 'node:fs/promises';
 import { AppError } from '../api/errors.js';
 import { toSqliteInteger } from '../search/codes.js';
+import { quantizeEmbedding } from '../search/embedding.js';
 import { DecodeError } from '../../model/image.js';
 import type { EncodeResult } from '../../model/pipeline.js';
 import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
@@ -86,15 +87,20 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
       const [result, exif] = await Promise.all([encoder.encode(file, signal), readExif(file)]);
       if (!result.ok) throw result.error;
       const { info, thumbnail, codes, descriptor, variantCodes } = result.photo;
+      // The duplicate code keeps its head's output (verification of candidate pairs); the similarity code needs none.
+      const embedding = (logits: Float32Array | null) => (logits?.length ? quantizeEmbedding(logits) : null);
       const stored = (kind: CodeKind): StoredCode => {
         const made = codes[kind];
         if (!made) throw new AppError('MODEL_ERROR', `The model produced no ${CODE_NAMES[kind]} code.`);
         const { bits, version } = encoder.codes[kind];
-        return { code: toSqliteInteger(made.code, bits), bits, headVersion: version };
+        const code = { code: toSqliteInteger(made.code, bits), bits, headVersion: version };
+        return kind === 'dup' ? { ...code, embedding: embedding(made.logits) } : code;
       };
       const dupBits = encoder.codes.dup.bits;
       const variants = variantCodes.flatMap((v) =>
-        v.code ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, dupBits) }] : [],
+        v.code
+          ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, dupBits), embedding: embedding(v.logits) }]
+          : [],
       );
       const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(info.width, info.height));
       return {

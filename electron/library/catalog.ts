@@ -29,6 +29,15 @@ export interface StoredCode {
   code: bigint;
   bits: number;
   headVersion: string;
+  /** The head's output the code came from, as stored for verification (electron/search/embedding.ts); duplicate codes only. */
+  embedding?: Int8Array | null;
+}
+
+/** A code of the photo rotated or mirrored (EXIF orientation 2..8), with its embedding like `StoredCode`'s. */
+export interface VariantCode {
+  orientation: number;
+  code: bigint;
+  embedding?: Int8Array | null;
 }
 
 /** Everything the analysis of one photo produces; stored in one transaction with the photo's metadata. */
@@ -41,7 +50,7 @@ export interface PhotoAnalysis {
   orientation: number | null;
   codes: Partial<Record<CodeKind, StoredCode>>;
   /** Codes of the photo rotated and mirrored (EXIF orientations 2..8), when geometric matching is on. */
-  variants?: Partial<Record<CodeKind, { orientation: number; code: bigint }[]>>;
+  variants?: Partial<Record<CodeKind, VariantCode[]>>;
   descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
   thumbnail: { webp: Uint8Array; width: number; height: number } | null;
 }
@@ -159,12 +168,18 @@ export class Catalog {
     }));
   }
 
-  /** Replace one kind's code of each photo, leaving its other codes and its variants as they are. */
+  /**
+   * Replace one kind's code of each photo (with its embedding, if given), leaving its other codes and its
+   * variants as they are.
+   */
   replaceCodes(kind: CodeKind, codes: { id: number; code: StoredCode }[]): void {
-    const upsert = this.stmt(
-      'INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version) VALUES (?, ?, ?, ?, ?)',
-    );
-    for (const { id, code } of codes) upsert.run(id, kind, code.code, code.bits, code.headVersion);
+    for (const { id, code } of codes) this.upsertCode(id, kind, code);
+  }
+
+  private upsertCode(id: number, kind: CodeKind, c: StoredCode): void {
+    this.stmt(
+      'INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version, embedding) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, kind, c.code, c.bits, c.headVersion, blob(c.embedding));
   }
 
   /** Create or refresh the row for a file seen on disk; a changed file goes back to pending. */
@@ -218,10 +233,12 @@ export class Catalog {
          (SELECT width, height, format, taken_at, camera, orientation, 'ready', NULL FROM photos WHERE id = ?) WHERE id = ?`,
     ).run(fromId, id);
     this.stmt(
-      `INSERT OR REPLACE INTO codes SELECT ?, kind, code, bits, head_version FROM codes WHERE photo_id = ?`,
+      `INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version, embedding)
+         SELECT ?, kind, code, bits, head_version, embedding FROM codes WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(
-      `INSERT OR REPLACE INTO code_variants SELECT ?, kind, orientation, code FROM code_variants WHERE photo_id = ?`,
+      `INSERT OR REPLACE INTO code_variants (photo_id, kind, orientation, code, embedding)
+         SELECT ?, kind, orientation, code, embedding FROM code_variants WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(
       `INSERT OR REPLACE INTO descriptors SELECT ?, backbone_version, dim, scale, data FROM descriptors WHERE photo_id = ?`,
@@ -233,22 +250,13 @@ export class Catalog {
   }
 
   private storeDerived(id: number, a: PhotoAnalysis): void {
-    for (const [kind, c] of Object.entries(a.codes) as [CodeKind, StoredCode][]) {
-      this.stmt('INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version) VALUES (?, ?, ?, ?, ?)').run(
-        id,
-        kind,
-        c.code,
-        c.bits,
-        c.headVersion,
-      );
-    }
-    for (const [kind, list] of Object.entries(a.variants ?? {}) as [
-      CodeKind,
-      { orientation: number; code: bigint }[],
-    ][]) {
+    for (const [kind, c] of Object.entries(a.codes) as [CodeKind, StoredCode][]) this.upsertCode(id, kind, c);
+    for (const [kind, list] of Object.entries(a.variants ?? {}) as [CodeKind, VariantCode[]][]) {
       this.stmt('DELETE FROM code_variants WHERE photo_id = ? AND kind = ?').run(id, kind);
-      const insert = this.stmt('INSERT INTO code_variants (photo_id, kind, orientation, code) VALUES (?, ?, ?, ?)');
-      for (const v of list) insert.run(id, kind, v.orientation, v.code);
+      const insert = this.stmt(
+        'INSERT INTO code_variants (photo_id, kind, orientation, code, embedding) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const v of list) insert.run(id, kind, v.orientation, v.code, blob(v.embedding));
     }
     if (a.descriptor) {
       const d = a.descriptor;
@@ -273,32 +281,47 @@ export class Catalog {
     }
   }
 
-  /** Codes of one kind for every ready photo, for loading a search index. */
-  codes(kind: CodeKind): { ids: number[]; codes: bigint[]; bits: number | null; headVersions: Set<string> } {
+  /**
+   * Codes of one kind for every ready photo, for loading a search index, with their embeddings (null for
+   * a code stored without one: a similarity code, or a library scanned before embeddings were kept).
+   */
+  codes(kind: CodeKind): {
+    ids: number[];
+    codes: bigint[];
+    embeddings: (Int8Array | null)[];
+    bits: number | null;
+    headVersions: Set<string>;
+  } {
     const rows = this.stmt(
-      `SELECT c.photo_id AS id, c.code AS code, c.bits AS bits, c.head_version AS headVersion FROM codes c
-       JOIN photos p ON p.id = c.photo_id WHERE c.kind = ? AND p.status = 'ready' ORDER BY c.photo_id`,
+      `SELECT c.photo_id AS id, c.code AS code, c.bits AS bits, c.head_version AS headVersion, c.embedding AS embedding
+       FROM codes c JOIN photos p ON p.id = c.photo_id WHERE c.kind = ? AND p.status = 'ready' ORDER BY c.photo_id`,
     )
       .safeIntegers(true)
-      .all(kind) as { id: bigint; code: bigint; bits: bigint; headVersion: string }[];
+      .all(kind) as { id: bigint; code: bigint; bits: bigint; headVersion: string; embedding: Buffer | null }[];
     return {
       ids: rows.map((r) => Number(r.id)),
       codes: rows.map((r) => r.code),
+      embeddings: rows.map((r) => int8(r.embedding)),
       bits: rows.length ? Number(rows[0].bits) : null,
       headVersions: new Set(rows.map((r) => r.headVersion)),
     };
   }
 
-  /** Rotated/mirrored variant codes of one kind for every ready photo (photo id, orientation, code). */
-  variantCodes(kind: CodeKind): { id: number; orientation: number; code: bigint }[] {
+  /** Rotated/mirrored variant codes of one kind for every ready photo (photo id, orientation, code, embedding or null). */
+  variantCodes(kind: CodeKind): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
     return (
       this.stmt(
-        `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code FROM code_variants v
+        `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
          JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready' ORDER BY v.photo_id, v.orientation`,
       )
         .safeIntegers(true)
-        .all(kind) as { id: bigint; orientation: bigint; code: bigint }[]
-    ).map((r) => ({ id: Number(r.id), orientation: Number(r.orientation), code: r.code }));
+        .all(kind) as { id: bigint; orientation: bigint; code: bigint; embedding: Buffer | null }[]
+    ).map((r) => ({
+      id: Number(r.id),
+      orientation: Number(r.orientation),
+      code: r.code,
+      embedding: int8(r.embedding),
+    }));
   }
 
   /** Groups of two or more present photos with identical content. */
@@ -393,4 +416,14 @@ export class Catalog {
   integrityCheck(): string {
     return this.db.pragma('integrity_check', { simple: true }) as string;
   }
+}
+
+/** An int8 vector as a BLOB (null stays NULL). */
+function blob(values: Int8Array | null | undefined): Buffer | null {
+  return values ? Buffer.from(values.buffer, values.byteOffset, values.byteLength) : null;
+}
+
+/** A BLOB read back as int8 values (a view of the row's own buffer). */
+function int8(value: Buffer | null): Int8Array | null {
+  return value ? new Int8Array(value.buffer, value.byteOffset, value.byteLength) : null;
 }

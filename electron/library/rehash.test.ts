@@ -75,6 +75,10 @@ describe('a new similarity head', () => {
     expect(dupBefore).toHaveLength(PHOTOS);
     expect(variantsBefore).toHaveLength(PHOTOS * VARIANTS.length);
     expect(simBefore.every((r) => r.head_version === averageHashHead.version)).toBe(true);
+    // Duplicate codes and their variants carry embeddings (64 int8 values); similarity codes none.
+    const isEmbedding = (r: Row) => r.embedding instanceof Buffer && r.embedding.length === 64;
+    expect(dupBefore.every(isEmbedding) && variantsBefore.every(isEmbedding)).toBe(true);
+    expect(simBefore.every((r) => r.embedding === null)).toBe(true);
     // No photo can be decoded now: the folder is gone.
     renameSync(photos, `${photos}-elsewhere`);
     const counter = { encodes: 0 };
@@ -87,7 +91,7 @@ describe('a new similarity head', () => {
     expect(counter.encodes).toBe(0);
     expect(progress).toEqual([5, 10, 12]);
 
-    expect(dupCodes()).toEqual(dupBefore);
+    expect(dupCodes()).toEqual(dupBefore); // embeddings included
     expect(variants()).toEqual(variantsBefore);
     const expected = expectedSimCodes(brightnessHead);
     const simAfter = simCodes();

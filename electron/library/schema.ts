@@ -94,4 +94,11 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
         PRIMARY KEY (photo_id, kind, orientation)
       ) WITHOUT ROWID;
     `),
+  // 4: the duplicate head's output per code, for verifying candidate pairs (electron/search/embedding.ts): K int8
+  // values of the L2-normalised logits. Only 'dup' rows fill it; NULL where the library predates it.
+  (db) =>
+    db.exec(`
+      ALTER TABLE codes ADD COLUMN embedding BLOB;
+      ALTER TABLE code_variants ADD COLUMN embedding BLOB;
+    `),
 ];

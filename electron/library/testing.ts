@@ -18,9 +18,15 @@ import type { CodeKind } from './catalog.js';
 export interface FixtureHead {
   version: string;
   hash(grey: Float32Array): Uint32Array;
+  /** The real-valued output whose signs are the code, like a trained head's logits (none: the head gives none). */
+  logits?(grey: Float32Array): Float32Array;
 }
 
-/** Average hash: bit i = pixel i is brighter than the mean (structure, the duplicate code by default). */
+/**
+ * Average hash: bit i = pixel i is brighter than the mean (structure, the duplicate code by default). Its
+ * logits are the pixels minus the mean, so their cosine is the correlation of the two 8×8 greys: photos may
+ * share a code yet differ in how far each pixel sits from the mean.
+ */
 export const averageHashHead: FixtureHead = {
   version: 'ahash-test',
   hash(grey) {
@@ -28,6 +34,10 @@ export const averageHashHead: FixtureHead = {
     const code = new Uint32Array(2);
     for (let i = 0; i < 64; i++) if (grey[i] > mean) code[i >> 5] |= 1 << (i & 31);
     return code;
+  },
+  logits(grey) {
+    const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+    return grey.map((v) => v - mean);
   },
 };
 
@@ -82,7 +92,12 @@ export function averageHashEncoder(counter?: { encodes: number }, options: Fixtu
           const descriptor = fixtureDescriptor(image);
           const roles = encodeOptions.roles?.(index) ?? (['dup', 'sim'] as const);
           const code = (kind: CodeKind) =>
-            roles.includes(kind) ? { code: heads[kind].hash(descriptor), logits: new Float32Array(0) } : null;
+            roles.includes(kind)
+              ? {
+                  code: heads[kind].hash(descriptor),
+                  logits: heads[kind].logits?.(descriptor) ?? new Float32Array(0),
+                }
+              : null;
           return { descriptor, codes: { dup: code('dup'), sim: code('sim') } };
         }),
       );

@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Catalog, type PhotoAnalysis } from './catalog.js';
+import { SCHEMA_VERSION } from './db.js';
+import { MIGRATIONS } from './schema.js';
+
+const tmp = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'lookalike-catalog-')), 'library.db');
+const embedding = (seed: number) => Int8Array.from({ length: 64 }, (_, i) => ((i * 37 + seed * 11) % 255) - 127);
+
+function analysis(seed: number, withEmbeddings = true): PhotoAnalysis {
+  return {
+    width: 640,
+    height: 480,
+    format: 'jpeg',
+    takenAt: null,
+    camera: null,
+    orientation: null,
+    codes: {
+      dup: { code: BigInt(seed), bits: 64, headVersion: 'dup-v', embedding: withEmbeddings ? embedding(seed) : null },
+      sim: { code: BigInt(-seed), bits: 64, headVersion: 'sim-v' },
+    },
+    variants: {
+      dup: [
+        { orientation: 6, code: BigInt(seed + 100), embedding: withEmbeddings ? embedding(seed + 100) : null },
+        { orientation: 2, code: BigInt(seed + 200), embedding: withEmbeddings ? embedding(seed + 200) : null },
+      ],
+    },
+    descriptor: null,
+    thumbnail: null,
+  };
+}
+
+let catalog: Catalog | null = null;
+afterEach(() => catalog?.close());
+
+function addPhoto(c: Catalog, name: string, contentHash = name): number {
+  return c.upsertSeen({ path: `/p/${name}`, rootId: c.addRoot('/p'), size: 1, mtimeMs: 1, contentHash });
+}
+
+describe('catalog embeddings', () => {
+  it('stores the duplicate code’s embedding and its variants’, reads them back, and copies them to an identical file', () => {
+    catalog = Catalog.open(tmp());
+    const c = catalog;
+    const a = addPhoto(c, 'a.jpg', 'same');
+    const b = addPhoto(c, 'b.jpg', 'other');
+    c.transaction(() => {
+      c.recordAnalysis(a, analysis(1));
+      c.recordAnalysis(b, analysis(2, false));
+    });
+    const dup = c.codes('dup');
+    expect(dup.ids).toEqual([a, b]);
+    expect(dup.embeddings[0]).toEqual(embedding(1));
+    expect(dup.embeddings[1]).toBeNull(); // stored without one
+    expect(c.codes('sim').embeddings).toEqual([null, null]); // similarity codes carry none
+    expect(c.variantCodes('dup').filter((v) => v.id === a)).toEqual([
+      { id: a, orientation: 2, code: 201n, embedding: embedding(201) },
+      { id: a, orientation: 6, code: 101n, embedding: embedding(101) },
+    ]);
+    expect(
+      c
+        .variantCodes('dup')
+        .filter((v) => v.id === b)
+        .map((v) => v.embedding),
+    ).toEqual([null, null]);
+
+    const copy = addPhoto(c, 'copy.jpg', 'same');
+    c.transaction(() => c.copyAnalysis(copy, a));
+    const after = c.codes('dup');
+    expect(after.embeddings[after.ids.indexOf(copy)]).toEqual(embedding(1));
+    expect(
+      c
+        .variantCodes('dup')
+        .filter((v) => v.id === copy)
+        .map((v) => v.embedding),
+    ).toEqual([embedding(201), embedding(101)]);
+  });
+
+  it('upgrades a version-3 library: its codes stay searchable without embeddings, and new analyses store them', () => {
+    const file = tmp();
+    const old = new Database(file);
+    for (const migrate of MIGRATIONS.slice(0, 3)) migrate(old);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO photos (id, path, size, mtime_ms, status, encode_count, first_seen, last_seen) VALUES (1, '/p/old.jpg', 1, 1, 'ready', 1, 'x', 'x')`,
+      )
+      .run();
+    old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v')`).run();
+    old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 6, 43)`).run();
+    old.close();
+
+    catalog = Catalog.open(file);
+    const c = catalog;
+    expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(4);
+    expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
+    expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
+    const fresh = addPhoto(c, 'new.jpg');
+    c.transaction(() => c.recordAnalysis(fresh, analysis(3)));
+    expect(c.codes('dup').embeddings).toEqual([null, embedding(3)]);
+  });
+});
