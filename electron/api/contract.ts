@@ -98,7 +98,7 @@ export interface Handlers {
   /** Duplicate groups by the duplicate code (plus exact copies by content hash), each with a proposed keeper. */
   'dupes.find': {
     args: { threshold?: string | number; keepRule?: KeepRuleArg; geometric?: boolean };
-    result: { threshold: { name: string; radius: number | null }; groups: DuplicateGroup[] };
+    result: { threshold: DuplicateThreshold; groups: DuplicateGroup[] };
   };
   /**
    * Move photos to the OS trash. Refused as a whole if any photo is not in a duplicate group at this threshold,
@@ -148,6 +148,19 @@ export interface ScanSummary {
   removed: number;
   failed: { path: string; error: string }[];
   seconds: number;
+}
+
+/** The match rule a duplicate search used. */
+export interface DuplicateThreshold {
+  /** The preset (`exact`, `very-close`, `close`, `loose`) or `custom`. */
+  name: string;
+  /** Hamming radius of the duplicate codes; null for `exact` (identical files only). */
+  radius: number | null;
+  /**
+   * Minimum cosine of the two photos' duplicate embeddings that a pair within the radius must also reach
+   * (verification); null when the radius alone decides (custom thresholds, uncalibrated heads).
+   */
+  minCosine: number | null;
 }
 
 export interface DuplicateGroup {

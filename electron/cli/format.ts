@@ -55,8 +55,12 @@ function formatBytes(bytes: number): string {
 }
 
 function formatDuplicates({ threshold, groups }: Result<'dupes.find'>): string {
-  const radius = threshold.radius === null ? 'identical files only' : `Hamming radius ${threshold.radius}`;
-  const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${radius}).`;
+  const rule =
+    threshold.radius === null
+      ? 'identical files only'
+      : `Hamming radius ${threshold.radius}` +
+        (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`);
+  const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${rule}).`;
   const body = groups.map((g, i) => {
     const files = g.files.map((f) => {
       const mark = f.keep ? 'keep ' : 'extra';

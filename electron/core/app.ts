@@ -31,7 +31,7 @@ export function createApp(config: AppConfig): App {
     config.dbPath,
     config.loadEncoder ?? ((options) => model.photoEncoder(options)),
     config.trashFile,
-    () => model.presetRadii(),
+    () => model.presetRules(),
   );
   const dispatcher = new Dispatcher(
     mergeHandlers(

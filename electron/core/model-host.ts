@@ -7,7 +7,7 @@ import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
 import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
-import type { CalibratedRadii } from '../search/presets.js';
+import type { CalibratedPresets } from '../search/presets.js';
 import type { Orientation } from '../../model/orientation.js';
 import { EncodePipeline } from '../../model/pipeline.js';
 
@@ -56,15 +56,15 @@ export class ModelHost {
     };
   }
 
-  /** The duplicate-threshold radii measured for the duplicate head, if it was calibrated. */
-  presetRadii(): CalibratedRadii | undefined {
+  /** The duplicate-threshold presets' match rules measured for the duplicate head, if it was calibrated. */
+  presetRules(): CalibratedPresets | undefined {
     try {
       const manifest = readManifest(this.artifactsDir);
       const id = manifest ? roleHeadId(manifest, 'dup') : null;
       const head = manifest && id ? manifest.heads[id] : undefined;
       if (!head?.presets) return undefined;
-      const { calibratedOn: _, ...radii } = head.presets;
-      return { bits: head.bits, radii };
+      const { calibratedOn: _, ...rules } = head.presets;
+      return { bits: head.bits, rules };
     } catch {
       return undefined; // an unreadable manifest is reported by status(); thresholds fall back
     }

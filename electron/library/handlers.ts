@@ -4,7 +4,7 @@ import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
 import { createAnalyzer, type PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';
-import type { CalibratedRadii } from '../search/presets.js';
+import type { CalibratedPresets } from '../search/presets.js';
 import { SearchService } from '../search/service.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
 
@@ -22,12 +22,12 @@ export class Library {
     readonly dbPath: string,
     private readonly loadEncoder: (options: { geometric: boolean }) => Promise<PhotoEncoder>,
     readonly trashFile: TrashFile = trashWithPackage,
-    presetRadii: () => CalibratedRadii | undefined = () => undefined,
+    presetRules: () => CalibratedPresets | undefined = () => undefined,
   ) {
     this.search = new SearchService(
       () => this.get(),
       () => this.revision,
-      presetRadii,
+      presetRules,
     );
   }
 

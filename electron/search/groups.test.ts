@@ -88,6 +88,30 @@ describe('findDuplicateGroups', () => {
     expect(groups).toEqual([{ kind: 'near', ids: [1, 2, 3], representativeId: 1, maxDistance: 1 }]);
   });
 
+  it('with verify, groups only verified pairs; a lone photo joins a representative only through a verified pair', () => {
+    // Photos 1–4 share a code; the verifier accepts only 1–2, 1–3 and 2–4. Photos 5 and 6 are byte-identical.
+    const index = HammingIndex.fromCodes(64, [1, 2, 3, 4, 5, 6], new Uint32Array([7, 0, 7, 0, 7, 0, 7, 0, 0, 9, 0, 9]));
+    const accepted = new Set(['1,2', '1,3', '2,4']);
+    const asked: string[] = [];
+    const verify = (a: number, b: number) => {
+      const key = `${Math.min(a, b)},${Math.max(a, b)}`;
+      asked.push(key);
+      return accepted.has(key);
+    };
+    expect(findDuplicateGroups(index, { radius: 3, exactClasses: [[5, 6]] }).map((g) => g.ids)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+    // Leader 1 takes 2 and 3; 4 is left alone with its only neighbour taken, and 4–1 is within r but not verified.
+    const groups = findDuplicateGroups(index, { radius: 3, exactClasses: [[5, 6]], verify });
+    expect(groups.map((g) => [g.kind, g.ids])).toEqual([
+      ['near', [1, 2, 3]],
+      ['exact', [5, 6]],
+    ]);
+    expect(asked).toContain('1,4');
+    expect(asked).not.toContain('5,6'); // exact copies need no verification
+  });
+
   it('rejects an id in two classes and honours an aborted signal', () => {
     const index = HammingIndex.fromCodes(64, [1, 2], new Uint32Array(4));
     expect(() =>

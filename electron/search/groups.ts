@@ -9,6 +9,10 @@
  * photo becomes a representative and takes its unassigned neighbours. A photo left alone whose
  * neighbours were all taken joins the nearest representative within r, if any.
  * Exact-duplicate classes move as one unit and are never split.
+ *
+ * Verification: with `verify`, a candidate pair from the self-join is an edge only if `verify` accepts it
+ * (the duplicate embeddings' cosine, electron/search/embedding.ts), and a lone photo joins a representative
+ * only if that pair passes too; so groups are built from verified pairs alone. Exact classes need no check.
  */
 import { hammingDistance } from './codes.js';
 import type { HammingIndex } from './index.js';
@@ -34,6 +38,11 @@ export interface DuplicateGroupOptions {
    * photo's code). Pairs naming an id the index does not hold are ignored.
    */
   extraPairs?: Iterable<readonly [number, number]>;
+  /**
+   * Whether a pair of ids within the radius is a duplicate (default: every one). `extraPairs` are not passed
+   * to it: whoever finds them verifies them (a variant pair is checked with the variant's embedding).
+   */
+  verify?: (idA: number, idB: number) => boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,7 +98,11 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       edges[2 * edgeCount + 3] = ua;
       edgeCount += 2;
     };
-    forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addEdge, options);
+    const verify = options.verify;
+    const addCandidate = (a: number, b: number) => {
+      if (unitOf[a] !== unitOf[b] && (!verify || verify(slotIds[a], slotIds[b]))) addEdge(a, b);
+    };
+    forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addCandidate, options);
     for (const [idA, idB] of options.extraPairs ?? []) {
       const a = internals.slotOf(idA);
       const b = internals.slotOf(idB);
@@ -136,7 +149,9 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   const unitDistance = (a: number, b: number) => {
     const sa = codeSlot(a);
     const sb = codeSlot(b);
-    return sa < 0 || sb < 0 ? Infinity : hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
+    if (sa < 0 || sb < 0) return Infinity;
+    if (options.verify && !options.verify(slotIds[sa], slotIds[sb])) return Infinity;
+    return hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
   };
   if (options.radius !== null) {
     for (const [leader, members] of groupsByLeader) {

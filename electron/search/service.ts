@@ -1,41 +1,57 @@
 /**
- * Loads the catalog's codes into Hamming indexes (one per code kind) and answers duplicate queries.
- * Indexes are cached per library revision: any write that changes photos or codes bumps the revision.
+ * Loads the catalog's codes into Hamming indexes (one per code kind), with the duplicate embeddings beside
+ * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos
+ * or codes bumps the revision.
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { Catalog, CodeKind } from '../library/catalog.js';
 import { fromSqliteInteger, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
+import { EmbeddingTable, passesVerification } from './embedding.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
 import { HammingIndex } from './index.js';
 import type { KeepCandidate } from './keep.js';
-import { type CalibratedRadii, resolveThreshold, type ResolvedThreshold } from './presets.js';
+import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
 
 const DEFAULT_BITS = 64;
 
+interface LoadedCodes {
+  revision: number;
+  index: HammingIndex;
+  embeddings: EmbeddingTable;
+}
+
 export class SearchService {
-  private cache = new Map<CodeKind, { revision: number; index: HammingIndex }>();
+  private cache = new Map<CodeKind, LoadedCodes>();
 
   constructor(
     private readonly catalog: () => Catalog,
     private readonly revision: () => number,
-    private readonly calibrated: () => CalibratedRadii | undefined = () => undefined,
+    private readonly calibrated: () => CalibratedPresets | undefined = () => undefined,
   ) {}
 
   /** The index of one code kind, rebuilt from SQLite only when the library changed. */
   index(kind: CodeKind): HammingIndex {
+    return this.load(kind).index;
+  }
+
+  private load(kind: CodeKind): LoadedCodes {
     const revision = this.revision();
     const cached = this.cache.get(kind);
-    if (cached && cached.revision === revision) return cached.index;
-    const { ids, codes, bits } = this.catalog().codes(kind);
+    if (cached && cached.revision === revision) return cached;
+    const { ids, codes, embeddings, bits } = this.catalog().codes(kind);
     const k = bits ?? DEFAULT_BITS;
     const wpc = wordsPerCode(k);
     const packed = new Uint32Array(ids.length * wpc);
     codes.forEach((code, i) => packed.set(fromSqliteInteger(code, k), i * wpc));
-    const index = HammingIndex.fromCodes(k, ids, packed);
-    this.cache.set(kind, { revision, index });
-    return index;
+    const loaded = {
+      revision,
+      index: HammingIndex.fromCodes(k, ids, packed),
+      embeddings: EmbeddingTable.fromRows(ids, embeddings),
+    };
+    this.cache.set(kind, loaded);
+    return loaded;
   }
 
   resolve(threshold: string | number | undefined): ResolvedThreshold {
@@ -49,7 +65,9 @@ export class SearchService {
   /**
    * Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code.
    * With `geometric`, a photo whose rotated or mirrored code is within the radius of another photo's code is
-   * a near duplicate of it too.
+   * a near duplicate of it too. With a minimum cosine, every near pair must also pass verification (for a
+   * variant pair: the variant's embedding against the other photo's); a pair where either side has no
+   * embedding is judged by the radius alone.
    */
   groups(
     threshold: ResolvedThreshold,
@@ -58,22 +76,36 @@ export class SearchService {
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
       .map((group) => group.map((photo) => photo.id));
-    const index = this.index('dup');
+    const { index, embeddings } = this.load('dup');
+    const { radius, minCosine } = threshold;
+    const verify =
+      minCosine === null
+        ? undefined
+        : (a: number, b: number) => passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
     return findDuplicateGroups(index, {
-      radius: threshold.radius,
+      radius,
       exactClasses,
-      extraPairs: options.geometric && threshold.radius !== null ? this.variantPairs(index, threshold.radius) : [],
+      extraPairs: options.geometric && radius !== null ? this.variantPairs(index, embeddings, radius, minCosine) : [],
+      verify,
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
     });
   }
 
-  /** Pairs (photo, other) where a rotated/mirrored code of the photo lies within `radius` of the other's code. */
-  private variantPairs(index: HammingIndex, radius: number): [number, number][] {
+  /**
+   * Pairs (photo, other) where a rotated/mirrored code of the photo lies within `radius` of the other's code
+   * and, with `minCosine`, the variant's embedding passes verification against the other's.
+   */
+  private variantPairs(
+    index: HammingIndex,
+    embeddings: EmbeddingTable,
+    radius: number,
+    minCosine: number | null,
+  ): [number, number][] {
     const pairs: [number, number][] = [];
     for (const v of this.catalog().variantCodes('dup')) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
-        if (n.id !== v.id) pairs.push([v.id, n.id]);
+        if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) pairs.push([v.id, n.id]);
       }
     }
     return pairs;

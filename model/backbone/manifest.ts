@@ -38,14 +38,20 @@ export interface HeadEntry {
   fittedOn?: string;
   metrics?: Record<string, number>;
   evaluatedOn?: string;
-  /** Hamming radii of the duplicate-threshold presets, measured for this head by `npm run bench:dedup`. */
-  presets?: PresetRadii;
+  /** The duplicate-threshold presets' match rules, measured for this head by `npm run bench:dedup`. */
+  presets?: HeadPresets;
 }
 
-export interface PresetRadii {
-  'very-close': number;
-  close: number;
-  loose: number;
+/**
+ * One preset: a Hamming radius and the minimum cosine of the duplicate embeddings a candidate pair must reach
+ * (null: none), or, as older manifests record it, a plain number: a radius alone.
+ */
+export type PresetEntry = number | { radius: number; minCosine: number | null };
+
+export interface HeadPresets {
+  'very-close': PresetEntry;
+  close: PresetEntry;
+  loose: PresetEntry;
   /** How they were measured (benchmark, set, rule). */
   calibratedOn: string;
 }
