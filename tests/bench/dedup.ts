@@ -1,15 +1,18 @@
 /**
  * `npm run bench:dedup`: duplicate-finding quality on edited copies of ../shared/data/photos plus
  * look-alike distractors (tests/bench/dedup/set.ts), for the shipped query network's code
- * (`model-dup`), a 64-bit pHash, issue 7's `block_13_expand_relu` cosine baseline and Debian's
- * findimagedupes. Pairwise precision / recall / F1 over all pairs at each method's best threshold
- * and at the app's presets, recall per edit, and grouping with the app's `findDuplicateGroups`.
- * 90° turns and mirrors are scored separately (subset `all`), with geometric matching off and on.
+ * (`model-dup`), its logits by cosine (`model-dup-logits-cosine`), the app's verified rule (code within R,
+ * then embedding cosine ≥ τ: `model-dup-verified`), a 64-bit pHash, issue 7's `block_13_expand_relu`
+ * cosine baseline and Debian's findimagedupes. Pairwise precision / recall / F1 over all pairs at each
+ * method's best threshold and at the presets calibrated in the run, recall per edit, and grouping with the
+ * app's `findDuplicateGroups`. 90° turns and mirrors are scored separately (subset `all`), with geometric
+ * matching off and on.
  *
  * Options: --seed N (1) --cifar N (300 CIFAR-10 distractors) --head ID (model-dup's head; default the
  * manifest's duplicate head, else its default head) --methods a,b (all) --root DIR (temp folder)
- * --write-presets (record the head's calibrated threshold radii in model/artifacts/manifest.json)
- * --out bench-results/dedup.json. Encodings are cached in the set's folder; run it with `nice`.
+ * --write-presets (record the head's calibrated presets in model/artifacts/manifest.json: the verified
+ * rules when model-dup-verified ran, else radii alone from model-dup) --out bench-results/dedup.json.
+ * Encodings are cached in the set's folder; run it with `nice`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +25,10 @@ import {
 } from './dedup/methods.js';
 import { printReport } from './dedup/print.js';
 import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './dedup/score.js';
+import { scoreVerifiedMethod } from './dedup/score-verified.js';
 import { loadOrCreateSet } from './dedup/set.js';
-import { calibratePresets } from '../../electron/search/presets.js';
+import { formatRule } from './dedup/verified.js';
+import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/presets.js';
 import { readManifest, writeManifest } from '../../model/backbone/manifest.js';
 
 function option(name: string, fallback: string): string {
@@ -33,7 +38,10 @@ function option(name: string, fallback: string): string {
 const SEED = Number(option('seed', '1'));
 const CIFAR_COUNT = Number(option('cifar', '300'));
 const HEAD = process.argv.includes('--head') ? option('head', '') : undefined;
-const METHODS = option('methods', 'phash64,model-dup,mnv2-b13-gap-cosine,findimagedupes').split(',');
+const METHODS = option(
+  'methods',
+  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,mnv2-b13-gap-cosine,findimagedupes',
+).split(',');
 const OUT = option('out', 'bench-results/dedup.json');
 const ROOT = process.argv.includes('--root') ? option('root', '') : undefined;
 
@@ -50,6 +58,7 @@ async function main(): Promise<void> {
   log(`set: ${set.files.length} files in ${set.dir}`);
   const cacheDir = path.join(set.dir, 'cache');
   const results: MethodResult[] = [];
+  let verifiedPresets: Record<NearPreset, MatchRule> | null = null;
   const wantsModel = METHODS.some((m) => m.startsWith('model-dup') || m === 'mnv2-b13-gap-cosine');
   const model = wantsModel ? await ShippedModel.open(HEAD) : null;
   try {
@@ -58,7 +67,11 @@ async function main(): Promise<void> {
       else if (name === 'model-dup') results.push(await scoreVectorMethod(modelDupMethod(model!), set.files, cacheDir));
       else if (name === 'model-dup-logits-cosine')
         results.push(await scoreVectorMethod(modelDupLogitsMethod(model!), set.files, cacheDir));
-      else if (name === 'mnv2-b13-gap-cosine')
+      else if (name === 'model-dup-verified') {
+        const verified = await scoreVerifiedMethod(model!, set.files, cacheDir);
+        results.push(verified.result);
+        verifiedPresets = verified.presets;
+      } else if (name === 'mnv2-b13-gap-cosine')
         results.push(await scoreVectorMethod(b13GapCosineMethod(model!), set.files, cacheDir));
       else if (name === 'findimagedupes') {
         const result = scoreFindimagedupes(set.files, cacheDir);
@@ -70,7 +83,8 @@ async function main(): Promise<void> {
   }
   printReport(results, set.files);
   const modelResult = results.find((r) => r.name === 'model-dup');
-  if (modelResult && model) calibrate(modelResult, model.encoder.roles.dup?.entry.version);
+  if (model && (modelResult || verifiedPresets))
+    calibrate(modelResult, verifiedPresets, model.encoder.roles.dup?.entry.version);
   mkdirSync(path.dirname(OUT), { recursive: true });
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(
@@ -84,18 +98,35 @@ async function main(): Promise<void> {
   log(`\nwrote ${OUT} (${seconds.toFixed(0)} s)`);
 }
 
-/** Threshold presets for the measured head by the rule in electron/search/presets.ts; `--write-presets` records them. */
-function calibrate(result: MethodResult, headVersion: string | undefined): void {
-  const radii = calibratePresets(result.sweep.standard);
-  log(
-    `\ncalibrated presets for ${headVersion}: very-close ≤ ${radii['very-close']}, close ≤ ${radii.close}, loose ≤ ${radii.loose}`,
-  );
-  if (!process.argv.includes('--write-presets') || !headVersion) return;
+/**
+ * Threshold presets for the measured head by the rules in electron/search/presets.ts: the verified rules
+ * (`calibrateVerifiedPresets`) when model-dup-verified ran, else radii alone (`calibratePresets`);
+ * `--write-presets` records them.
+ */
+function calibrate(
+  result: MethodResult | undefined,
+  verified: Record<NearPreset, MatchRule> | null,
+  headVersion: string | undefined,
+): void {
+  const radii = result ? calibratePresets(result.sweep.standard) : null;
+  if (radii) {
+    log(
+      `\npresets by radius alone for ${headVersion}: very-close ≤ ${radii['very-close']}, close ≤ ${radii.close}, loose ≤ ${radii.loose}`,
+    );
+  }
+  if (verified) {
+    log(
+      `verified presets for ${headVersion}: very-close ${formatRule(verified['very-close'])}; close ${formatRule(verified.close)}; loose ${formatRule(verified.loose)}`,
+    );
+  }
+  const presets = verified ?? radii;
+  if (!process.argv.includes('--write-presets') || !headVersion || !presets) return;
   const manifest = readManifest();
   const id = manifest && Object.keys(manifest.heads).find((k) => manifest.heads[k].version === headVersion);
   if (!manifest || !id) throw new Error(`head ${headVersion} is not in the manifest`);
-  const calibratedOn = `bench:dedup seed ${SEED}, ${CIFAR_COUNT} CIFAR distractors, standard edits; rule in electron/search/presets.ts`;
-  manifest.heads[id] = { ...manifest.heads[id], presets: { ...radii, calibratedOn } };
+  const rule = verified ? 'calibrateVerifiedPresets' : 'calibratePresets';
+  const calibratedOn = `bench:dedup seed ${SEED}, ${CIFAR_COUNT} CIFAR distractors, standard edits; rule ${rule} in electron/search/presets.ts`;
+  manifest.heads[id] = { ...manifest.heads[id], presets: { ...presets, calibratedOn } };
   writeManifest(manifest);
   log(`wrote the presets of head ${id} into model/artifacts/manifest.json`);
 }

@@ -175,18 +175,29 @@ export interface GroupingScore {
   meanPurity: number;
 }
 
-/** Groups the subset's codes (orientation 0) with the app's `findDuplicateGroups` at `radius`. */
+/**
+ * Groups the subset's codes (orientation 0) with the app's `findDuplicateGroups` at `radius`; `verify` and
+ * `extraPairs` (e.g. verified variant pairs, for geometric matching) are passed on as the app passes them.
+ */
 export function scoreGrouping(
   entries: SetEntry[],
   subset: Subset,
   encodings: Encodings,
   radius: number,
+  options: {
+    verify?: (a: number, b: number) => boolean;
+    extraPairs?: (ids: number[]) => Iterable<readonly [number, number]>;
+  } = {},
 ): GroupingScore {
   const ids = subsetIds(entries, subset);
   const words = encodings[ids[0]]?.[0].length ?? 2;
   const codes = new Uint32Array(ids.length * words);
   ids.forEach((id, i) => codes.set(encodings[id][0], words * i));
-  const groups = findDuplicateGroups(HammingIndex.fromCodes(words * 32, ids, codes), { radius });
+  const groups = findDuplicateGroups(HammingIndex.fromCodes(words * 32, ids, codes), {
+    radius,
+    verify: options.verify,
+    extraPairs: options.extraPairs?.(ids),
+  });
   const groupKeys = new Set(groups.map((g) => [...g.ids].sort((a, b) => a - b).join(',')));
   const membersBySource = new Map<string, number[]>();
   for (const id of ids) {

@@ -30,7 +30,7 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
     console.log('');
   }
   const columns = results.flatMap((r) => {
-    const t = formatThreshold(r.metric, r.chosenThreshold);
+    const t = r.chosenLabel ?? (r.metric === 'hamming+cosine' ? '' : formatThreshold(r.metric, r.chosenThreshold));
     const cols = [{ title: `${r.name} ${t}`, values: r.recallPerEdit }];
     if (r.recallPerEditGeometric) cols.push({ title: `${r.name} ${t} geo`, values: r.recallPerEditGeometric });
     return cols;
@@ -43,13 +43,15 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
       edits.map((e) => [e, ...columns.map((c) => fixed3(c.values[e] ?? NaN))]),
     ),
   );
-  const model = results.find((r) => r.recallAtPresets);
-  if (model?.recallAtPresets) {
+  for (const model of results) {
+    if (!model.recallAtPresets) continue;
     const presetColumns = model.recallAtPresets.flatMap((p) => [
-      { title: `${p.preset} d ≤ ${p.radius}`, values: p.plain },
-      { title: `${p.preset} d ≤ ${p.radius} geo`, values: p.geometric },
+      { title: `${p.preset} ${p.rule}`, values: p.plain },
+      { title: `${p.preset} ${p.rule} geo`, values: p.geometric },
     ]);
-    console.log(`\n### ${model.name}: recall per edit at the presets (electron/search/presets.ts)\n`);
+    console.log(
+      `\n### ${model.name}: recall per edit at the presets calibrated in this run (rule in electron/search/presets.ts)\n`,
+    );
     console.log(
       table(
         ['edit', ...presetColumns.map((c) => c.title)],
@@ -59,7 +61,9 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
   }
   const grouping = results.flatMap((r) => r.grouping.map((g) => ({ method: r.name, ...g })));
   if (grouping.length) {
-    console.log('\n### Grouping with findDuplicateGroups (electron/search/groups.ts), no geometric matching\n');
+    console.log(
+      '\n### Grouping with findDuplicateGroups (electron/search/groups.ts), geometric matching only where the setting says so\n',
+    );
     console.log(groupingTable(grouping));
   }
 }

@@ -43,14 +43,14 @@ export function scoreTable(rows: ScoreRow[]): string {
 }
 
 export function groupingTable(
-  rows: { method: string; setting: string; subset: string; score: GroupingScore }[],
+  rows: { method: string; setting: string; subset: string; rule?: string; score: GroupingScore }[],
 ): string {
   return table(
     [
       'method',
       'setting',
       'subset',
-      'radius',
+      'rule',
       'sources exactly grouped',
       'completeness',
       'purity',
@@ -62,7 +62,7 @@ export function groupingTable(
       r.method,
       r.setting,
       r.subset,
-      r.score.radius,
+      r.rule ?? `d ≤ ${r.score.radius}`,
       `${r.score.exactSources}/${r.score.sources} (${fixed3(r.score.exactSources / r.score.sources)})`,
       fixed3(r.score.meanCompleteness),
       fixed3(r.score.meanPurity),

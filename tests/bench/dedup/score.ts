@@ -3,7 +3,7 @@
  * edit, false positives by kind, the stereo pair, and grouping with the app's `findDuplicateGroups`.
  */
 import path from 'node:path';
-import { resolveThreshold, THRESHOLD_PRESETS } from '../../../electron/search/presets.js';
+import { calibratePresets, THRESHOLD_PRESETS } from '../../../electron/search/presets.js';
 import {
   FINDIMAGEDUPES_DEFAULT_THRESHOLD,
   FINDIMAGEDUPES_THRESHOLDS,
@@ -37,17 +37,21 @@ const progress = (label: string) => (done: number, total: number) => {
 export interface MethodResult {
   name: string;
   version: string;
-  metric: 'hamming' | 'cosine' | 'percent';
+  metric: 'hamming' | 'cosine' | 'percent' | 'hamming+cosine';
   encodeSeconds: number | null;
   rows: ScoreRow[];
   /** Threshold the per-edit recall is read at (the best F1 on the standard subset). */
   chosenThreshold: number;
+  /** How to print it, where a number does not say it all (a radius and a minimum cosine). */
+  chosenLabel?: string;
   recallPerEdit: Record<string, number>;
   recallPerEditGeometric?: Record<string, number>;
-  /** model-dup only: recall per edit at each preset's radius, geometric matching off and on. */
+  /** The duplicate head's methods: recall per edit at each preset calibrated in this run, geometric matching off and on. */
   recallAtPresets?: {
     preset: string;
     radius: number;
+    /** The rule as printed (e.g. `d ≤ 13, cos ≥ 0.875`). */
+    rule: string;
     plain: Record<string, number>;
     geometric: Record<string, number>;
   }[];
@@ -55,7 +59,7 @@ export interface MethodResult {
   /** Caveats to print with the table (e.g. files a tool could not read). */
   notes?: string[];
   stereoPairDistance?: { plain: number; geometric?: number };
-  grouping: { setting: string; subset: Subset; score: GroupingScore }[];
+  grouping: { setting: string; subset: Subset; rule?: string; score: GroupingScore }[];
   sweep: Record<string, PairScore[]>;
 }
 
@@ -106,14 +110,17 @@ export async function scoreVectorMethod(
   const within = (matrix: DistanceMatrix, threshold: number) => (i: number, j: number) =>
     matrix.get(i, j) <= threshold + 1e-9;
   if (method.name === 'model-dup') {
+    // The radii this run calibrates for the head (radius alone; the verified method measures the rules with a cosine).
+    const radii = calibratePresets(sweep.standard);
     for (const preset of THRESHOLD_PRESETS) {
-      const radius = resolveThreshold(preset, method.dim * 32).radius;
-      if (radius === null) continue; // `exact` is content-hash equality: no code involved
+      if (preset === 'exact') continue; // content-hash equality: no code involved
+      const radius = radii[preset];
       const at = sweep.standard.find((s) => s.threshold === radius)!;
-      rows.push({ setting: `preset ${preset}`, subset: 'standard', threshold: fmt(radius), score: at });
+      rows.push({ setting: `preset ${preset} (radius alone)`, subset: 'standard', threshold: fmt(radius), score: at });
       recallAtPresets.push({
         preset,
         radius,
+        rule: fmt(radius),
         plain: Object.fromEntries(recallPerEdit(entries, within(plain, radius))),
         geometric: Object.fromEntries(recallPerEdit(entries, within(geometric!, radius))),
       });
