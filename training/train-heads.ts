@@ -137,7 +137,9 @@ async function main(): Promise<void> {
           ...common,
           data: { train: split.train, validation: { queries: split.queries, database: split.database } },
           dataDescription: 'CIFAR-10 paper protocol: 5,000 training images (500 per class), backbone descriptors',
-          hiddenDim: values.hidden ? Number(values.hidden) : 512,
+          // Linear: an MLP fits CIFAR's ten classes better (0.455 vs 0.404 MAP) but generalises worse to
+          // classes it never saw (Fashion-MNIST through the same backbone: 0.323 vs 0.385), see model/README.md.
+          hiddenDim: values.hidden ? Number(values.hidden) : 0,
           epochs: values.epochs ? Number(values.epochs) : 30,
           learningRate: values.lr ? Number(values.lr) : 1e-3,
         },
