@@ -108,5 +108,9 @@ describe('calibrated presets', () => {
     // Without a rule reaching recall 0.95, loose is the widest-reaching rule around close.
     const short = grid.filter((p) => p.recall < 0.95).concat(point(8, 0.7, 0.5, 0.93), point(8, 0.95, 0.6, 0.94));
     expect(calibrateVerifiedPresets(short).loose).toEqual({ radius: 8, minCosine: 0.7 });
+    // Rules past the widest candidate radius are never chosen, however good their F1.
+    const far = grid.concat(point(30, 0.9, 0.95, 0.95));
+    expect(calibrateVerifiedPresets(far, 8)).toEqual(calibrateVerifiedPresets(grid, 8));
+    expect(calibrateVerifiedPresets(far, 30).close).toEqual({ radius: 30, minCosine: 0.9 });
   });
 });

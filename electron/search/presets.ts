@@ -126,14 +126,23 @@ export interface RuleSweepPoint {
 }
 
 /** F1 differences below this are treated as ties when choosing close's radius (see `calibrateVerifiedPresets`). */
-export const F1_TIE = 0.001;
+export const F1_TIE = 0.005;
+
+/**
+ * The widest candidate radius a preset may use. Candidate pairs, and so the time to find and verify them,
+ * grow about 3–6× per 2–4 bits: the self-join of 60,000 real images' dup-64 codes (CIFAR-10) took 1.6 s for
+ * 1.6 M pairs at radius 11, 4.4 s for 6.0 M at 13, 9.1 s for 18.6 M at 15 and 38 s for 109 M at 19
+ * (`npm run bench:candidates`, 2-core VM). Past 15 the benchmark's F1 gains are within 0.005.
+ */
+export const MAX_CANDIDATE_RADIUS = 15;
 
 /**
  * The calibration rule for verified presets, applied to a head's sweep over a grid of (radius, minimum
  * cosine) on the dedup benchmark:
- * - close: the smallest radius whose best F1 is within 0.001 of the grid's best F1 (about five pairs of the
- *   set's 5,460), with the minimum cosine that gives it: past the radius where F1 stops rising, every extra
- *   bit only costs search time (more candidate pairs to find and verify);
+ * - only rules with radius ≤ `maxRadius` (default MAX_CANDIDATE_RADIUS) are candidates: search time;
+ * - close: the smallest radius whose best F1 is within F1_TIE (0.005) of the grid's best F1, with the minimum
+ *   cosine that gives it: past the radius where F1 stops rising, every extra bit only costs search time
+ *   (more candidate pairs to find and verify);
  * - very close: among the rules at least as strict as close (radius ≤, minimum cosine ≥), the best F1 among
  *   those whose precision is within 0.02 of their top precision (fewest surprises);
  * - loose: among the rules at least as wide as close (radius ≥, minimum cosine ≤) other than close itself,
@@ -141,7 +150,11 @@ export const F1_TIE = 0.001;
  * Each rule is nested in the next, so very close's pairs are close's, and close's are loose's.
  * Best-F1 ties go to the smaller radius, then the higher minimum cosine.
  */
-export function calibrateVerifiedPresets(grid: readonly RuleSweepPoint[]): Record<NearPreset, MatchRule> {
+export function calibrateVerifiedPresets(
+  sweep: readonly RuleSweepPoint[],
+  maxRadius = MAX_CANDIDATE_RADIUS,
+): Record<NearPreset, MatchRule> {
+  const grid = sweep.filter((p) => p.radius <= maxRadius);
   if (grid.length === 0) throw new RangeError('An empty sweep calibrates nothing');
   const better = (a: RuleSweepPoint, b: RuleSweepPoint) =>
     b.f1 > a.f1 + 1e-12 ||
