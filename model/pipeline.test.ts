@@ -13,9 +13,10 @@ import { Encoder } from './encoder.js';
 import { encodeBmp } from './image-bmp.js';
 import { seededRandom, syntheticPhoto } from './image-synthetic.js';
 import { decodeForCatalog, encodeImage, probeImage } from './image.js';
-import { orientPixels, type Orientation } from './orientation.js';
+import { orientPixels } from './orientation.js';
 import { EncodePipeline, type EncodeResult, type PipelineEncoder } from './pipeline.js';
 import type { RawImage } from './types.js';
+import { greyscalePixels, type ImageVariant } from './variants.js';
 
 const BITS = 32;
 const fixtures = new URL('../tests/fixtures/', import.meta.url).pathname;
@@ -113,7 +114,7 @@ describe('EncodePipeline', () => {
     }
   });
 
-  it('gives the photo both codes and its rotated/mirrored versions only the duplicate code', async () => {
+  it('gives the photo both codes and its rotated/mirrored and greyscale versions only the duplicate code', async () => {
     const dim = encoder.descriptorDim;
     const random = seededRandom(9);
     installLinearHead(
@@ -145,7 +146,7 @@ describe('EncodePipeline', () => {
         return out;
       },
     };
-    const variants: Orientation[] = [6, 2];
+    const variants: ImageVariant[] = [6, 'greyscale', 2];
     const pipeline = new EncodePipeline(watching, { variants, maxBatch: 3 });
     try {
       const files = photos.slice(0, 4);
@@ -155,12 +156,15 @@ describe('EncodePipeline', () => {
       for (const [i, file] of files.entries()) {
         const photo = ok(results[i]);
         const { model } = await decodeForCatalog(file, { modelSize: two.decodeOptions.size });
-        const [expected, ...turned] = await two.encode([model, ...variants.map((o) => orientPixels(model, o))]);
+        // The greyscale variant is the upright model input in luma, encoded like any picture.
+        const versions = variants.map((v) => (v === 'greyscale' ? greyscalePixels(model) : orientPixels(model, v)));
+        const [expected, ...turned] = await two.encode([model, ...versions]);
+        expect(versions[1].data).not.toEqual(model.data); // a colour photo: its greyscale version is another picture
         expect(photo.codes.dup).toMatchObject({ code: expected.codes.dup!.code, model: two.roles.dup!.version });
         expect(photo.codes.sim).toMatchObject({ code: expected.codes.sim!.code, model: two.roles.sim!.version });
         expect(photo.variantCodes).toEqual(
-          variants.map((orientation, v) => ({
-            orientation,
+          variants.map((variant, v) => ({
+            variant,
             code: turned[v].codes.dup!.code,
             logits: turned[v].codes.dup!.logits,
           })),

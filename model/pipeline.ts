@@ -25,7 +25,7 @@ import { availableParallelism } from 'node:os';
 import type { Encoder, HeadRole } from './encoder.js';
 import { decodeForCatalog, probeImage, type CatalogDecode, type ImageFormat, type ImageInfo } from './image.js';
 import { DecodeWorkerPool, type PhotoDecodeSettings, type PhotoSource } from './pipeline-workers.js';
-import { orientPixels, type Orientation } from './orientation.js';
+import { variantPixels, type ImageVariant } from './variants.js';
 import type { RawImage } from './types.js';
 
 export type { PhotoSource } from './pipeline-workers.js';
@@ -47,8 +47,11 @@ export interface EncodePipelineOptions {
   workerFormats?: readonly ImageFormat[] | 'all';
   /** Decode worker threads (default 1; with 'all', default decodeConcurrency). */
   workers?: number;
-  /** Also encode these rotated/mirrored versions of each model input, in the same run (geometric matching). */
-  variants?: readonly Orientation[];
+  /**
+   * Also encode these versions of each model input, in the same run, for duplicate matching: rotated/mirrored
+   * (geometric matching) and greyscale (colour invariance).
+   */
+  variants?: readonly ImageVariant[];
 }
 
 /** One role's code of a photo. */
@@ -70,10 +73,10 @@ export interface EncodedPhoto {
   /** The duplicate and similarity codes, from the same backbone run; null where the encoder has no such head. */
   codes: Record<HeadRole, PhotoCode | null>;
   /**
-   * Duplicate ('dup') codes of the requested rotated/mirrored versions, in the order of `variants`, with the
-   * head outputs they came from (the catalog stores them as the variant's embedding, for verification).
+   * Duplicate ('dup') codes of the requested variants (rotated/mirrored, greyscale), in the order of `variants`,
+   * with the head outputs they came from (the catalog stores them as the variant's embedding, for verification).
    */
-  variantCodes: { orientation: Orientation; code: Uint32Array | null; logits: Float32Array | null }[];
+  variantCodes: { variant: ImageVariant; code: Uint32Array | null; logits: Float32Array | null }[];
 }
 
 /** What the pipeline needs from the encoder (an `Encoder`; a stub measures decoding alone). */
@@ -154,7 +157,7 @@ function asError(error: unknown): Error {
 export class EncodePipeline {
   readonly decodeConcurrency: number;
   readonly maxBatch: number;
-  readonly variants: readonly Orientation[];
+  readonly variants: readonly ImageVariant[];
   readonly maxWaiting: number;
   private readonly maxDelayMs: number;
   private readonly settings: PhotoDecodeSettings;
@@ -403,7 +406,7 @@ export class EncodePipeline {
     let encoded;
     const stride = 1 + this.variants.length;
     try {
-      // The photo itself gets every code; its rotated/mirrored versions only the duplicate code.
+      // The photo itself gets every code; its variants only the duplicate code.
       encoded = await this.encoder.encode(
         batch.flatMap((job) => [job.model, ...this.variantsOf(job.model)]),
         { roles: (index) => (index % stride === 0 ? ALL_ROLES : VARIANT_ROLES) },
@@ -425,9 +428,9 @@ export class EncodePipeline {
         const model = this.encoder.roles[role]?.version;
         return hashed && model ? { ...hashed, model } : null;
       };
-      const variantCodes = this.variants.map((orientation, v) => {
+      const variantCodes = this.variants.map((variant, v) => {
         const dup = encoded[i * stride + 1 + v].codes.dup;
-        return { orientation, code: dup?.code ?? null, logits: dup?.logits ?? null };
+        return { variant, code: dup?.code ?? null, logits: dup?.logits ?? null };
       });
       const photo: EncodedPhoto = {
         info: job.info,
@@ -441,6 +444,6 @@ export class EncodePipeline {
   }
 
   private variantsOf(model: RawImage): RawImage[] {
-    return this.variants.map((orientation) => orientPixels(model, orientation));
+    return this.variants.map((variant) => variantPixels(model, variant));
   }
 }
