@@ -9,7 +9,7 @@ import { toSqliteInteger } from '../search/codes.js';
 import { quantizeEmbedding } from '../search/embedding.js';
 import { DecodeError } from '../../model/image.js';
 import type { EncodeResult } from '../../model/pipeline.js';
-import type { CodeKind, PhotoAnalysis, StoredCode } from './catalog.js';
+import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
 
 export const THUMBNAIL_SIZE = 256;
@@ -99,7 +99,13 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
       const dupBits = encoder.codes.dup.bits;
       const variants = variantCodes.flatMap((v) =>
         v.code
-          ? [{ orientation: v.orientation, code: toSqliteInteger(v.code, dupBits), embedding: embedding(v.logits) }]
+          ? [
+              {
+                orientation: storedVariant(v.variant),
+                code: toSqliteInteger(v.code, dupBits),
+                embedding: embedding(v.logits),
+              },
+            ]
           : [],
       );
       const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(info.width, info.height));
@@ -111,7 +117,7 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
         camera: exif.camera,
         orientation: info.orientation ?? null,
         codes: { dup: stored('dup'), sim: stored('sim') },
-        // Rotated/mirrored versions are matched by the duplicate code only.
+        // Greyscale and rotated/mirrored versions are matched by the duplicate code only.
         variants: variants.length ? { dup: variants } : undefined,
         descriptor: encoder.backboneVersion
           ? { backboneVersion: encoder.backboneVersion, ...quantizeDescriptor(descriptor) }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Catalog, type PhotoAnalysis } from './catalog.js';
+import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis } from './catalog.js';
 import { SCHEMA_VERSION } from './db.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -95,11 +95,49 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
     c.transaction(() => c.recordAnalysis(fresh, analysis(3)));
     expect(c.codes('dup').embeddings).toEqual([null, embedding(3)]);
+  });
+
+  it('upgrades a version-4 library: its variants survive, and a greyscale variant (9) can be stored beside them', () => {
+    const file = tmp();
+    const old = new Database(file);
+    for (const migrate of MIGRATIONS.slice(0, 4)) migrate(old);
+    old.pragma('user_version = 4');
+    old
+      .prepare(
+        `INSERT INTO photos (id, path, size, mtime_ms, status, encode_count, first_seen, last_seen) VALUES (1, '/p/old.jpg', 1, 1, 'ready', 1, 'x', 'x')`,
+      )
+      .run();
+    old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v', ?)`).run(Buffer.from(embedding(1).buffer));
+    old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 6, 43, ?)`).run(Buffer.from(embedding(6).buffer));
+    old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 2, -44, NULL)`).run();
+    expect(() => old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 9, 45, NULL)`).run()).toThrow(/CHECK/);
+    old.close();
+
+    catalog = Catalog.open(file);
+    const c = catalog;
+    expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(c.variantCodes('dup')).toEqual([
+      { id: 1, orientation: 2, code: -44n, embedding: null },
+      { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
+    ]);
+    const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
+    expect(table.sql).toMatch(/WITHOUT ROWID/);
+    expect(table.sql).toMatch(/PRIMARY KEY \(photo_id, kind, orientation\)/);
+    // The new value is accepted, 10 is not, and deleting the photo still removes its variants.
+    const grey = {
+      ...analysis(5),
+      variants: { dup: [{ orientation: GREYSCALE_VARIANT, code: 46n, embedding: embedding(9) }] },
+    };
+    c.transaction(() => c.recordAnalysis(1, grey));
+    expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 9, code: 46n, embedding: embedding(9) }]);
+    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 10, 1, NULL)`).run()).toThrow(/CHECK/);
+    c.db.prepare('DELETE FROM photos WHERE id = 1').run();
+    expect(c.db.prepare('SELECT COUNT(*) AS n FROM code_variants').get()).toEqual({ n: 0 });
   });
 });

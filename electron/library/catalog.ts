@@ -1,6 +1,7 @@
 /**
  * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
  */
+import type { ImageVariant } from '../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from './db.js';
 
 export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
@@ -33,7 +34,18 @@ export interface StoredCode {
   embedding?: Int8Array | null;
 }
 
-/** A code of the photo rotated or mirrored (EXIF orientation 2..8), with its embedding like `StoredCode`'s. */
+/** The `orientation` that stores the greyscale version of the upright picture (2..8 are EXIF orientations). */
+export const GREYSCALE_VARIANT = 9;
+
+/** How code_variants stores a pipeline variant: its EXIF orientation, or GREYSCALE_VARIANT. */
+export function storedVariant(variant: ImageVariant): number {
+  return variant === 'greyscale' ? GREYSCALE_VARIANT : variant;
+}
+
+/**
+ * A code of the photo rotated or mirrored (EXIF orientation 2..8) or in greyscale (GREYSCALE_VARIANT), with its
+ * embedding like `StoredCode`'s.
+ */
 export interface VariantCode {
   orientation: number;
   code: bigint;
@@ -49,7 +61,10 @@ export interface PhotoAnalysis {
   camera: string | null;
   orientation: number | null;
   codes: Partial<Record<CodeKind, StoredCode>>;
-  /** Codes of the photo rotated and mirrored (EXIF orientations 2..8), when geometric matching is on. */
+  /**
+   * Codes of the photo in greyscale (GREYSCALE_VARIANT) and, when geometric matching is on, rotated and mirrored
+   * (EXIF orientations 2..8).
+   */
   variants?: Partial<Record<CodeKind, VariantCode[]>>;
   descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
   thumbnail: { webp: Uint8Array; width: number; height: number } | null;
@@ -307,7 +322,10 @@ export class Catalog {
     };
   }
 
-  /** Rotated/mirrored variant codes of one kind for every ready photo (photo id, orientation, code, embedding or null). */
+  /**
+   * Variant codes of one kind for every ready photo (photo id, orientation 2..8 or GREYSCALE_VARIANT, code,
+   * embedding or null).
+   */
   variantCodes(kind: CodeKind): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
     return (
       this.stmt(

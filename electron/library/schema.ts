@@ -101,4 +101,22 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
       ALTER TABLE codes ADD COLUMN embedding BLOB;
       ALTER TABLE code_variants ADD COLUMN embedding BLOB;
     `),
+  // 5: code_variants also holds the greyscale version of the upright picture (colour invariance), stored as
+  // orientation 9 = greyscale version of the upright picture; 2..8 stay the rotated/mirrored ones. SQLite cannot
+  // alter a CHECK, so the table is rebuilt with its rows.
+  (db) =>
+    db.exec(`
+      CREATE TABLE code_variants_v5 (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('dup', 'sim')),
+        orientation INTEGER NOT NULL CHECK (orientation BETWEEN 2 AND 9),
+        code INTEGER NOT NULL,
+        embedding BLOB,
+        PRIMARY KEY (photo_id, kind, orientation)
+      ) WITHOUT ROWID;
+      INSERT INTO code_variants_v5 (photo_id, kind, orientation, code, embedding)
+        SELECT photo_id, kind, orientation, code, embedding FROM code_variants;
+      DROP TABLE code_variants;
+      ALTER TABLE code_variants_v5 RENAME TO code_variants;
+    `),
 ];
