@@ -10,6 +10,7 @@ import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/presets.js';
 import type { Orientation } from '../../model/orientation.js';
 import { EncodePipeline } from '../../model/pipeline.js';
+import type { ImageVariant } from '../../model/variants.js';
 
 /**
  * The rotated and mirrored versions encoded for geometric matching (EXIF orientation numbers). A pair of photos
@@ -17,6 +18,15 @@ import { EncodePipeline } from '../../model/pipeline.js';
  * 90° clockwise (6) also finds 90° anticlockwise copies (8), from the other side. Six of the seven suffice.
  */
 export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7];
+
+/**
+ * The variants encoded beside each photo: always the greyscale one (colour invariance: a greyscale copy of a
+ * colour photo is matched through it whatever the geometric setting), plus the orientations when geometric
+ * matching is on.
+ */
+export function encodedVariants(options: { geometric: boolean }): readonly ImageVariant[] {
+  return options.geometric ? ['greyscale', ...VARIANT_ORIENTATIONS] : ['greyscale'];
+}
 
 export class ModelHost {
   private opening: Promise<Encoder> | null = null;
@@ -38,14 +48,15 @@ export class ModelHost {
 
   /**
    * The scanner's view: an encode pipeline over the shared encoder (decoding overlapped with batched
-   * inference), with the rotated/mirrored variants when geometric matching is on. Close it after use.
+   * inference), with the greyscale variant and, when geometric matching is on, the rotated/mirrored ones. Close
+   * it after use.
    */
   async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
     const encoder = await this.encoder();
     const { dup, sim } = encoder.roles;
     if (!dup || !sim)
       throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
-    const pipeline = new EncodePipeline(encoder, { variants: options.geometric ? VARIANT_ORIENTATIONS : [] });
+    const pipeline = new EncodePipeline(encoder, { variants: encodedVariants(options) });
     return {
       capacity: pipeline.capacity,
       codes: { dup: { bits: dup.bits, version: dup.version }, sim: { bits: sim.bits, version: sim.version } },

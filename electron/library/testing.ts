@@ -8,9 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeImage, type EncodeFormat } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
-import type { Orientation } from '../../model/orientation.js';
 import type { RawImage } from '../../model/types.js';
 import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline.js';
+import type { ImageVariant } from '../../model/variants.js';
 import type { PhotoEncoder } from './analyzer.js';
 import type { CodeKind } from './catalog.js';
 
@@ -61,8 +61,13 @@ export const FIXTURE_BACKBONE = 'grey8x8-test';
 export interface FixtureEncoderOptions {
   /** Heads per code kind (default: the average hash for both, like one head serving both searches). */
   heads?: Partial<Record<CodeKind, FixtureHead>>;
-  /** Rotated/mirrored versions to encode too (geometric matching). */
-  variants?: readonly Orientation[];
+  /** Variants to encode too: rotated/mirrored (geometric matching), greyscale (colour invariance). */
+  variants?: readonly ImageVariant[];
+  /**
+   * The descriptor the heads see (default `fixtureDescriptor`, grey: blind to colour, like no trained head);
+   * `redChannelDescriptor` makes them colour-sensitive, so a greyscale copy of a colour photo gets another code.
+   */
+  descriptor?: (image: RawImage) => Float32Array;
 }
 
 /** The fixture's descriptor: the 8×8 model input in grey (64 values, 0–255). */
@@ -74,6 +79,13 @@ export function fixtureDescriptor(image: RawImage): Float32Array {
     grey[i] = sum / image.channels;
   }
   return grey;
+}
+
+/** A colour-sensitive fixture descriptor: the 8×8 model input's red channel (64 values, 0–255). */
+export function redChannelDescriptor(image: RawImage): Float32Array {
+  const red = new Float32Array(64);
+  for (let i = 0; i < 64; i++) red[i] = image.data[i * image.channels];
+  return red;
 }
 
 /** `counter.encodes` counts model inputs encoded (photos and their variants): decoded images, in effect. */
@@ -89,7 +101,7 @@ export function averageHashEncoder(counter?: { encodes: number }, options: Fixtu
       return Promise.resolve(
         images.map((image, index) => {
           if (counter) counter.encodes++;
-          const descriptor = fixtureDescriptor(image);
+          const descriptor = (options.descriptor ?? fixtureDescriptor)(image);
           const roles = encodeOptions.roles?.(index) ?? (['dup', 'sim'] as const);
           const code = (kind: CodeKind) =>
             roles.includes(kind)

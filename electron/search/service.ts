@@ -5,7 +5,7 @@
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import type { Catalog, CodeKind } from '../library/catalog.js';
+import { type Catalog, type CodeKind, GREYSCALE_VARIANT } from '../library/catalog.js';
 import { fromSqliteInteger, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import { EmbeddingTable, passesVerification } from './embedding.js';
@@ -64,8 +64,9 @@ export class SearchService {
 
   /**
    * Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code.
-   * With `geometric`, a photo whose rotated or mirrored code is within the radius of another photo's code is
-   * a near duplicate of it too. With a minimum cosine, every near pair must also pass verification (for a
+   * A photo whose greyscale code is within the radius of another photo's code is a near duplicate of it too, and
+   * with `geometric`, one whose rotated or mirrored code is. Photos analysed before greyscale variants were
+   * stored have none, so they pair only through their own code until they are analysed again. With a minimum cosine, every near pair must also pass verification (for a
    * variant pair: the variant's embedding against the other photo's); a pair where either side has no
    * embedding is judged by the radius alone.
    */
@@ -85,7 +86,7 @@ export class SearchService {
     return findDuplicateGroups(index, {
       radius,
       exactClasses,
-      extraPairs: options.geometric && radius !== null ? this.variantPairs(index, embeddings, radius, minCosine) : [],
+      extraPairs: radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : [],
       verify,
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
@@ -93,17 +94,20 @@ export class SearchService {
   }
 
   /**
-   * Pairs (photo, other) where a rotated/mirrored code of the photo lies within `radius` of the other's code
-   * and, with `minCosine`, the variant's embedding passes verification against the other's.
+   * Pairs (photo, other) where the greyscale code of the photo (or, with `geometric`, a rotated/mirrored one)
+   * lies within `radius` of the other's code and, with `minCosine`, the variant's embedding passes verification
+   * against the other's.
    */
   private variantPairs(
     index: HammingIndex,
     embeddings: EmbeddingTable,
     radius: number,
     minCosine: number | null,
+    geometric: boolean,
   ): [number, number][] {
     const pairs: [number, number][] = [];
     for (const v of this.catalog().variantCodes('dup')) {
+      if (!geometric && v.orientation !== GREYSCALE_VARIANT) continue;
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) pairs.push([v.id, n.id]);
       }
