@@ -3,7 +3,8 @@
  * encodings (in the set's temp folder) so re-runs only recompute what changed.
  *
  * Every method encodes a file in all eight orientations (index 0 = the file as it is): plain matching
- * reads orientation 0 only; geometric matching takes the smallest distance over the orientations.
+ * reads orientation 0 only; geometric matching takes the smallest distance over the orientations. The
+ * shipped model's methods add the app's greyscale variant after them (index 8), which both read.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { popcount32 } from '../../../electron/search/codes.js';
 import { readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
+import { greyscalePixels } from '../../../model/variants.js';
 import { decodeForCatalog } from '../../../model/image.js';
 import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
 import { decodeForPhash, phashOfGrey } from './phash.js';
@@ -29,7 +31,12 @@ export interface DedupMethod {
   thresholds: number[];
   /** Fixed thresholds worth a row of their own (a tool's default, a planning figure); each is in `thresholds`. */
   referenceThresholds?: { label: string; threshold: number }[];
-  /** The file in its eight orientations; index 0 is what the app stores for the file. */
+  /**
+   * Encodings after the eight orientations that plain matching reads too, like geometric matching's variants
+   * (the model's greyscale variant, index 8); none by default.
+   */
+  alwaysVariants?: number;
+  /** The file in its eight orientations (then `alwaysVariants` more); index 0 is what the app stores for the file. */
   encode(file: string): Promise<Vector[]>;
   distance(a: Vector, b: Vector): number;
   close?(): Promise<void>;
@@ -104,7 +111,7 @@ export class ShippedModel {
     if (!manifest) throw new Error('no model manifest (run `npm run build:model`)');
     const encoder = await Encoder.open({
       head: head ?? roleHeadId(manifest, 'dup'),
-      batchSize: ORIENTATION_COUNT,
+      batchSize: ORIENTATION_COUNT + 1,
     });
     if (!encoder.roles.dup || encoder.roles.dup.bits % 32 !== 0)
       throw new Error(
@@ -130,11 +137,14 @@ export class ShippedModel {
     // Exactly the app's preparation (electron/library/analyzer.ts): one decodeForCatalog of the bytes.
     const bytes = await readFile(file);
     const { model } = await decodeForCatalog(bytes, { modelSize: this.encoder.decodeOptions.size });
-    const encoded = await this.encoder.encode(allOrientations(model));
+    // The eight orientations, then the app's greyscale variant (model/variants.ts) for the duplicate head.
+    const encoded = await this.encoder.encode([...allOrientations(model), greyscalePixels(model)]);
     const result = {
       codes: encoded.map((e) => e.codes.dup!.code),
       logits: encoded.map((e) => normalised(e.codes.dup!.logits)),
-      b13Gap: encoded.map((e) => normalised(e.descriptor.slice(this.b13Offset, this.b13Offset + this.b13Dim))),
+      b13Gap: encoded
+        .slice(0, ORIENTATION_COUNT)
+        .map((e) => normalised(e.descriptor.slice(this.b13Offset, this.b13Offset + this.b13Dim))),
     };
     this.results.set(file, result);
     return result;
@@ -145,9 +155,10 @@ export function modelDupMethod(model: ShippedModel): DedupMethod {
   const bits = model.encoder.roles.dup!.bits;
   return {
     name: 'model-dup',
-    version: model.encoder.roles.dup!.version,
+    version: `${model.encoder.roles.dup!.version}+grey`,
     metric: 'hamming',
     dim: bits / 32,
+    alwaysVariants: 1,
     thresholds: Array.from({ length: bits + 1 }, (_, r) => r),
     encode: async (file) => (await model.run(file)).codes,
     distance: bits === 64 ? hammingDistance64 : hammingDistance,
@@ -161,8 +172,9 @@ export function modelDupMethod(model: ShippedModel): DedupMethod {
 export function modelDupLogitsMethod(model: ShippedModel): DedupMethod {
   return {
     name: 'model-dup-logits-cosine',
-    version: `${model.encoder.roles.dup!.version}:logits`,
+    version: `${model.encoder.roles.dup!.version}:logits+grey`,
     metric: 'cosine',
+    alwaysVariants: 1,
     dim: model.encoder.roles.dup!.bits,
     thresholds: COSINE_THRESHOLDS,
     encode: async (file) => (await model.run(file)).logits,
@@ -184,7 +196,7 @@ export function b13GapCosineMethod(model: ShippedModel): DedupMethod {
   };
 }
 
-/** Encodings of every file in every orientation: `rows[file][orientation]`. */
+/** Encodings of every file in every orientation (then its always-read variants): `rows[file][orientation]`. */
 export type Encodings = Vector[][];
 
 /**
@@ -198,16 +210,17 @@ export async function encodeWithCache(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ encodings: Encodings; cached: boolean; seconds: number }> {
   mkdirSync(cacheDir, { recursive: true });
-  const header = { version: method.version, dim: method.dim, orientations: ORIENTATION_COUNT, files };
+  const rows = ORIENTATION_COUNT + (method.alwaysVariants ?? 0);
+  const header = { version: method.version, dim: method.dim, orientations: ORIENTATION_COUNT, rows, files };
   const headerFile = path.join(cacheDir, `${method.name}.json`);
   const dataFile = path.join(cacheDir, `${method.name}.bin`);
-  const rowWidth = ORIENTATION_COUNT * method.dim;
+  const rowWidth = rows * method.dim;
   const ArrayType = method.metric === 'hamming' ? Uint32Array : Float32Array;
   if (existsSync(headerFile) && existsSync(dataFile) && readFileSync(headerFile, 'utf8') === JSON.stringify(header)) {
     const bytes = readFileSync(dataFile);
     const flat = new ArrayType(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const encodings = files.map((_, i) =>
-      Array.from({ length: ORIENTATION_COUNT }, (__, k) =>
+      Array.from({ length: rows }, (__, k) =>
         flat.subarray(i * rowWidth + k * method.dim, i * rowWidth + (k + 1) * method.dim),
       ),
     );

@@ -5,6 +5,7 @@
  */
 import { findDuplicateGroups } from '../../../electron/search/groups.js';
 import { HammingIndex } from '../../../electron/search/index.js';
+import { ORIENTATION_COUNT } from './dihedral.js';
 import type { DedupMethod, Encodings } from './methods.js';
 import type { SetEntry } from './set.js';
 
@@ -45,7 +46,8 @@ export class DistanceMatrix {
 
 /**
  * `geometric`: the smaller of min over orientations k of d(k(a), b) and d(a, k(b)) — either file
- * may be the query, and the result must not depend on which.
+ * may be the query, and the result must not depend on which. Plain matching reads the method's always-read
+ * variants (after the eight orientations: the model's greyscale variant) the same way.
  */
 export function distanceMatrix(method: DedupMethod, encodings: Encodings, geometric: boolean): DistanceMatrix {
   const n = encodings.length;
@@ -53,14 +55,12 @@ export function distanceMatrix(method: DedupMethod, encodings: Encodings, geomet
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       let d = method.distance(encodings[i][0], encodings[j][0]);
-      if (geometric) {
-        for (let k = 1; k < encodings[i].length; k++) {
-          d = Math.min(
-            d,
-            method.distance(encodings[i][k], encodings[j][0]),
-            method.distance(encodings[i][0], encodings[j][k]),
-          );
-        }
+      for (let k = geometric ? 1 : ORIENTATION_COUNT; k < encodings[i].length; k++) {
+        d = Math.min(
+          d,
+          method.distance(encodings[i][k], encodings[j][0]),
+          method.distance(encodings[i][0], encodings[j][k]),
+        );
       }
       matrix.values[i * n + j] = matrix.values[j * n + i] = d;
     }

@@ -3,9 +3,11 @@
  * duplicate code, kept when the cosine of the stored int8 embeddings (quantised exactly as the catalog
  * stores them) is at least τ. The grid sweep, the rows the report prints, recall per edit, false positives by
  * kind, the presets calibrated by the rule in electron/search/presets.ts, and grouping with the app's
- * `findDuplicateGroups` (verified self-join pairs; with geometric matching, verified variant pairs too).
+ * `findDuplicateGroups` (verified self-join pairs and greyscale variant pairs; with geometric matching, verified
+ * rotated/mirrored variant pairs too).
  */
 import { embeddingCosine, quantizeEmbedding } from '../../../electron/search/embedding.js';
+import { ORIENTATION_COUNT } from './dihedral.js';
 import {
   calibrateVerifiedPresets,
   type MatchRule,
@@ -78,11 +80,12 @@ export async function scoreVerifiedMethod(
     pairs.accepts(i, j, { radius: rule.radius, minCosine: rule.minCosine ?? -1 }, geometric);
   const verifyAt = (rule: MatchRule) => (a: number, b: number) =>
     (embeddingCosine(embeddings[a][0], embeddings[b][0]) ?? 1) >= (rule.minCosine ?? -1) - 1e-9;
-  // The app's variant pairs: photo a's rotated/mirrored code within R of b's code, with the variant's embedding.
-  const variantPairs = (rule: MatchRule) => (ids: number[]) => {
+  // The app's variant pairs: photo a's greyscale (and, geometric, rotated/mirrored) code within R of b's code,
+  // with the variant's embedding.
+  const variantPairs = (rule: MatchRule, geometric: boolean) => (ids: number[]) => {
     const found: [number, number][] = [];
     for (const a of ids) {
-      for (let k = 1; k < codes.encodings[a].length; k++) {
+      for (let k = geometric ? 1 : ORIENTATION_COUNT; k < codes.encodings[a].length; k++) {
         for (const b of ids) {
           if (a === b || hammingDistance(codes.encodings[a][k], codes.encodings[b][0]) > rule.radius) continue;
           const cosine = embeddingCosine(embeddings[a][k], embeddings[b][0]) ?? 1;
@@ -98,7 +101,7 @@ export async function scoreVerifiedMethod(
     rule: formatRule(rule),
     score: scoreGrouping(entries, subset, codes.encodings, rule.radius, {
       verify: verifyAt(rule),
-      extraPairs: geometric ? variantPairs(rule) : undefined,
+      extraPairs: variantPairs(rule, geometric),
     }),
   });
   const grouping: MethodResult['grouping'] = [group('best F1', 'standard', best)];

@@ -2,10 +2,12 @@
  * The app's verified duplicate rule, measured: a pair is a duplicate when its codes are within R bits and the
  * cosine of its stored duplicate embeddings (int8, electron/search/embedding.ts) is at least τ. Swept over a
  * grid of (R, τ); with geometric matching, a pair passes when some orientation of either file passes both
- * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding).
+ * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding). The greyscale
+ * variant is matched the same way with or without geometric matching, as in the app.
  */
 import { embeddingCosine } from '../../../electron/search/embedding.js';
 import type { MatchRule } from '../../../electron/search/presets.js';
+import { ORIENTATION_COUNT } from './dihedral.js';
 import type { Encodings } from './methods.js';
 import { hammingDistance } from './methods.js';
 import { inSubset, pairScore, type PairScore, type Subset } from './metrics.js';
@@ -29,8 +31,9 @@ export function formatRule(rule: MatchRule): string {
 
 /**
  * For every pair of files, the best embedding cosine among the orientations whose codes are within each
- * radius 0..20: `best(i, j, R) ≥ τ` is the rule's verdict. Plain matching reads orientation 0 of both files;
- * geometric matching also orientation k of one file against orientation 0 of the other.
+ * radius 0..20: `best(i, j, R) ≥ τ` is the rule's verdict. Plain matching reads orientation 0 of both files and
+ * the greyscale variant (index 8, after the orientations) of one against orientation 0 of the other; geometric
+ * matching also orientation k of one file against orientation 0 of the other.
  */
 export class VerifiedPairs {
   /** [pair][R] best cosine within R (NONE: nothing within R), pairs in upper-triangle order. */
@@ -56,9 +59,13 @@ export class VerifiedPairs {
           if (c > atDistance[d]) atDistance[d] = c;
         };
         consider(i, 0, j, 0);
+        for (let k = ORIENTATION_COUNT; k < codes[i].length; k++) {
+          consider(i, k, j, 0);
+          consider(j, k, i, 0);
+        }
         let best = NONE;
         for (let r = 0; r < width; r++) this.plain[p * width + r] = best = Math.max(best, atDistance[r]);
-        for (let k = 1; k < codes[i].length; k++) {
+        for (let k = 1; k < ORIENTATION_COUNT; k++) {
           consider(i, k, j, 0);
           consider(j, k, i, 0);
         }
