@@ -64,6 +64,7 @@ export default tseslint.config(
       'playwright-report/**',
       'bench-results/**',
       'model/artifacts/**',
+      'scratch/**',
     ],
   },
   js.configs.recommended,
