@@ -9,7 +9,7 @@
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
  * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer), --conv2 FILTERS (a second one),
- * --lr RATE (overrides every method's tuned learning rate), --seed N, --threads N, --augment PIXELS, --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -140,6 +140,7 @@ async function main(): Promise<void> {
       conv: { type: 'string', default: '0' },
       conv2: { type: 'string', default: '0' },
       lr: { type: 'string' },
+      wd: { type: 'string' },
       imbalance: { type: 'string', default: '1' },
       descriptors: { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
       json: { type: 'boolean', default: false },
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
           conv2Filters: Number(values.conv2),
         });
         if (values.lr) options.learningRate = Number(values.lr);
+        if (values.wd) options.weightDecay = Number(values.wd);
         const trained = await trainHeadInProcess({ train: split.train }, options, {
           onProgress: (p) =>
             process.stderr.write(
