@@ -16,6 +16,7 @@ import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeBmp, readBmpHeader } from './image-bmp.js';
+import { contentFraction } from './content-box.js';
 import { DecodeError, toDecodeError } from './image-errors.js';
 import { decodeHeic } from './image-heic.js';
 import { parseHeifHeader, sniffFormat, SNIFF_BYTES, type ImageFormat } from './image-formats.js';
@@ -283,6 +284,8 @@ export interface CatalogDecode {
   model: RawImage;
   /** WebP thumbnail, longer side at most thumbnailSize. */
   thumbnail: Buffer;
+  /** The share of the width and height inside uniform borders (model/content-box.ts); 1 = no border. */
+  content: { width: number; height: number };
 }
 
 /**
@@ -306,7 +309,7 @@ export async function decodeForCatalog(
     resizeImage(intermediate, modelSize, options.modelFit ?? 'fill'),
     makeThumbnail(intermediate, thumbnailSize),
   ]);
-  return { model, thumbnail };
+  return { model, thumbnail, content: contentFraction(intermediate) };
 }
 
 export type EncodeFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'tiff' | 'gif';

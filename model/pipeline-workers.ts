@@ -32,7 +32,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; model: RawImage; thumbnail: Uint8Array }
+  | { id: number; ok: true; model: RawImage; thumbnail: Uint8Array; content: { width: number; height: number } }
   | { id: number; ok: false; error: { name: string; message: string; code?: DecodeErrorCode; path?: string } };
 
 interface Task {
@@ -132,8 +132,12 @@ export class DecodeWorkerPool {
       if (!task) return;
       entry.tasks.delete(response.id);
       if (response.ok) {
-        const { model, thumbnail } = response;
-        task.resolve({ model, thumbnail: Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.byteLength) });
+        const { model, thumbnail, content } = response;
+        task.resolve({
+          model,
+          thumbnail: Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.byteLength),
+          content,
+        });
       } else {
         task.reject(reviveError(response.error));
       }

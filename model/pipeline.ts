@@ -68,6 +68,8 @@ export interface EncodedPhoto {
   info: ImageInfo;
   /** WebP, longer side at most thumbnailSize. */
   thumbnail: Buffer;
+  /** The share of the width and height inside uniform borders (frames, letterbox bars); 1 = no border. */
+  content: { width: number; height: number };
   /** Unit-norm backbone descriptor (the trainer re-encodes from it). */
   descriptor: Float32Array;
   /** The duplicate and similarity codes, from the same backbone run; null where the encoder has no such head. */
@@ -107,6 +109,7 @@ interface Job {
   info: ImageInfo;
   model: RawImage;
   thumbnail: Buffer;
+  content: { width: number; height: number };
   queuedAt: number;
   settle: (result: EncodeResult) => void;
   /** True once the call has settled some other way (aborted, closed): its work can stop. */
@@ -435,6 +438,7 @@ export class EncodePipeline {
       const photo: EncodedPhoto = {
         info: job.info,
         thumbnail: job.thumbnail,
+        content: job.content,
         descriptor,
         codes: { dup: photoCode('dup'), sim: photoCode('sim') },
         variantCodes,

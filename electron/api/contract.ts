@@ -183,7 +183,10 @@ export interface DuplicateFile {
 
 /** Which copy of a group to propose keeping (default: best quality). */
 export type KeepRuleArg =
-  /** Highest resolution, then largest file, then oldest capture date, then a name that is not a copy's, then path. */
+  /**
+   * Highest resolution (without uniform borders such as added frames or letterbox bars), then largest file, then
+   * oldest capture date, then a name that is not a copy's, then path.
+   */
   | { kind: 'best-quality' }
   | { kind: 'newest' }
   | { kind: 'oldest' }

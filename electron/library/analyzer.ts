@@ -86,7 +86,7 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
     async analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis> {
       const [result, exif] = await Promise.all([encoder.encode(file, signal), readExif(file)]);
       if (!result.ok) throw result.error;
-      const { info, thumbnail, codes, descriptor, variantCodes } = result.photo;
+      const { info, thumbnail, content, codes, descriptor, variantCodes } = result.photo;
       // The duplicate code keeps its head's output (verification of candidate pairs); the similarity code needs none.
       const embedding = (logits: Float32Array | null) => (logits?.length ? quantizeEmbedding(logits) : null);
       const stored = (kind: CodeKind): StoredCode => {
@@ -112,6 +112,9 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
       return {
         width: info.width,
         height: info.height,
+        // Measured on the small decode, scaled to the photo's pixels (the keep rule's resolution).
+        contentWidth: Math.min(info.width, Math.max(1, Math.round(info.width * content.width))),
+        contentHeight: Math.min(info.height, Math.max(1, Math.round(info.height * content.height))),
         format: info.format,
         takenAt: exif.takenAt,
         camera: exif.camera,

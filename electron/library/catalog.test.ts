@@ -95,7 +95,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
@@ -139,5 +139,42 @@ describe('catalog embeddings', () => {
     expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 10, 1, NULL)`).run()).toThrow(/CHECK/);
     c.db.prepare('DELETE FROM photos WHERE id = 1').run();
     expect(c.db.prepare('SELECT COUNT(*) AS n FROM code_variants').get()).toEqual({ n: 0 });
+  });
+
+  it('upgrades a version-5 library: its photos survive with no content size, and new analyses store and copy it', () => {
+    const file = tmp();
+    const old = new Database(file);
+    for (const migrate of MIGRATIONS.slice(0, 5)) migrate(old);
+    old.pragma('user_version = 5');
+    old
+      .prepare(
+        `INSERT INTO photos (id, path, size, mtime_ms, width, height, status, encode_count, first_seen, last_seen)
+           VALUES (1, '/p/old.jpg', 1, 1, 574, 574, 'ready', 1, 'x', 'x')`,
+      )
+      .run();
+    old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v', NULL)`).run();
+    old.close();
+
+    catalog = Catalog.open(file);
+    const c = catalog;
+    expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(c.photoById(1)).toMatchObject({
+      path: '/p/old.jpg',
+      width: 574,
+      height: 574,
+      contentWidth: null,
+      contentHeight: null,
+    });
+    expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n] });
+
+    const framed = addPhoto(c, 'framed.jpg', 'same');
+    const copy = addPhoto(c, 'framed copy.jpg', 'same');
+    c.transaction(() => c.recordAnalysis(framed, { ...analysis(7), contentWidth: 512, contentHeight: 400 }));
+    c.transaction(() => c.copyAnalysis(copy, framed));
+    expect(c.photoById(framed)).toMatchObject({ width: 640, height: 480, contentWidth: 512, contentHeight: 400 });
+    expect(c.photoById(copy)).toMatchObject({ contentWidth: 512, contentHeight: 400 });
+    // An analysis that did not measure it stores NULL, not a stale value.
+    c.transaction(() => c.recordAnalysis(framed, analysis(8)));
+    expect(c.photoById(framed)).toMatchObject({ contentWidth: null, contentHeight: null });
   });
 });

@@ -16,6 +16,9 @@ export interface PhotoRecord {
   contentHash: string | null;
   width: number | null;
   height: number | null;
+  /** Size without uniform borders (frames, letterbox bars); null where analysed before it was measured. */
+  contentWidth: number | null;
+  contentHeight: number | null;
   format: string | null;
   takenAt: string | null;
   camera: string | null;
@@ -56,6 +59,9 @@ export interface VariantCode {
 export interface PhotoAnalysis {
   width: number;
   height: number;
+  /** Size inside uniform borders (model/content-box.ts); absent = not measured (stored as NULL). */
+  contentWidth?: number | null;
+  contentHeight?: number | null;
   format: string;
   takenAt: string | null;
   camera: string | null;
@@ -71,7 +77,7 @@ export interface PhotoAnalysis {
 }
 
 const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
-  format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
+  content_width AS contentWidth, content_height AS contentHeight, format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
 
 /** Ready photos with a descriptor of one backbone whose code of one kind is missing or another head's (parameters: kind, backbone version, head version, after id). */
 const REHASHABLE = `FROM photos p JOIN descriptors d ON d.photo_id = p.id
@@ -235,17 +241,28 @@ export class Catalog {
   /** Store an analysis: metadata, codes, descriptor and thumbnail, and count the encode. */
   recordAnalysis(id: number, a: PhotoAnalysis): void {
     this.stmt(
-      `UPDATE photos SET width = ?, height = ?, format = ?, taken_at = ?, camera = ?, orientation = ?, status = 'ready', error = NULL,
-         encode_count = encode_count + 1 WHERE id = ?`,
-    ).run(a.width, a.height, a.format, a.takenAt, a.camera, a.orientation, id);
+      `UPDATE photos SET width = ?, height = ?, content_width = ?, content_height = ?, format = ?, taken_at = ?, camera = ?,
+         orientation = ?, status = 'ready', error = NULL, encode_count = encode_count + 1 WHERE id = ?`,
+    ).run(
+      a.width,
+      a.height,
+      a.contentWidth ?? null,
+      a.contentHeight ?? null,
+      a.format,
+      a.takenAt,
+      a.camera,
+      a.orientation,
+      id,
+    );
     this.storeDerived(id, a);
   }
 
   /** Give `id` the analysis of an identical file (same content hash) without decoding it again. */
   copyAnalysis(id: number, fromId: number): void {
     this.stmt(
-      `UPDATE photos SET (width, height, format, taken_at, camera, orientation, status, error) =
-         (SELECT width, height, format, taken_at, camera, orientation, 'ready', NULL FROM photos WHERE id = ?) WHERE id = ?`,
+      `UPDATE photos SET (width, height, content_width, content_height, format, taken_at, camera, orientation, status, error) =
+         (SELECT width, height, content_width, content_height, format, taken_at, camera, orientation, 'ready', NULL
+          FROM photos WHERE id = ?) WHERE id = ?`,
     ).run(fromId, id);
     this.stmt(
       `INSERT OR REPLACE INTO codes (photo_id, kind, code, bits, head_version, embedding)

@@ -119,4 +119,11 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
       DROP TABLE code_variants;
       ALTER TABLE code_variants_v5 RENAME TO code_variants;
     `),
+  // 6: the photo's size without uniform borders (frames, letterbox bars), in its own pixels; the keep rule's
+  // resolution (electron/search/keep.ts). NULL for photos analysed before: the rule falls back to width × height.
+  (db) =>
+    db.exec(`
+      ALTER TABLE photos ADD COLUMN content_width INTEGER;
+      ALTER TABLE photos ADD COLUMN content_height INTEGER;
+    `),
 ];

@@ -47,6 +47,24 @@ describe('keep rules', () => {
     expect(chooseKeeper([file(1, { path: '/z.jpg' }), file(2, { path: '/a.jpg' })]).id).toBe(2);
   });
 
+  it('default: resolution counts content pixels, so a copy with an added border does not outrank its original', () => {
+    // The real case: a 512×512 original and a copy framed to 574×574 (more pixels, a larger file, same picture).
+    const original = file(1, { path: '/p/ihc.jpg', width: 512, height: 512, contentWidth: 512, contentHeight: 512 });
+    const bordered = { path: '/p/ihc--border.jpg', width: 574, height: 574, contentWidth: 512, contentHeight: 512 };
+    expect(chooseKeeper([file(2, { ...bordered, bytes: 900 }), original]).id).toBe(1);
+    // Same content size: the later criteria decide as before (here the larger file).
+    expect(chooseKeeper([file(2, { ...bordered, bytes: 2000 }), original]).id).toBe(2);
+    // A copy with a larger picture still wins, bordered or not.
+    const larger = file(3, { width: 1100, height: 1100, contentWidth: 1024, contentHeight: 1024, bytes: 500 });
+    expect(chooseKeeper([original, larger]).id).toBe(3);
+    expect(chooseKeeper([original, file(4, { width: 1024, height: 1024, bytes: 500 })]).id).toBe(4);
+    // Without a measured content size (analysed before it was stored), the full size counts.
+    expect(chooseKeeper([file(5, { width: 574, height: 574, bytes: 900 }), original]).id).toBe(5);
+    expect(
+      chooseKeeper([file(6, { width: 574, height: 574, contentWidth: null, contentHeight: null }), original]).id,
+    ).toBe(6);
+  });
+
   it('alternative rules: newest, oldest, preferred folder, format preference', () => {
     const files = [
       file(1, { takenAt: '2021-01-01', width: 4000, path: '/inbox/1.jpg' }),

@@ -1,6 +1,10 @@
 /**
  * Which photo of a duplicate group to keep, and the safety rule for trashing the others.
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
+ *
+ * Best quality: highest resolution, then largest file, then oldest capture date, then a name that is not a
+ * copy's, then path. Resolution counts content pixels, i.e. without uniform borders (an added frame or letterbox
+ * bars), so a bordered copy does not outrank its original; where the content size is unknown, width × height.
  */
 
 import type { DuplicateFile, KeepRuleArg } from '../api/contract.js';
@@ -9,6 +13,9 @@ import type { DuplicateFile, KeepRuleArg } from '../api/contract.js';
 export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
   /** Container format or extension (`jpeg`, `heic`, `cr2`, ...); taken from the path when absent. */
   format?: string | null;
+  /** Size inside uniform borders (frames, letterbox bars); width × height counts when absent or null. */
+  contentWidth?: number | null;
+  contentHeight?: number | null;
 };
 
 /** The rule choosing the copy to keep; the API's type, so the UI, the CLI and this module share one definition. */
@@ -98,8 +105,18 @@ function byName(a: KeepCandidate, b: KeepCandidate): number {
   return looksLikeCopy(a) - looksLikeCopy(b) || byPath(a, b);
 }
 
+/**
+ * Resolution as the picture's own pixels: an added uniform border (a white frame, letterbox bars) makes a copy
+ * larger without adding any picture, so it must not outrank the original. Photos analysed before content sizes
+ * were measured count their full size.
+ */
+function contentPixels(file: KeepCandidate): number {
+  if (file.contentWidth == null || file.contentHeight == null) return file.width * file.height;
+  return file.contentWidth * file.contentHeight;
+}
+
 function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
-  return b.width * b.height - a.width * a.height || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byName(a, b);
+  return contentPixels(b) - contentPixels(a) || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byName(a, b);
 }
 
 function normaliseFolder(folder: string): string {

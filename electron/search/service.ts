@@ -124,6 +124,8 @@ export class SearchService {
         path: p.path,
         width: p.width ?? 0,
         height: p.height ?? 0,
+        contentWidth: p.contentWidth,
+        contentHeight: p.contentHeight,
         bytes: p.size,
         takenAt: p.takenAt,
         format: p.format,

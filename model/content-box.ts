@@ -1,0 +1,107 @@
+/**
+ * The part of a picture inside uniform borders: an added white or black frame, letterbox or pillarbox bars.
+ * A bordered copy has more pixels than its original but no more picture, so the keep rule compares content
+ * sizes (electron/search/keep.ts). Pure JS over decoded pixels; run it on a small decode (≤ 512 px).
+ */
+import type { RawImage } from './types.js';
+
+/** Where the content lies, in the image's pixels. */
+export interface ContentBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface ContentBoxOptions {
+  /** Largest per-channel difference from the border's colour that still counts as border (default 24: JPEG noise). */
+  tolerance?: number;
+  /**
+   * Smallest share of a side the content may keep (default 0.5). A trim that would keep less is ignored on that
+   * axis: a mostly uniform photo (a white wall, a clear sky) is a picture, not a border around a sliver.
+   */
+  minKeep?: number;
+  /**
+   * Lines also trimmed inside each border found, as a share of the side (default 0.01, at least 2 px): the seam
+   * between a border and the picture is blurred by JPEG ringing and resampling, so the scan stops a few lines
+   * early, and a bordered copy would otherwise measure a little larger than its own original.
+   */
+  seam?: number;
+}
+
+type Side = 'top' | 'bottom' | 'left' | 'right';
+
+/** Pixel offsets of line `index` counted inward from `side`. */
+function linePixels(image: RawImage, side: Side, index: number): { start: number; step: number; count: number } {
+  const { width, height, channels } = image;
+  const rowStride = width * channels;
+  switch (side) {
+    case 'top':
+      return { start: index * rowStride, step: channels, count: width };
+    case 'bottom':
+      return { start: (height - 1 - index) * rowStride, step: channels, count: width };
+    case 'left':
+      return { start: index * channels, step: rowStride, count: height };
+    case 'right':
+      return { start: (width - 1 - index) * channels, step: rowStride, count: height };
+  }
+}
+
+/** The colour of a side's outermost line if that line is uniform within `tolerance`, else null. */
+function borderColour(image: RawImage, side: Side, tolerance: number): number[] | null {
+  const { start, step, count } = linePixels(image, side, 0);
+  const colour: number[] = [];
+  for (let c = 0; c < image.channels; c++) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += image.data[start + i * step + c];
+    colour.push(sum / count);
+  }
+  return lineMatches(image, side, 0, colour, tolerance) ? colour : null;
+}
+
+function lineMatches(image: RawImage, side: Side, index: number, colour: number[], tolerance: number): boolean {
+  const { start, step, count } = linePixels(image, side, index);
+  for (let i = 0; i < count; i++) {
+    const p = start + i * step;
+    for (let c = 0; c < colour.length; c++) if (Math.abs(image.data[p + c] - colour[c]) > tolerance) return false;
+  }
+  return true;
+}
+
+/** How many lines, from `side` inward (at most `limit`), are uniform in the side's border colour. */
+function borderDepth(image: RawImage, side: Side, limit: number, tolerance: number): number {
+  const colour = borderColour(image, side, tolerance);
+  if (!colour) return 0;
+  let depth = 1;
+  while (depth < limit && lineMatches(image, side, depth, colour, tolerance)) depth++;
+  return depth;
+}
+
+/** The box inside the image's uniform borders; the whole image when it has none (or trimming would keep too little). */
+export function contentBox(image: RawImage, options: ContentBoxOptions = {}): ContentBox {
+  const tolerance = options.tolerance ?? 24;
+  const minKeep = options.minKeep ?? 0.5;
+  const { width, height } = image;
+  const whole = { left: 0, top: 0, width, height };
+  if (width < 3 || height < 3) return whole;
+
+  const seamShare = options.seam ?? 0.01;
+  const withSeam = (depth: number, side: number) => (depth > 0 ? depth + Math.max(2, Math.ceil(seamShare * side)) : 0);
+  const top = withSeam(borderDepth(image, 'top', height, tolerance), height);
+  const bottom = top >= height ? 0 : withSeam(borderDepth(image, 'bottom', height - top, tolerance), height);
+  const left = withSeam(borderDepth(image, 'left', width, tolerance), width);
+  const right = left >= width ? 0 : withSeam(borderDepth(image, 'right', width - left, tolerance), width);
+
+  const keptHeight = height - top - bottom;
+  const keptWidth = width - left - right;
+  const box = { ...whole };
+  if (keptHeight >= minKeep * height) Object.assign(box, { top, height: keptHeight });
+  if (keptWidth >= minKeep * width) Object.assign(box, { left, width: keptWidth });
+  return box;
+}
+
+/** The share of each side that is content (1 = no border), from `contentBox`. */
+export function contentFraction(image: RawImage, options?: ContentBoxOptions): { width: number; height: number } {
+  const box = contentBox(image, options);
+  return { width: box.width / image.width, height: box.height / image.height };
+}
