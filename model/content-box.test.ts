@@ -54,6 +54,17 @@ describe('contentBox', () => {
     expect(contentBox(pillarboxed)).toEqual({ left: 27, top: 0, width: 156, height: 120 });
   });
 
+  it('trims nested bands pass by pass, so a framed copy of a picture with its own dark edge measures no larger', () => {
+    // Like a fundus photo: the picture sits on black; the copy adds a white frame around that.
+    const original = withBorder(photo, { top: 10, bottom: 10, left: 10, right: 10 }, BLACK);
+    const framed = withBorder(original, { top: 15, bottom: 15, left: 15, right: 15 }, WHITE);
+    const a = contentBox(original);
+    const b = contentBox(framed);
+    expect(a).toEqual({ left: 12, top: 12, width: 156, height: 116 });
+    expect(b.width * b.height).toBeLessThanOrEqual(a.width * a.height);
+    expect(b.width).toBeGreaterThan(150); // the picture itself is not eaten
+  });
+
   it('does not trim a mostly uniform picture below half of a side', () => {
     // A white wall with a small picture on it: the "border" would leave a quarter of each side.
     const wall = withBorder(

@@ -77,26 +77,61 @@ function borderDepth(image: RawImage, side: Side, limit: number, tolerance: numb
   return depth;
 }
 
-/** The box inside the image's uniform borders; the whole image when it has none (or trimming would keep too little). */
-export function contentBox(image: RawImage, options: ContentBoxOptions = {}): ContentBox {
-  const tolerance = options.tolerance ?? 24;
-  const minKeep = options.minKeep ?? 0.5;
+/** One pass: the box inside `image`'s outermost uniform bands, keeping at least minWidth × minHeight. */
+function trimOnce(
+  image: RawImage,
+  tolerance: number,
+  seamShare: number,
+  minWidth: number,
+  minHeight: number,
+): ContentBox {
   const { width, height } = image;
   const whole = { left: 0, top: 0, width, height };
   if (width < 3 || height < 3) return whole;
-
-  const seamShare = options.seam ?? 0.01;
   const withSeam = (depth: number, side: number) => (depth > 0 ? depth + Math.max(2, Math.ceil(seamShare * side)) : 0);
   const top = withSeam(borderDepth(image, 'top', height, tolerance), height);
   const bottom = top >= height ? 0 : withSeam(borderDepth(image, 'bottom', height - top, tolerance), height);
   const left = withSeam(borderDepth(image, 'left', width, tolerance), width);
   const right = left >= width ? 0 : withSeam(borderDepth(image, 'right', width - left, tolerance), width);
-
   const keptHeight = height - top - bottom;
   const keptWidth = width - left - right;
   const box = { ...whole };
-  if (keptHeight >= minKeep * height) Object.assign(box, { top, height: keptHeight });
-  if (keptWidth >= minKeep * width) Object.assign(box, { left, width: keptWidth });
+  if (keptHeight >= minHeight) Object.assign(box, { top, height: keptHeight });
+  if (keptWidth >= minWidth) Object.assign(box, { left, width: keptWidth });
+  return box;
+}
+
+function cropPixels(image: RawImage, box: ContentBox): RawImage {
+  const { channels } = image;
+  const data = new Uint8Array(box.width * box.height * channels);
+  for (let y = 0; y < box.height; y++) {
+    const from = ((box.top + y) * image.width + box.left) * channels;
+    data.set(image.data.subarray(from, from + box.width * channels), y * box.width * channels);
+  }
+  return { data, width: box.width, height: box.height, channels };
+}
+
+/** Bands of different colours nested in each other (a white frame around a photo's own black surround) take one pass each. */
+const MAX_PASSES = 3;
+
+/**
+ * The box inside the image's uniform borders; the whole image when it has none (or trimming would keep too
+ * little). Nested bands are trimmed pass by pass, so a copy framed in white around a picture whose own edge is
+ * black measures the same picture as its original (minus one more seam, so the original wins a tie).
+ */
+export function contentBox(image: RawImage, options: ContentBoxOptions = {}): ContentBox {
+  const tolerance = options.tolerance ?? 24;
+  const minKeep = options.minKeep ?? 0.5;
+  const seamShare = options.seam ?? 0.01;
+  const minWidth = minKeep * image.width;
+  const minHeight = minKeep * image.height;
+  let box: ContentBox = { left: 0, top: 0, width: image.width, height: image.height };
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const view = pass === 0 ? image : cropPixels(image, box);
+    const inner = trimOnce(view, tolerance, seamShare, minWidth, minHeight);
+    if (inner.width === view.width && inner.height === view.height) break;
+    box = { left: box.left + inner.left, top: box.top + inner.top, width: inner.width, height: inner.height };
+  }
   return box;
 }
 
