@@ -4,13 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../model/encoder.js';
 import { HeadCompute } from './compute-graphs.js';
-import { standardise } from './head.js';
-import { packCodes } from './hamming-kernel.js';
-import { meanAveragePrecision } from './ranking-metrics.js';
 import { gaussianClusters } from './synthetic-data.js';
 import { trainHeadInProcess } from './train.js';
 import { installTrainedHead, resolveOptions, trainHead } from './train-head.js';
-import { newHead } from './training-loop.js';
+import { heldOutMap as mapOf, newHead } from './training-loop.js';
 import { createRandom } from './rng.js';
 import type { LabelledSet } from './datasets.js';
 import type { HeadParameters } from './head.js';
@@ -22,13 +19,7 @@ const testSet: LabelledSet = gaussianClusters({ classes: 6, perClass: 40, dim: 2
 async function heldOutMap(head: HeadParameters, queries: LabelledSet, database: LabelledSet): Promise<number> {
   const compute = await HeadCompute.open(head.architecture, 1);
   try {
-    const encode = async (set: LabelledSet) =>
-      packCodes(
-        await compute.forward(head, standardise(head, set.features), set.count),
-        set.count,
-        head.architecture.bits,
-      );
-    return meanAveragePrecision(await encode(queries), queries.labels, await encode(database), database.labels);
+    return await mapOf(compute, head, queries, database);
   } finally {
     await compute.release();
   }

@@ -67,6 +67,19 @@ export function maskOutputGradient(head: HeadParameters, gradient: Float32Array)
 }
 
 /** MAP for progress reports: held-out if the caller gave a validation split, else training queries vs the training set. */
+/** Tie-aware MAP@all of `queries` against `database`, each encoded by `head` (relevant = same label). */
+export async function heldOutMap(
+  compute: HeadCompute,
+  head: HeadParameters,
+  queries: LabelledSet,
+  database: LabelledSet,
+): Promise<number> {
+  const bits = head.architecture.bits;
+  const encode = async (set: LabelledSet) =>
+    packCodes(await compute.forward(head, standardise(head, set.features), set.count), set.count, bits);
+  return meanAveragePrecision(await encode(queries), queries.labels, await encode(database), database.labels);
+}
+
 export class ValidationProbe {
   private readonly trainQueryRows: Int32Array;
 
@@ -95,16 +108,7 @@ export class ValidationProbe {
   ): Promise<number> {
     const bits = head.architecture.bits;
     const validation = this.data.validation;
-    if (validation) {
-      const encode = async (set: LabelledSet) =>
-        packCodes(await compute.forward(head, standardise(head, set.features), set.count), set.count, bits);
-      return meanAveragePrecision(
-        await encode(validation.queries),
-        validation.queries.labels,
-        await encode(validation.database),
-        validation.database.labels,
-      );
-    }
+    if (validation) return heldOutMap(compute, head, validation.queries, validation.database);
     const train = this.data.train;
     const logits = trainLogits ?? (await compute.forward(head, standardisedTrain, train.count));
     const database = packCodes(logits, train.count, bits);

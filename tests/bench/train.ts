@@ -27,12 +27,11 @@ import {
   type LabelledSet,
   type RetrievalSplit,
 } from '../../training/datasets.js';
-import { packCodes } from '../../training/hamming-kernel.js';
-import { standardise, type HeadParameters } from '../../training/head.js';
-import { meanAveragePrecision } from '../../training/ranking-metrics.js';
+import type { HeadParameters } from '../../training/head.js';
 import { trainHeadInProcess } from '../../training/train.js';
 import { resolveOptions, type TrainHeadOptions } from '../../training/train-head.js';
 import type { Method } from '../../training/training-options.js';
+import { heldOutMap } from '../../training/training-loop.js';
 
 const DATASETS = {
   mnist: { load: () => loadMnist(), databaseIncludesTrain: true, hidden: 512 },
@@ -109,18 +108,7 @@ export interface BenchResult {
 async function evaluate(head: HeadParameters, split: RetrievalSplit, threads?: number): Promise<number> {
   const compute = await HeadCompute.open(head.architecture, threads);
   try {
-    const encode = async (set: LabelledSet) =>
-      packCodes(
-        await compute.forward(head, standardise(head, set.features), set.count),
-        set.count,
-        head.architecture.bits,
-      );
-    return meanAveragePrecision(
-      await encode(split.queries),
-      split.queries.labels,
-      await encode(split.database),
-      split.database.labels,
-    );
+    return await heldOutMap(compute, head, split.queries, split.database);
   } finally {
     await compute.release();
   }
