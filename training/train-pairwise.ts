@@ -4,26 +4,11 @@
  * outputs of the whole training set, refreshed every `databaseRefreshSteps` and row-by-row for the batch.
  */
 import { HeadCompute, PairwiseLossCompute } from './compute-graphs.js';
-import { cloneHead, moveTowards, standardise, trainableArrays } from './head.js';
-import { Adam } from './optimizer.js';
+import { cloneHead, standardise } from './head.js';
 import { classBalanceWeights } from './policy-gradient.js';
-import { createRandom, shuffleInPlace } from './rng.js';
-import { learningRateSchedule } from './train-policy.js';
-import {
-  BatchInputs,
-  finishTraining,
-  gradientList,
-  maskOutputGradient,
-  newHead,
-  ValidationProbe,
-} from './training-loop.js';
-import {
-  throwIfAborted,
-  type TrainedHead,
-  type TrainHooks,
-  type TrainingData,
-  type TrainOptions,
-} from './training-options.js';
+import { createRandom } from './rng.js';
+import { newHead, runTrainingLoop } from './training-loop.js';
+import type { TrainedHead, TrainHooks, TrainingData, TrainOptions } from './training-options.js';
 
 /** What the loss compares against: raw outputs u = z for DPSH, h = tanh(z) for the exponentiated loss. */
 function referenceOutputs(kind: 'dpsh' | 'exponentiated', logits: Float32Array): Float32Array {
@@ -46,49 +31,27 @@ export async function trainPairwiseHead(
   const classWeights = classBalanceWeights(train.labels, options.classBalancePower);
   const compute = await HeadCompute.open(net.architecture, options.threads);
   const loss = await PairwiseLossCompute.open(kind, bits, options.pairwiseQuantisationWeight, options.threads);
-  const probe = new ValidationProbe(data, random);
-  const batches = new BatchInputs(train, inputs, net, options.augmentShift, random);
+  const encodeReference = async () => referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
   try {
-    const optimiser = new Adam(trainableArrays(net), options.learningRate, options.weightDecay);
-    let reference = referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
-    const order = Array.from({ length: train.count }, (_, i) => i);
-    const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
-    let step = 0;
-    let lastReward = 0;
-    let mapValidation = 0;
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      shuffleInPlace(order, random);
-      let lossSum = 0;
-      for (let b = 0; b < batchesPerEpoch; b++) {
-        throwIfAborted(hooks.signal);
-        const rows = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
-        const x = batches.rows(rows);
-        const logits = await compute.forward(net, x, rows.length);
-        const { similar, weights } = pairMatrices(rows, train.labels, classWeights, kind === 'exponentiated');
-        const result = await loss.run(logits, rows.length, reference, train.count, similar, weights);
-        lossSum += result.loss;
-        const g = await compute.backward(net, x, rows.length, result.logitGradient);
-        maskOutputGradient(net, g.outputWeights!);
-        optimiser.step(trainableArrays(net), gradientList(net, g), learningRateSchedule(epoch, options.epochs));
+    let reference = await encodeReference();
+    // Awaited here: the `finally` below releases the graphs the loop needs.
+    return await runTrainingLoop(
+      { data, options, hooks, random, started, compute, net, referenceNet, inputs },
+      {
+        async batchGradient(rows, logits) {
+          const { similar, weights } = pairMatrices(rows, train.labels, classWeights, kind === 'exponentiated');
+          const result = await loss.run(logits, rows.length, reference, train.count, similar, weights);
+          return { logitGradient: result.logitGradient, score: -result.loss };
+        },
         // DPSH updates the stored outputs of the batch it just saw.
-        const fresh = referenceOutputs(kind, logits);
-        rows.forEach((row, i) => reference.set(fresh.subarray(i * bits, (i + 1) * bits), row * bits));
-        step++;
-        if (step % options.databaseRefreshSteps === 0) {
-          moveTowards(referenceNet, net, options.databaseMomentum);
-          reference = referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
-        }
-      }
-      lastReward = -lossSum / batchesPerEpoch;
-      mapValidation = await probe.measure(compute, net, inputs);
-      hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
-    }
-    // Awaited here: the `finally` below releases the graphs the last forward pass needs.
-    return await finishTraining(
-      compute,
-      net,
-      { inputs, count: train.count, bits, started, steps: step },
-      { finalReward: lastReward, mapValidation },
+        afterStep(rows, logits) {
+          const fresh = referenceOutputs(kind, logits);
+          rows.forEach((row, i) => reference.set(fresh.subarray(i * bits, (i + 1) * bits), row * bits));
+        },
+        async refreshReference() {
+          reference = await encodeReference();
+        },
+      },
     );
   } finally {
     await Promise.all([compute.release(), loss.release()]);
@@ -101,7 +64,7 @@ export async function trainPairwiseHead(
  * positives up-weighted so positive and negative pairs carry equal total weight.
  */
 export function pairMatrices(
-  rows: number[],
+  rows: Int32Array,
   labels: Int32Array,
   classWeights: Float32Array,
   balancePositives: boolean,

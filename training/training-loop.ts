@@ -4,17 +4,26 @@ import type { LabelledSet } from './datasets.js';
 import { packCodes } from './hamming-kernel.js';
 import {
   initHead,
+  moveTowards,
   outputMask,
   standardisation,
   standardise,
+  trainableArrays,
   trainableNames,
   type HeadArchitecture,
   type HeadParameters,
 } from './head.js';
 import { deadBitFraction } from './policy-gradient.js';
 import { meanAveragePrecision } from './ranking-metrics.js';
-import type { Random } from './rng.js';
-import type { TrainedHead, TrainOptions, TrainingData } from './training-options.js';
+import { Adam } from './optimizer.js';
+import { shuffleInPlace, type Random } from './rng.js';
+import {
+  throwIfAborted,
+  type TrainedHead,
+  type TrainHooks,
+  type TrainOptions,
+  type TrainingData,
+} from './training-options.js';
 
 export function architectureFor(options: TrainOptions, train: LabelledSet): HeadArchitecture {
   const architecture: HeadArchitecture = {
@@ -172,4 +181,84 @@ export async function finishTraining(
       deadBitFraction: deadBitFraction(trainLogits, run.count, run.bits),
     },
   };
+}
+
+/** Constant, then a cosine decay over the last half: the policy settles instead of jittering at the end. */
+export function learningRateSchedule(epoch: number, epochs: number): number {
+  const start = Math.floor(epochs / 2);
+  if (epoch <= start) return 1;
+  return 0.5 * (1 + Math.cos((Math.PI * (epoch - start)) / (epochs - start + 1)));
+}
+
+/** What one gradient-trained method brings to the shared loop (`runTrainingLoop`). */
+export interface LoopMethod {
+  /** The batch's gradient with respect to its logits, and the batch's score (mean reward, or minus the loss). */
+  batchGradient(rows: Int32Array, logits: Float32Array): Promise<{ logitGradient: Float32Array; score: number }>;
+  /** After the weights moved, with the batch's logits from before the step. */
+  afterStep?(rows: Int32Array, logits: Float32Array): void;
+  /** Re-encodes the training set with the reference (database) network, which has just moved towards `net`. */
+  refreshReference(): Promise<void>;
+}
+
+export interface LoopSetup {
+  data: TrainingData;
+  options: TrainOptions;
+  hooks: TrainHooks;
+  random: Random;
+  /** `performance.now()` when the run started (training time includes the setup). */
+  started: number;
+  compute: HeadCompute;
+  /** The trained network, and the slowly-updated copy the method compares against. */
+  net: HeadParameters;
+  referenceNet: HeadParameters;
+  /** The standardised training inputs. */
+  inputs: Float32Array;
+}
+
+/**
+ * The loop every gradient-trained method shares: epochs of shuffled mini-batches, Adam with the learning-rate
+ * schedule, the reference network moved towards the trained one every `databaseRefreshSteps`, validation and
+ * progress after each epoch, cancellation between batches, and the finishing pass.
+ */
+export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Promise<TrainedHead> {
+  const { data, options, hooks, random, compute, net, referenceNet, inputs } = setup;
+  const { train } = data;
+  const probe = new ValidationProbe(data, random);
+  const batches = new BatchInputs(train, inputs, net, options.augmentShift, random);
+  const optimiser = new Adam(trainableArrays(net), options.learningRate, options.weightDecay);
+  const order = Array.from({ length: train.count }, (_, i) => i);
+  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+  let step = 0;
+  let lastReward = 0;
+  let mapValidation = 0;
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    let scoreSum = 0;
+    for (let b = 0; b < batchesPerEpoch; b++) {
+      throwIfAborted(hooks.signal);
+      const rows = Int32Array.from(order.slice(b * options.batchSize, (b + 1) * options.batchSize));
+      const x = batches.rows(rows);
+      const logits = await compute.forward(net, x, rows.length);
+      const { logitGradient, score } = await method.batchGradient(rows, logits);
+      scoreSum += score;
+      const g = await compute.backward(net, x, rows.length, logitGradient);
+      maskOutputGradient(net, g.outputWeights!);
+      optimiser.step(trainableArrays(net), gradientList(net, g), learningRateSchedule(epoch, options.epochs));
+      method.afterStep?.(rows, logits);
+      step++;
+      if (step % options.databaseRefreshSteps === 0) {
+        moveTowards(referenceNet, net, options.databaseMomentum);
+        await method.refreshReference();
+      }
+    }
+    lastReward = scoreSum / batchesPerEpoch;
+    mapValidation = await probe.measure(compute, net, inputs);
+    hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
+  }
+  return finishTraining(
+    compute,
+    net,
+    { inputs, count: train.count, bits: options.bits, started: setup.started, steps: step },
+    { finalReward: lastReward, mapValidation },
+  );
 }
