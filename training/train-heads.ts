@@ -25,7 +25,7 @@ import { setRoleHead } from '../model/backbone/manifest.js';
 import { loadDescriptorSet, paperSplit, subset, type LabelledSet } from './datasets.js';
 import { DEFAULT_DUPLICATE_SET, loadOrBuildDuplicateSet, type DuplicateSet } from './duplicate-set.js';
 import { createRandom, shuffleInPlace } from './rng.js';
-import { installTrainedHead, trainHead, type TrainHeadOptions } from './train-head.js';
+import { installTrainedHead, trainHead, type TrainHeadOptions, type TrainProgress } from './train-head.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,17 +62,7 @@ function splitByFamily(
 
 function progress(label: string) {
   let last = 0;
-  return ({
-    epoch,
-    reward,
-    mapValidation,
-    mapSource,
-  }: {
-    epoch: number;
-    reward: number;
-    mapValidation: number;
-    mapSource: string;
-  }) => {
+  return ({ epoch, reward, mapValidation, mapSource }: TrainProgress) => {
     const now = performance.now();
     if (now - last < 2000) return;
     last = now;

@@ -14,6 +14,7 @@ import { encodeImage } from '../../model/image.js';
 import { loadFashionMnist } from '../../training/datasets.js';
 import { packCodes } from '../../training/hamming-kernel.js';
 import { meanAveragePrecision } from '../../training/ranking-metrics.js';
+import { gatherRows } from '../../training/training-loop.js';
 
 const cache = path.join(os.tmpdir(), 'lookalike-fashion-mnist-test-descriptors.f32');
 const fm = loadFashionMnist();
@@ -54,15 +55,10 @@ for (const id of ids) {
   const bits = enc.roles.sim!.bits;
   const logits = new Float32Array(10000 * bits);
   hashed.forEach((h, i) => logits.set(h.logits, i * bits));
-  const pick = (idx: number[]) => {
-    const out = new Float32Array(idx.length * bits);
-    idx.forEach((r, k) => out.set(logits.subarray(r * bits, (r + 1) * bits), k * bits));
-    return out;
-  };
   const map = meanAveragePrecision(
-    packCodes(pick(q), q.length, bits),
+    packCodes(gatherRows(logits, bits, q), q.length, bits),
     Int32Array.from(q, (i) => labels[i]),
-    packCodes(pick(d), d.length, bits),
+    packCodes(gatherRows(logits, bits, d), d.length, bits),
     Int32Array.from(d, (i) => labels[i]),
   );
   console.log(`${id}\t${enc.roles.sim!.version}\tFashion-MNIST test MAP@all ${map.toFixed(4)}`);
