@@ -127,34 +127,67 @@ export class ValidationProbe {
   }
 }
 
+/** Random geometric augmentation of image rows: a shift in pixels, a turn in degrees, a scale fraction. */
+export interface Augmentation {
+  shift: number;
+  rotate: number;
+  scale: number;
+}
+
 /**
- * Mini-batch inputs: rows of the standardised training matrix, or, with shift augmentation on an
- * image set, each row translated by a random offset in [−shift, shift]² (zero fill) and then standardised.
+ * Mini-batch inputs: rows of the standardised training matrix, or, with augmentation on an image set,
+ * each row moved by a random similarity transform — translated by up to `shift` pixels, turned by up to
+ * ±`rotate` degrees and scaled by 1 ± `scale` about the centre, sampled bilinearly with zero fill — and
+ * then standardised. A pure shift samples exactly (whole pixels).
  */
 export class BatchInputs {
   constructor(
     private readonly train: LabelledSet,
     private readonly standardised: Float32Array,
     private readonly head: HeadParameters,
-    private readonly shift: number,
+    private readonly augmentation: Augmentation,
     private readonly random: Random,
   ) {}
 
   rows(indices: ArrayLike<number>): Float32Array {
     const shape = this.train.imageShape;
-    if (this.shift <= 0 || !shape) return gatherRows(this.standardised, this.train.dim, indices);
+    const { shift, rotate, scale } = this.augmentation;
+    if ((shift <= 0 && rotate <= 0 && scale <= 0) || !shape)
+      return gatherRows(this.standardised, this.train.dim, indices);
     const { width, height } = shape;
     const dim = this.train.dim;
     const out = new Float32Array(indices.length * dim);
+    const cx = (width - 1) / 2;
+    const cy = (height - 1) / 2;
     for (let i = 0; i < indices.length; i++) {
       const source = this.train.features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim);
-      const dx = this.random.int(2 * this.shift + 1) - this.shift;
-      const dy = this.random.int(2 * this.shift + 1) - this.shift;
+      const pixel = (sx: number, sy: number) =>
+        sy >= 0 && sy < height && sx >= 0 && sx < width ? source[sy * width + sx]! : 0;
+      const dx = shift > 0 ? this.random.int(2 * shift + 1) - shift : 0;
+      const dy = shift > 0 ? this.random.int(2 * shift + 1) - shift : 0;
+      const angle = rotate > 0 ? ((2 * this.random.next() - 1) * rotate * Math.PI) / 180 : 0;
+      const factor = scale > 0 ? 1 + (2 * this.random.next() - 1) * scale : 1;
+      // Output (x, y) reads the source at the inverse transform: un-shift, un-turn, un-scale about the centre.
+      const cos = Math.cos(angle) / factor;
+      const sin = Math.sin(angle) / factor;
+      const exact = angle === 0 && factor === 1;
       for (let y = 0; y < height; y++) {
-        const sy = y - dy;
         for (let x = 0; x < width; x++) {
-          const sx = x - dx;
-          const value = sy >= 0 && sy < height && sx >= 0 && sx < width ? source[sy * width + sx]! : 0;
+          let value: number;
+          if (exact) value = pixel(x - dx, y - dy);
+          else {
+            const u = x - dx - cx;
+            const v = y - dy - cy;
+            const sx = cos * u + sin * v + cx;
+            const sy = -sin * u + cos * v + cy;
+            const x0 = Math.floor(sx);
+            const y0 = Math.floor(sy);
+            const fx = sx - x0;
+            const fy = sy - y0;
+            value =
+              (1 - fy) * ((1 - fx) * pixel(x0, y0) + fx * pixel(x0 + 1, y0)) +
+              fy * ((1 - fx) * pixel(x0, y0 + 1) + fx * pixel(x0 + 1, y0 + 1));
+          }
           const j = y * width + x;
           out[i * dim + j] = (value - this.head.inputMean[j]!) * this.head.inputScale[j]!;
         }
@@ -224,7 +257,13 @@ export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Pro
   const { data, options, hooks, random, compute, net, referenceNet, inputs } = setup;
   const { train } = data;
   const probe = new ValidationProbe(data, random);
-  const batches = new BatchInputs(train, inputs, net, options.augmentShift, random);
+  const batches = new BatchInputs(
+    train,
+    inputs,
+    net,
+    { shift: options.augmentShift, rotate: options.augmentRotate, scale: options.augmentScale },
+    random,
+  );
   const optimiser = new Adam(trainableArrays(net), options.learningRate, options.weightDecay);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const batchesPerEpoch = Math.ceil(train.count / options.batchSize);

@@ -33,6 +33,10 @@ export interface TrainOptions {
   pairwiseQuantisationWeight: number;
   /** Image sets only: each training query is shifted by up to this many pixels (0 = off). */
   augmentShift: number;
+  /** Image sets only: each training query is also turned by up to ± this many degrees (0 = off). */
+  augmentRotate: number;
+  /** Image sets only: each training query is also scaled by a factor in [1 − s, 1 + s] (0 = off). */
+  augmentScale: number;
   /** onnxruntime intra-op threads (default: its own choice). */
   threads?: number;
 }
@@ -61,6 +65,8 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   },
   pairwiseQuantisationWeight: 0.01,
   augmentShift: 0,
+  augmentRotate: 0,
+  augmentScale: 0,
 };
 
 export interface TrainingData {
