@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""How much does fine-tuning the last MobileNetV2 blocks lift CIFAR-10 hashing MAP over a frozen backbone?
+
+Loads the backbone ONNX written by training/gpu/export-backbone.ts (nsfwjs MobileNetV2, BN folded into
+the convolutions, input `pixels` uint8 NHWC [N,160,160,3]) and interprets its graph node by node in
+PyTorch, so the convolutions' weights become trainable parameters. The network's output here is the
+`out_relu` feature map average-pooled (1280-d, before the graph's L2 normalisation).
+
+Protocol (the usual CIFAR-10 hashing one): all 60,000 images pooled; with a fixed seed, 1,000 queries
+(100/class), 5,000 training images (500/class), database = the other 54,000. MAP@all over the database by
+Hamming distance, tie-aware (a port of tieAwareAveragePrecision in training/average-precision.ts).
+
+Head per code length K: linear 1280→K, code = sign. Training loss, summed over heads: cross-entropy of a
+linear classifier on the K tanh outputs + a DPSH-style pairwise likelihood within the batch + 0.1 · a
+quantisation term mean((|tanh| − 1)²).
+
+Modes: `frozen` (backbone fixed; features computed once without augmentation, heads trained on them) and
+`finetune` (blocks >= --from-block and Conv_1 trained with augmentation; by default one backbone shared by all
+heads, --no-shared-backbone trains one model per K from the same starting weights).
+
+    python3 training/gpu/finetune_cifar.py --onnx DIR/backbone-full.onnx --cifar cifar10-jpeg.tar.gz --out r.json
+
+Works with torch 1.13 and 2.x; CUDA when available, else CPU (use --limit-train/--limit-db/--epochs to smoke-test).
+"""
+import argparse
+import io
+import json
+import math
+import os
+import re
+import sys
+import tarfile
+import time
+from multiprocessing import Pool
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import numpy_helper
+from PIL import Image
+
+CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+FEATURE_LAYER = "out_relu"
+INPUT_SIZE = 160
+QUANT_WEIGHT = 0.1
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# ONNX graph → torch module
+# ----------------------------------------------------------------------------------------------------------
+
+
+def attributes(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def trainable_name(name, from_block):
+    """Conv weights/biases of block_<from_block>… block_16 and of Conv_1 (the last 1×1 conv, not Conv1)."""
+    if name.startswith("Conv_1/"):
+        return True
+    m = re.match(r"^block_(\d+)_", name)
+    return bool(m) and int(m.group(1)) >= from_block
+
+
+class OnnxBackbone(nn.Module):
+    """Interprets the converted backbone graph up to `output` (a value name), then average-pools it.
+
+    forward(x): x float NHWC [N,160,160,3] holding 0..255 values (what the graph's uint8 `pixels` would be).
+    Returns [N, C] (the feature map's global average) or, with pool=False, the raw value named `output`.
+    Nodes before the first one that reads a trainable parameter run under torch.no_grad().
+    """
+
+    SUPPORTED = {"Cast", "Mul", "Add", "Div", "Max", "Transpose", "Conv", "Clip", "GlobalAveragePool", "Reshape", "ReduceL2"}
+
+    def __init__(self, model, output=FEATURE_LAYER, from_block=None, pool=True):
+        super().__init__()
+        graph = model.graph
+        self.input_name = graph.input[0].name
+        self.output = output
+        self.pool = pool
+        producers = {o: i for i, n in enumerate(graph.node) for o in n.output}
+        if output not in producers:
+            raise ValueError("no node outputs %r" % output)
+        # Only the nodes the output depends on, in graph (topological) order.
+        needed, stack = set(), [producers[output]]
+        while stack:
+            i = stack.pop()
+            if i in needed:
+                continue
+            needed.add(i)
+            stack.extend(producers[v] for v in graph.node[i].input if v in producers)
+        self.nodes = [graph.node[i] for i in sorted(needed)]
+        unsupported = sorted({n.op_type for n in self.nodes} - self.SUPPORTED)
+        if unsupported:
+            raise NotImplementedError("ONNX ops not supported by the interpreter: %s" % ", ".join(unsupported))
+
+        used = {v for n in self.nodes for v in n.input}
+        self.params = nn.ParameterDict()
+        self.consts = {}  # scalar/int constants as Python values
+        self.key = {}  # initializer name → ParameterDict key
+        for init in graph.initializer:
+            if init.name not in used:
+                continue
+            arr = numpy_helper.to_array(init)
+            if arr.dtype == np.float32 and arr.ndim > 0 and arr.size > 1:
+                key = init.name.replace("/", "__").replace(".", "_")
+                train = from_block is not None and trainable_name(init.name, from_block)
+                self.params[key] = nn.Parameter(torch.from_numpy(arr.copy()), requires_grad=train)
+                self.key[init.name] = key
+            else:
+                self.consts[init.name] = arr.tolist()
+        self.attrs = [attributes(n) for n in self.nodes]
+        # Index of the first node reading a trainable parameter: everything before it is a frozen prefix.
+        self.first_trainable = len(self.nodes)
+        for i, n in enumerate(self.nodes):
+            if any(v in self.key and self.params[self.key[v]].requires_grad for v in n.input):
+                self.first_trainable = i
+                break
+
+    def trainable_parameters(self):
+        return [p for p in self.params.values() if p.requires_grad]
+
+    def value(self, env, name):
+        if name in env:
+            return env[name]
+        if name in self.key:
+            return self.params[self.key[name]]
+        return self.consts[name]
+
+    def run_node(self, node, a, env):
+        op = node.op_type
+        x = [self.value(env, v) for v in node.input]
+        if op == "Cast":
+            if a["to"] != onnx.TensorProto.FLOAT:
+                raise NotImplementedError("Cast to %d" % a["to"])
+            y = x[0].float()
+        elif op in ("Mul", "Add", "Div"):
+            y = {"Mul": torch.mul, "Add": torch.add, "Div": torch.div}[op](x[0], x[1])
+        elif op == "Max":
+            y = x[0]
+            for other in x[1:]:
+                y = torch.clamp(y, min=other) if not torch.is_tensor(other) else torch.maximum(y, other.to(y.dtype))
+        elif op == "Transpose":
+            y = x[0].permute(*a["perm"])
+        elif op == "Conv":
+            w = x[1]
+            b = x[2] if len(x) > 2 else None
+            top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+            inp = x[0]
+            if (top, left) != (bottom, right):
+                inp = F.pad(inp, (left, right, top, bottom))
+                padding = (0, 0)
+            else:
+                padding = (top, left)
+            y = F.conv2d(
+                inp,
+                w,
+                b,
+                stride=tuple(a.get("strides", [1, 1])),
+                padding=padding,
+                dilation=tuple(a.get("dilations", [1, 1])),
+                groups=a.get("group", 1),
+            )
+        elif op == "Clip":
+            lo = x[1] if len(x) > 1 and node.input[1] else None
+            hi = x[2] if len(x) > 2 and node.input[2] else None
+            y = torch.clamp(x[0], min=lo, max=hi)
+        elif op == "GlobalAveragePool":
+            y = x[0].mean(dim=(2, 3), keepdim=True)
+        elif op == "Reshape":
+            shape = [x[0].shape[i] if s == 0 else s for i, s in enumerate(x[1])]
+            y = x[0].reshape(shape)
+        elif op == "ReduceL2":
+            axes = a.get("axes")
+            dims = tuple(axes) if axes is not None else tuple(range(x[0].dim()))
+            y = torch.sqrt((x[0].float() ** 2).sum(dim=dims, keepdim=bool(a.get("keepdims", 1))))
+        else:
+            raise NotImplementedError(op)
+        for name in node.output:
+            env[name] = y
+
+    def forward(self, x):
+        env = {self.input_name: x}
+        with torch.no_grad():
+            for node, a in zip(self.nodes[: self.first_trainable], self.attrs[: self.first_trainable]):
+                self.run_node(node, a, env)
+        for node, a in zip(self.nodes[self.first_trainable :], self.attrs[self.first_trainable :]):
+            self.run_node(node, a, env)
+        y = env[self.output]
+        if self.pool:
+            y = y.float().mean(dim=(2, 3))
+        return y
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------------------
+
+
+def decode_chunk(items):
+    out = np.empty((len(items), 32, 32, 3), np.uint8)
+    for i, data in enumerate(items):
+        img = Image.open(io.BytesIO(data)).convert("RGB")
+        if img.size != (32, 32):
+            img = img.resize((32, 32), Image.BILINEAR)
+        out[i] = np.asarray(img)
+    return out
+
+
+def load_cifar(path, workers):
+    """All 60,000 images as uint8 [N,32,32,3], labels, in a stable order (split, class, file name)."""
+    entries = []
+    with tarfile.open(path, "r:*") as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.lower().endswith((".jpg", ".jpeg", ".png")):
+                continue
+            parts = [p for p in member.name.split("/") if p not in ("", ".")]
+            if len(parts) < 3 or parts[-3] not in ("train", "test") or parts[-2] not in CLASSES:
+                continue
+            entries.append(((parts[-3] == "test", CLASSES.index(parts[-2]), parts[-1]), tar.extractfile(member).read()))
+    entries.sort(key=lambda e: e[0])
+    labels = np.array([e[0][1] for e in entries], np.int64)
+    blobs = [e[1] for e in entries]
+    chunk = 2000
+    chunks = [blobs[i : i + chunk] for i in range(0, len(blobs), chunk)]
+    if workers > 1:
+        with Pool(workers) as pool:
+            arrays = pool.map(decode_chunk, chunks)
+    else:
+        arrays = [decode_chunk(c) for c in chunks]
+    images = np.concatenate(arrays) if arrays else np.empty((0, 32, 32, 3), np.uint8)
+    return images, labels
+
+
+def split_indices(labels, seed, queries_per_class=100, train_per_class=500):
+    rng = np.random.RandomState(seed)
+    query, train, db = [], [], []
+    for c in range(len(CLASSES)):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        query.append(idx[:queries_per_class])
+        train.append(idx[queries_per_class : queries_per_class + train_per_class])
+        db.append(idx[queries_per_class + train_per_class :])
+    return [np.concatenate(x) for x in (query, train, db)]
+
+
+def balanced_subset(indices, labels, limit, seed):
+    """`limit` of `indices`, the same number per class (for smoke runs)."""
+    if not limit or limit >= len(indices):
+        return indices
+    rng = np.random.RandomState(seed + 7)
+    per = max(1, limit // len(CLASSES))
+    return np.concatenate([rng.permutation(indices[labels[indices] == c])[:per] for c in range(len(CLASSES))])
+
+
+def to_input(batch_u8, augment, generator=None):
+    """uint8 NHWC 32×32 on device → (train: random crop with 4-px zero padding, horizontal flip) →
+    bilinear upscale to 160×160 → float NHWC 0..255 for the backbone."""
+    x = batch_u8.float()
+    n = x.shape[0]
+    if augment:
+        x = F.pad(x, (0, 0, 4, 4, 4, 4))  # NHWC: pad W and H by 4 with zeros
+        oy = torch.randint(0, 9, (n,), device=x.device, generator=generator)
+        ox = torch.randint(0, 9, (n,), device=x.device, generator=generator)
+        ar = torch.arange(32, device=x.device)
+        rows = (oy[:, None] + ar)[:, :, None]
+        cols = (ox[:, None] + ar)[:, None, :]
+        x = x[torch.arange(n, device=x.device)[:, None, None], rows, cols]  # [n,32,32,3]
+        flip = torch.rand(n, device=x.device, generator=generator) < 0.5
+        x = torch.where(flip[:, None, None, None], x.flip(2), x)
+    x = x.permute(0, 3, 1, 2)
+    x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False)
+    return x.permute(0, 2, 3, 1)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Metric: tie-aware MAP@all by Hamming distance
+# ----------------------------------------------------------------------------------------------------------
+
+
+def tie_aware_ap(relevant, total):
+    """Port of tieAwareAveragePrecision (training/average-precision.ts), vectorised over rows.
+    relevant, total: [Q, G] counts per group (group g = Hamming distance g), float64. Returns [Q]."""
+    relevant = relevant.double()
+    total = total.double()
+    item_count = int(total.sum(dim=1).max().item())
+    h = torch.zeros(item_count + 1, dtype=torch.float64, device=total.device)
+    h[1:] = torch.cumsum(1.0 / torch.arange(1, item_count + 1, dtype=torch.float64, device=total.device), 0)
+    before = torch.cumsum(total, 1) - total
+    relevant_before = torch.cumsum(relevant, 1) - relevant
+    n, r = total, relevant
+    span = h[(before + n).long()] - h[before.long()]
+    others_rate = torch.where(n > 1, (r - 1) / (n - 1).clamp(min=1), torch.zeros_like(n))
+    sum_of_offsets = n - (before + 1) * span
+    term = (r / n.clamp(min=1)) * ((relevant_before + 1) * span + others_rate * sum_of_offsets)
+    s = torch.where(r > 0, term, torch.zeros_like(term)).sum(dim=1)
+    all_relevant = r.sum(dim=1)
+    return torch.where(all_relevant > 0, s / all_relevant.clamp(min=1), torch.zeros_like(s))
+
+
+def hamming_map(query_codes, query_labels, db_codes, db_labels, chunk=100):
+    """Codes are ±1 float [N,K]. MAP@all over the whole database, tie-aware."""
+    k = query_codes.shape[1]
+    groups = k + 1
+    aps = []
+    db_codes = db_codes.float()
+    for s in range(0, query_codes.shape[0], chunk):
+        q = query_codes[s : s + chunk].float()
+        dist = ((k - q @ db_codes.t()) / 2).round().long()  # [q, D]
+        rel = (query_labels[s : s + chunk, None] == db_labels[None, :]).long()
+        offsets = torch.arange(q.shape[0], device=q.device)[:, None] * groups
+        idx = (dist + offsets).reshape(-1)
+        total = torch.bincount(idx, minlength=q.shape[0] * groups).reshape(q.shape[0], groups)
+        relevant = torch.bincount(idx, weights=rel.reshape(-1).double(), minlength=q.shape[0] * groups)
+        aps.append(tie_aware_ap(relevant.reshape(q.shape[0], groups), total))
+    return torch.cat(aps).mean().item()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Heads and loss
+# ----------------------------------------------------------------------------------------------------------
+
+
+class HashHead(nn.Module):
+    def __init__(self, dim, bits, classes, seed):
+        super().__init__()
+        g = torch.get_rng_state()
+        torch.manual_seed(seed * 1000 + bits)  # same initial head in every mode
+        self.hash = nn.Linear(dim, bits)
+        self.classifier = nn.Linear(bits, classes)
+        torch.set_rng_state(g)
+        self.bits = bits
+
+    def forward(self, features):
+        return torch.tanh(self.hash(features.float()))
+
+    def loss(self, u, labels):
+        ce = F.cross_entropy(self.classifier(u), labels)
+        similar = (labels[:, None] == labels[None, :]).float()
+        theta = 0.5 * (u @ u.t())
+        pair = (F.softplus(theta) - similar * theta).mean()
+        quant = ((u.abs() - 1) ** 2).mean()
+        return ce + pair + QUANT_WEIGHT * quant, torch.stack([ce, pair, quant]).detach()  # no GPU sync per step
+
+    def codes(self, features):
+        h = self.hash(features.float())
+        return torch.where(h >= 0, torch.ones_like(h), -torch.ones_like(h))
+
+
+def autocast(device, enabled):
+    if device.type == "cuda" and enabled:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return torch.autocast(device_type="cpu", enabled=False)
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def encode(backbone, images_u8, device, batch, use_amp):
+    """Pooled 1280-d features of uint8 images (no augmentation), float32 on device."""
+    out = []
+    with torch.no_grad(), autocast(device, use_amp):
+        for s in range(0, images_u8.shape[0], batch):
+            x = to_input(images_u8[s : s + batch].to(device, non_blocking=True), augment=False)
+            out.append(backbone(x).float())
+    return torch.cat(out)
+
+
+def cosine_schedule(optimizer, steps):
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: 0.5 * (1 + math.cos(math.pi * min(i, steps) / max(steps, 1))))
+
+
+def train_heads(heads, features, labels, args, device, tag):
+    """Frozen mode: heads trained on fixed features."""
+    params = [p for h in heads for p in h.parameters()]
+    opt = torch.optim.AdamW(params, lr=args.lr_head, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(features.shape[0] / args.batch)
+    sched = cosine_schedule(opt, args.epochs * steps_per_epoch)
+    g = torch.Generator(device="cpu")
+    g.manual_seed(args.seed)
+    started = time.time()
+    for epoch in range(args.epochs):
+        perm = torch.randperm(features.shape[0], generator=g).to(device)
+        total, parts = 0.0, 0.0
+        for s in range(0, features.shape[0], args.batch):
+            idx = perm[s : s + args.batch]
+            f, y = features[idx], labels[idx]
+            loss = 0
+            for h in heads:
+                l, p = h.loss(h(f), y)
+                loss = loss + l
+                parts += p
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total = total + loss.detach()
+        sync(device)
+        total, parts = float(total), (parts / steps_per_epoch / len(heads)).tolist()
+        log(
+            "%s epoch %d/%d loss %.4f (per head: ce %.3f pair %.3f quant %.3f) %.1fs"
+            % (tag, epoch + 1, args.epochs, total / steps_per_epoch, *parts, time.time() - started)
+        )
+    return time.time() - started
+
+
+def finetune(backbone, heads, images_u8, labels, args, device, tag):
+    """Fine-tunes the trainable backbone tail and all `heads` together (sum of their losses)."""
+    head_params = [p for h in heads for p in h.parameters()]
+    groups = [{"params": head_params, "lr": args.lr_head}]
+    tail = backbone.trainable_parameters()
+    if tail:
+        groups.append({"params": tail, "lr": args.lr_backbone})
+    opt = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
+    n = images_u8.shape[0]
+    steps_per_epoch = math.ceil(n / args.batch)
+    sched = cosine_schedule(opt, args.epochs * steps_per_epoch)
+    g = torch.Generator(device="cpu")
+    g.manual_seed(args.seed)
+    aug = torch.Generator(device=device)
+    aug.manual_seed(args.seed)
+    images_dev = images_u8.to(device)
+    started = time.time()
+    for epoch in range(args.epochs):
+        perm = torch.randperm(n, generator=g).to(device)
+        total, parts = 0.0, 0.0
+        for s in range(0, n, args.batch):
+            idx = perm[s : s + args.batch]
+            x = to_input(images_dev[idx], augment=True, generator=aug)
+            y = labels[idx]
+            with autocast(device, args.amp):
+                f = backbone(x)
+            loss = 0
+            for h in heads:
+                l, p = h.loss(h(f.float()), y)
+                loss = loss + l
+                parts += p
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total = total + loss.detach()
+        sync(device)
+        total, parts = float(total), (parts / steps_per_epoch / len(heads)).tolist()
+        log(
+            "%s epoch %d/%d loss %.4f (per head: ce %.3f pair %.3f quant %.3f) %.1fs"
+            % (tag, epoch + 1, args.epochs, total / steps_per_epoch, *parts, time.time() - started)
+        )
+    return time.time() - started
+
+
+# ----------------------------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--onnx", required=True, help="backbone-full.onnx from training/gpu/export-backbone.ts")
+    ap.add_argument("--cifar", required=True, help="cifar10-jpeg.tar.gz (train/<class>/*.jpg, test/<class>/*.jpg)")
+    ap.add_argument("--out", required=True, help="JSON results file")
+    ap.add_argument("--bits", default="12,24,32,48,64")
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr-backbone", type=float, default=1e-4)
+    ap.add_argument("--lr-head", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
+    ap.add_argument("--from-block", type=int, default=11, help="fine-tune block_N..block_16 and Conv_1")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--modes", default="frozen,finetune", help="comma list of frozen, finetune (in this order)")
+    ap.add_argument("--frozen", action="store_true", help="only the frozen-backbone baseline (= --modes frozen)")
+    ap.add_argument("--finetune", action="store_true", help="only fine-tuning (= --modes finetune)")
+    ap.add_argument("--shared-backbone", dest="shared", action="store_true", default=True,
+                    help="fine-tune one backbone with all heads attached (default)")
+    ap.add_argument("--no-shared-backbone", dest="shared", action="store_false",
+                    help="fine-tune a separate backbone per code length (5x the cost)")
+    ap.add_argument("--limit-train", type=int, default=0, help="subsample the 5,000 training images (smoke runs)")
+    ap.add_argument("--limit-db", type=int, default=0, help="subsample the 54,000-image database (smoke runs)")
+    ap.add_argument("--eval-batch", type=int, default=0, help="encoding batch (default 500 on CUDA, 100 on CPU)")
+    ap.add_argument("--workers", type=int, default=min(16, os.cpu_count() or 1), help="JPEG decoding processes")
+    ap.add_argument("--no-amp", dest="amp", action="store_false", default=True, help="no bf16 autocast on CUDA")
+    args = ap.parse_args()
+
+    modes = [m for m in args.modes.split(",") if m]
+    if args.frozen or args.finetune:
+        modes = [m for m, on in (("frozen", args.frozen), ("finetune", args.finetune)) if on]
+    bits = [int(b) for b in args.bits.split(",")]
+    log("torch %s, python %s" % (torch.__version__, sys.version.split()[0]))
+    t0 = time.time()
+    # Decode before touching CUDA: the decoding pool forks.
+    images, labels = load_cifar(args.cifar, args.workers)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    log("device %s%s" % (device, " (%s)" % torch.cuda.get_device_name(0) if device.type == "cuda" else ""))
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    eval_batch = args.eval_batch or (500 if device.type == "cuda" else 100)
+    torch.manual_seed(args.seed)
+    if images.shape[0] != 60000:
+        log("warning: %d images (expected 60,000)" % images.shape[0])
+    query_idx, train_idx, db_idx = split_indices(labels, args.seed)
+    train_idx = balanced_subset(train_idx, labels, args.limit_train, args.seed)
+    db_idx = balanced_subset(db_idx, labels, args.limit_db, args.seed)
+    log("CIFAR-10: %d images decoded in %.1fs; %d queries, %d training, %d database"
+        % (images.shape[0], time.time() - t0, len(query_idx), len(train_idx), len(db_idx)))
+
+    images_t = torch.from_numpy(images)
+    labels_t = torch.from_numpy(labels).to(device)
+    model = onnx.load(args.onnx)
+    results = []
+    timings = {}
+
+    def write_results(final):
+        """Rewritten after every mode, so a run cut short still leaves the rows it finished."""
+        config = {k: v for k, v in vars(args).items()}
+        config.update(
+            {
+                "modesRun": modes,
+                "complete": final,
+                "device": str(device) + (" " + torch.cuda.get_device_name(0) if device.type == "cuda" else ""),
+                "torch": torch.__version__,
+                "queries": len(query_idx),
+                "training": len(train_idx),
+                "database": len(db_idx),
+                "inputSize": INPUT_SIZE,
+                "upscale": "bilinear 32->160 (align_corners=False), float, no rounding",
+                "augmentation": "finetune only: random crop with 4-px zero padding + horizontal flip",
+                "loss": "per head: CE(linear classifier on K tanh units) + DPSH pairwise likelihood in batch "
+                "(theta=u.u/2) + %g*mean((|tanh|-1)^2); summed over heads" % QUANT_WEIGHT,
+                "metric": "MAP@all over the database, Hamming ranking, tie-aware AP",
+                "timings": timings,
+                "totalSeconds": round(time.time() - t0, 1),
+            }
+        )
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump({"results": results, "config": config}, f, indent=2)
+
+    def evaluate(backbone, heads, mode, train_seconds, features=None):
+        started = time.time()
+        if features is None:
+            q_f = encode(backbone, images_t[query_idx], device, eval_batch, args.amp)
+            d_f = encode(backbone, images_t[db_idx], device, eval_batch, args.amp)
+        else:
+            q_f, d_f = features[0], features[1]
+        q_y, d_y = labels_t[torch.from_numpy(query_idx).to(device)], labels_t[torch.from_numpy(db_idx).to(device)]
+        for h in heads:
+            with torch.no_grad():
+                m = hamming_map(h.codes(q_f), q_y, h.codes(d_f), d_y)
+            results.append({"mode": mode, "bits": h.bits, "map": m, "trainSeconds": round(train_seconds[h.bits], 2)})
+            log("%s %d bits: MAP@all %.4f" % (mode, h.bits, m))
+        key = "%s evaluationSeconds" % mode
+        timings[key] = round(timings.get(key, 0) + time.time() - started, 2)
+        log("%s: evaluation %.1fs" % (mode, time.time() - started))
+        write_results(final=False)
+
+    if "frozen" in modes:
+        backbone = OnnxBackbone(model).to(device).eval()
+        started = time.time()
+        needed = np.concatenate([query_idx, train_idx, db_idx])
+        feats = encode(backbone, images_t[needed], device, eval_batch, args.amp)
+        nq, nt = len(query_idx), len(train_idx)
+        q_f, t_f, d_f = feats[:nq], feats[nq : nq + nt], feats[nq + nt :]
+        sync(device)
+        timings["frozenFeatureSeconds"] = round(time.time() - started, 2)
+        log("frozen: %d features (%d-d) in %.1fs" % (feats.shape[0], feats.shape[1], timings["frozenFeatureSeconds"]))
+        t_y = labels_t[torch.from_numpy(train_idx).to(device)]
+        heads = [HashHead(feats.shape[1], b, len(CLASSES), args.seed).to(device) for b in bits]
+        seconds = train_heads(heads, t_f, t_y, args, device, "frozen")
+        evaluate(backbone, heads, "frozen", {b: seconds for b in bits}, features=(q_f, d_f))
+        del backbone, feats, q_f, t_f, d_f
+
+    if "finetune" in modes:
+        mode = "finetune-from-block%d" % args.from_block
+        groups = [bits] if args.shared else [[b] for b in bits]
+        for group in groups:
+            backbone = OnnxBackbone(model, from_block=args.from_block).to(device)  # fresh ONNX weights each time
+            trainable = sum(p.numel() for p in backbone.trainable_parameters())
+            log("%s: %d trainable backbone parameters of %d; frozen prefix = %d of %d nodes; heads %s"
+                % (mode, trainable, sum(p.numel() for p in backbone.params.values()), backbone.first_trainable,
+                   len(backbone.nodes), ",".join(map(str, group))))
+            heads = [HashHead(1280, b, len(CLASSES), args.seed).to(device) for b in group]
+            t_y = labels_t[torch.from_numpy(train_idx).to(device)]
+            seconds = finetune(backbone, heads, images_t[train_idx], t_y, args, device, mode)
+            evaluate(backbone, heads, mode, {b: seconds for b in group})
+            del backbone
+
+    write_results(final=True)
+    log("")
+    log("%-24s | %4s | %7s | %s" % ("mode", "bits", "MAP@all", "train seconds"))
+    for r in results:
+        log("%-24s | %4d | %7.4f | %.1f" % (r["mode"], r["bits"], r["map"], r["trainSeconds"]))
+    log("wrote %s (total %.1fs)" % (args.out, time.time() - t0))
+
+if __name__ == "__main__":
+    sys.exit(main())
