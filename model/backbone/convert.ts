@@ -1,5 +1,6 @@
 /**
- * Converts the Keras MobileNetV2 from nsfwjs into an ONNX backbone that maps uint8 pixels to a descriptor.
+ * Converts a Keras model from nsfwjs (MobileNetV2, InceptionV3) into an ONNX backbone that maps uint8 pixels
+ * to a descriptor.
  *
  * Graph: `pixels` uint8 [N, S, S, 3] (RGB, NHWC as decoded) → float, scaled to the input range →
  * NCHW → the Keras layers up to the deepest layer the descriptor reads → pooled parts → `descriptor`
@@ -10,7 +11,8 @@
  * explicit pads computed the way TensorFlow does it (for stride 2 and an even input the extra row/column
  * goes at the bottom/right), and ZeroPadding2D is folded into the following convolution's pads.
  * BatchNormalization is folded into the preceding convolution unless that convolution's raw output is
- * itself exposed.
+ * itself exposed. Keras "same" average pooling excludes the padding from the count (AveragePool
+ * count_include_pad=0); "same" max pooling pads with −∞ (ONNX MaxPool ignores its pads).
  */
 import { GraphBuilder } from '../onnx/graph.js';
 import type { KerasLayer, KerasModel, KerasWeight } from './keras.js';
@@ -71,6 +73,19 @@ function weight(model: KerasModel, name: string): KerasWeight {
   return w;
 }
 
+/** BatchNormalization statistics; `scale: false` / `center: false` layers store no gamma / beta (1 and 0). */
+function batchNormParams(model: KerasModel, bn: KerasLayer, channels: number) {
+  const optional = (suffix: string, present: boolean, fill: number) =>
+    present ? weight(model, `${bn.name}/${suffix}`).data : new Float32Array(channels).fill(fill);
+  return {
+    gamma: optional('gamma', bn.config.scale !== false, 1),
+    beta: optional('beta', bn.config.center !== false, 0),
+    mean: weight(model, `${bn.name}/moving_mean`).data,
+    variance: weight(model, `${bn.name}/moving_variance`).data,
+    epsilon: Number(bn.config.epsilon ?? BN_DEFAULT_EPSILON),
+  };
+}
+
 function pair(value: unknown, what: string): [number, number] {
   if (!Array.isArray(value) || value.length !== 2)
     throw new Error(`${what}: expected a pair, got ${JSON.stringify(value)}`);
@@ -115,8 +130,10 @@ export function convertBackbone(
   const values = new Map<string, Value>();
   const pendingPads = new Map<string, { source: Value; pads: [number, number, number, number] }>();
   const skipped = new Set<string>(); // BN layers folded into their convolution
-  g.initializer('relu6_min', new Float32Array([0]), []);
-  g.initializer('relu6_max', new Float32Array([6]), []);
+  if (model.layers.some((l) => needed.has(l.name) && l.className === 'ReLU')) {
+    g.initializer('relu6_min', new Float32Array([0]), []);
+    g.initializer('relu6_max', new Float32Array([6]), []);
+  }
 
   for (const layer of model.layers) {
     if (!needed.has(layer.name) || skipped.has(layer.name)) continue;
@@ -166,10 +183,7 @@ export function convertBackbone(
       case 'BatchNormalization': {
         const x = input();
         const c = x.shape[0];
-        const gamma = weight(model, `${layer.name}/gamma`).data;
-        const beta = weight(model, `${layer.name}/beta`).data;
-        const mean = weight(model, `${layer.name}/moving_mean`).data;
-        const variance = weight(model, `${layer.name}/moving_variance`).data;
+        const { gamma, beta, mean, variance, epsilon } = batchNormParams(model, layer, c);
         for (const [suffix, data] of [
           ['gamma', gamma],
           ['beta', beta],
@@ -178,7 +192,6 @@ export function convertBackbone(
         ] as const) {
           g.initializer(`${layer.name}/${suffix}`, data, [c]);
         }
-        const epsilon = Number(layer.config.epsilon ?? BN_DEFAULT_EPSILON);
         g.node(
           'BatchNormalization',
           [x.name, `${layer.name}/gamma`, `${layer.name}/beta`, `${layer.name}/mean`, `${layer.name}/var`],
@@ -198,6 +211,34 @@ export function convertBackbone(
         else if (maxValue === null || maxValue === undefined) g.node('Relu', [x.name], [layer.name], {}, layer.name);
         else throw new Error(`${layer.name}: ReLU max_value ${maxValue} unsupported`);
         values.set(layer.name, { name: layer.name, shape: x.shape });
+        break;
+      }
+      case 'Activation': {
+        const x = input();
+        if (layer.config.activation !== 'relu')
+          throw new Error(`${layer.name}: activation ${String(layer.config.activation)} unsupported`);
+        g.node('Relu', [x.name], [layer.name], {}, layer.name);
+        values.set(layer.name, { name: layer.name, shape: x.shape });
+        break;
+      }
+      case 'MaxPooling2D':
+      case 'AveragePooling2D':
+        values.set(layer.name, pooling2d(g, layer, input()));
+        break;
+      case 'Concatenate': {
+        const parts = layer.inbound.map((n) => values.get(n)!);
+        const axis = Number(layer.config.axis ?? -1);
+        const [, h, w] = parts[0].shape;
+        if ((axis !== -1 && axis !== 3) || parts.some((p) => p.shape[1] !== h || p.shape[2] !== w))
+          throw new Error(`${layer.name}: only channel concatenation of equal-sized maps is supported`);
+        g.node(
+          'Concat',
+          parts.map((p) => p.name),
+          [layer.name],
+          { axis: 1 },
+          layer.name,
+        );
+        values.set(layer.name, { name: layer.name, shape: [parts.reduce((a, p) => a + p.shape[0], 0), h, w] });
         break;
       }
       case 'Add': {
@@ -274,11 +315,7 @@ function convolution(g: GraphBuilder, model: KerasModel, conv: PendingConv, bn: 
         }
   let bias: Float32Array | null = layer.config.use_bias ? weight(model, `${layer.name}/bias`).data.slice() : null;
   if (bn) {
-    const gamma = weight(model, `${bn.name}/gamma`).data;
-    const beta = weight(model, `${bn.name}/beta`).data;
-    const mean = weight(model, `${bn.name}/moving_mean`).data;
-    const variance = weight(model, `${bn.name}/moving_variance`).data;
-    const epsilon = Number(bn.config.epsilon ?? BN_DEFAULT_EPSILON);
+    const { gamma, beta, mean, variance, epsilon } = batchNormParams(model, bn, cout);
     const folded = new Float32Array(cout);
     const per = cinPerGroup * kh * kw;
     for (let o = 0; o < cout; o++) {
@@ -307,6 +344,32 @@ function convolution(g: GraphBuilder, model: KerasModel, conv: PendingConv, bn: 
   const hout = Math.floor((hin + top + bottom - ((kh - 1) * dh + 1)) / sh) + 1;
   const wout = Math.floor((win + left + right - ((kw - 1) * dw + 1)) / sw) + 1;
   return { name, shape: [cout, hout, wout] };
+}
+
+/** MaxPooling2D / AveragePooling2D (Keras' strides default to the pool size). */
+function pooling2d(g: GraphBuilder, layer: KerasLayer, x: Value): Value {
+  const [kh, kw] = pair(layer.config.pool_size, `${layer.name}.pool_size`);
+  const [sh, sw] = layer.config.strides ? pair(layer.config.strides, `${layer.name}.strides`) : [kh, kw];
+  const [c, h, w] = x.shape;
+  let pads = [0, 0, 0, 0];
+  if (layer.config.padding === 'same') {
+    const [pt, pb] = samePadding(h, kh, sh, 1);
+    const [pl, pr] = samePadding(w, kw, sw, 1);
+    pads = [pt, pl, pb, pr];
+  } else if (layer.config.padding !== 'valid') {
+    throw new Error(`${layer.name}: padding ${String(layer.config.padding)} unsupported`);
+  }
+  const max = layer.className === 'MaxPooling2D';
+  g.node(
+    max ? 'MaxPool' : 'AveragePool',
+    [x.name],
+    [layer.name],
+    { kernel_shape: [kh, kw], strides: [sh, sw], pads, ...(max ? {} : { count_include_pad: 0 }) },
+    layer.name,
+  );
+  const hout = Math.floor((h + pads[0] + pads[2] - kh) / sh) + 1;
+  const wout = Math.floor((w + pads[1] + pads[3] - kw) / sw) + 1;
+  return { name: layer.name, shape: [c, hout, wout] };
 }
 
 /** Pools every part, L2-normalises each block, concatenates; returns the descriptor width. */

@@ -1,7 +1,8 @@
 /**
  * Reads a Keras model shipped by the `nsfwjs` npm package: the topology (`model.min.js`) and the
- * uint8-quantised weights (`group1-shard1of1.min.js`, a base64 string), dequantised the way
- * tfjs does it (value = q · scale + min, stored as float32).
+ * uint8-quantised weights (one or more shards such as `group1-shard1of1.min.js`, each a base64 string,
+ * concatenated in manifest order), dequantised the way tfjs does it (value = q · scale + min, stored as
+ * float32).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -137,8 +138,10 @@ export function readNsfwjsArtifacts(name = 'mobilenet_v2'): {
   };
 }
 
-/** SHA-256-able identity of the source files, so the manifest can say what the backbone was built from. */
+/** SHA-256-able identity of the source files (topology, then weight shards), so the manifest can say what the backbone was built from. */
 export function nsfwjsSourceFiles(name = 'mobilenet_v2'): { path: string; bytes: Buffer }[] {
   const dir = nsfwjsModelDir(name);
-  return ['model.min.js', 'group1-shard1of1.min.js'].map((f) => ({ path: f, bytes: readFileSync(path.join(dir, f)) }));
+  const module = loadUmd(path.join(dir, 'model.min.js')) as ModelModule;
+  const shards = module.weightsManifest.flatMap((g) => g.paths.map((p) => `${p}.min.js`));
+  return ['model.min.js', ...shards].map((f) => ({ path: f, bytes: readFileSync(path.join(dir, f)) }));
 }
