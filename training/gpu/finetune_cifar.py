@@ -1,28 +1,32 @@
 #!/usr/bin/env python3
-"""How much does fine-tuning the last MobileNetV2 blocks lift CIFAR-10 hashing MAP over a frozen backbone?
+"""How much does fine-tuning the last backbone blocks lift CIFAR-10 hashing MAP over a frozen backbone?
 
-Loads the backbone ONNX written by training/gpu/export-backbone.ts (nsfwjs MobileNetV2, BN folded into
-the convolutions, input `pixels` uint8 NHWC [N,160,160,3]) and interprets its graph node by node in
-PyTorch, so the convolutions' weights become trainable parameters. The network's output here is the
-`out_relu` feature map average-pooled (1280-d, before the graph's L2 normalisation).
+Loads the backbone ONNX written by training/gpu/export-backbone.ts (nsfwjs MobileNetV2 or InceptionV3, BN
+folded into the convolutions, input `pixels` uint8 NHWC [N,S,S,3]; `.onnx.gz` is read too) and interprets its
+graph node by node in PyTorch, so the convolutions' weights become trainable parameters. The network's output
+here is the feature map the graph's descriptor pools (`out_relu`, 1280-d; `mixed10`, 2048-d), average-pooled,
+before the graph's L2 normalisation. CIFAR's 32×32 images are upscaled to the ONNX input's static size S
+(--input-size overrides it where the graph allows: no padded stride-2 convolution or pool).
 
 Protocol (the usual CIFAR-10 hashing one): all 60,000 images pooled; with a fixed seed, 1,000 queries
 (100/class), 5,000 training images (500/class), database = the other 54,000. MAP@all over the database by
 Hamming distance, tie-aware (a port of tieAwareAveragePrecision in training/average-precision.ts).
 
-Head per code length K: linear 1280→K, code = sign. Training loss, summed over heads: cross-entropy of a
-linear classifier on the K tanh outputs + a DPSH-style pairwise likelihood within the batch + 0.1 · a
-quantisation term mean((|tanh| − 1)²).
+Head per code length K: linear D→K (D = the pooled width), code = sign. Training loss, summed over heads:
+cross-entropy of a linear classifier on the K tanh outputs + a DPSH-style pairwise likelihood within the batch
++ 0.1 · a quantisation term mean((|tanh| − 1)²).
 
 Modes: `frozen` (backbone fixed; features computed once without augmentation, heads trained on them) and
-`finetune` (blocks >= --from-block and Conv_1 trained with augmentation; by default one backbone shared by all
-heads, --no-shared-backbone trains one model per K from the same starting weights).
+`finetune` (MobileNetV2 blocks >= --from-block and Conv_1, or the parameters --trainable-prefixes selects,
+trained with augmentation; by default one backbone shared by all heads, --no-shared-backbone trains one model
+per K from the same starting weights).
 
     python3 training/gpu/finetune_cifar.py --onnx DIR/backbone-full.onnx --cifar cifar10-jpeg.tar.gz --out r.json
 
 Works with torch 1.13 and 2.x; CUDA when available, else CPU (use --limit-train/--limit-db/--epochs to smoke-test).
 """
 import argparse
+import gzip
 import io
 import json
 import math
@@ -42,8 +46,6 @@ from onnx import numpy_helper
 from PIL import Image
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
-FEATURE_LAYER = "out_relu"
-INPUT_SIZE = 160
 QUANT_WEIGHT = 0.1
 
 
@@ -60,28 +62,122 @@ def attributes(node):
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
-def trainable_name(name, from_block):
-    """Conv weights/biases of block_<from_block>… block_16 and of Conv_1 (the last 1×1 conv, not Conv1)."""
-    if name.startswith("Conv_1/"):
-        return True
-    m = re.match(r"^block_(\d+)_", name)
-    return bool(m) and int(m.group(1)) >= from_block
+def load_onnx(path):
+    if path.endswith(".gz"):
+        with gzip.open(path, "rb") as f:
+            return onnx.load_model_from_string(f.read())
+    return onnx.load(path)
+
+
+def input_size(model):
+    """The static spatial size S of the graph's input `pixels` [N,S,S,3]."""
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    return int(dims[1].dim_value)
+
+
+def size_dependent_nodes(model):
+    """Nodes whose pads were computed for the graph's input size (padded and strided): running the graph at
+    another size would pad them differently from Keras. InceptionV3 has none (its stride-2 layers are valid)."""
+    out = []
+    for n in model.graph.node:
+        if n.op_type in ("Conv", "MaxPool", "AveragePool"):
+            a = attributes(n)
+            if any(s > 1 for s in a.get("strides", [1])) and any(p != 0 for p in a.get("pads", [0])):
+                out.append(n.name or n.output[0])
+    return out
+
+
+def feature_layer(model):
+    """The value the graph's first descriptor part pools (`part0_<pooling>/…` reads it; see convert.ts)."""
+    for n in model.graph.node:
+        pooling = n.op_type in ("GlobalAveragePool", "GlobalMaxPool", "Max")
+        if pooling and n.output and n.output[0].startswith("part0_"):
+            return n.input[0]
+    raise ValueError("cannot find the descriptor's pooled layer (no part0_* pooling node)")
+
+
+def from_block_rule(from_block):
+    """MobileNetV2: conv weights/biases of block_<from_block>… block_16 and Conv_1 (the last 1×1 conv, not Conv1)."""
+
+    def rule(name):
+        if name.startswith("Conv_1/"):
+            return True
+        m = re.match(r"^block_(\d+)_", name)
+        return bool(m) and int(m.group(1)) >= from_block
+
+    return rule
+
+
+def block_nodes(nodes, producers, end):
+    """Indices of the block that ends at node `end`: the nodes it depends on after its immediate dominator (the
+    last node every path from the input to `end` passes through), e.g. for InceptionV3's `mixed9` every branch
+    between `mixed8` and `mixed9`. `nodes` is in topological order; producers maps a value to its node index."""
+    preds = [sorted({producers[v] for v in n.input if v in producers}) for n in nodes]
+    idom = {}  # dominator tree over node indices; -1 = the graph input
+
+    def intersect(a, b):
+        while a != b:
+            while a > b:
+                a = idom[a]
+            while b > a:
+                b = idom[b]
+        return a
+
+    for i, p in enumerate(preds):
+        d = p[0] if p else -1
+        for q in p[1:]:
+            d = intersect(d, q)
+        idom[i] = d
+    idom[-1] = -1
+    stop, block, stack = idom[end], set(), [end]
+    while stack:
+        i = stack.pop()
+        if i in block or i == stop or i < stop:
+            continue
+        block.add(i)
+        stack.extend(preds[i])
+    return block
+
+
+def prefix_rule(graph, prefixes):
+    """Trainable parameters from a list of entries: an entry equal to a node's name (or first output) selects the
+    parameters of the block ending at that node (see block_nodes; InceptionV3: `mixed9`, `mixed10`); any other
+    entry is a prefix of initializer names (`conv2d_94/`, `block_15_`). Node names match exactly so that `mixed9`
+    does not also take `mixed9_1`, a branch of the `mixed10` block."""
+    nodes = list(graph.node)
+    producers = {o: i for i, n in enumerate(nodes) for o in n.output}
+    initializers = [init.name for init in graph.initializer]
+    selected = set()
+    for p in prefixes:
+        ends = [i for i, n in enumerate(nodes) if p in (n.name, n.output[0])]
+        for i in ends:
+            for j in block_nodes(nodes, producers, i):
+                selected.update(nodes[j].input)
+        if not ends and not any(name.startswith(p) for name in initializers):
+            raise SystemExit("--trainable-prefixes: %r names no node and prefixes no parameter" % p)
+    return lambda name: name in selected or any(name.startswith(p) for p in prefixes)
 
 
 class OnnxBackbone(nn.Module):
-    """Interprets the converted backbone graph up to `output` (a value name), then average-pools it.
+    """Interprets the converted backbone graph up to `output` (a value name; default the descriptor's pooled
+    layer), then average-pools it.
 
-    forward(x): x float NHWC [N,160,160,3] holding 0..255 values (what the graph's uint8 `pixels` would be).
+    forward(x): x float NHWC [N,S,S,3] holding 0..255 values (what the graph's uint8 `pixels` would be).
     Returns [N, C] (the feature map's global average) or, with pool=False, the raw value named `output`.
-    Nodes before the first one that reads a trainable parameter run under torch.no_grad().
+    `trainable(name)` says which float initializers become trainable (None: none). Nodes before the first one
+    that reads a trainable parameter run under torch.no_grad().
     """
 
-    SUPPORTED = {"Cast", "Mul", "Add", "Div", "Max", "Transpose", "Conv", "Clip", "GlobalAveragePool", "Reshape", "ReduceL2"}
+    SUPPORTED = {
+        "Cast", "Mul", "Add", "Div", "Max", "Transpose", "Conv", "Clip", "Relu", "MaxPool", "AveragePool", "Concat",
+        "GlobalAveragePool", "Reshape", "ReduceL2",
+    }  # fmt: skip
 
-    def __init__(self, model, output=FEATURE_LAYER, from_block=None, pool=True):
+    def __init__(self, model, output=None, trainable=None, pool=True):
         super().__init__()
         graph = model.graph
         self.input_name = graph.input[0].name
+        output = output or feature_layer(model)
         self.output = output
         self.pool = pool
         producers = {o: i for i, n in enumerate(graph.node) for o in n.output}
@@ -110,7 +206,7 @@ class OnnxBackbone(nn.Module):
             arr = numpy_helper.to_array(init)
             if arr.dtype == np.float32 and arr.ndim > 0 and arr.size > 1:
                 key = init.name.replace("/", "__").replace(".", "_")
-                train = from_block is not None and trainable_name(init.name, from_block)
+                train = trainable is not None and bool(trainable(init.name))
                 self.params[key] = nn.Parameter(torch.from_numpy(arr.copy()), requires_grad=train)
                 self.key[init.name] = key
             else:
@@ -167,6 +263,12 @@ class OnnxBackbone(nn.Module):
                 dilation=tuple(a.get("dilations", [1, 1])),
                 groups=a.get("group", 1),
             )
+        elif op == "Relu":
+            y = F.relu(x[0])
+        elif op in ("MaxPool", "AveragePool"):
+            y = pool2d(x[0], op, a)
+        elif op == "Concat":
+            y = torch.cat(x, dim=a["axis"])
         elif op == "Clip":
             lo = x[1] if len(x) > 1 and node.input[1] else None
             hi = x[2] if len(x) > 2 and node.input[2] else None
@@ -196,6 +298,28 @@ class OnnxBackbone(nn.Module):
         if self.pool:
             y = y.float().mean(dim=(2, 3))
         return y
+
+
+def pool2d(x, op, a):
+    """ONNX MaxPool / AveragePool (NCHW, pads [top, left, bottom, right]); AveragePool's count_include_pad=0
+    (Keras "same") divides by the number of real pixels in each window."""
+    if a.get("ceil_mode", 0) or any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise NotImplementedError("%s with ceil_mode/dilations" % op)
+    kernel, strides = tuple(a["kernel_shape"]), tuple(a.get("strides", [1, 1]))
+    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    symmetric = (top, left) == (bottom, right) and 2 * top <= kernel[0] and 2 * left <= kernel[1]
+    if op == "MaxPool":
+        if symmetric:
+            return F.max_pool2d(x, kernel, strides, padding=(top, left))
+        return F.max_pool2d(F.pad(x, (left, right, top, bottom), value=float("-inf")), kernel, strides)
+    include_pad = bool(a.get("count_include_pad", 0))
+    if symmetric:
+        return F.avg_pool2d(x, kernel, strides, padding=(top, left), count_include_pad=include_pad)
+    summed = F.avg_pool2d(F.pad(x, (left, right, top, bottom)), kernel, strides) * (kernel[0] * kernel[1])
+    if include_pad:
+        return summed / (kernel[0] * kernel[1])
+    ones = F.pad(torch.ones_like(x[:1, :1]), (left, right, top, bottom))
+    return summed / (F.avg_pool2d(ones, kernel, strides) * (kernel[0] * kernel[1]))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -258,9 +382,9 @@ def balanced_subset(indices, labels, limit, seed):
     return np.concatenate([rng.permutation(indices[labels[indices] == c])[:per] for c in range(len(CLASSES))])
 
 
-def to_input(batch_u8, augment, generator=None):
+def to_input(batch_u8, augment, size, generator=None):
     """uint8 NHWC 32×32 on device → (train: random crop with 4-px zero padding, horizontal flip) →
-    bilinear upscale to 160×160 → float NHWC 0..255 for the backbone."""
+    bilinear upscale to size×size → float NHWC 0..255 for the backbone."""
     x = batch_u8.float()
     n = x.shape[0]
     if augment:
@@ -274,7 +398,7 @@ def to_input(batch_u8, augment, generator=None):
         flip = torch.rand(n, device=x.device, generator=generator) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(2), x)
     x = x.permute(0, 3, 1, 2)
-    x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False)
+    x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
     return x.permute(0, 2, 3, 1)
 
 
@@ -363,12 +487,12 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def encode(backbone, images_u8, device, batch, use_amp):
-    """Pooled 1280-d features of uint8 images (no augmentation), float32 on device."""
+def encode(backbone, images_u8, device, batch, use_amp, size):
+    """Pooled features (MobileNetV2 1280-d, InceptionV3 2048-d) of uint8 images, no augmentation, float32 on device."""
     out = []
     with torch.no_grad(), autocast(device, use_amp):
         for s in range(0, images_u8.shape[0], batch):
-            x = to_input(images_u8[s : s + batch].to(device, non_blocking=True), augment=False)
+            x = to_input(images_u8[s : s + batch].to(device, non_blocking=True), augment=False, size=size)
             out.append(backbone(x).float())
     return torch.cat(out)
 
@@ -433,7 +557,7 @@ def finetune(backbone, heads, images_u8, labels, args, device, tag):
         total, parts = 0.0, 0.0
         for s in range(0, n, args.batch):
             idx = perm[s : s + args.batch]
-            x = to_input(images_dev[idx], augment=True, generator=aug)
+            x = to_input(images_dev[idx], augment=True, size=args.input_size, generator=aug)
             y = labels[idx]
             with autocast(device, args.amp):
                 f = backbone(x)
@@ -461,7 +585,7 @@ def finetune(backbone, heads, images_u8, labels, args, device, tag):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--onnx", required=True, help="backbone-full.onnx from training/gpu/export-backbone.ts")
+    ap.add_argument("--onnx", required=True, help="backbone ONNX (or .onnx.gz) from training/gpu/export-backbone.ts")
     ap.add_argument("--cifar", required=True, help="cifar10-jpeg.tar.gz (train/<class>/*.jpg, test/<class>/*.jpg)")
     ap.add_argument("--out", required=True, help="JSON results file")
     ap.add_argument("--bits", default="12,24,32,48,64")
@@ -470,7 +594,12 @@ def main():
     ap.add_argument("--lr-backbone", type=float, default=1e-4)
     ap.add_argument("--lr-head", type=float, default=1e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
-    ap.add_argument("--from-block", type=int, default=11, help="fine-tune block_N..block_16 and Conv_1")
+    ap.add_argument("--from-block", type=int, default=11, help="MobileNetV2: fine-tune block_N..block_16 and Conv_1")
+    ap.add_argument("--trainable-prefixes", default="",
+                    help="comma list to fine-tune instead of --from-block: a node name selects the block ending at it "
+                    "(InceptionV3: mixed9,mixed10), anything else is a parameter-name prefix (conv2d_94/, block_15_)")
+    ap.add_argument("--input-size", type=int, default=0,
+                    help="upscale CIFAR to this size (default: the ONNX input's static size)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--modes", default="frozen,finetune", help="comma list of frozen, finetune (in this order)")
     ap.add_argument("--frozen", action="store_true", help="only the frozen-backbone baseline (= --modes frozen)")
@@ -510,7 +639,17 @@ def main():
 
     images_t = torch.from_numpy(images)
     labels_t = torch.from_numpy(labels).to(device)
-    model = onnx.load(args.onnx)
+    model = load_onnx(args.onnx)
+    onnx_size = input_size(model)
+    if not args.input_size:
+        args.input_size = onnx_size
+    elif args.input_size != onnx_size and size_dependent_nodes(model):
+        raise SystemExit("--input-size %d: the graph's pads were computed for %d (%s); export it at this size"
+                         % (args.input_size, onnx_size, ", ".join(size_dependent_nodes(model)[:3])))
+    prefixes = [p for p in args.trainable_prefixes.split(",") if p]
+    trainable = prefix_rule(model.graph, prefixes) if prefixes else from_block_rule(args.from_block)
+    log("backbone %s: input %dx%d (graph %d), features %s" % (args.onnx, args.input_size, args.input_size, onnx_size,
+                                                              feature_layer(model)))
     results = []
     timings = {}
 
@@ -526,8 +665,10 @@ def main():
                 "queries": len(query_idx),
                 "training": len(train_idx),
                 "database": len(db_idx),
-                "inputSize": INPUT_SIZE,
-                "upscale": "bilinear 32->160 (align_corners=False), float, no rounding",
+                "inputSize": args.input_size,
+                "onnxInputSize": onnx_size,
+                "featureLayer": feature_layer(model),
+                "upscale": "bilinear 32->%d (align_corners=False), float, no rounding" % args.input_size,
                 "augmentation": "finetune only: random crop with 4-px zero padding + horizontal flip",
                 "loss": "per head: CE(linear classifier on K tanh units) + DPSH pairwise likelihood in batch "
                 "(theta=u.u/2) + %g*mean((|tanh|-1)^2); summed over heads" % QUANT_WEIGHT,
@@ -543,8 +684,8 @@ def main():
     def evaluate(backbone, heads, mode, train_seconds, features=None):
         started = time.time()
         if features is None:
-            q_f = encode(backbone, images_t[query_idx], device, eval_batch, args.amp)
-            d_f = encode(backbone, images_t[db_idx], device, eval_batch, args.amp)
+            q_f = encode(backbone, images_t[query_idx], device, eval_batch, args.amp, args.input_size)
+            d_f = encode(backbone, images_t[db_idx], device, eval_batch, args.amp, args.input_size)
         else:
             q_f, d_f = features[0], features[1]
         q_y, d_y = labels_t[torch.from_numpy(query_idx).to(device)], labels_t[torch.from_numpy(db_idx).to(device)]
@@ -562,7 +703,7 @@ def main():
         backbone = OnnxBackbone(model).to(device).eval()
         started = time.time()
         needed = np.concatenate([query_idx, train_idx, db_idx])
-        feats = encode(backbone, images_t[needed], device, eval_batch, args.amp)
+        feats = encode(backbone, images_t[needed], device, eval_batch, args.amp, args.input_size)
         nq, nt = len(query_idx), len(train_idx)
         q_f, t_f, d_f = feats[:nq], feats[nq : nq + nt], feats[nq + nt :]
         sync(device)
@@ -575,15 +716,17 @@ def main():
         del backbone, feats, q_f, t_f, d_f
 
     if "finetune" in modes:
-        mode = "finetune-from-block%d" % args.from_block
+        mode = "finetune-" + ("+".join(prefixes) if prefixes else "from-block%d" % args.from_block)
         groups = [bits] if args.shared else [[b] for b in bits]
         for group in groups:
-            backbone = OnnxBackbone(model, from_block=args.from_block).to(device)  # fresh ONNX weights each time
+            backbone = OnnxBackbone(model, trainable=trainable).to(device)  # fresh ONNX weights each time
             trainable = sum(p.numel() for p in backbone.trainable_parameters())
             log("%s: %d trainable backbone parameters of %d; frozen prefix = %d of %d nodes; heads %s"
                 % (mode, trainable, sum(p.numel() for p in backbone.params.values()), backbone.first_trainable,
                    len(backbone.nodes), ",".join(map(str, group))))
-            heads = [HashHead(1280, b, len(CLASSES), args.seed).to(device) for b in group]
+            with torch.no_grad():
+                dim = backbone(torch.zeros(1, args.input_size, args.input_size, 3, device=device)).shape[1]
+            heads = [HashHead(dim, b, len(CLASSES), args.seed).to(device) for b in group]
             t_y = labels_t[torch.from_numpy(train_idx).to(device)]
             seconds = finetune(backbone, heads, images_t[train_idx], t_y, args, device, mode)
             evaluate(backbone, heads, mode, {b: seconds for b in group})
