@@ -501,21 +501,21 @@ def cosine_schedule(optimizer, steps):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: 0.5 * (1 + math.cos(math.pi * min(i, steps) / max(steps, 1))))
 
 
-def train_heads(heads, features, labels, args, device, tag):
-    """Frozen mode: heads trained on fixed features."""
-    params = [p for h in heads for p in h.parameters()]
-    opt = torch.optim.AdamW(params, lr=args.lr_head, weight_decay=args.weight_decay)
-    steps_per_epoch = math.ceil(features.shape[0] / args.batch)
+def fit(groups, n, features_of, heads, labels, args, device, tag):
+    """The one training loop: AdamW over `groups`, cosine decay, `args.epochs` passes over n items in a seeded
+    order; `features_of(idx)` gives a batch's features; the loss is the sum of every head's."""
+    opt = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(n / args.batch)
     sched = cosine_schedule(opt, args.epochs * steps_per_epoch)
     g = torch.Generator(device="cpu")
     g.manual_seed(args.seed)
     started = time.time()
     for epoch in range(args.epochs):
-        perm = torch.randperm(features.shape[0], generator=g).to(device)
+        perm = torch.randperm(n, generator=g).to(device)
         total, parts = 0.0, 0.0
-        for s in range(0, features.shape[0], args.batch):
+        for s in range(0, n, args.batch):
             idx = perm[s : s + args.batch]
-            f, y = features[idx], labels[idx]
+            f, y = features_of(idx), labels[idx]
             loss = 0
             for h in heads:
                 l, p = h.loss(h(f), y)
@@ -535,49 +535,31 @@ def train_heads(heads, features, labels, args, device, tag):
     return time.time() - started
 
 
+def head_group(heads, args):
+    return {"params": [p for h in heads for p in h.parameters()], "lr": args.lr_head}
+
+
+def train_heads(heads, features, labels, args, device, tag):
+    """Frozen mode: heads trained on fixed features."""
+    return fit([head_group(heads, args)], features.shape[0], lambda idx: features[idx], heads, labels, args, device, tag)
+
+
 def finetune(backbone, heads, images_u8, labels, args, device, tag):
     """Fine-tunes the trainable backbone tail and all `heads` together (sum of their losses)."""
-    head_params = [p for h in heads for p in h.parameters()]
-    groups = [{"params": head_params, "lr": args.lr_head}]
+    groups = [head_group(heads, args)]
     tail = backbone.trainable_parameters()
     if tail:
         groups.append({"params": tail, "lr": args.lr_backbone})
-    opt = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
-    n = images_u8.shape[0]
-    steps_per_epoch = math.ceil(n / args.batch)
-    sched = cosine_schedule(opt, args.epochs * steps_per_epoch)
-    g = torch.Generator(device="cpu")
-    g.manual_seed(args.seed)
     aug = torch.Generator(device=device)
     aug.manual_seed(args.seed)
     images_dev = images_u8.to(device)
-    started = time.time()
-    for epoch in range(args.epochs):
-        perm = torch.randperm(n, generator=g).to(device)
-        total, parts = 0.0, 0.0
-        for s in range(0, n, args.batch):
-            idx = perm[s : s + args.batch]
-            x = to_input(images_dev[idx], augment=True, size=args.input_size, generator=aug)
-            y = labels[idx]
-            with autocast(device, args.amp):
-                f = backbone(x)
-            loss = 0
-            for h in heads:
-                l, p = h.loss(h(f.float()), y)
-                loss = loss + l
-                parts += p
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total = total + loss.detach()
-        sync(device)
-        total, parts = float(total), (parts / steps_per_epoch / len(heads)).tolist()
-        log(
-            "%s epoch %d/%d loss %.4f (per head: ce %.3f pair %.3f quant %.3f) %.1fs"
-            % (tag, epoch + 1, args.epochs, total / steps_per_epoch, *parts, time.time() - started)
-        )
-    return time.time() - started
+
+    def features_of(idx):
+        x = to_input(images_dev[idx], augment=True, size=args.input_size, generator=aug)
+        with autocast(device, args.amp):
+            return backbone(x).float()
+
+    return fit(groups, images_u8.shape[0], features_of, heads, labels, args, device, tag)
 
 
 # ----------------------------------------------------------------------------------------------------------
