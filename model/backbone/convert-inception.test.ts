@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../encoder.js';
 import { syntheticPhoto } from '../image-synthetic.js';
 import { convertBackbone, type BackboneSpec } from './convert.js';
-import { loadNsfwjsKerasModel, readNsfwjsArtifacts } from './keras.js';
+import { loadNsfwjsKerasModel } from './keras.js';
+import { loadKerasTrunk, maxAbs, maxAbsDiff } from '../../tests/helpers/keras-trunk.js';
 import { referenceDescriptor } from './reference.js';
 
 const MODEL = 'inception_v3';
@@ -18,36 +19,6 @@ const LAYERS = ['mixed0', 'mixed3', 'mixed8', 'mixed10'] as const;
 const SPEC: BackboneSpec = { inputSize: SIZE, inputRange: 'unit', parts: [{ layer: 'mixed10', pooling: 'gap' }] };
 
 type Map4 = { data: Float32Array; dims: number[] };
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/** The Keras model in tfjs up to `mixed10` (its 8×8 pooling/dense tail only fits 299×299), input resized. */
-async function loadKerasTrunk(size: number): Promise<tf.LayersModel> {
-  const artifacts = readNsfwjsArtifacts(MODEL);
-  const topology = structuredClone(artifacts.modelTopology) as {
-    model_config: {
-      config: { layers: { name: string; config: Record<string, unknown> }[]; output_layers: unknown[] };
-    };
-  };
-  const config = topology.model_config.config;
-  config.layers = config.layers.slice(0, config.layers.findIndex((l) => l.name === 'mixed10') + 1);
-  config.layers[0].config.batch_input_shape = [null, size, size, 3];
-  config.output_layers = [['mixed10', 0, 0]];
-  return tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology } as tf.io.ModelArtifacts), {
-    strict: false,
-  });
-}
 
 describe('converted InceptionV3 trunk vs the Keras model in tfjs', () => {
   const images = [3, 4].map((seed) => syntheticPhoto({ width: SIZE, height: SIZE, seed }).data);
@@ -58,7 +29,7 @@ describe('converted InceptionV3 trunk vs the Keras model in tfjs', () => {
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    const keras = await loadKerasTrunk(SIZE);
+    const keras = await loadKerasTrunk(MODEL, 'mixed10', SIZE);
     const cut = tf.model({
       inputs: keras.inputs,
       outputs: LAYERS.map((n) => keras.getLayer(n).output as tf.SymbolicTensor),

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type TensorSession } from '../encoder.js';
 import { syntheticPhoto } from '../image-synthetic.js';
 import { convertBackbone, type BackboneSpec } from './convert.js';
-import { loadNsfwjsKerasModel, readNsfwjsArtifacts } from './keras.js';
+import { loadNsfwjsKerasModel } from './keras.js';
+import { loadKerasTrunk, maxAbs, maxAbsDiff } from '../../tests/helpers/keras-trunk.js';
 import { DEFAULT_BACKBONE_SPEC, VERIFIED_LAYERS } from './spec.js';
 import { referenceDescriptor } from './reference.js';
 
@@ -17,42 +18,6 @@ function toInputRange(pixels: Uint8Array, spec: BackboneSpec): Float32Array {
   const f = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) f[i] = spec.inputRange === 'unit' ? pixels[i] / 255 : pixels[i] / 127.5 - 1;
   return f;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/**
- * The nsfwjs Keras model in tfjs, cut after `out_relu` (its pooling/dense tail only fits 224×224) and
- * with its input resized to `size`: the convolutional trunk is the same at any size.
- */
-async function loadKerasTrunk(size: number): Promise<tf.LayersModel> {
-  const artifacts = readNsfwjsArtifacts();
-  const topology = structuredClone(artifacts.modelTopology) as {
-    model_config: {
-      config: {
-        layers: { name: string; config: Record<string, unknown> }[];
-        output_layers: unknown[];
-      };
-    };
-  };
-  const config = topology.model_config.config;
-  config.layers = config.layers.slice(0, config.layers.findIndex((l) => l.name === 'out_relu') + 1);
-  config.layers[0].config.batch_input_shape = [null, size, size, 3];
-  config.output_layers = [['out_relu', 0, 0]];
-  return tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology } as tf.io.ModelArtifacts), {
-    strict: false,
-  });
 }
 
 describe('converted MobileNetV2 backbone vs the Keras model in tfjs', () => {
@@ -70,7 +35,7 @@ describe('converted MobileNetV2 backbone vs the Keras model in tfjs', () => {
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    const keras = await loadKerasTrunk(SIZE);
+    const keras = await loadKerasTrunk('mobilenet_v2', 'out_relu', SIZE);
     const cut = tf.model({
       inputs: keras.inputs,
       outputs: VERIFIED_LAYERS.map((n) => keras.getLayer(n).output as tf.SymbolicTensor),
