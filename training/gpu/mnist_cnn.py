@@ -27,21 +27,31 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from finetune_cifar import HashHead, cosine_schedule, hamming_map, log, sync  # noqa: E402
 
 
-def small_cnn():
+def small_cnn(dropout=0.0):
     """The CPU trainer's two-conv head (training/conv-graph.ts) up to its 256-d hidden layer."""
     return nn.Sequential(
         nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 256), nn.ReLU(),
+        nn.Flatten(), nn.Dropout(dropout), nn.Linear(32 * 7 * 7, 256), nn.ReLU(), nn.Dropout(dropout),
     )
 
 
-def large_cnn():
+def large_cnn(batch_norm=True, dropout=0.3):
     def block(cin, cout):
-        return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
-                nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2)]
-    return nn.Sequential(*block(1, 32), *block(32, 64), nn.Flatten(), nn.Dropout(0.3),
-                         nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.3))
+        norm = (lambda c: [nn.BatchNorm2d(c)]) if batch_norm else (lambda c: [])
+        return [nn.Conv2d(cin, cout, 3, padding=1), *norm(cout), nn.ReLU(),
+                nn.Conv2d(cout, cout, 3, padding=1), *norm(cout), nn.ReLU(), nn.MaxPool2d(2)]
+    return nn.Sequential(*block(1, 32), *block(32, 64), nn.Flatten(), nn.Dropout(dropout),
+                         nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(dropout))
+
+
+ARCHS = {
+    "small": small_cnn,
+    "small-dropout": lambda: small_cnn(dropout=0.3),
+    "large": large_cnn,
+    "large-nobn": lambda: large_cnn(batch_norm=False),
+    "large-nobn-nodropout": lambda: large_cnn(batch_norm=False, dropout=0.0),
+}
 
 
 def augment(x, rotate, scale, shift, generator):
@@ -59,7 +69,7 @@ def augment(x, rotate, scale, shift, generator):
 
 def run(arch, images, labels, split, bits, args, device):
     torch.manual_seed(args.seed)
-    body = (small_cnn if arch == "small" else large_cnn)().to(device)
+    body = ARCHS[arch]().to(device)
     head = HashHead(256, bits, 10, args.seed).to(device)
     params = list(body.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
@@ -99,7 +109,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True, help="folder with mnist-u8.bin and mnist-split.json")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--arch", default="small,large")
+    ap.add_argument("--arch", default="small,large", help="comma list of " + ", ".join(ARCHS))
     ap.add_argument("--bits", default="12")
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--batch", type=int, default=128)
@@ -125,9 +135,9 @@ def main():
             results.append(r)
             with open(args.out, "w") as f:
                 json.dump({"results": results, "config": vars(args)}, f, indent=1)
-    log("\narch   | bits | MAP@all | query accuracy | train seconds")
+    log("\narch                 | bits | MAP@all | query accuracy | train seconds")
     for r in results:
-        log("%-6s | %4d | %.4f  | %.4f         | %.1f" % (r["arch"], r["bits"], r["map"], r["queryAccuracy"], r["trainSeconds"]))
+        log("%-20s | %4d | %.4f  | %.4f         | %.1f" % (r["arch"], r["bits"], r["map"], r["queryAccuracy"], r["trainSeconds"]))
 
 
 if __name__ == "__main__":
