@@ -149,3 +149,35 @@ export function loadDescriptorSet(dir: string): LabelledSet {
     throw new Error(`${data}: expected ${info.count}×${info.dim} floats, found ${features.length}`);
   return { features, dim: info.dim, count: info.count, labels: Int32Array.from(info.labels) };
 }
+
+/** Rows of a set: `perClass` of each class among rows [0, end), drawn with a seeded shuffle. */
+export function perClassRows(set: LabelledSet, end: number, perClass: number, seed: number): number[] {
+  const rows = Array.from({ length: end }, (_, i) => i);
+  shuffleInPlace(rows, createRandom(seed));
+  const taken = new Map<number, number>();
+  return rows
+    .filter((row) => {
+      const n = taken.get(set.labels[row]!) ?? 0;
+      taken.set(set.labels[row]!, n + 1);
+      return n < perClass;
+    })
+    .sort((a, b) => a - b);
+}
+
+/** Labelled sets one after the other, each one's classes numbered after the previous ones'. */
+export function concatLabelled(sets: LabelledSet[]): LabelledSet {
+  const dim = sets[0]!.dim;
+  const count = sets.reduce((n, s) => n + s.count, 0);
+  const features = new Float32Array(count * dim);
+  const labels = new Int32Array(count);
+  let row = 0;
+  let classOffset = 0;
+  for (const set of sets) {
+    if (set.dim !== dim) throw new Error(`cannot join ${set.dim}-d rows to ${dim}-d rows`);
+    features.set(set.features.subarray(0, set.count * dim), row * dim);
+    for (let i = 0; i < set.count; i++) labels[row + i] = set.labels[i]! + classOffset;
+    row += set.count;
+    classOffset += Math.max(...set.labels) + 1;
+  }
+  return { features, dim, count, labels };
+}

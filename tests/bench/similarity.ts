@@ -1,66 +1,70 @@
 /**
- * `npm run bench:similarity -- HEAD_ID...`: how a head's codes generalise beyond the classes it was
- * trained on — tie-aware MAP@all on Fashion-MNIST's 10,000 test images (Debian dataset-fashion-mnist:
- * clothing, classes no head was trained on), each 28×28 image described by the shipped backbone as a
- * PNG file would be; 100 queries per class against the other 9,000. A proxy for the issue's held-out
- * set of real labelled photos. Descriptors are cached in the temp folder.
+ * `npm run bench:similarity -- HEAD_ID...`: how a head's similarity codes generalise beyond CIFAR-10 —
+ * tie-aware MAP@all on two labelled 28×28 greyscale sets, each image described by the shipped backbone as a
+ * PNG file would be (training/grey-descriptors.ts): Fashion-MNIST's 10,000 test images (Debian
+ * dataset-fashion-mnist: clothing; a head trained with `train:heads --sim-extra fashion-mnist` has seen its
+ * classes, in other images) and the `mnist` package's 10,000 digits (classes no head trains on). 100 queries per class against the other 9,000. Proxies for the issue's held-out set of
+ * real labelled photos. Descriptors are cached in the temp folder.
  */
-import os from 'node:os';
-import path from 'node:path';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { describeFiles } from '../../model/backbone/describe-files.js';
 import { Encoder } from '../../model/encoder.js';
-import { encodeImage } from '../../model/image.js';
-import { loadFashionMnist } from '../../training/datasets.js';
+import { loadFashionMnist, loadMnist, type LabelledSet } from '../../training/datasets.js';
+import { describeGreyRows } from '../../training/grey-descriptors.js';
 import { packCodes } from '../../training/hamming-kernel.js';
 import { meanAveragePrecision } from '../../training/ranking-metrics.js';
 import { gatherRows } from '../../training/training-loop.js';
 
-const cache = path.join(os.tmpdir(), 'lookalike-fashion-mnist-test-descriptors.f32');
-const fm = loadFashionMnist();
-const start = fm.count - 10000;
-const labels = fm.labels.slice(start);
-let rows: Float32Array;
-const base = await Encoder.open({ head: null });
-const dim = base.descriptorDim;
-if (existsSync(cache)) {
-  const b = readFileSync(cache);
-  rows = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-} else {
-  const files: Buffer[] = [];
-  for (let i = 0; i < 10000; i++) {
-    const px = new Uint8Array(784);
-    for (let j = 0; j < 784; j++) px[j] = Math.round(fm.features[(start + i) * 784 + j] * 255);
-    files.push(await encodeImage({ data: px, width: 28, height: 28, channels: 1 }, 'png'));
-  }
-  rows = await describeFiles(base, files);
-  writeFileSync(cache, new Uint8Array(rows.buffer));
-}
-await base.close();
-const q: number[] = [];
-const d: number[] = [];
-const seen = new Map<number, number>();
-for (let i = 0; i < 10000; i++) {
-  const n = seen.get(labels[i]) ?? 0;
-  seen.set(labels[i], n + 1);
-  (n < 100 ? q : d).push(i);
-}
 const ids = process.argv.slice(2);
 if (ids.length === 0)
   throw new Error('usage: npm run bench:similarity -- HEAD_ID... (ids from model/artifacts/manifest.json)');
+
+const base = await Encoder.open({ head: null });
+const version = base.backboneVersion;
+const fashion = loadFashionMnist();
+const mnist = loadMnist();
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const sets: { name: string; set: LabelledSet }[] = [
+  {
+    name: 'Fashion-MNIST test',
+    set: await describeGreyRows(base, fashion, range(fashion.count - 10000, 10000), 'fashion-mnist-test', version),
+  },
+  { name: 'MNIST', set: await describeGreyRows(base, mnist, range(0, mnist.count), 'mnist', version) },
+];
+await base.close();
+
+/** The first 100 items of each class are the queries, the rest the database. */
+function queriesAndDatabase(labels: Int32Array): { q: number[]; d: number[] } {
+  const q: number[] = [];
+  const d: number[] = [];
+  const seen = new Map<number, number>();
+  labels.forEach((label, i) => {
+    const n = seen.get(label) ?? 0;
+    seen.set(label, n + 1);
+    (n < 100 ? q : d).push(i);
+  });
+  return { q, d };
+}
+
+console.log(`head\tversion\t${sets.map((s) => `${s.name} MAP@all`).join('\t')}`);
 for (const id of ids) {
   const enc = await Encoder.open({ heads: { dup: id, sim: id } });
-  const descriptors = Array.from({ length: 10000 }, (_, i) => rows.subarray(i * dim, (i + 1) * dim));
-  const hashed = await enc.hash('sim', descriptors);
   const bits = enc.roles.sim!.bits;
-  const logits = new Float32Array(10000 * bits);
-  hashed.forEach((h, i) => logits.set(h.logits, i * bits));
-  const map = meanAveragePrecision(
-    packCodes(gatherRows(logits, bits, q), q.length, bits),
-    Int32Array.from(q, (i) => labels[i]),
-    packCodes(gatherRows(logits, bits, d), d.length, bits),
-    Int32Array.from(d, (i) => labels[i]),
-  );
-  console.log(`${id}\t${enc.roles.sim!.version}\tFashion-MNIST test MAP@all ${map.toFixed(4)}`);
+  const maps: string[] = [];
+  for (const { set } of sets) {
+    const descriptors = Array.from({ length: set.count }, (_, i) =>
+      set.features.subarray(i * set.dim, (i + 1) * set.dim),
+    );
+    const hashed = await enc.hash('sim', descriptors);
+    const logits = new Float32Array(set.count * bits);
+    hashed.forEach((h, i) => logits.set(h.logits, i * bits));
+    const { q, d } = queriesAndDatabase(set.labels);
+    const map = meanAveragePrecision(
+      packCodes(gatherRows(logits, bits, q), q.length, bits),
+      Int32Array.from(q, (i) => set.labels[i]!),
+      packCodes(gatherRows(logits, bits, d), d.length, bits),
+      Int32Array.from(d, (i) => set.labels[i]!),
+    );
+    maps.push(map.toFixed(4));
+  }
+  console.log(`${id}\t${enc.roles.sim!.version}\t${maps.join('\t')}`);
   await enc.close();
 }
