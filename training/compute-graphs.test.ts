@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadCompute, PairwiseLossCompute, type Gradients } from './compute-graphs.js';
 import { initHead, trainableArrays, trainableNames, type HeadArchitecture, type HeadParameters } from './head.js';
 import { createRandom } from './rng.js';
+import { dropoutMask } from './training-loop.js';
 
 const random = createRandom(11);
 const randomArray = (n: number, scale = 1) => Float32Array.from({ length: n }, () => random.gaussian() * scale);
@@ -125,5 +126,103 @@ describe.each(['dpsh', 'exponentiated'] as const)('pairwise loss graph (%s)', (k
     } finally {
       await compute.release();
     }
+  });
+});
+
+describe.each(
+  architectures.filter(([, a]) => a.hiddenDim > 0 && !a.divideAndEncode).map(([name, a]) => [name, a] as const),
+)('head graphs with a dropout mask on the hidden layer (%s)', (_name, architecture) => {
+  let masked: HeadCompute;
+  let plain: HeadCompute;
+  const n = 5;
+  const p = 0.4;
+  const mask = dropoutMask(n * architecture.hiddenDim, p, createRandom(5))!;
+  beforeAll(async () => {
+    masked = await HeadCompute.open(architecture, 1, true);
+    plain = await HeadCompute.open(architecture, 1);
+  });
+  afterAll(() => Promise.all([masked.release(), plain.release()]));
+
+  const newHead = () => {
+    const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
+    head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
+    head.outputBias.set(randomArray(head.outputBias.length, 0.3));
+    return head;
+  };
+
+  it('evaluates like the plain graph without a mask, and differently with one', async () => {
+    const head = newHead();
+    const x = randomArray(n * architecture.inputDim);
+    const reference = await plain.forward(head, x, n);
+    expect(Array.from(await masked.forward(head, x, n))).toEqual(Array.from(reference));
+    const dropped = await masked.forward(head, x, n, mask);
+    expect(Array.from(dropped)).not.toEqual(Array.from(reference));
+  });
+
+  it('a dropped unit has no effect on the logits and gets no gradient', async () => {
+    const head = newHead();
+    const x = randomArray(n * architecture.inputDim);
+    const gz = randomArray(n * architecture.bits);
+    // A unit dropped in every row of the batch.
+    const unit = 1;
+    const everywhere = mask.slice();
+    for (let r = 0; r < n; r++) everywhere[r * architecture.hiddenDim + unit] = 0;
+    const before = await masked.forward(head, x, n, everywhere);
+    const rows = head.hiddenWeights.length / architecture.hiddenDim;
+    for (let i = 0; i < rows; i++) head.hiddenWeights[i * architecture.hiddenDim + unit]! += 1;
+    head.hiddenBias[unit]! += 1;
+    expect(Array.from(await masked.forward(head, x, n, everywhere))).toEqual(Array.from(before));
+    const g = await masked.backward(head, x, n, gz, everywhere);
+    expect(g.hiddenBias![unit]).toBe(0);
+    for (let i = 0; i < rows; i++) expect(g.hiddenWeights![i * architecture.hiddenDim + unit]).toBe(0);
+  });
+
+  it('matches central finite differences of the masked forward graph', async () => {
+    const head = newHead();
+    const x = randomArray(n * architecture.inputDim);
+    const gz = randomArray(n * architecture.bits);
+    const analytic = await masked.backward(head, x, n, gz, mask);
+    const names = trainableNames(architecture);
+    const params = trainableArrays(head);
+    const loss = async () => {
+      const z = await masked.forward(head, x, n, mask);
+      return z.reduce((sum, v, i) => sum + v * gz[i]!, 0);
+    };
+    const centralDifference = async (a: number, i: number, eps: number) => {
+      const saved = params[a]![i]!;
+      params[a]![i] = saved + eps;
+      const plus = await loss();
+      params[a]![i] = saved - eps;
+      const minus = await loss();
+      params[a]![i] = saved;
+      return (plus - minus) / (2 * eps);
+    };
+    let checked = 0;
+    for (let a = 0; a < params.length; a++) {
+      for (let probe = 0; probe < 8; probe++) {
+        const i = random.int(params[a]!.length);
+        const coarse = await centralDifference(a, i, 1e-2);
+        const fine = await centralDifference(a, i, 4e-3);
+        if (Math.abs(coarse - fine) > 5e-3) continue; // a ReLU or pool switch inside the step
+        expect(analytic[names[a]!]![i]!, `${names[a]}[${i}]`).toBeCloseTo(coarse, 2);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(params.length * 5);
+  });
+});
+
+describe('dropoutMask', () => {
+  it('drops about p of the units and scales the rest by 1/(1 − p)', () => {
+    const mask = dropoutMask(20_000, 0.3, createRandom(3))!;
+    const dropped = mask.filter((v) => v === 0).length / mask.length;
+    expect(dropped).toBeGreaterThan(0.28);
+    expect(dropped).toBeLessThan(0.32);
+    expect(new Set(mask)).toEqual(new Set([0, Math.fround(1 / 0.7)]));
+  });
+
+  it('is absent without dropout and refuses p ≥ 1', () => {
+    expect(dropoutMask(10, 0, createRandom(1))).toBeUndefined();
+    expect(() => dropoutMask(10, 1, createRandom(1))).toThrow(RangeError);
   });
 });

@@ -16,8 +16,12 @@ const F = 'float32';
 const one = { f: 1 };
 const axisZero = (g: GraphBuilder) => g.initializer(g.uniqueName('axis0'), BigInt64Array.of(0n), [1]);
 
-/** Adds the forward pass; returns the names of what the output layer reads and of the dense-layer input. */
-function addForward(g: GraphBuilder, a: HeadArchitecture): { layerInput: string; features: string } {
+/**
+ * Adds the forward pass; returns the names of what the output layer reads and of the dense-layer input.
+ * With `dropout`, the hidden layer's ReLU output is multiplied by the input `hidden_mask` [n, hiddenDim]
+ * (inverted dropout: 0 for a dropped unit, 1/(1 − p) for a kept one; all ones to evaluate).
+ */
+function addForward(g: GraphBuilder, a: HeadArchitecture, dropout = false): { layerInput: string; features: string } {
   const rows = outputInputDim(a);
   g.input('x', F, ['n', a.inputDim]);
   g.input('w2', F, [rows, a.bits]);
@@ -32,16 +36,22 @@ function addForward(g: GraphBuilder, a: HeadArchitecture): { layerInput: string;
     g.input('w1', F, [featureDim(a), a.hiddenDim]);
     g.input('b1', F, [a.hiddenDim]);
     g.node('Gemm', [features, 'w1', 'b1'], ['h_pre'], { alpha: one, beta: one });
-    g.node('Relu', ['h_pre'], ['h']);
+    if (dropout) {
+      g.input('hidden_mask', F, ['n', a.hiddenDim]);
+      g.node('Relu', ['h_pre'], ['h_relu']);
+      g.node('Mul', ['h_relu', 'hidden_mask'], ['h']);
+    } else {
+      g.node('Relu', ['h_pre'], ['h']);
+    }
     layerInput = 'h';
   }
   g.node('Gemm', [layerInput, 'w2', 'b2'], ['z'], { alpha: one, beta: one });
   return { layerInput, features };
 }
 
-export function headForwardGraph(a: HeadArchitecture): Uint8Array {
+export function headForwardGraph(a: HeadArchitecture, dropout = false): Uint8Array {
   const g = new GraphBuilder('head_forward');
-  addForward(g, a);
+  addForward(g, a, dropout && a.hiddenDim > 0);
   g.output('z', F, ['n', a.bits]);
   return g.toBytes();
 }
@@ -49,15 +59,17 @@ export function headForwardGraph(a: HeadArchitecture): Uint8Array {
 /**
  * Given dL/dz, the gradients of every weight, layer by layer:
  * - output: dW2 = hᵀ·gz, db2 = Σ gz;
- * - hidden (ReLU, whose slope is sign(h) since h ≥ 0): dh = (gz·W2ᵀ) ⊙ sign(h), dW1 = featuresᵀ·dh, db1 = Σ dh;
+ * - hidden (ReLU, whose slope is sign(h) since h ≥ 0): dh = (gz·W2ᵀ) ⊙ sign(h), dW1 = featuresᵀ·dh, db1 = Σ dh
+ *   (with dropout, ⊙ the mask as well);
  * - convolution: the feature gradient is routed back through the max-pool with MaxUnpool (to the
  *   argmax of each window), through the ReLU, and the kernel gradient is the correlation of the
  *   padded image with that map — itself a Conv once batch and channel axes swap places:
  *   dWc[f,0,i,j] = Σ_n,y,x dconv[n,f,y,x]·image_padded[n,0,y+i,x+j].
  */
-export function headBackwardGraph(a: HeadArchitecture): Uint8Array {
+export function headBackwardGraph(a: HeadArchitecture, dropout = false): Uint8Array {
   const g = new GraphBuilder('head_backward');
-  const { layerInput, features } = addForward(g, a);
+  const masked = dropout && a.hiddenDim > 0;
+  const { layerInput, features } = addForward(g, a, masked);
   g.input('gz', F, ['n', a.bits]);
   const axis = axisZero(g);
   g.node('Gemm', [layerInput, 'gz'], ['dw2'], { alpha: one, transA: 1 });
@@ -69,7 +81,9 @@ export function headBackwardGraph(a: HeadArchitecture): Uint8Array {
   if (a.hiddenDim > 0) {
     g.node('Gemm', ['gz', 'w2'], ['dh'], { alpha: one, transB: 1 });
     g.node('Sign', ['h'], ['relu_slope']);
-    g.node('Mul', ['dh', 'relu_slope'], ['dh_pre']);
+    // With dropout, h = ReLU(h_pre) ⊙ mask: the slope is the mask where the unit is active (sign(h) is 0 where dropped).
+    if (masked) g.node('Mul', ['relu_slope', 'hidden_mask'], ['relu_slope_masked']);
+    g.node('Mul', ['dh', masked ? 'relu_slope_masked' : 'relu_slope'], ['dh_pre']);
     g.node('Gemm', [features, 'dh_pre'], ['dw1'], { alpha: one, transA: 1 });
     g.node('ReduceSum', ['dh_pre', axis], ['db1'], { keepdims: 0 });
     g.output('dw1', F, [featureDim(a), a.hiddenDim]);
@@ -230,15 +244,32 @@ export class HeadCompute {
     readonly architecture: HeadArchitecture,
     private readonly forwardSession: TensorSession,
     private readonly backwardSession: TensorSession,
+    /** Whether the graphs take a `hidden_mask` (dropout on the hidden layer). */
+    readonly masked: boolean,
   ) {}
 
-  static async open(architecture: HeadArchitecture, threads?: number): Promise<HeadCompute> {
+  /** With `dropout`, forward and backward take a dropout mask of the hidden layer (none given: no dropout). */
+  static async open(architecture: HeadArchitecture, threads?: number, dropout = false): Promise<HeadCompute> {
     const options = threads ? { providers: ['cpu' as const], threads } : { providers: ['cpu' as const] };
+    const masked = dropout && architecture.hiddenDim > 0;
+    if (dropout && !masked) throw new Error('dropout needs a hidden layer (hiddenDim > 0)');
     const [forward, backward] = await Promise.all([
-      openSession(headForwardGraph(architecture), options),
-      openSession(headBackwardGraph(architecture), options),
+      openSession(headForwardGraph(architecture, masked), options),
+      openSession(headBackwardGraph(architecture, masked), options),
     ]);
-    return new HeadCompute(architecture, forward, backward);
+    return new HeadCompute(architecture, forward, backward, masked);
+  }
+
+  /** The `hidden_mask` feed for rows [start, start + rows): the given mask's rows, or ones. */
+  private maskFeed(
+    mask: Float32Array | undefined,
+    start: number,
+    rows: number,
+  ): Record<string, { data: Float32Array; dims: number[] }> {
+    if (!this.masked) return {};
+    const width = this.architecture.hiddenDim;
+    const data = mask ? mask.subarray(start * width, (start + rows) * width) : new Float32Array(rows * width).fill(1);
+    return { hidden_mask: { data, dims: [rows, width] } };
   }
 
   private weightFeeds(head: HeadParameters) {
@@ -262,15 +293,19 @@ export class HeadCompute {
     return feeds;
   }
 
-  /** Logits [count, bits] for standardised inputs [count, inputDim]. */
-  async forward(head: HeadParameters, inputs: Float32Array, count: number): Promise<Float32Array> {
+  /** Logits [count, bits] for standardised inputs [count, inputDim] (with `mask` [count, hiddenDim]: dropout). */
+  async forward(head: HeadParameters, inputs: Float32Array, count: number, mask?: Float32Array): Promise<Float32Array> {
     const { inputDim, bits } = this.architecture;
     const out = new Float32Array(count * bits);
     const weights = this.weightFeeds(head);
     for (let start = 0; start < count; start += FORWARD_CHUNK_ROWS) {
       const rows = Math.min(FORWARD_CHUNK_ROWS, count - start);
       const x = inputs.subarray(start * inputDim, (start + rows) * inputDim);
-      const { z } = await this.forwardSession.run({ ...weights, x: { data: x, dims: [rows, inputDim] } });
+      const { z } = await this.forwardSession.run({
+        ...weights,
+        ...this.maskFeed(mask, start, rows),
+        x: { data: x, dims: [rows, inputDim] },
+      });
       out.set(z!.data, start * bits);
     }
     return out;
@@ -281,10 +316,12 @@ export class HeadCompute {
     inputs: Float32Array,
     count: number,
     logitGradient: Float32Array,
+    mask?: Float32Array,
   ): Promise<Gradients> {
     const { inputDim, bits } = this.architecture;
     const result = await this.backwardSession.run({
       ...this.weightFeeds(head),
+      ...this.maskFeed(mask, 0, count),
       x: { data: inputs, dims: [count, inputDim] },
       gz: { data: logitGradient, dims: [count, bits] },
     });

@@ -29,7 +29,7 @@ export async function trainPairwiseHead(
   const referenceNet = cloneHead(net);
   const inputs = standardise(net, train.features);
   const classWeights = classBalanceWeights(train.labels, options.classBalancePower);
-  const compute = await HeadCompute.open(net.architecture, options.threads);
+  const compute = await HeadCompute.open(net.architecture, options.threads, options.dropout > 0);
   const loss = await PairwiseLossCompute.open(kind, bits, options.pairwiseQuantisationWeight, options.threads);
   const encodeReference = async () => referenceOutputs(kind, await compute.forward(referenceNet, inputs, train.count));
   try {

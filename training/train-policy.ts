@@ -23,7 +23,7 @@ export async function trainPolicyHead(
   const databaseNet = cloneHead(queryNet);
   const inputs = standardise(queryNet, train.features);
   const weights = classBalanceWeights(train.labels, options.classBalancePower);
-  const compute = await HeadCompute.open(queryNet.architecture, options.threads);
+  const compute = await HeadCompute.open(queryNet.architecture, options.threads, options.dropout > 0);
   const encodeDatabase = async () =>
     packCodes(await compute.forward(databaseNet, inputs, train.count), train.count, bits);
   try {

@@ -48,6 +48,35 @@ describe('Deep Policy Hashing loop', () => {
   });
 });
 
+describe('dropout on the hidden layer', () => {
+  const options = (dropout: number) =>
+    resolveOptions({
+      method: 'dph',
+      bits: 16,
+      hiddenDim: 32,
+      epochs: 12,
+      batchSize: 32,
+      learningRate: 1e-2,
+      threads: 1,
+      databaseRefreshSteps: 5,
+      dropout,
+    });
+
+  it('trains a different head that still learns the classes', async () => {
+    const plain = await trainHeadInProcess({ train }, options(0));
+    const dropped = await trainHeadInProcess({ train }, options(0.3));
+    expect(Array.from(dropped.head.hiddenWeights)).not.toEqual(Array.from(plain.head.hiddenWeights));
+    const before = await heldOutMap(newHead(options(0.3), train, createRandom(1)), testSet, train);
+    const after = await heldOutMap(dropped.head, testSet, train);
+    expect(after).toBeGreaterThan(before + 0.2);
+    expect(after).toBeGreaterThan(0.75);
+  });
+
+  it('needs a hidden layer', async () => {
+    await expect(trainHeadInProcess({ train }, { ...options(0.3), hiddenDim: 0 })).rejects.toThrow(/hidden layer/);
+  });
+});
+
 describe('trainHead (worker thread)', () => {
   it('reports progress and returns an ONNX head whose codes match the metadata', async () => {
     const progress: number[] = [];

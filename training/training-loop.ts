@@ -197,6 +197,14 @@ export class BatchInputs {
   }
 }
 
+/** An inverted-dropout mask of `size` units: 0 with probability p, else 1/(1 − p); none when p = 0. */
+export function dropoutMask(size: number, p: number, random: Random): Float32Array | undefined {
+  if (p <= 0) return undefined;
+  if (p >= 1) throw new RangeError(`dropout must be below 1, got ${p}`);
+  const kept = 1 / (1 - p);
+  return Float32Array.from({ length: size }, () => (random.next() < p ? 0 : kept));
+}
+
 /** The head a loop ends with and its metrics, the dead-bit fraction measured on the whole training set. */
 export async function finishTraining(
   compute: HeadCompute,
@@ -277,10 +285,11 @@ export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Pro
       throwIfAborted(hooks.signal);
       const rows = Int32Array.from(order.slice(b * options.batchSize, (b + 1) * options.batchSize));
       const x = batches.rows(rows);
-      const logits = await compute.forward(net, x, rows.length);
+      const mask = dropoutMask(rows.length * net.architecture.hiddenDim, options.dropout, random);
+      const logits = await compute.forward(net, x, rows.length, mask);
       const { logitGradient, score } = await method.batchGradient(rows, logits);
       scoreSum += score;
-      const g = await compute.backward(net, x, rows.length, logitGradient);
+      const g = await compute.backward(net, x, rows.length, logitGradient, mask);
       maskOutputGradient(net, g.outputWeights!);
       optimiser.step(trainableArrays(net), gradientList(net, g), learningRateSchedule(epoch, options.epochs));
       method.afterStep?.(rows, logits);

@@ -33,6 +33,8 @@ export interface TrainOptions {
   pairwiseQuantisationWeight: number;
   /** Image sets only: each training query is shifted by up to this many pixels (0 = off). */
   augmentShift: number;
+  /** Fraction of the hidden layer's units dropped in each training batch (inverted dropout; 0 = off; needs hiddenDim > 0). */
+  dropout: number;
   /** Image sets only: each training query is also turned by up to ± this many degrees (0 = off). */
   augmentRotate: number;
   /** Image sets only: each training query is also scaled by a factor in [1 − s, 1 + s] (0 = off). */
@@ -65,6 +67,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   },
   pairwiseQuantisationWeight: 0.01,
   augmentShift: 0,
+  dropout: 0,
   augmentRotate: 0,
   augmentScale: 0,
 };

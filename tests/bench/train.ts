@@ -9,7 +9,7 @@
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
  * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer), --conv2 FILTERS (a second one),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       augment: { type: 'string', default: '0' },
       rotate: { type: 'string', default: '0' },
+      dropout: { type: 'string', default: '0' },
       scale: { type: 'string', default: '0' },
       conv: { type: 'string', default: '0' },
       conv2: { type: 'string', default: '0' },
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
           epochs: Number(values.epochs),
           augmentShift: Number(values.augment),
           augmentRotate: Number(values.rotate),
+          dropout: Number(values.dropout),
           augmentScale: Number(values.scale),
           convFilters: Number(values.conv),
           conv2Filters: Number(values.conv2),
