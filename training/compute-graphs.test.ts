@@ -8,11 +8,74 @@ const random = createRandom(11);
 const randomArray = (n: number, scale = 1) => Float32Array.from({ length: n }, () => random.gaussian() * scale);
 
 /** L = Σ gz ⊙ z, whose gradient is exactly what the backward graph returns for that gz. */
-async function probeLoss(compute: HeadCompute, head: HeadParameters, x: Float32Array, n: number, gz: Float32Array) {
-  const z = await compute.forward(head, x, n);
+async function probeLoss(
+  compute: HeadCompute,
+  head: HeadParameters,
+  x: Float32Array,
+  n: number,
+  gz: Float32Array,
+  mask?: Float32Array,
+) {
+  const z = await compute.forward(head, x, n, mask);
   let loss = 0;
   for (let i = 0; i < z.length; i++) loss += z[i]! * gz[i]!;
   return loss;
+}
+
+/** A fresh head with non-zero biases (so ReLUs are not all at their kink). */
+function testHead(architecture: HeadArchitecture): HeadParameters {
+  const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
+  head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
+  head.convBias.set(randomArray(head.convBias.length, 0.3));
+  head.conv2Bias.set(randomArray(head.conv2Bias.length, 0.3));
+  head.outputBias.set(randomArray(head.outputBias.length, 0.3));
+  return head;
+}
+
+/**
+ * The backward graph's gradients of L = Σ gz ⊙ z against central finite differences of the forward graph, on
+ * 8 random entries of every trainable array (with `mask`: the same dropout mask in both passes).
+ */
+async function expectFiniteDifferences(
+  compute: HeadCompute,
+  architecture: HeadArchitecture,
+  n: number,
+  mask?: Float32Array,
+) {
+  const head = testHead(architecture);
+  const x = randomArray(n * architecture.inputDim);
+  const gz = randomArray(n * architecture.bits);
+  const analytic: Gradients = await compute.backward(head, x, n, gz, mask);
+  const names = trainableNames(architecture);
+  const params = trainableArrays(head);
+  const centralDifference = async (a: number, i: number, eps: number) => {
+    const saved = params[a]![i]!;
+    params[a]![i] = saved + eps;
+    const plus = await probeLoss(compute, head, x, n, gz, mask);
+    params[a]![i] = saved - eps;
+    const minus = await probeLoss(compute, head, x, n, gz, mask);
+    params[a]![i] = saved;
+    return (plus - minus) / (2 * eps);
+  };
+  let checked = 0;
+  let skipped = 0;
+  for (let a = 0; a < params.length; a++) {
+    for (let probe = 0; probe < 8; probe++) {
+      const i = random.int(params[a]!.length);
+      const coarse = await centralDifference(a, i, 1e-2);
+      const fine = await centralDifference(a, i, 4e-3);
+      // A ReLU or max-pool switch inside the step makes the two estimates disagree: not a smooth point.
+      if (Math.abs(coarse - fine) > 5e-3) {
+        skipped++;
+        continue;
+      }
+      expect(analytic[names[a]!]![i]!, `${names[a]}[${i}]`).toBeCloseTo(coarse, 2);
+      checked++;
+    }
+  }
+  // Pools and ReLUs make some probes non-smooth (more with two conv layers); most must be checked.
+  expect(skipped).toBeLessThanOrEqual(params.length * 3);
+  expect(checked).toBeGreaterThanOrEqual(params.length * 5);
 }
 
 const architectures: [string, HeadArchitecture][] = [
@@ -57,45 +120,7 @@ describe.each(architectures)('head backward graph (%s)', (_name, architecture) =
   afterAll(() => compute.release());
 
   it('matches central finite differences of the forward graph', async () => {
-    const n = 5;
-    const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
-    head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
-    head.convBias.set(randomArray(head.convBias.length, 0.3));
-    head.conv2Bias.set(randomArray(head.conv2Bias.length, 0.3));
-    head.outputBias.set(randomArray(head.outputBias.length, 0.3));
-    const x = randomArray(n * architecture.inputDim);
-    const gz = randomArray(n * architecture.bits);
-    const analytic: Gradients = await compute.backward(head, x, n, gz);
-    const analyticArrays = trainableNames(architecture).map((name) => analytic[name]!);
-    const params = trainableArrays(head);
-    const centralDifference = async (a: number, i: number, eps: number) => {
-      const saved = params[a]![i]!;
-      params[a]![i] = saved + eps;
-      const plus = await probeLoss(compute, head, x, n, gz);
-      params[a]![i] = saved - eps;
-      const minus = await probeLoss(compute, head, x, n, gz);
-      params[a]![i] = saved;
-      return (plus - minus) / (2 * eps);
-    };
-    let checked = 0;
-    let skipped = 0;
-    for (let a = 0; a < params.length; a++) {
-      for (let probe = 0; probe < 8; probe++) {
-        const i = random.int(params[a]!.length);
-        const coarse = await centralDifference(a, i, 1e-2);
-        const fine = await centralDifference(a, i, 4e-3);
-        // A ReLU or max-pool switch inside the step makes the two estimates disagree: not a smooth point.
-        if (Math.abs(coarse - fine) > 5e-3) {
-          skipped++;
-          continue;
-        }
-        expect(analyticArrays[a]![i]!, `${trainableNames(architecture)[a]}[${i}]`).toBeCloseTo(coarse, 2);
-        checked++;
-      }
-    }
-    // Pools and ReLUs make some probes non-smooth (more with two conv layers); most must be checked.
-    expect(skipped).toBeLessThanOrEqual(params.length * 3);
-    expect(checked).toBeGreaterThanOrEqual(params.length * 5);
+    await expectFiniteDifferences(compute, architecture, 5);
   });
 });
 
@@ -143,15 +168,8 @@ describe.each(
   });
   afterAll(() => Promise.all([masked.release(), plain.release()]));
 
-  const newHead = () => {
-    const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
-    head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
-    head.outputBias.set(randomArray(head.outputBias.length, 0.3));
-    return head;
-  };
-
   it('evaluates like the plain graph without a mask, and differently with one', async () => {
-    const head = newHead();
+    const head = testHead(architecture);
     const x = randomArray(n * architecture.inputDim);
     const reference = await plain.forward(head, x, n);
     expect(Array.from(await masked.forward(head, x, n))).toEqual(Array.from(reference));
@@ -160,7 +178,7 @@ describe.each(
   });
 
   it('a dropped unit has no effect on the logits and gets no gradient', async () => {
-    const head = newHead();
+    const head = testHead(architecture);
     const x = randomArray(n * architecture.inputDim);
     const gz = randomArray(n * architecture.bits);
     // A unit dropped in every row of the batch.
@@ -178,37 +196,7 @@ describe.each(
   });
 
   it('matches central finite differences of the masked forward graph', async () => {
-    const head = newHead();
-    const x = randomArray(n * architecture.inputDim);
-    const gz = randomArray(n * architecture.bits);
-    const analytic = await masked.backward(head, x, n, gz, mask);
-    const names = trainableNames(architecture);
-    const params = trainableArrays(head);
-    const loss = async () => {
-      const z = await masked.forward(head, x, n, mask);
-      return z.reduce((sum, v, i) => sum + v * gz[i]!, 0);
-    };
-    const centralDifference = async (a: number, i: number, eps: number) => {
-      const saved = params[a]![i]!;
-      params[a]![i] = saved + eps;
-      const plus = await loss();
-      params[a]![i] = saved - eps;
-      const minus = await loss();
-      params[a]![i] = saved;
-      return (plus - minus) / (2 * eps);
-    };
-    let checked = 0;
-    for (let a = 0; a < params.length; a++) {
-      for (let probe = 0; probe < 8; probe++) {
-        const i = random.int(params[a]!.length);
-        const coarse = await centralDifference(a, i, 1e-2);
-        const fine = await centralDifference(a, i, 4e-3);
-        if (Math.abs(coarse - fine) > 5e-3) continue; // a ReLU or pool switch inside the step
-        expect(analytic[names[a]!]![i]!, `${names[a]}[${i}]`).toBeCloseTo(coarse, 2);
-        checked++;
-      }
-    }
-    expect(checked).toBeGreaterThanOrEqual(params.length * 5);
+    await expectFiniteDifferences(masked, architecture, n, mask);
   });
 });
 
