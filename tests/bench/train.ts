@@ -9,7 +9,7 @@
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
  * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer), --conv2 FILTERS (a second one),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W and --samples N (DPH's bit-balance weight and codes sampled per query), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -127,6 +127,8 @@ async function main(): Promise<void> {
       augment: { type: 'string', default: '0' },
       rotate: { type: 'string', default: '0' },
       dropout: { type: 'string', default: '0' },
+      balance: { type: 'string' },
+      samples: { type: 'string' },
       scale: { type: 'string', default: '0' },
       conv: { type: 'string', default: '0' },
       conv2: { type: 'string', default: '0' },
@@ -178,6 +180,8 @@ async function main(): Promise<void> {
         });
         if (values.lr) options.learningRate = Number(values.lr);
         if (values.wd) options.weightDecay = Number(values.wd);
+        if (values.balance) options.policy.bitBalanceWeight = Number(values.balance);
+        if (values.samples) options.policy.samplesPerQuery = Number(values.samples);
         const trained = await trainHeadInProcess({ train: split.train }, options, {
           onProgress: (p) =>
             process.stderr.write(
