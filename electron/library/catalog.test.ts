@@ -33,6 +33,24 @@ function analysis(seed: number, withEmbeddings = true): PhotoAnalysis {
   };
 }
 
+/**
+ * A library file left at schema `version` (the migrations up to it, nothing after) holding one ready photo,
+ * id 1 at /p/old.jpg (with a stored size when given); returns the file and the still-open old database.
+ */
+function libraryAtVersion(version: number, size?: { width: number; height: number }) {
+  const file = tmp();
+  const old = new Database(file);
+  for (const migrate of MIGRATIONS.slice(0, version)) migrate(old);
+  old.pragma(`user_version = ${version}`);
+  old
+    .prepare(
+      `INSERT INTO photos (id, path, size, mtime_ms, width, height, status, encode_count, first_seen, last_seen)
+         VALUES (1, '/p/old.jpg', 1, 1, ?, ?, 'ready', 1, 'x', 'x')`,
+    )
+    .run(size?.width ?? null, size?.height ?? null);
+  return { file, old };
+}
+
 let catalog: Catalog | null = null;
 afterEach(() => catalog?.close());
 
@@ -79,15 +97,7 @@ describe('catalog embeddings', () => {
   });
 
   it('upgrades a version-3 library: its codes stay searchable without embeddings, and new analyses store them', () => {
-    const file = tmp();
-    const old = new Database(file);
-    for (const migrate of MIGRATIONS.slice(0, 3)) migrate(old);
-    old.pragma('user_version = 3');
-    old
-      .prepare(
-        `INSERT INTO photos (id, path, size, mtime_ms, status, encode_count, first_seen, last_seen) VALUES (1, '/p/old.jpg', 1, 1, 'ready', 1, 'x', 'x')`,
-      )
-      .run();
+    const { file, old } = libraryAtVersion(3);
     old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v')`).run();
     old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 6, 43)`).run();
     old.close();
@@ -104,15 +114,7 @@ describe('catalog embeddings', () => {
   });
 
   it('upgrades a version-4 library: its variants survive, and a greyscale variant (9) can be stored beside them', () => {
-    const file = tmp();
-    const old = new Database(file);
-    for (const migrate of MIGRATIONS.slice(0, 4)) migrate(old);
-    old.pragma('user_version = 4');
-    old
-      .prepare(
-        `INSERT INTO photos (id, path, size, mtime_ms, status, encode_count, first_seen, last_seen) VALUES (1, '/p/old.jpg', 1, 1, 'ready', 1, 'x', 'x')`,
-      )
-      .run();
+    const { file, old } = libraryAtVersion(4);
     old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v', ?)`).run(Buffer.from(embedding(1).buffer));
     old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 6, 43, ?)`).run(Buffer.from(embedding(6).buffer));
     old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 2, -44, NULL)`).run();
@@ -142,16 +144,7 @@ describe('catalog embeddings', () => {
   });
 
   it('upgrades a version-5 library: its photos survive with no content size, and new analyses store and copy it', () => {
-    const file = tmp();
-    const old = new Database(file);
-    for (const migrate of MIGRATIONS.slice(0, 5)) migrate(old);
-    old.pragma('user_version = 5');
-    old
-      .prepare(
-        `INSERT INTO photos (id, path, size, mtime_ms, width, height, status, encode_count, first_seen, last_seen)
-           VALUES (1, '/p/old.jpg', 1, 1, 574, 574, 'ready', 1, 'x', 'x')`,
-      )
-      .run();
+    const { file, old } = libraryAtVersion(5, { width: 574, height: 574 });
     old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v', NULL)`).run();
     old.close();
 
