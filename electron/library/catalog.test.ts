@@ -128,6 +128,10 @@ describe('catalog embeddings', () => {
       { id: 1, orientation: 2, code: -44n, embedding: null },
       { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
     ]);
+    expect(c.variantCodes('dup', { orientation: 6 })).toEqual([
+      { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
+    ]);
+    expect(c.variantCodes('dup', { orientation: GREYSCALE_VARIANT })).toEqual([]);
     const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
     expect(table.sql).toMatch(/WITHOUT ROWID/);
     expect(table.sql).toMatch(/PRIMARY KEY \(photo_id, kind, orientation\)/);

@@ -341,16 +341,26 @@ export class Catalog {
 
   /**
    * Variant codes of one kind for every ready photo (photo id, orientation 2..8 or GREYSCALE_VARIANT, code,
-   * embedding or null).
+   * embedding or null); with `only.orientation`, that variant alone.
    */
-  variantCodes(kind: CodeKind): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
+  variantCodes(
+    kind: CodeKind,
+    only: { orientation?: number } = {},
+  ): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
+    const orientation = only.orientation ?? null;
     return (
       this.stmt(
         `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
-         JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready' ORDER BY v.photo_id, v.orientation`,
+         JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND (? IS NULL OR v.orientation = ?) AND p.status = 'ready'
+         ORDER BY v.photo_id, v.orientation`,
       )
         .safeIntegers(true)
-        .all(kind) as { id: bigint; orientation: bigint; code: bigint; embedding: Buffer | null }[]
+        .all(kind, orientation, orientation) as {
+        id: bigint;
+        orientation: bigint;
+        code: bigint;
+        embedding: Buffer | null;
+      }[]
     ).map((r) => ({
       id: Number(r.id),
       orientation: Number(r.orientation),

@@ -106,8 +106,8 @@ export class SearchService {
     geometric: boolean,
   ): [number, number][] {
     const pairs: [number, number][] = [];
-    for (const v of this.catalog().variantCodes('dup')) {
-      if (!geometric && v.orientation !== GREYSCALE_VARIANT) continue;
+    // Without geometric matching only the greyscale variant counts: SQLite leaves the turned ones out.
+    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientation: GREYSCALE_VARIANT })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) pairs.push([v.id, n.id]);
       }
