@@ -64,6 +64,7 @@ export type Progress =
   | { phase: 'encode'; done: number; total: number; path: string }
   | { phase: 'rehash'; done: number; total: number }
   | { phase: 'group'; done: number; total: number }
+  | { phase: 'verify'; done: number; total: number }
   | { phase: 'train'; epoch: number; step: number; reward: number; mapValidation: number | null };
 
 /** Data the server pushes without being asked (beyond the reply to a request). */
@@ -161,6 +162,11 @@ export interface DuplicateThreshold {
    * (verification); null when the radius alone decides (custom thresholds, uncalibrated heads).
    */
   minCosine: number | null;
+  /**
+   * The pixel check a pair must also pass: aligned, the two thumbnails overlap on at least `minCoverage` of each
+   * picture and correlate at least `minCorrelation` there; null when there is none.
+   */
+  pixels: { minCoverage: number; minCorrelation: number } | null;
 }
 
 export interface DuplicateGroup {

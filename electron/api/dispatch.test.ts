@@ -49,7 +49,7 @@ const handlers: HandlerGroup = {
   },
   'dupes.find': (_args, { broadcast }) => {
     broadcast({ type: 'library.changed', reason: 'trash' });
-    return { threshold: { name: 'close', radius: 5, minCosine: null }, groups: [] };
+    return { threshold: { name: 'close', radius: 5, minCosine: null, pixels: null }, groups: [] };
   },
 };
 

@@ -59,7 +59,10 @@ function formatDuplicates({ threshold, groups }: Result<'dupes.find'>): string {
     threshold.radius === null
       ? 'identical files only'
       : `Hamming radius ${threshold.radius}` +
-        (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`);
+        (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`) +
+        (threshold.pixels === null
+          ? ''
+          : `, pixels aligned: overlap ≥ ${threshold.pixels.minCoverage}, correlation ≥ ${threshold.pixels.minCorrelation}`);
   const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${rule}).`;
   const body = groups.map((g, i) => {
     const files = g.files.map((f) => {

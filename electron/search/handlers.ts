@@ -12,9 +12,9 @@ const LAST_TRASHED = 'dupes.lastTrashed';
 /** `dupes.*`: duplicate groups and their safe removal. */
 export function duplicateHandlers(library: Library): HandlerGroup {
   return {
-    'dupes.find': ({ threshold, keepRule, geometric }, { signal, onProgress }) => {
+    'dupes.find': async ({ threshold, keepRule, geometric }, { signal, onProgress }) => {
       const resolved = library.search.resolve(threshold);
-      const groups = library.search.groups(resolved, {
+      const groups = await library.search.groups(resolved, {
         geometric: geometric ?? library.settings().geometric,
         signal,
         onProgress,
@@ -25,7 +25,7 @@ export function duplicateHandlers(library: Library): HandlerGroup {
     'dupes.trash': ({ photoIds, threshold, geometric, dryRun = false }, { signal, broadcast }) =>
       library.exclusive(async () => {
         const search = library.search;
-        const groups = search.groups(search.resolve(threshold), {
+        const groups = await search.groups(search.resolve(threshold), {
           geometric: geometric ?? library.settings().geometric,
           signal,
         });

@@ -11,17 +11,22 @@ import {
 
 describe('resolveThreshold', () => {
   it('maps presets to radii, ordered from strict to loose, scaled by code length', () => {
-    expect(resolveThreshold('exact', 64)).toEqual({ name: 'exact', radius: null, minCosine: null });
+    expect(resolveThreshold('exact', 64)).toEqual({ name: 'exact', radius: null, minCosine: null, pixels: null });
     expect(resolveThreshold('very-close', 64).radius).toBe(VERY_CLOSE_RADIUS_64);
-    expect(resolveThreshold(undefined, 64)).toEqual({ name: 'close', radius: CLOSE_RADIUS_64, minCosine: null });
+    expect(resolveThreshold(undefined, 64)).toEqual({
+      name: 'close',
+      radius: CLOSE_RADIUS_64,
+      minCosine: null,
+      pixels: null,
+    });
     expect(resolveThreshold('loose', 64).radius).toBe(LOOSE_RADIUS_64);
     expect(VERY_CLOSE_RADIUS_64 < CLOSE_RADIUS_64 && CLOSE_RADIUS_64 < LOOSE_RADIUS_64).toBe(true);
     expect(resolveThreshold('loose', 128).radius).toBe(2 * LOOSE_RADIUS_64);
   });
 
   it('accepts a custom radius as a number or numeric string and refuses anything else', () => {
-    expect(resolveThreshold(7, 64)).toEqual({ name: 'custom', radius: 7, minCosine: null });
-    expect(resolveThreshold(' 3 ', 64)).toEqual({ name: 'custom', radius: 3, minCosine: null });
+    expect(resolveThreshold(7, 64)).toEqual({ name: 'custom', radius: 7, minCosine: null, pixels: null });
+    expect(resolveThreshold(' 3 ', 64)).toEqual({ name: 'custom', radius: 3, minCosine: null, pixels: null });
     for (const bad of [-1, 65, 2.5, 'closer', '', '1e2']) expect(() => resolveThreshold(bad, 64)).toThrow(/threshold/);
   });
 });
@@ -29,18 +34,24 @@ describe('resolveThreshold', () => {
 describe('calibrated presets', () => {
   it('uses the head’s measured radii (a manifest’s plain numbers) for codes of its length, and the fallback otherwise', () => {
     const calibrated = { bits: 64, rules: { 'very-close': 1, close: 4, loose: 9 } };
-    expect(resolveThreshold('close', 64, calibrated)).toEqual({ name: 'close', radius: 4, minCosine: null });
+    expect(resolveThreshold('close', 64, calibrated)).toEqual({
+      name: 'close',
+      radius: 4,
+      minCosine: null,
+      pixels: null,
+    });
     expect(resolveThreshold('very-close', 64, calibrated).radius).toBe(1);
     expect(resolveThreshold('close', 32, calibrated).radius).toBe(Math.round(CLOSE_RADIUS_64 / 2));
     expect(resolveThreshold(7, 64, calibrated).radius).toBe(7);
   });
 
-  it('resolves verified rules {radius, minCosine}; a custom threshold and exact stay without a cosine', () => {
+  it('resolves verified rules {radius, minCosine, pixels}; a custom threshold and exact stay without either', () => {
+    const pixels = { minCoverage: 0.58, minCorrelation: 0.88 };
     const calibrated = {
       bits: 64,
       rules: {
         'very-close': { radius: 8, minCosine: 0.985 },
-        close: { radius: 13, minCosine: 0.875 },
+        close: { radius: 13, minCosine: 0.875, pixels },
         loose: { radius: 19, minCosine: null },
       },
     };
@@ -48,16 +59,33 @@ describe('calibrated presets', () => {
       name: 'very-close',
       radius: 8,
       minCosine: 0.985,
+      pixels: null,
     });
-    expect(resolveThreshold(undefined, 64, calibrated)).toEqual({ name: 'close', radius: 13, minCosine: 0.875 });
-    expect(resolveThreshold('loose', 64, calibrated)).toEqual({ name: 'loose', radius: 19, minCosine: null });
-    expect(resolveThreshold('7', 64, calibrated)).toEqual({ name: 'custom', radius: 7, minCosine: null });
-    expect(resolveThreshold('exact', 64, calibrated)).toEqual({ name: 'exact', radius: null, minCosine: null });
+    expect(resolveThreshold(undefined, 64, calibrated)).toEqual({
+      name: 'close',
+      radius: 13,
+      minCosine: 0.875,
+      pixels,
+    });
+    expect(resolveThreshold('loose', 64, calibrated)).toEqual({
+      name: 'loose',
+      radius: 19,
+      minCosine: null,
+      pixels: null,
+    });
+    expect(resolveThreshold('7', 64, calibrated)).toEqual({ name: 'custom', radius: 7, minCosine: null, pixels: null });
+    expect(resolveThreshold('exact', 64, calibrated)).toEqual({
+      name: 'exact',
+      radius: null,
+      minCosine: null,
+      pixels: null,
+    });
     // Rules measured on 64-bit codes do not apply to 128-bit ones: the fallback radii, without a cosine.
     expect(resolveThreshold('close', 128, calibrated)).toEqual({
       name: 'close',
       radius: 2 * CLOSE_RADIUS_64,
       minCosine: null,
+      pixels: null,
     });
   });
 

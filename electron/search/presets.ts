@@ -2,7 +2,8 @@
  * Duplicate thresholds a user understands, mapped to match rules in one place.
  *
  * A match rule is a Hamming radius for the candidate pairs and, optionally, a minimum cosine of the two
- * photos' duplicate embeddings that a candidate must also reach (verification, electron/search/embedding.ts).
+ * photos' duplicate embeddings that a candidate must also reach (verification, electron/search/embedding.ts)
+ * and a pixel check of their thumbnails (electron/search/alignment.ts).
  * Each hashing head carries its own rules, measured on the `bench:dedup` set and recorded in the model
  * manifest (`presets` of the head; see `calibrateVerifiedPresets` and `calibratePresets` for the rules). A
  * preset recorded as a plain number is a radius alone (heads calibrated before verification). The constants
@@ -10,6 +11,8 @@
  * they scale with K. "Exact" means byte-identical files (equal content hash) and needs no code at all; a
  * custom threshold (a number of bits) is a radius alone.
  */
+
+import type { PixelRule } from './alignment.js';
 
 export const THRESHOLD_PRESETS = ['exact', 'very-close', 'close', 'loose'] as const;
 export type ThresholdPreset = (typeof THRESHOLD_PRESETS)[number];
@@ -22,10 +25,14 @@ export const LOOSE_RADIUS_64 = 10;
 
 export const DEFAULT_THRESHOLD: ThresholdPreset = 'close';
 
-/** A pair within `radius` bits is a duplicate if its embeddings' cosine is at least `minCosine` (null: no check). */
+/**
+ * A pair within `radius` bits is a duplicate if its embeddings' cosine is at least `minCosine` (null: no check)
+ * and, with `pixels`, if its thumbnails align as one picture by that rule (electron/search/alignment.ts).
+ */
 export interface MatchRule {
   radius: number;
   minCosine: number | null;
+  pixels?: PixelRule | null;
 }
 
 /** A preset as a manifest records it: a plain number is a radius alone. */
@@ -44,12 +51,14 @@ export interface ResolvedThreshold {
   radius: number | null;
   /** Minimum cosine of the duplicate embeddings for a near pair; null: the radius alone decides. */
   minCosine: number | null;
+  /** The pixel check a near pair must also pass; null: none. */
+  pixels: PixelRule | null;
 }
 
-export function toMatchRule(rule: PresetRule): MatchRule {
+export function toMatchRule(rule: PresetRule): MatchRule & { pixels: PixelRule | null } {
   return typeof rule === 'number'
-    ? { radius: rule, minCosine: null }
-    : { radius: rule.radius, minCosine: rule.minCosine };
+    ? { radius: rule, minCosine: null, pixels: null }
+    : { radius: rule.radius, minCosine: rule.minCosine, pixels: rule.pixels ?? null };
 }
 
 const RADIUS_64: Record<NearPreset, number> = {
@@ -74,11 +83,11 @@ export function resolveThreshold(
 ): ResolvedThreshold {
   const value = threshold ?? DEFAULT_THRESHOLD;
   if (typeof value === 'string' && isPreset(value)) {
-    if (value === 'exact') return { name: value, radius: null, minCosine: null };
+    if (value === 'exact') return { name: value, radius: null, minCosine: null, pixels: null };
     const rule =
       calibrated?.bits === bits
         ? toMatchRule(calibrated.rules[value])
-        : { radius: Math.round((RADIUS_64[value] * bits) / 64), minCosine: null };
+        : { radius: Math.round((RADIUS_64[value] * bits) / 64), minCosine: null, pixels: null };
     return { name: value, ...rule };
   }
   const radius = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
@@ -87,7 +96,7 @@ export function resolveThreshold(
       `Unknown threshold "${String(value)}": use ${THRESHOLD_PRESETS.join(', ')} or a whole number of bits from 0 to ${bits}`,
     );
   }
-  return { name: 'custom', radius, minCosine: null };
+  return { name: 'custom', radius, minCosine: null, pixels: null };
 }
 
 /** One point of a precision/recall sweep over radii. */

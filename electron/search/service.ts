@@ -1,7 +1,7 @@
 /**
  * Loads the catalog's codes into Hamming indexes (one per code kind), with the duplicate embeddings beside
- * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos
- * or codes bumps the revision.
+ * them, and answers duplicate queries. Both are cached per library revision, and so are pixel-check verdicts:
+ * any write that changes photos or codes bumps the revision.
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
@@ -10,9 +10,12 @@ import { fromSqliteInteger, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import { EmbeddingTable, passesVerification } from './embedding.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
+import type { PixelRule } from './alignment.js';
 import { HammingIndex } from './index.js';
+import { PixelCheck, type PixelPair } from './pixel-check.js';
 import type { KeepCandidate } from './keep.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
+import { forEachSlotPairWithin } from './self-join.js';
 
 const DEFAULT_BITS = 64;
 
@@ -24,6 +27,7 @@ interface LoadedCodes {
 
 export class SearchService {
   private cache = new Map<CodeKind, LoadedCodes>();
+  private verdicts: { revision: number; rule: string; verdicts: Map<string, boolean> } | null = null;
 
   constructor(
     private readonly catalog: () => Catalog,
@@ -66,37 +70,71 @@ export class SearchService {
    * Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code.
    * A photo whose greyscale code is within the radius of another photo's code is a near duplicate of it too, and
    * with `geometric`, one whose rotated or mirrored code is. Photos analysed before greyscale variants were
-   * stored have none, so they pair only through their own code until they are analysed again. With a minimum cosine, every near pair must also pass verification (for a
-   * variant pair: the variant's embedding against the other photo's); a pair where either side has no
-   * embedding is judged by the radius alone.
+   * stored have none, so they pair only through their own code until they are analysed again. With a minimum
+   * cosine, every near pair must also pass verification (for a variant pair: the variant's embedding against the
+   * other photo's); a pair where either side has no embedding is judged by the radius alone. With a pixel rule,
+   * every near pair that got that far must also pass the pixel check of its thumbnails (a variant pair: the
+   * photo's thumbnail turned as the variant was), prepared for all candidate pairs before grouping.
    */
-  groups(
+  async groups(
     threshold: ResolvedThreshold,
     options: { geometric: boolean; signal?: AbortSignal; onProgress?: (p: Progress) => void },
-  ): PhotoGroup[] {
+  ): Promise<PhotoGroup[]> {
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
       .map((group) => group.map((photo) => photo.id));
     const { index, embeddings } = this.load('dup');
-    const { radius, minCosine } = threshold;
-    const verify =
-      minCosine === null
-        ? undefined
-        : (a: number, b: number) => passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
+    const { radius, minCosine, pixels } = threshold;
+    const cosinePasses = (a: number, b: number) =>
+      minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
+    let variantPairs =
+      radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : [];
+    let verify = minCosine === null ? undefined : cosinePasses;
+    if (pixels && radius !== null) {
+      const check = this.pixelCheck(pixels);
+      const candidates: PixelPair[] = [...variantPairs];
+      const internals = index.internals();
+      forEachSlotPairWithin(
+        internals,
+        Math.min(radius, internals.bits),
+        (sa, sb) => {
+          const [a, b] = [internals.slotIds[sa], internals.slotIds[sb]];
+          if (cosinePasses(a, b)) candidates.push({ id: a, orientation: 1, other: b });
+        },
+        { signal: options.signal },
+      );
+      await check.prepare(candidates, {
+        signal: options.signal,
+        onProgress: (done, total) => options.onProgress?.({ phase: 'verify', done, total }),
+      });
+      verify = (a, b) => cosinePasses(a, b) && check.matches(a, 1, b);
+      variantPairs = variantPairs.filter((p) => check.matches(p.id, p.orientation, p.other));
+    }
     return findDuplicateGroups(index, {
       radius,
       exactClasses,
-      extraPairs: radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : [],
+      extraPairs: variantPairs.map((p): [number, number] => [p.id, p.other]),
       verify,
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
     });
   }
 
+  /** The pixel check for `rule`, with the verdicts kept since the library last changed under the same rule. */
+  private pixelCheck(rule: PixelRule): PixelCheck {
+    const key = `${rule.minCoverage}:${rule.minCorrelation}`;
+    const revision = this.revision();
+    if (!this.verdicts || this.verdicts.revision !== revision || this.verdicts.rule !== key) {
+      this.verdicts = { revision, rule: key, verdicts: new Map() };
+    }
+    const catalog = this.catalog();
+    return new PixelCheck(rule, (id) => catalog.thumbnail(id)?.webp, this.verdicts.verdicts);
+  }
+
   /**
    * Pairs (photo, other) where the greyscale code of the photo (or, with `geometric`, a rotated/mirrored one)
    * lies within `radius` of the other's code and, with `minCosine`, the variant's embedding passes verification
-   * against the other's.
+   * against the other's; `orientation` is the variant's (GREYSCALE_VARIANT for the greyscale one).
    */
   private variantPairs(
     index: HammingIndex,
@@ -104,12 +142,14 @@ export class SearchService {
     radius: number,
     minCosine: number | null,
     geometric: boolean,
-  ): [number, number][] {
-    const pairs: [number, number][] = [];
+  ): PixelPair[] {
+    const pairs: PixelPair[] = [];
     // Without geometric matching only the greyscale variant counts: SQLite leaves the turned ones out.
     for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientation: GREYSCALE_VARIANT })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
-        if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) pairs.push([v.id, n.id]);
+        if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) {
+          pairs.push({ id: v.id, orientation: v.orientation, other: n.id });
+        }
       }
     }
     return pairs;

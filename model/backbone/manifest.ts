@@ -43,10 +43,13 @@ export interface HeadEntry {
 }
 
 /**
- * One preset: a Hamming radius and the minimum cosine of the duplicate embeddings a candidate pair must reach
- * (null: none), or, as older manifests record it, a plain number: a radius alone.
+ * One preset: a Hamming radius, the minimum cosine of the duplicate embeddings a candidate pair must reach
+ * (null: none) and the pixel check it must pass (absent or null: none), or, as older manifests record it, a
+ * plain number: a radius alone.
  */
-export type PresetEntry = number | { radius: number; minCosine: number | null };
+export type PresetEntry =
+  | number
+  | { radius: number; minCosine: number | null; pixels?: { minCoverage: number; minCorrelation: number } | null };
 
 export interface HeadPresets {
   'very-close': PresetEntry;

@@ -2,7 +2,8 @@
  * `npm run bench:dedup`: duplicate-finding quality on edited copies of ../shared/data/photos plus
  * look-alike distractors (tests/bench/dedup/set.ts), for the shipped query network's code
  * (`model-dup`), its logits by cosine (`model-dup-logits-cosine`), the app's verified rule (code within R,
- * then embedding cosine ≥ τ: `model-dup-verified`), a 64-bit pHash, issue 7's `block_13_expand_relu`
+ * then embedding cosine ≥ τ: `model-dup-verified`), the same with the pixel check of the thumbnails
+ * (`model-dup-verified-pixels`, what the app's presets do), a 64-bit pHash, issue 7's `block_13_expand_relu`
  * cosine baseline and Debian's findimagedupes. Pairwise precision / recall / F1 over all pairs at each
  * method's best threshold and at the presets calibrated in the run, recall per edit, and grouping with the
  * app's `findDuplicateGroups`. 90° turns and mirrors are scored separately (subset `all`), with geometric
@@ -25,9 +26,11 @@ import {
 } from './dedup/methods.js';
 import { printReport } from './dedup/print.js';
 import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './dedup/score.js';
+import { BenchPictures } from './dedup/pixels.js';
 import { scoreVerifiedMethod } from './dedup/score-verified.js';
 import { loadOrCreateSet } from './dedup/set.js';
 import { formatRule } from './dedup/verified.js';
+import type { PixelRule } from '../../electron/search/alignment.js';
 import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/presets.js';
 import { readManifest, writeManifest } from '../../model/backbone/manifest.js';
 
@@ -40,7 +43,7 @@ const CIFAR_COUNT = Number(option('cifar', '300'));
 const HEAD = process.argv.includes('--head') ? option('head', '') : undefined;
 const METHODS = option(
   'methods',
-  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,mnv2-b13-gap-cosine,findimagedupes',
+  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,model-dup-verified-pixels,mnv2-b13-gap-cosine,findimagedupes',
 ).split(',');
 const OUT = option('out', 'bench-results/dedup.json');
 const ROOT = process.argv.includes('--root') ? option('root', '') : undefined;
@@ -70,7 +73,14 @@ async function main(): Promise<void> {
       else if (name === 'model-dup-verified') {
         const verified = await scoreVerifiedMethod(model!, set.files, cacheDir);
         results.push(verified.result);
-        verifiedPresets = verified.presets;
+        verifiedPresets ??= verified.presets;
+      } else if (name === 'model-dup-verified-pixels') {
+        const started = performance.now();
+        const pictures = await BenchPictures.load(set.files);
+        log(`thumbnails for the pixel check in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        const verified = await scoreVerifiedMethod(model!, set.files, cacheDir, pictures);
+        results.push(verified.result);
+        verifiedPresets = withPixels(verified.presets, pictures.rule);
       } else if (name === 'mnv2-b13-gap-cosine')
         results.push(await scoreVectorMethod(b13GapCosineMethod(model!), set.files, cacheDir));
       else if (name === 'findimagedupes') {
@@ -98,10 +108,16 @@ async function main(): Promise<void> {
   log(`\nwrote ${OUT} (${seconds.toFixed(0)} s)`);
 }
 
+/** The presets calibrated on the pixel-checked sweep, each carrying the pixel rule it was measured with. */
+function withPixels(presets: Record<NearPreset, MatchRule>, pixels: PixelRule): Record<NearPreset, MatchRule> {
+  const entries = Object.entries(presets).map(([name, rule]) => [name, { ...rule, pixels: { ...pixels } }]);
+  return Object.fromEntries(entries) as Record<NearPreset, MatchRule>;
+}
+
 /**
  * Threshold presets for the measured head by the rules in electron/search/presets.ts: the verified rules
- * (`calibrateVerifiedPresets`) when model-dup-verified ran, else radii alone (`calibratePresets`);
- * `--write-presets` records them.
+ * (`calibrateVerifiedPresets`) on the pixel-checked sweep when model-dup-verified-pixels ran, else on the
+ * verified sweep when model-dup-verified ran, else radii alone (`calibratePresets`); `--write-presets` records them.
  */
 function calibrate(
   result: MethodResult | undefined,

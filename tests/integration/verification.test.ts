@@ -80,12 +80,12 @@ describe('verification of duplicate candidates', () => {
   it('drops a pair whose codes match but whose embeddings disagree, and keeps one whose embeddings agree', async () => {
     const dispatcher = await scanned({ split: SPLIT, soft: SPLIT_SOFT, spiky: SPLIT_SPIKY, stripes: STRIPES });
     const verified = await groups(dispatcher, 'very-close');
-    expect(verified.threshold).toEqual({ name: 'very-close', radius: 0, minCosine: 0.9 });
+    expect(verified.threshold).toEqual({ name: 'very-close', radius: 0, minCosine: 0.9, pixels: null });
     expect(verified.groups).toEqual([['soft', 'split']]);
     // The same candidates judged by the radius alone: a custom threshold, and a preset recorded as a plain number.
     expect((await groups(dispatcher, 0)).groups).toEqual([['soft', 'spiky', 'split']]);
     const loose = await groups(dispatcher, 'loose');
-    expect(loose.threshold).toEqual({ name: 'loose', radius: 2, minCosine: null });
+    expect(loose.threshold).toEqual({ name: 'loose', radius: 2, minCosine: null, pixels: null });
     expect(loose.groups).toEqual([['soft', 'spiky', 'split']]);
   });
 

@@ -25,6 +25,7 @@ import { falsePositiveKinds, originalsBySource, recallPerEdit, scoreGrouping, ty
 import type { ScoreRow } from './report.js';
 import type { MethodResult } from './score.js';
 import type { SetEntry } from './set.js';
+import type { BenchPictures } from './pixels.js';
 import { bestRule, formatRule, type RuleScore, VerifiedPairs } from './verified.js';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -35,28 +36,36 @@ export interface VerifiedResult {
   presets: Record<NearPreset, MatchRule>;
 }
 
+/**
+ * `model-dup-verified`, or with `pixels` `model-dup-verified-pixels`: the same rule, and every accepted pair's
+ * pixels must match as well (the check the app runs last; tests/bench/dedup/pixels.ts).
+ */
 export async function scoreVerifiedMethod(
   model: ShippedModel,
   entries: SetEntry[],
   cacheDir: string,
+  pixels?: BenchPictures,
 ): Promise<VerifiedResult> {
   const files = entries.map((e) => e.file);
   const codeMethod = modelDupMethod(model);
-  const version = `${codeMethod.version}:verified`;
-  log(`model-dup-verified (${version})`);
+  const name = pixels ? 'model-dup-verified-pixels' : 'model-dup-verified';
+  const version = `${codeMethod.version}:verified${pixels ? `:pixels-${pixels.rule.minCoverage}-${pixels.rule.minCorrelation}` : ''}`;
+  log(`${name} (${version})`);
+  const pixelCheck = pixels && ((a: number, ka: number, b: number, kb: number) => pixels.match(a, ka, b, kb));
   const codes = await encodeWithCache(codeMethod, files, cacheDir);
   const logits = await encodeWithCache(modelDupLogitsMethod(model), files, cacheDir);
   const seconds = codes.seconds + logits.seconds;
   log(`  encodings ${codes.cached && logits.cached ? 'from cache' : `computed in ${seconds.toFixed(0)} s`}`);
   const embeddings = logits.encodings.map((row) => row.map((v) => quantizeEmbedding(v)));
   const started = performance.now();
-  const pairs = new VerifiedPairs(codes.encodings, embeddings);
+  const pairs = new VerifiedPairs(codes.encodings, embeddings, pixelCheck);
   const sweep: Record<string, RuleScore[]> = {
     standard: pairs.sweep(entries, 'standard', false),
     all: pairs.sweep(entries, 'all', false),
     'all, geometric': pairs.sweep(entries, 'all', true),
   };
   log(`  pairs and grid in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (pixels) log(`  pixel checks: ${pixels.checks} in ${pixels.seconds.toFixed(1)} s`);
 
   const best = bestRule(sweep.standard);
   const bestGeometric = bestRule(sweep['all, geometric']);
@@ -79,7 +88,8 @@ export async function scoreVerifiedMethod(
   const accepts = (rule: MatchRule, geometric: boolean) => (i: number, j: number) =>
     pairs.accepts(i, j, { radius: rule.radius, minCosine: rule.minCosine ?? -1 }, geometric);
   const verifyAt = (rule: MatchRule) => (a: number, b: number) =>
-    (embeddingCosine(embeddings[a][0], embeddings[b][0]) ?? 1) >= (rule.minCosine ?? -1) - 1e-9;
+    (embeddingCosine(embeddings[a][0], embeddings[b][0]) ?? 1) >= (rule.minCosine ?? -1) - 1e-9 &&
+    (!pixelCheck || pixelCheck(a, 0, b, 0));
   // The app's variant pairs: photo a's greyscale (and, geometric, rotated/mirrored) code within R of b's code,
   // with the variant's embedding.
   const variantPairs = (rule: MatchRule, geometric: boolean) => (ids: number[]) => {
@@ -89,7 +99,7 @@ export async function scoreVerifiedMethod(
         for (const b of ids) {
           if (a === b || hammingDistance(codes.encodings[a][k], codes.encodings[b][0]) > rule.radius) continue;
           const cosine = embeddingCosine(embeddings[a][k], embeddings[b][0]) ?? 1;
-          if (cosine >= (rule.minCosine ?? -1) - 1e-9) found.push([a, b]);
+          if (cosine >= (rule.minCosine ?? -1) - 1e-9 && (!pixelCheck || pixelCheck(a, k, b, 0))) found.push([a, b]);
         }
       }
     }
@@ -134,7 +144,7 @@ export async function scoreVerifiedMethod(
   return {
     presets,
     result: {
-      name: 'model-dup-verified',
+      name,
       version,
       metric: 'hamming+cosine',
       encodeSeconds: codes.cached && logits.cached ? null : seconds,

@@ -3,7 +3,8 @@
  * cosine of its stored duplicate embeddings (int8, electron/search/embedding.ts) is at least τ. Swept over a
  * grid of (R, τ); with geometric matching, a pair passes when some orientation of either file passes both
  * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding). The greyscale
- * variant is matched the same way with or without geometric matching, as in the app.
+ * variant is matched the same way with or without geometric matching, as in the app. With a pixel check, an
+ * orientation pair counts only when its pixels match too (electron/search/alignment.ts).
  */
 import { embeddingCosine } from '../../../electron/search/embedding.js';
 import type { MatchRule } from '../../../electron/search/presets.js';
@@ -19,6 +20,17 @@ export const VERIFY_MIN_COSINES = Array.from({ length: 59 }, (_, t) => (700 + 5 
 const MAX_RADIUS = VERIFY_RADII[VERIFY_RADII.length - 1];
 const NONE = -2; // below any cosine: no orientation within the radius
 
+/**
+ * With the pixel check, only orientation pairs within this radius and cosine are checked (and can pass): the
+ * pixel sweep covers R ≤ 15 (the app's cap on preset radii) and τ ≥ 0.80, so the check runs on thousands of
+ * pairs, not on all of them.
+ */
+export const PIXEL_MAX_RADIUS = 15;
+export const PIXEL_MIN_COSINE = 0.8;
+
+/** Whether file a in orientation ka and file b in orientation kb are the same picture by their pixels. */
+export type PixelCheck = (a: number, ka: number, b: number, kb: number) => boolean;
+
 /** One grid point's pair score; `threshold` is the radius (so the sweep's JSON reads like the other methods'). */
 export interface RuleScore extends PairScore {
   radius: number;
@@ -26,7 +38,9 @@ export interface RuleScore extends PairScore {
 }
 
 export function formatRule(rule: MatchRule): string {
-  return rule.minCosine === null ? `d ≤ ${rule.radius}` : `d ≤ ${rule.radius}, cos ≥ ${rule.minCosine.toFixed(3)}`;
+  const code =
+    rule.minCosine === null ? `d ≤ ${rule.radius}` : `d ≤ ${rule.radius}, cos ≥ ${rule.minCosine.toFixed(3)}`;
+  return rule.pixels ? `${code}, pixels` : code;
 }
 
 /**
@@ -41,7 +55,7 @@ export class VerifiedPairs {
   private readonly geometric: Float32Array;
   readonly size: number;
 
-  constructor(codes: Encodings, embeddings: Int8Array[][]) {
+  constructor(codes: Encodings, embeddings: Int8Array[][], pixels?: PixelCheck) {
     const n = codes.length;
     this.size = n;
     const pairs = (n * (n - 1)) / 2;
@@ -56,7 +70,9 @@ export class VerifiedPairs {
           const d = hammingDistance(codes[a][ka], codes[b][kb]);
           if (d > MAX_RADIUS) return;
           const c = embeddingCosine(embeddings[a][ka], embeddings[b][kb]) ?? NONE;
-          if (c > atDistance[d]) atDistance[d] = c;
+          if (c <= atDistance[d]) return;
+          if (pixels && (d > PIXEL_MAX_RADIUS || c < PIXEL_MIN_COSINE || !pixels(a, ka, b, kb))) return;
+          atDistance[d] = c;
         };
         consider(i, 0, j, 0);
         for (let k = ORIENTATION_COUNT; k < codes[i].length; k++) {

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
+import type { RawImage } from '../../model/types.js';
+import {
+  alignPictures,
+  coverageOf,
+  DEFAULT_PIXEL_RULE,
+  greyPlane,
+  pictureOf,
+  picturesMatch,
+  resizeGrey,
+} from './alignment.js';
+
+const photo = syntheticPhoto({ width: 320, height: 240, seed: 11 });
+
+/** The window keeping `fraction` of each side, its top-left at (fx, fy) of the slack. */
+function window(image: RawImage, fraction: number, fx: number, fy: number): RawImage {
+  const width = Math.round(image.width * fraction);
+  const height = Math.round(image.height * fraction);
+  const left = Math.round((image.width - width) * fx);
+  const top = Math.round((image.height - height) * fy);
+  const data = new Uint8Array(width * height * image.channels);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * image.channels;
+    data.set(image.data.subarray(from, from + width * image.channels), y * width * image.channels);
+  }
+  return { data, width, height, channels: image.channels };
+}
+
+/** The picture framed by `pad` pixels of one colour on every side. */
+function framed(image: RawImage, pad: number, value: number): RawImage {
+  const width = image.width + 2 * pad;
+  const height = image.height + 2 * pad;
+  const c = image.channels;
+  const data = new Uint8Array(width * height * c).fill(value);
+  for (let y = 0; y < image.height; y++) {
+    data.set(image.data.subarray(y * image.width * c, (y + 1) * image.width * c), ((y + pad) * width + pad) * c);
+  }
+  return { data, width, height, channels: c };
+}
+
+function mapPixels(image: RawImage, f: (v: number) => number): RawImage {
+  return { ...image, data: Uint8Array.from(image.data, (v) => Math.max(0, Math.min(255, Math.round(f(v))))) };
+}
+
+describe('resizeGrey', () => {
+  it('averages the cells each output pixel covers', () => {
+    const plane = { width: 4, height: 2, data: Float32Array.from([0, 2, 4, 6, 8, 10, 12, 14]) };
+    const half = resizeGrey(plane, 2, 1);
+    expect([...half.data]).toEqual([5, 9]);
+    const third = resizeGrey({ width: 3, height: 1, data: Float32Array.from([0, 3, 6]) }, 2, 1);
+    // Output 0 covers input [0, 1.5): 1 × 0 + 0.5 × 3, over 1.5.
+    expect(third.data[0]).toBeCloseTo(1, 5);
+    expect(third.data[1]).toBeCloseTo(5, 5);
+  });
+});
+
+describe('alignPictures', () => {
+  const original = pictureOf(photo);
+
+  it('finds where an off-centre 80 % crop lies and how much of the photo it keeps', () => {
+    const crop = pictureOf(window(photo, 0.8, 0.9, 0.2));
+    const a = alignPictures(original, crop)!;
+    expect(Math.abs(a.scale - 0.8)).toBeLessThan(0.02);
+    expect(Math.abs(a.coverageA - 0.64)).toBeLessThan(0.03);
+    expect(a.coverageB).toBeGreaterThan(0.97);
+    expect(a.correlation).toBeGreaterThan(0.97);
+    expect(picturesMatch(original, crop)).toBe(true);
+    // Either way round.
+    expect(picturesMatch(crop, original)).toBe(true);
+  });
+
+  it('aligns a 70 % window exactly but does not call it the same picture: it keeps half the photo', () => {
+    const burst = pictureOf(window(photo, 0.7, 0, 0));
+    const a = alignPictures(original, burst)!;
+    expect(a.correlation).toBeGreaterThan(0.95);
+    expect(Math.abs(coverageOf(a) - 0.49)).toBeLessThan(0.03);
+    expect(coverageOf(a)).toBeLessThan(DEFAULT_PIXEL_RULE.minCoverage);
+    expect(picturesMatch(original, burst)).toBe(false);
+  });
+
+  it('matches a copy with changed brightness and contrast, and a framed copy by its content', () => {
+    expect(picturesMatch(original, pictureOf(mapPixels(photo, (v) => 1.3 * v - 20)))).toBe(true);
+    const frame = pictureOf(framed(photo, 40, 255));
+    const a = alignPictures(original, frame)!;
+    expect(a.contentCoverageA).toBeGreaterThan(0.95);
+    expect(a.contentCoverageB).toBeGreaterThan(0.9);
+    expect(picturesMatch(original, frame)).toBe(true);
+  });
+
+  it('tells different photos apart', () => {
+    for (const seed of [12, 13, 14]) {
+      const other = pictureOf(syntheticPhoto({ width: 320, height: 240, seed }));
+      expect(picturesMatch(original, other)).toBe(false);
+    }
+  });
+
+  it('does not turn pictures: a turned copy matches once the caller turns it back', () => {
+    const turned = orientPixels(photo, 6);
+    expect(picturesMatch(original, pictureOf(turned))).toBe(false);
+    expect(picturesMatch(original, pictureOf(orientPixels(turned, 8)))).toBe(true);
+  });
+
+  it('passes plain pictures on coverage alone: nothing in them to correlate', () => {
+    const grey = (value: number): RawImage => mapPixels(photo, () => value);
+    const a = alignPictures(pictureOf(grey(120)), pictureOf(grey(121)))!;
+    expect(a.textured).toBe(false);
+    expect(picturesMatch(pictureOf(grey(120)), pictureOf(grey(121)))).toBe(true);
+  });
+
+  it('reads grey as luma', () => {
+    const plane = greyPlane({ data: Uint8Array.from([255, 0, 0, 0, 0, 255]), width: 2, height: 1, channels: 3 });
+    expect(plane.data[0]).toBeCloseTo(0.299 * 255, 3);
+    expect(plane.data[1]).toBeCloseTo(0.114 * 255, 3);
+  });
+});

@@ -1,0 +1,556 @@
+/**
+ * Pixel alignment of two small pictures: where one lies in the other (scale and offset), how much of each
+ * the overlap covers, and how well the overlap correlates once aligned.
+ *
+ * It is the last check of a candidate duplicate pair (electron/search/pixel-check.ts). Codes and embeddings
+ * are pooled summaries: a 70 % window cut from a photo, or the other half of a stereo pair, pools almost like
+ * the photo itself. Aligned pixels tell them apart: a window covers only half of the photo, and a stereo
+ * partner (parallax) does not line up under one scale and offset, while a resized, recompressed, recoloured
+ * or lightly cropped copy lines up and correlates closely.
+ *
+ * Model: B's picture is A's scaled by `scale` (relative long sides) and shifted; no rotation (small tilts
+ * lower the correlation a little, 90° turns and mirrors are the caller's: it orients B first). Both pictures
+ * are grey. Borders need no trimming: a bordered or letterboxed copy holds its original at a smaller scale,
+ * and only the overlap is correlated (trimming was tried: a contrast edit that turns a dark edge into a
+ * uniform one trims differently from its original and misjudged the coverage).
+ * Search: every scale of a log grid and every offset at a coarse size (long side 24), the best few refined at
+ * a finer size (long side 64). Correlation is the zero-mean normalised cross-correlation over the overlap.
+ * Pure JS over small arrays: ~2–5 ms a pair.
+ */
+import { contentBox } from '../../model/content-box.js';
+import type { RawImage } from '../../model/types.js';
+
+/** Grey samples, row-major, float. */
+export interface GreyPlane {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export interface Alignment {
+  /** B's long side as a share of A's, as B lies in A. */
+  scale: number;
+  /** How far B is turned relative to A, in degrees. */
+  angle: number;
+  /** Share of A's area that the overlap covers, and of B's. */
+  coverageA: number;
+  coverageB: number;
+  /**
+   * The same shares counted inside each picture's uniform borders only (model/content-box.ts): a bordered copy's
+   * frame is not picture. Both are kept because a contrast edit can turn a dark edge of the picture uniform.
+   */
+  contentCoverageA: number;
+  contentCoverageB: number;
+  /** Zero-mean normalised cross-correlation of the aligned overlap, −1..1. */
+  correlation: number;
+  /** Whether both overlaps have texture enough to correlate (a blank sky or wall does not). */
+  textured: boolean;
+}
+
+export interface AlignOptions {
+  /** Smallest and largest scale searched (default 0.55 and 1 / 0.55). */
+  minScale?: number;
+  maxScale?: number;
+  /** Smallest overlap searched, as a share of the smaller picture's area (default 0.3). */
+  minOverlap?: number;
+}
+
+const COARSE_SIDE = 24;
+const FINE_SIDE = 64;
+const SCALE_STEP = 1.1;
+const REFINED = 5;
+/**
+ * Placements are ranked by correlation plus this much times the smaller coverage: on a plain or repetitive
+ * picture several placements correlate about equally, and the one that overlaps more is the likelier truth.
+ */
+const OVERLAP_BONUS = 0.05;
+/** Below this standard deviation (grey levels 0..255) an overlap has no texture to correlate. */
+const MIN_DEVIATION = 4;
+
+/** Luma of every pixel, as float grey levels. */
+export function greyPlane(image: RawImage): GreyPlane {
+  const { width, height, channels } = image;
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < data.length; i++) {
+    const j = i * channels;
+    data[i] =
+      channels >= 3 ? 0.299 * image.data[j] + 0.587 * image.data[j + 1] + 0.114 * image.data[j + 2] : image.data[j];
+  }
+  return { width, height, data };
+}
+
+/** For each output cell along one axis: the input cells it covers and their weights (area resampling). */
+function axisWeights(from: number, to: number): { start: Int32Array; weights: Float32Array[] } {
+  const ratio = from / to;
+  const start = new Int32Array(to);
+  const weights: Float32Array[] = [];
+  for (let o = 0; o < to; o++) {
+    // Output cell o covers input [o·ratio, (o+1)·ratio); when enlarging, a unit-wide window centred there.
+    const centre = (o + 0.5) * ratio;
+    const half = Math.max(ratio, 1) / 2;
+    const lo = centre - half;
+    const hi = centre + half;
+    const first = Math.max(0, Math.floor(lo));
+    const last = Math.min(from - 1, Math.ceil(hi) - 1);
+    const w = new Float32Array(last - first + 1);
+    let total = 0;
+    for (let i = first; i <= last; i++) {
+      const overlap = Math.min(hi, i + 1) - Math.max(lo, i);
+      w[i - first] = Math.max(0, overlap);
+      total += w[i - first];
+    }
+    for (let i = 0; i < w.length; i++) w[i] /= total;
+    start[o] = first;
+    weights.push(w);
+  }
+  return { start, weights };
+}
+
+/** Area-average resampling (box filter), separable: rows first, then columns. */
+export function resizeGrey(src: GreyPlane, width: number, height: number): GreyPlane {
+  const cols = axisWeights(src.width, width);
+  const rows = axisWeights(src.height, height);
+  const mid = new Float32Array(width * src.height);
+  for (let y = 0; y < src.height; y++) {
+    const row = y * src.width;
+    for (let x = 0; x < width; x++) {
+      const w = cols.weights[x];
+      const s = row + cols.start[x];
+      let sum = 0;
+      for (let k = 0; k < w.length; k++) sum += w[k] * src.data[s + k];
+      mid[y * width + x] = sum;
+    }
+  }
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const w = rows.weights[y];
+    const s = rows.start[y];
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = 0; k < w.length; k++) sum += w[k] * mid[(s + k) * width + x];
+      data[y * width + x] = sum;
+    }
+  }
+  return { width, height, data };
+}
+
+/** The plane with its long side `side` (aspect kept), times `scale`. */
+function atSide(plane: GreyPlane, side: number, scale = 1): GreyPlane {
+  const factor = (side * scale) / Math.max(plane.width, plane.height);
+  return resizeGrey(
+    plane,
+    Math.max(1, Math.round(plane.width * factor)),
+    Math.max(1, Math.round(plane.height * factor)),
+  );
+}
+
+interface Placement {
+  scale: number;
+  /** Correlation plus the overlap bonus: what placements are ranked by. */
+  score: number;
+  dx: number;
+  dy: number;
+  correlation: number;
+  overlap: number;
+  deviation: number;
+}
+
+/** Normalised cross-correlation of A and B with B's top-left at (dx, dy) in A, over their overlap. */
+function correlateAt(a: GreyPlane, b: GreyPlane, dx: number, dy: number): Omit<Placement, 'scale' | 'score'> {
+  const x0 = Math.max(0, dx);
+  const y0 = Math.max(0, dy);
+  const x1 = Math.min(a.width, dx + b.width);
+  const y1 = Math.min(a.height, dy + b.height);
+  const n = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  if (n === 0) return { dx, dy, correlation: -1, overlap: 0, deviation: 0 };
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  const ad = a.data;
+  const bd = b.data;
+  for (let y = y0; y < y1; y++) {
+    let ia = y * a.width + x0;
+    let ib = (y - dy) * b.width + (x0 - dx);
+    for (let x = x0; x < x1; x++, ia++, ib++) {
+      const va = ad[ia];
+      const vb = bd[ib];
+      sa += va;
+      sb += vb;
+      saa += va * va;
+      sbb += vb * vb;
+      sab += va * vb;
+    }
+  }
+  const varA = saa / n - (sa / n) ** 2;
+  const varB = sbb / n - (sb / n) ** 2;
+  const deviation = Math.sqrt(Math.max(0, Math.min(varA, varB)));
+  const cov = sab / n - (sa / n) * (sb / n);
+  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
+  return { dx, dy, correlation, overlap: n, deviation };
+}
+
+/** The best placement of `b` over `a` among offsets in [dxMin, dxMax] × [dyMin, dyMax] with enough overlap. */
+function bestOffset(
+  a: GreyPlane,
+  b: GreyPlane,
+  scale: number,
+  minOverlapCells: number,
+  range: { dxMin: number; dxMax: number; dyMin: number; dyMax: number },
+): Placement | null {
+  let best: Placement | null = null;
+  for (let dy = range.dyMin; dy <= range.dyMax; dy++) {
+    const rows = Math.min(a.height, dy + b.height) - Math.max(0, dy);
+    if (rows <= 0) continue;
+    for (let dx = range.dxMin; dx <= range.dxMax; dx++) {
+      const cols = Math.min(a.width, dx + b.width) - Math.max(0, dx);
+      if (cols <= 0 || rows * cols < minOverlapCells) continue;
+      const p = correlateAt(a, b, dx, dy);
+      const coverage = p.overlap / Math.max(a.width * a.height, b.width * b.height);
+      const score = p.correlation + OVERLAP_BONUS * coverage;
+      if (!best || score > best.score) best = { scale, score, ...p };
+    }
+  }
+  return best;
+}
+
+/** Every offset at which at least `minOverlap` of the smaller plane is covered. */
+function fullRange(a: GreyPlane, b: GreyPlane) {
+  return { dxMin: 1 - b.width, dxMax: a.width - 1, dyMin: 1 - b.height, dyMax: a.height - 1 };
+}
+
+/**
+ * A similarity transform from A's continuous coordinates (pixel centres at i + 0.5), taken about A's centre,
+ * to B's: u = a·x' − b·y' + tx, v = b·x' + a·y' + ty with x' = x − width/2, y' = y − height/2.
+ */
+interface Warp {
+  a: number;
+  b: number;
+  tx: number;
+  ty: number;
+}
+
+/** Bilinear sample of `values` (a plane's layout) at continuous (u, v), clamped to the outer pixel centres. */
+function sample(values: Float32Array, width: number, height: number, u: number, v: number): number {
+  const fx = Math.min(Math.max(u - 0.5, 0), width - 1.0001);
+  const fy = Math.min(Math.max(v - 0.5, 0), height - 1.0001);
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const wx = fx - x0;
+  const wy = fy - y0;
+  const i = y0 * width + x0;
+  const right = width > 1 ? 1 : 0;
+  const down = height > 1 ? width : 0;
+  return (
+    (1 - wy) * ((1 - wx) * values[i] + wx * values[i + right]) +
+    wy * ((1 - wx) * values[i + down] + wx * values[i + down + right])
+  );
+}
+
+interface WarpStats {
+  count: number;
+  /** Overlap pixels inside both pictures' content boxes. */
+  contentCount: number;
+  correlation: number;
+  /** The smaller of the two standard deviations over the overlap (grey levels). */
+  deviation: number;
+}
+
+/** Every A pixel whose centre the warp puts inside B's rectangle. */
+function forEachOverlapPixel(
+  a: GreyPlane,
+  b: GreyPlane,
+  warp: Warp,
+  visit: (i: number, xc: number, yc: number, u: number, v: number) => void,
+): void {
+  const cx = a.width / 2;
+  const cy = a.height / 2;
+  const uMax = b.width;
+  const vMax = b.height;
+  for (let y = 0; y < a.height; y++) {
+    const yc = y + 0.5 - cy;
+    for (let x = 0; x < a.width; x++) {
+      const xc = x + 0.5 - cx;
+      const u = warp.a * xc - warp.b * yc + warp.tx;
+      const v = warp.b * xc + warp.a * yc + warp.ty;
+      if (u < 0 || v < 0 || u >= uMax || v >= vMax) continue;
+      visit(y * a.width + x, xc, yc, u, v);
+    }
+  }
+}
+
+/** Solves the 6×6 system m·x = r in place (Gaussian elimination with partial pivoting); null if singular. */
+function solve6(m: Float64Array, r: Float64Array): Float64Array | null {
+  const n = 6;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < n; row++) if (Math.abs(m[row * n + col]) > Math.abs(m[pivot * n + col])) pivot = row;
+    if (Math.abs(m[pivot * n + col]) < 1e-12) return null;
+    if (pivot !== col) {
+      for (let k = 0; k < n; k++) [m[col * n + k], m[pivot * n + k]] = [m[pivot * n + k], m[col * n + k]];
+      [r[col], r[pivot]] = [r[pivot], r[col]];
+    }
+    for (let row = col + 1; row < n; row++) {
+      const f = m[row * n + col] / m[col * n + col];
+      for (let k = col; k < n; k++) m[row * n + k] -= f * m[col * n + k];
+      r[row] -= f * r[col];
+    }
+  }
+  const x = new Float64Array(n);
+  for (let row = n - 1; row >= 0; row--) {
+    let sum = r[row];
+    for (let k = row + 1; k < n; k++) sum -= m[row * n + k] * x[k];
+    x[row] = sum / m[row * n + row];
+  }
+  return x;
+}
+
+/**
+ * Gauss–Newton on A ≈ gain·B(W(x)) + bias over the overlap: refines the warp (scale, tilt, shift) and the
+ * photometric gain and bias together. Stops when the shift moves less than 0.02 px, or before a step that
+ * leaves less than `minCount` pixels of overlap.
+ */
+function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: number, minCount: number): Warp {
+  const warp = { ...start };
+  let gain = 1;
+  let bias = 0;
+  const jtj = new Float64Array(36);
+  const jtr = new Float64Array(6);
+  const j = new Float64Array(6);
+  let kept = { ...warp }; // the last warp seen with overlap enough
+  for (let it = 0; it < iterations; it++) {
+    jtj.fill(0);
+    jtr.fill(0);
+    let count = 0;
+    forEachOverlapPixel(a, b, warp, (i, xc, yc, u, v) => {
+      const bv = sample(b.data, b.width, b.height, u, v);
+      // B's gradient at (u, v) by central differences of bilinear samples (no gradient planes kept in memory).
+      const gx =
+        (gain * (sample(b.data, b.width, b.height, u + 1, v) - sample(b.data, b.width, b.height, u - 1, v))) / 2;
+      const gy =
+        (gain * (sample(b.data, b.width, b.height, u, v + 1) - sample(b.data, b.width, b.height, u, v - 1))) / 2;
+      j[0] = gx * xc + gy * yc;
+      j[1] = gy * xc - gx * yc;
+      j[2] = gx;
+      j[3] = gy;
+      j[4] = bv;
+      j[5] = 1;
+      const residual = a.data[i] - (gain * bv + bias);
+      for (let p = 0; p < 6; p++) {
+        jtr[p] += j[p] * residual;
+        for (let q = p; q < 6; q++) jtj[p * 6 + q] += j[p] * j[q];
+      }
+      count++;
+    });
+    if (count < Math.max(16, minCount)) return kept; // the last step slid off the picture
+    kept = { ...warp };
+    for (let p = 0; p < 6; p++) for (let q = 0; q < p; q++) jtj[p * 6 + q] = jtj[q * 6 + p];
+    const step = solve6(jtj, jtr);
+    if (!step || step.some((s) => !Number.isFinite(s))) break;
+    warp.a += step[0];
+    warp.b += step[1];
+    warp.tx += step[2];
+    warp.ty += step[3];
+    gain += step[4];
+    bias += step[5];
+    if (Math.abs(step[2]) < 0.02 && Math.abs(step[3]) < 0.02) break;
+  }
+  return warp;
+}
+
+/** Correlation of A with B warped onto it, over the overlap. */
+function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box): WarpStats {
+  let n = 0;
+  let inContent = 0;
+  const ax0 = boxA.left * a.width;
+  const ax1 = boxA.right * a.width;
+  const ay0 = boxA.top * a.height;
+  const ay1 = boxA.bottom * a.height;
+  const bx0 = boxB.left * b.width;
+  const bx1 = boxB.right * b.width;
+  const by0 = boxB.top * b.height;
+  const by1 = boxB.bottom * b.height;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  forEachOverlapPixel(a, b, warp, (i, _xc, _yc, u, v) => {
+    const va = a.data[i];
+    const vb = sample(b.data, b.width, b.height, u, v);
+    const x = (i % a.width) + 0.5;
+    const y = Math.floor(i / a.width) + 0.5;
+    if (x >= ax0 && x < ax1 && y >= ay0 && y < ay1 && u >= bx0 && u < bx1 && v >= by0 && v < by1) inContent++;
+    n++;
+    sa += va;
+    sb += vb;
+    saa += va * va;
+    sbb += vb * vb;
+    sab += va * vb;
+  });
+  if (n === 0) return { count: 0, contentCount: 0, correlation: -1, deviation: 0 };
+  const varA = Math.max(0, saa / n - (sa / n) ** 2);
+  const varB = Math.max(0, sbb / n - (sb / n) ** 2);
+  const cov = sab / n - (sa / n) * (sb / n);
+  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
+  return { count: n, contentCount: inContent, correlation, deviation: Math.sqrt(Math.min(varA, varB)) };
+}
+
+/**
+ * A picture prepared for alignment: its grey content at the three sizes the search reads (computed once per
+ * photo; ~17 KB).
+ */
+export interface AlignablePicture {
+  /** The picture inside its uniform borders, as shares of the width and height. */
+  content: Box;
+  coarse: GreyPlane;
+  mid: GreyPlane;
+  fine: GreyPlane;
+}
+
+const MID_SIDE = 32;
+
+/** Edges of a rectangle as shares of a picture's width and height. */
+export interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+export function alignable(plane: GreyPlane, content: Box = { left: 0, top: 0, right: 1, bottom: 1 }): AlignablePicture {
+  const fine = atSide(plane, FINE_SIDE);
+  return { content, coarse: atSide(fine, COARSE_SIDE), mid: atSide(plane, MID_SIDE), fine };
+}
+
+/** The coarse placement (B resized by `scale`, top-left at (dx, dy) in coarse A) as a warp between two planes. */
+function placementWarp(p: Placement, coarseA: GreyPlane, coarseB: GreyPlane, a: GreyPlane, b: GreyPlane): Warp {
+  const rx = a.width / coarseA.width;
+  const ry = a.height / coarseA.height;
+  const qx = b.width / coarseB.width;
+  const qy = b.height / coarseB.height;
+  const scale = (qx / rx + qy / ry) / 2;
+  // u = qx·(x/rx − dx) with x measured from A's corner; re-centred on A's centre.
+  return { a: scale, b: 0, tx: scale * (a.width / 2) - qx * p.dx, ty: scale * (a.height / 2) - qy * p.dy };
+}
+
+/** B laid over A whole and centred, long sides matched: where a copy that was not cropped lies. */
+function centredWarp(a: GreyPlane, b: GreyPlane): Warp {
+  const zoom = Math.max(b.width, b.height) / Math.max(a.width, a.height);
+  return { a: zoom, b: 0, tx: b.width / 2, ty: b.height / 2 };
+}
+
+/** The same warp between planes of another size (long sides scaled by `fa` for A and `fb` for B). */
+function rescaleWarp(w: Warp, fa: number, fb: number): Warp {
+  return { a: (w.a * fb) / fa, b: (w.b * fb) / fa, tx: w.tx * fb, ty: w.ty * fb };
+}
+
+/**
+ * When two pictures are the same picture: aligned, the overlap covers at least `minCoverage` of each (a 20 %
+ * crop keeps 64 % of the area, a 70 % window 49 %), and correlates at least `minCorrelation` (an overlap
+ * too plain to correlate passes on coverage alone: nothing there tells a copy from another picture).
+ */
+export interface PixelRule {
+  minCoverage: number;
+  minCorrelation: number;
+}
+
+/** Calibrated on `npm run bench:dedup` (seed 1): see model/README.md. */
+export const DEFAULT_PIXEL_RULE: Readonly<PixelRule> = { minCoverage: 0.58, minCorrelation: 0.88 };
+
+/** The overlap's smaller share of the two pictures, by whole frames or by content, whichever is larger. */
+export function coverageOf(p: Alignment): number {
+  return Math.max(Math.min(p.coverageA, p.coverageB), Math.min(p.contentCoverageA, p.contentCoverageB));
+}
+
+function boxArea(box: Box): number {
+  return Math.max(1e-6, (box.right - box.left) * (box.bottom - box.top));
+}
+
+export function meetsRule(alignment: Alignment | null, rule: PixelRule): boolean {
+  return (
+    alignment !== null &&
+    coverageOf(alignment) >= rule.minCoverage &&
+    (alignment.correlation >= rule.minCorrelation || !alignment.textured)
+  );
+}
+
+/** Whether `a` and `b` are the same picture by `rule` (the search stops at the first placement that passes). */
+export function picturesMatch(a: AlignablePicture, b: AlignablePicture, rule: PixelRule = DEFAULT_PIXEL_RULE): boolean {
+  return meetsRule(alignPictures(a, b, { goal: rule }), rule);
+}
+
+/** A decoded picture (a stored thumbnail) ready for `alignPictures`, with its content box. */
+export function pictureOf(image: RawImage): AlignablePicture {
+  const box = contentBox(image);
+  return alignable(greyPlane(image), {
+    left: box.left / image.width,
+    top: box.top / image.height,
+    right: (box.left + box.width) / image.width,
+    bottom: (box.top + box.height) / image.height,
+  });
+}
+
+/**
+ * Where `b` lies in `a` and how well it matches there; null when no placement overlaps enough. First B laid
+ * over A whole (most copies), then a coarse search over scale and offset (long side 24); each start is refined
+ * by Gauss–Newton (scale, tilt, offset, gain and bias) at long sides 32 and 64, and the placement that
+ * correlates best wins. With a `goal`, the first placement that meets it is returned at once.
+ */
+export function alignPictures(
+  a: AlignablePicture,
+  b: AlignablePicture,
+  options: AlignOptions & { goal?: PixelRule } = {},
+): Alignment | null {
+  const minScale = options.minScale ?? 0.55;
+  const maxScale = options.maxScale ?? 1 / 0.55;
+  const minOverlap = options.minOverlap ?? 0.3;
+  const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * minOverlap * Math.min(p.width * p.height, q.width * q.height);
+
+  const refine = (start: Warp): Alignment | null => {
+    const mid = refineWarp(a.mid, b.mid, start, 10, minCount(a.mid, b.mid));
+    const fa = a.fine.width / a.mid.width;
+    const fb = b.fine.width / b.mid.width;
+    const warp = refineWarp(a.fine, b.fine, rescaleWarp(mid, fa, fb), 10, minCount(a.fine, b.fine));
+    const stats = warpStats(a.fine, b.fine, warp, a.content, b.content);
+    if (stats.count < minCount(a.fine, b.fine)) return null;
+    const zoom = Math.hypot(warp.a, warp.b); // B pixels per A pixel
+    return {
+      scale: Math.max(b.fine.width, b.fine.height) / zoom / Math.max(a.fine.width, a.fine.height),
+      angle: (Math.atan2(warp.b, warp.a) * 180) / Math.PI,
+      coverageA: stats.count / (a.fine.width * a.fine.height),
+      coverageB: Math.min(1, (stats.count * zoom * zoom) / (b.fine.width * b.fine.height)),
+      contentCoverageA: Math.min(1, stats.contentCount / (a.fine.width * a.fine.height * boxArea(a.content))),
+      contentCoverageB: Math.min(
+        1,
+        (stats.contentCount * zoom * zoom) / (b.fine.width * b.fine.height * boxArea(b.content)),
+      ),
+      correlation: stats.correlation,
+      textured: stats.deviation >= MIN_DEVIATION,
+    };
+  };
+  let best: Alignment | null = null;
+  const score = (p: Alignment) => p.correlation + OVERLAP_BONUS * coverageOf(p);
+  const consider = (candidate: Alignment | null): boolean => {
+    if (candidate && (!best || score(candidate) > score(best))) best = candidate;
+    return options.goal !== undefined && meetsRule(candidate, options.goal);
+  };
+
+  if (consider(refine(centredWarp(a.mid, b.mid)))) return best;
+
+  const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
+  const steps = Math.ceil(Math.log(maxScale / minScale) / Math.log(SCALE_STEP));
+  for (let k = 0; k <= steps; k++) {
+    const scale = minScale * SCALE_STEP ** k;
+    const coarseB = atSide(b.fine, COARSE_SIDE, scale);
+    const cells = minOverlap * Math.min(a.coarse.width * a.coarse.height, coarseB.width * coarseB.height);
+    const p = bestOffset(a.coarse, coarseB, scale, cells, fullRange(a.coarse, coarseB));
+    if (p) coarse.push({ placement: p, coarseB });
+  }
+  coarse.sort((p, q) => q.placement.score - p.placement.score);
+  for (const { placement, coarseB } of coarse.slice(0, REFINED)) {
+    if (consider(refine(placementWarp(placement, a.coarse, coarseB, a.mid, b.mid)))) break;
+  }
+  return best;
+}

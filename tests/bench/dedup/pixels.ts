@@ -1,0 +1,62 @@
+/**
+ * The pixel check as the app runs it (electron/search/alignment.ts), on the dedup set: every file's thumbnail
+ * made as the scanner makes it (WebP, long side 256, `decodeForCatalog`), decoded again, and aligned with the
+ * other file's. Orientation k of a file (tests/bench/dedup/dihedral.ts, the same turn its code k was encoded
+ * with) turns its thumbnail first; the greyscale variant (k = 8) uses the upright one, since the check is grey.
+ */
+import { decodeForCatalog, decodeImage } from '../../../model/image.js';
+import type { RawImage } from '../../../model/types.js';
+import {
+  type AlignablePicture,
+  DEFAULT_PIXEL_RULE,
+  type PixelRule,
+  pictureOf,
+  picturesMatch,
+} from '../../../electron/search/alignment.js';
+import { ORIENTATION_COUNT, orient } from './dihedral.js';
+import { mapLimit, type SetEntry } from './set.js';
+
+export class BenchPictures {
+  private readonly pictures = new Map<string, AlignablePicture>();
+  private readonly verdicts = new Map<string, boolean>();
+  checks = 0;
+  seconds = 0;
+
+  private constructor(
+    private readonly thumbnails: RawImage[],
+    readonly rule: PixelRule,
+  ) {}
+
+  static async load(entries: SetEntry[], rule: PixelRule = DEFAULT_PIXEL_RULE): Promise<BenchPictures> {
+    const thumbnails = await mapLimit(entries, 4, async (e) => {
+      const { thumbnail } = await decodeForCatalog(e.file);
+      return decodeImage(thumbnail, { channels: 3 });
+    });
+    return new BenchPictures(thumbnails, rule);
+  }
+
+  private picture(id: number, k: number): AlignablePicture {
+    const turn = k >= ORIENTATION_COUNT ? 0 : k;
+    const key = `${id}:${turn}`;
+    let p = this.pictures.get(key);
+    if (!p) {
+      p = pictureOf(turn === 0 ? this.thumbnails[id] : orient(this.thumbnails[id], turn));
+      this.pictures.set(key, p);
+    }
+    return p;
+  }
+
+  /** Whether file a in orientation ka and file b in orientation kb are the same picture (cached). */
+  match(a: number, ka: number, b: number, kb: number): boolean {
+    const key = `${a}:${ka >= ORIENTATION_COUNT ? 0 : ka}:${b}:${kb >= ORIENTATION_COUNT ? 0 : kb}`;
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      const started = performance.now();
+      verdict = picturesMatch(this.picture(a, ka), this.picture(b, kb), this.rule);
+      this.seconds += (performance.now() - started) / 1000;
+      this.checks++;
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+}
