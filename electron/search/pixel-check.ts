@@ -27,7 +27,8 @@ export interface PixelCheckOptions {
 }
 
 const DECODES_IN_FLIGHT = 4;
-const PAIRS_PER_CHUNK = 32;
+/** ~10 ms a pair: the event loop gets a turn every ~0.1 s. */
+const PAIRS_PER_CHUNK = 8;
 
 /** Orientations 2..8 turn the picture; anything else (1, the greyscale variant) compares it upright. */
 function turn(orientation: number): Orientation {
