@@ -164,9 +164,10 @@ export interface DuplicateThreshold {
   minCosine: number | null;
   /**
    * The pixel check a pair must also pass: aligned, the two thumbnails overlap on at least `minCoverage` of each
-   * picture and correlate at least `minCorrelation` there; null when there is none.
+   * picture and correlate at least `minCorrelation` there, and below `sureCorrelation` their parts stray at most
+   * `maxLocalShift` pixels (at long side 64) from the alignment; null when there is none.
    */
-  pixels: { minCoverage: number; minCorrelation: number } | null;
+  pixels: { minCoverage: number; minCorrelation: number; sureCorrelation: number; maxLocalShift: number } | null;
 }
 
 export interface DuplicateGroup {

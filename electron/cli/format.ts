@@ -62,7 +62,8 @@ function formatDuplicates({ threshold, groups }: Result<'dupes.find'>): string {
         (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`) +
         (threshold.pixels === null
           ? ''
-          : `, pixels aligned: overlap ≥ ${threshold.pixels.minCoverage}, correlation ≥ ${threshold.pixels.minCorrelation}`);
+          : `, pixels aligned: overlap ≥ ${threshold.pixels.minCoverage}, correlation ≥ ${threshold.pixels.minCorrelation}` +
+            ` (below ${threshold.pixels.sureCorrelation}, no part off by more than ${threshold.pixels.maxLocalShift} px)`);
   const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${rule}).`;
   const body = groups.map((g, i) => {
     const files = g.files.map((f) => {

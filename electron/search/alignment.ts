@@ -8,17 +8,20 @@
  * partner (parallax) does not line up under one scale and offset, while a resized, recompressed, recoloured
  * or lightly cropped copy lines up and correlates closely.
  *
- * Model: B's picture is A's scaled by `scale` (relative long sides) and shifted; no rotation (small tilts
- * lower the correlation a little, 90° turns and mirrors are the caller's: it orients B first). Both pictures
+ * Model: B's picture is A's scaled, slightly turned (the Gauss–Newton refinement fits a tilt of a few degrees)
+ * and shifted; 90° turns and mirrors are the caller's: it orients B first. Both pictures
  * are grey. Borders need no trimming: a bordered or letterboxed copy holds its original at a smaller scale,
  * and only the overlap is correlated (trimming was tried: a contrast edit that turns a dark edge into a
  * uniform one trims differently from its original and misjudged the coverage).
- * Search: every scale of a log grid and every offset at a coarse size (long side 24), the best few refined at
- * a finer size (long side 64). Correlation is the zero-mean normalised cross-correlation over the overlap.
- * Pure JS over small arrays: ~2–5 ms a pair.
+ * Search: B laid over A whole, then every scale of a log grid and every offset at a coarse size (long side
+ * 24); each start refined at long sides 32 and 64. Correlation is the zero-mean normalised cross-correlation over the overlap;
+ * where it is not high enough to be sure, each small tile is also aligned on its own, and a tile that sits
+ * elsewhere than the whole (a subject that moved, parallax) means two shots, not one picture.
+ * Pure JS over small arrays: a few ms a pair when B laid over A whole passes, ~10 ms when it must search.
  */
 import { contentBox } from '../../model/content-box.js';
 import type { RawImage } from '../../model/types.js';
+import { greyscalePixels } from '../../model/variants.js';
 
 /** Grey samples, row-major, float. */
 export interface GreyPlane {
@@ -43,6 +46,11 @@ export interface Alignment {
   contentCoverageB: number;
   /** Zero-mean normalised cross-correlation of the aligned overlap, −1..1. */
   correlation: number;
+  /**
+   * How far (px at long side 64) the overlap's parts stray from the global alignment (`localShift`); with a goal,
+   * measured only where the rule needs it (0 otherwise).
+   */
+  localShift: number;
   /** Whether both overlaps have texture enough to correlate (a blank sky or wall does not). */
   textured: boolean;
 }
@@ -67,16 +75,12 @@ const OVERLAP_BONUS = 0.05;
 /** Below this standard deviation (grey levels 0..255) an overlap has no texture to correlate. */
 const MIN_DEVIATION = 4;
 
-/** Luma of every pixel, as float grey levels. */
+/** Luma of every pixel (model/variants.ts's greyscale, the one the greyscale variant is encoded from), as floats. */
 export function greyPlane(image: RawImage): GreyPlane {
-  const { width, height, channels } = image;
-  const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++) {
-    const j = i * channels;
-    data[i] =
-      channels >= 3 ? 0.299 * image.data[j] + 0.587 * image.data[j + 1] + 0.114 * image.data[j + 2] : image.data[j];
-  }
-  return { width, height, data };
+  const grey = greyscalePixels(image);
+  const data = new Float32Array(image.width * image.height);
+  for (let i = 0; i < data.length; i++) data[i] = grey.data[i * grey.channels];
+  return { width: image.width, height: image.height, data };
 }
 
 /** For each output cell along one axis: the input cells it covers and their weights (area resampling). */
@@ -360,6 +364,76 @@ function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: number,
 }
 
 /** Correlation of A with B warped onto it, over the overlap. */
+const TILE = 8;
+const TILE_REACH = 2;
+const TILE_STEP = 0.5;
+
+/**
+ * How far the parts of the overlap stray from the global alignment: each 8 × 8 tile of A (long side 64) with
+ * texture finds the shift of B (within ±2 px, half-pixel steps) that correlates best there, and the result is
+ * the largest distance of a tile's shift from the tiles' median shift, in pixels. A copy moves as one piece
+ * (tilts and scales are in the warp already); parallax or a subject that moved between two shots does not.
+ */
+function localShift(a: GreyPlane, b: GreyPlane, warp: Warp): number {
+  const cx = a.width / 2;
+  const cy = a.height / 2;
+  const shifts: [number, number][] = [];
+  const av: number[] = [];
+  const uv: number[] = [];
+  for (let ty = 0; ty + TILE <= a.height; ty += TILE) {
+    for (let tx = 0; tx + TILE <= a.width; tx += TILE) {
+      av.length = 0;
+      uv.length = 0;
+      for (let y = ty; y < ty + TILE; y++) {
+        for (let x = tx; x < tx + TILE; x++) {
+          const xc = x + 0.5 - cx;
+          const yc = y + 0.5 - cy;
+          const u = warp.a * xc - warp.b * yc + warp.tx;
+          const v = warp.b * xc + warp.a * yc + warp.ty;
+          if (u < TILE_REACH || v < TILE_REACH || u >= b.width - TILE_REACH || v >= b.height - TILE_REACH) continue;
+          av.push(a.data[y * a.width + x]);
+          uv.push(u, v);
+        }
+      }
+      if (av.length < 0.9 * TILE * TILE) continue;
+      const n = av.length;
+      let mean = 0;
+      for (const x of av) mean += x;
+      mean /= n;
+      let sxx = 0;
+      for (const x of av) sxx += (x - mean) ** 2;
+      if (Math.sqrt(sxx / n) < 2 * MIN_DEVIATION) continue; // too plain to say where it lies
+      let best = -2;
+      let bestShift: [number, number] = [0, 0];
+      for (let sy = -TILE_REACH; sy <= TILE_REACH; sy += TILE_STEP) {
+        for (let sx = -TILE_REACH; sx <= TILE_REACH; sx += TILE_STEP) {
+          let sb = 0;
+          let sbb = 0;
+          let sab = 0;
+          for (let k = 0; k < n; k++) {
+            const vb = sample(b.data, b.width, b.height, uv[2 * k] + sx, uv[2 * k + 1] + sy);
+            sb += vb;
+            sbb += vb * vb;
+            sab += (av[k] - mean) * vb;
+          }
+          const varB = sbb - (sb * sb) / n;
+          const r = varB > 1e-9 ? sab / Math.sqrt(sxx * varB) : 0;
+          if (r > best) {
+            best = r;
+            bestShift = [sx, sy];
+          }
+        }
+      }
+      if (best >= 0.5) shifts.push(bestShift);
+    }
+  }
+  if (shifts.length < 3) return 0;
+  const median = (values: number[]) => [...values].sort((p, q) => p - q)[values.length >> 1];
+  const mx = median(shifts.map((s) => s[0]));
+  const my = median(shifts.map((s) => s[1]));
+  return Math.max(...shifts.map(([sx, sy]) => Math.hypot(sx - mx, sy - my)));
+}
+
 function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box): WarpStats {
   let n = 0;
   let inContent = 0;
@@ -448,16 +522,25 @@ function rescaleWarp(w: Warp, fa: number, fb: number): Warp {
 
 /**
  * When two pictures are the same picture: aligned, the overlap covers at least `minCoverage` of each (a 20 %
- * crop keeps 64 % of the area, a 70 % window 49 %), and correlates at least `minCorrelation` (an overlap
- * too plain to correlate passes on coverage alone: nothing there tells a copy from another picture).
+ * crop keeps 64 % of the area, a 70 % window 49 %) and correlates at least `minCorrelation`; below
+ * `sureCorrelation` it must also move as one piece (`localShift` ≤ `maxLocalShift`: parallax between two shots
+ * of a scene lowers the correlation and shifts parts of it apart). An overlap too plain to correlate passes on
+ * coverage alone: nothing there tells a copy from another picture.
  */
 export interface PixelRule {
   minCoverage: number;
   minCorrelation: number;
+  sureCorrelation: number;
+  maxLocalShift: number;
 }
 
-/** Calibrated on `npm run bench:dedup` (seed 1): see model/README.md. */
-export const DEFAULT_PIXEL_RULE: Readonly<PixelRule> = { minCoverage: 0.58, minCorrelation: 0.88 };
+/** Chosen on `npm run bench:dedup`'s seed 1 (see model/README.md). */
+export const DEFAULT_PIXEL_RULE: Readonly<PixelRule> = {
+  minCoverage: 0.58,
+  minCorrelation: 0.88,
+  sureCorrelation: 0.93,
+  maxLocalShift: 1,
+};
 
 /** The overlap's smaller share of the two pictures, by whole frames or by content, whichever is larger. */
 export function coverageOf(p: Alignment): number {
@@ -468,11 +551,23 @@ function boxArea(box: Box): number {
   return Math.max(1e-6, (box.right - box.left) * (box.bottom - box.top));
 }
 
+/** Whether the alignment's coverage and correlation pass, before the local-shift test. */
+function passesCorrelation(alignment: Alignment, rule: PixelRule): boolean {
+  return (
+    coverageOf(alignment) >= rule.minCoverage && (alignment.correlation >= rule.minCorrelation || !alignment.textured)
+  );
+}
+
+/** Whether the local-shift test decides: a textured overlap that correlates below the sure level. */
+function needsLocalShift(alignment: Alignment, rule: PixelRule): boolean {
+  return alignment.textured && alignment.correlation < rule.sureCorrelation;
+}
+
 export function meetsRule(alignment: Alignment | null, rule: PixelRule): boolean {
   return (
     alignment !== null &&
-    coverageOf(alignment) >= rule.minCoverage &&
-    (alignment.correlation >= rule.minCorrelation || !alignment.textured)
+    passesCorrelation(alignment, rule) &&
+    (!needsLocalShift(alignment, rule) || alignment.localShift <= rule.maxLocalShift)
   );
 }
 
@@ -516,7 +611,7 @@ export function alignPictures(
     const stats = warpStats(a.fine, b.fine, warp, a.content, b.content);
     if (stats.count < minCount(a.fine, b.fine)) return null;
     const zoom = Math.hypot(warp.a, warp.b); // B pixels per A pixel
-    return {
+    const found: Alignment = {
       scale: Math.max(b.fine.width, b.fine.height) / zoom / Math.max(a.fine.width, a.fine.height),
       angle: (Math.atan2(warp.b, warp.a) * 180) / Math.PI,
       coverageA: stats.count / (a.fine.width * a.fine.height),
@@ -528,7 +623,14 @@ export function alignPictures(
       ),
       correlation: stats.correlation,
       textured: stats.deviation >= MIN_DEVIATION,
+      localShift: 0,
     };
+    // The local-shift test costs a few ms: with a goal, only where it decides.
+    const goal = options.goal;
+    if (!goal || (passesCorrelation(found, goal) && needsLocalShift(found, goal))) {
+      found.localShift = localShift(a.fine, b.fine, warp);
+    }
+    return found;
   };
   let best: Alignment | null = null;
   const score = (p: Alignment) => p.correlation + OVERLAP_BONUS * coverageOf(p);

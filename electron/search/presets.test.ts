@@ -46,7 +46,7 @@ describe('calibrated presets', () => {
   });
 
   it('resolves verified rules {radius, minCosine, pixels}; a custom threshold and exact stay without either', () => {
-    const pixels = { minCoverage: 0.58, minCorrelation: 0.88 };
+    const pixels = { minCoverage: 0.58, minCorrelation: 0.88, sureCorrelation: 0.95, maxLocalShift: 1 };
     const calibrated = {
       bits: 64,
       rules: {

@@ -122,7 +122,7 @@ export class SearchService {
 
   /** The pixel check for `rule`, with the verdicts kept since the library last changed under the same rule. */
   private pixelCheck(rule: PixelRule): PixelCheck {
-    const key = `${rule.minCoverage}:${rule.minCorrelation}`;
+    const key = `${rule.minCoverage}:${rule.minCorrelation}:${rule.sureCorrelation}:${rule.maxLocalShift}`;
     const revision = this.revision();
     if (!this.verdicts || this.verdicts.revision !== revision || this.verdicts.rule !== key) {
       this.verdicts = { revision, rule: key, verdicts: new Map() };

@@ -49,7 +49,11 @@ export interface HeadEntry {
  */
 export type PresetEntry =
   | number
-  | { radius: number; minCosine: number | null; pixels?: { minCoverage: number; minCorrelation: number } | null };
+  | {
+      radius: number;
+      minCosine: number | null;
+      pixels?: { minCoverage: number; minCorrelation: number; sureCorrelation: number; maxLocalShift: number } | null;
+    };
 
 export interface HeadPresets {
   'very-close': PresetEntry;

@@ -49,7 +49,7 @@ export async function scoreVerifiedMethod(
   const files = entries.map((e) => e.file);
   const codeMethod = modelDupMethod(model);
   const name = pixels ? 'model-dup-verified-pixels' : 'model-dup-verified';
-  const version = `${codeMethod.version}:verified${pixels ? `:pixels-${pixels.rule.minCoverage}-${pixels.rule.minCorrelation}` : ''}`;
+  const version = `${codeMethod.version}:verified${pixels ? `:pixels-${Object.values(pixels.rule).join('-')}` : ''}`;
   log(`${name} (${version})`);
   const pixelCheck = pixels && ((a: number, ka: number, b: number, kb: number) => pixels.match(a, ka, b, kb));
   const codes = await encodeWithCache(codeMethod, files, cacheDir);
