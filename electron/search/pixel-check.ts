@@ -51,7 +51,14 @@ export class PixelCheck {
 
   /** Decodes the thumbnails the pairs need, then checks every pair not checked before. */
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
-    const todo = pairs.filter((p) => !this.verdicts.has(verdictKey(p)));
+    // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
+    const keys = new Set<string>();
+    const todo = pairs.filter((p) => {
+      const key = verdictKey(p);
+      if (this.verdicts.has(key) || keys.has(key)) return false;
+      keys.add(key);
+      return true;
+    });
     const turns = new Map<number, Set<Orientation>>();
     const need = (id: number, orientation: Orientation) => {
       if (this.pictures.has(`${id}:${orientation}`)) return;
