@@ -7,11 +7,9 @@
  * Workers are started on first use and stopped again after `idleMs` without work, so a library
  * without HEIC never pays for a worker or the ~2 MB wasm bundle, and one with a few does not keep it.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DecodeError, type CatalogDecode, type Fit } from './image.js';
+import { startModuleWorker } from './module-worker.js';
 import type { DecodeErrorCode } from './image-errors.js';
 import type { RawImage } from './types.js';
 
@@ -44,21 +42,6 @@ interface Task {
 interface PoolWorker {
   worker: Worker;
   tasks: Map<number, Task>;
-}
-
-/**
- * The worker beside this module: pipeline-worker.js when built; from sources (tsx, vitest) a tiny
- * bootstrap registers tsx's loader inside the worker first, since loader flags do not reach workers
- * (the same scheme as training/train-head.ts).
- */
-function startDecodeWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./pipeline-worker.js', here));
-  const tsxRoot = path.dirname(createRequire(here).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./pipeline-worker.ts', here).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 function reviveError(error: Extract<WorkerResponse, { ok: false }>['error']): Error {
@@ -124,7 +107,7 @@ export class DecodeWorkerPool {
   }
 
   private spawn(): PoolWorker {
-    const entry: PoolWorker = { worker: startDecodeWorker(), tasks: new Map() };
+    const entry: PoolWorker = { worker: startModuleWorker(import.meta.url, 'pipeline-worker'), tasks: new Map() };
     // A scan must be able to end while an idle worker is still alive.
     entry.worker.unref();
     entry.worker.on('message', (response: WorkerResponse) => {

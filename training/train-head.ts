@@ -3,11 +3,8 @@
  * worker thread and resolves with the ONNX bytes and metadata. Nothing is written until the caller
  * installs the result (`installTrainedHead`), so a cancelled or failed run leaves the previous head in place.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_ARTIFACTS_DIR, installHead, type HeadEntry } from '../model/backbone/manifest.js';
+import { startModuleWorker } from '../model/module-worker.js';
 import type { HeadMetadata } from './export-head.js';
 import { DEFAULT_OPTIONS, type TrainingData, type TrainOptions, type TrainProgress } from './training-options.js';
 
@@ -33,20 +30,6 @@ export function resolveOptions(options: Omit<TrainHeadOptions, 'data' | 'dataDes
   return { ...DEFAULT_OPTIONS, ...options, policy: { ...DEFAULT_OPTIONS.policy, ...options.policy } };
 }
 
-/**
- * The worker beside this module: train-worker.js when built; from sources (tsx, vitest) a tiny
- * bootstrap registers tsx's loader inside the worker first, since loader flags do not reach workers.
- */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./train-worker.js', here));
-  const tsxRoot = path.dirname(createRequire(here).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./train-worker.ts', here).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
-
 export function trainHead(
   options: TrainHeadOptions,
   hooks: { signal?: AbortSignal; onProgress?: (progress: TrainProgress) => void } = {},
@@ -58,7 +41,7 @@ export function trainHead(
       reject(new DOMException('training cancelled', 'AbortError'));
       return;
     }
-    const worker = startWorker();
+    const worker = startModuleWorker(import.meta.url, 'train-worker');
     let settled = false;
     const finish = (action: () => void) => {
       if (settled) return;

@@ -1,0 +1,19 @@
+/**
+ * Starts a worker thread on a module that sits beside the caller: `<name>.js` when built; from sources (tsx,
+ * vitest) a tiny bootstrap registers tsx's loader inside the worker first, since loader flags do not reach
+ * workers. Used by the decode pool, the trainer and the pixel check.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** `callerUrl` is the caller's `import.meta.url`; `name` the worker module's file name without extension. */
+export function startModuleWorker(callerUrl: string, name: string): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl));
+  const tsxRoot = path.dirname(createRequire(callerUrl).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL(`./${name}.ts`, callerUrl).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
