@@ -101,7 +101,8 @@ function trimOnce(
   return box;
 }
 
-function cropPixels(image: RawImage, box: ContentBox): RawImage {
+/** The pixels inside `box`. */
+export function cropPixels(image: RawImage, box: ContentBox): RawImage {
   const { channels } = image;
   const data = new Uint8Array(box.width * box.height * channels);
   for (let y = 0; y < box.height; y++) {

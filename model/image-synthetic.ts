@@ -3,6 +3,7 @@
  * photo-like images and the EXIF orientation transforms. Nothing here imports sharp, so these
  * also serve as an independent oracle for checking the sharp adapter.
  */
+import { cropPixels } from './content-box.js';
 import type { RawImage } from './types.js';
 
 /** Small, fast, seedable PRNG (mulberry32) so that every synthetic image is reproducible. */
@@ -148,6 +149,15 @@ function clampByte(value: number): number {
 }
 
 export { inverseOrientation, orientPixels, type Orientation } from './orientation.js';
+
+/** The window keeping `fraction` of each side, its top-left corner at (fx, fy) of the slack: a crop as an editor makes it. */
+export function windowOf(image: RawImage, fraction: number, fx: number, fy: number): RawImage {
+  const width = Math.round(image.width * fraction);
+  const height = Math.round(image.height * fraction);
+  const left = Math.round((image.width - width) * fx);
+  const top = Math.round((image.height - height) * fy);
+  return cropPixels(image, { left, top, width, height });
+}
 
 /** Mean absolute difference per sample between two images of the same shape. */
 export function meanAbsoluteDifference(a: RawImage, b: RawImage): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
+import { orientPixels, syntheticPhoto, windowOf } from '../../model/image-synthetic.js';
 import type { RawImage } from '../../model/types.js';
 import {
   alignPictures,
@@ -12,20 +12,6 @@ import {
 } from './alignment.js';
 
 const photo = syntheticPhoto({ width: 320, height: 240, seed: 11 });
-
-/** The window keeping `fraction` of each side, its top-left at (fx, fy) of the slack. */
-function window(image: RawImage, fraction: number, fx: number, fy: number): RawImage {
-  const width = Math.round(image.width * fraction);
-  const height = Math.round(image.height * fraction);
-  const left = Math.round((image.width - width) * fx);
-  const top = Math.round((image.height - height) * fy);
-  const data = new Uint8Array(width * height * image.channels);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * image.channels;
-    data.set(image.data.subarray(from, from + width * image.channels), y * width * image.channels);
-  }
-  return { data, width, height, channels: image.channels };
-}
 
 /** The picture framed by `pad` pixels of one colour on every side. */
 function framed(image: RawImage, pad: number, value: number): RawImage {
@@ -59,7 +45,7 @@ describe('alignPictures', () => {
   const original = pictureOf(photo);
 
   it('finds where an off-centre 80 % crop lies and how much of the photo it keeps', () => {
-    const crop = pictureOf(window(photo, 0.8, 0.9, 0.2));
+    const crop = pictureOf(windowOf(photo, 0.8, 0.9, 0.2));
     const a = alignPictures(original, crop)!;
     expect(Math.abs(a.scale - 0.8)).toBeLessThan(0.02);
     expect(Math.abs(a.coverageA - 0.64)).toBeLessThan(0.03);
@@ -71,7 +57,7 @@ describe('alignPictures', () => {
   });
 
   it('aligns a 70 % window exactly but does not call it the same picture: it keeps half the photo', () => {
-    const burst = pictureOf(window(photo, 0.7, 0, 0));
+    const burst = pictureOf(windowOf(photo, 0.7, 0, 0));
     const a = alignPictures(original, burst)!;
     expect(a.correlation).toBeGreaterThan(0.95);
     expect(Math.abs(coverageOf(a) - 0.49)).toBeLessThan(0.03);

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeThumbnail } from '../../model/image.js';
-import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
-import type { RawImage } from '../../model/types.js';
+import { orientPixels, syntheticPhoto, windowOf } from '../../model/image-synthetic.js';
 import { DEFAULT_PIXEL_RULE } from './alignment.js';
 import { PixelCheck, type PixelPair } from './pixel-check.js';
-
-function window(image: RawImage, fraction: number, fx: number, fy: number): RawImage {
-  const width = Math.round(image.width * fraction);
-  const height = Math.round(image.height * fraction);
-  const left = Math.round((image.width - width) * fx);
-  const top = Math.round((image.height - height) * fy);
-  const data = new Uint8Array(width * height * image.channels);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * image.channels;
-    data.set(image.data.subarray(from, from + width * image.channels), y * width * image.channels);
-  }
-  return { data, width, height, channels: image.channels };
-}
 
 /** Four photos, each with a 85 % crop, a 70 % window and a turned copy: 16 thumbnails, ids 1..16. */
 async function library() {
@@ -26,7 +12,7 @@ async function library() {
   let id = 1;
   for (let base = 0; base < 4; base++) {
     const photo = syntheticPhoto({ width: 320, height: 240, seed: 300 + base });
-    const versions = [photo, window(photo, 0.85, 1, 0), window(photo, 0.7, 0, 1), orientPixels(photo, 6)];
+    const versions = [photo, windowOf(photo, 0.85, 1, 0), windowOf(photo, 0.7, 0, 1), orientPixels(photo, 6)];
     for (let k = 0; k < kinds.length; k++, id++) {
       thumbnails.set(id, await makeThumbnail(versions[k]));
       what.set(id, { base, kind: kinds[k] });
