@@ -9,6 +9,7 @@ import {
   pictureOf,
   picturesMatch,
   resizeGrey,
+  STRICT_PIXEL_RULE,
 } from './alignment.js';
 
 const photo = syntheticPhoto({ width: 320, height: 240, seed: 11 });
@@ -95,6 +96,14 @@ describe('alignPictures', () => {
     // A copy moves as one piece.
     const copy = alignPictures(first, pictureOf(mapPixels(shot(60), (v) => 0.9 * v + 10)))!;
     expect(copy.localShift).toBeLessThanOrEqual(0.5);
+  });
+
+  it('the strict rule (very close) keeps a recoloured copy and a 5 % crop, not a 20 % crop', () => {
+    expect(picturesMatch(original, pictureOf(mapPixels(photo, (v) => 0.8 * v + 30)), STRICT_PIXEL_RULE)).toBe(true);
+    expect(picturesMatch(original, pictureOf(windowOf(photo, 0.95, 0.5, 0.5)), STRICT_PIXEL_RULE)).toBe(true);
+    const crop = pictureOf(windowOf(photo, 0.8, 0.9, 0.2));
+    expect(picturesMatch(original, crop)).toBe(true);
+    expect(picturesMatch(original, crop, STRICT_PIXEL_RULE)).toBe(false);
   });
 
   it('tells different photos apart', () => {

@@ -542,6 +542,17 @@ export const DEFAULT_PIXEL_RULE: Readonly<PixelRule> = {
   maxLocalShift: 1,
 };
 
+/**
+ * The very close preset's rule: the whole picture (the overlap keeps ≥ 80 % of each: crops of at most ~10 % a
+ * side), re-saved, resized or recoloured (correlation ≥ 0.95), so no local-shift test is needed.
+ */
+export const STRICT_PIXEL_RULE: Readonly<PixelRule> = {
+  minCoverage: 0.8,
+  minCorrelation: 0.95,
+  sureCorrelation: 0.95,
+  maxLocalShift: 1,
+};
+
 /** The overlap's smaller share of the two pictures, by whole frames or by content, whichever is larger. */
 export function coverageOf(p: Alignment): number {
   return Math.max(Math.min(p.coverageA, p.coverageB), Math.min(p.contentCoverageA, p.contentCoverageB));

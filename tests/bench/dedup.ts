@@ -11,8 +11,10 @@
  *
  * Options: --seed N (1) --cifar N (300 CIFAR-10 distractors) --head ID (model-dup's head; default the
  * manifest's duplicate head, else its default head) --methods a,b (all) --root DIR (temp folder)
- * --write-presets (record the head's calibrated presets in model/artifacts/manifest.json: the verified
- * rules when model-dup-verified ran, else radii alone from model-dup) --out bench-results/dedup.json.
+ * --write-presets (record the head's calibrated presets in model/artifacts/manifest.json: the pixel-checked
+ * rules when model-dup-verified-pixels ran, with very close = close's radius and cosine and the strict pixel
+ * rule; else the verified rules when model-dup-verified ran; else radii alone from model-dup)
+ * --out bench-results/dedup.json.
  * Encodings are cached in the set's folder; run it with `nice`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ import { BenchPictures } from './dedup/pixels.js';
 import { scoreVerifiedMethod } from './dedup/score-verified.js';
 import { loadOrCreateSet } from './dedup/set.js';
 import { formatRule } from './dedup/verified.js';
-import type { PixelRule } from '../../electron/search/alignment.js';
+import { type PixelRule, STRICT_PIXEL_RULE } from '../../electron/search/alignment.js';
 import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/presets.js';
 import { readManifest, writeManifest } from '../../model/backbone/manifest.js';
 
@@ -80,7 +82,16 @@ async function main(): Promise<void> {
         log(`thumbnails for the pixel check in ${((performance.now() - started) / 1000).toFixed(0)} s`);
         const verified = await scoreVerifiedMethod(model!, set.files, cacheDir, pictures);
         results.push(verified.result);
+        // Very close: close's radius and cosine, and the strict pixel rule (the whole picture, lightly edited).
+        const strict = await scoreVerifiedMethod(
+          model!,
+          set.files,
+          cacheDir,
+          pictures.stricter(STRICT_PIXEL_RULE, '-strict'),
+        );
+        results.push(strict.result);
         verifiedPresets = withPixels(verified.presets, pictures.rule);
+        verifiedPresets['very-close'] = { ...verified.presets.close, pixels: { ...STRICT_PIXEL_RULE } };
       } else if (name === 'mnv2-b13-gap-cosine')
         results.push(await scoreVectorMethod(b13GapCosineMethod(model!), set.files, cacheDir));
       else if (name === 'findimagedupes') {

@@ -25,7 +25,16 @@ export class BenchPictures {
   private constructor(
     private readonly thumbnails: RawImage[],
     readonly rule: PixelRule,
+    /** A looser check this one refines: a pair must pass it first (its verdicts are reused). */
+    private readonly base?: BenchPictures,
+    /** Appended to the method's name in the report (`-strict`). */
+    readonly label = '',
   ) {}
+
+  /** The same thumbnails under a stricter rule: only pairs this rule passes are checked again. */
+  stricter(rule: PixelRule, label: string): BenchPictures {
+    return new BenchPictures(this.thumbnails, rule, this, label);
+  }
 
   static async load(entries: SetEntry[], rule: PixelRule = DEFAULT_PIXEL_RULE): Promise<BenchPictures> {
     const thumbnails = await mapLimit(entries, 4, async (e) => {
@@ -36,6 +45,7 @@ export class BenchPictures {
   }
 
   private picture(id: number, k: number): AlignablePicture {
+    if (this.base) return this.base.picture(id, k);
     const turn = k >= ORIENTATION_COUNT ? 0 : k;
     const key = `${id}:${turn}`;
     let p = this.pictures.get(key);
@@ -51,6 +61,10 @@ export class BenchPictures {
     const key = `${a}:${ka >= ORIENTATION_COUNT ? 0 : ka}:${b}:${kb >= ORIENTATION_COUNT ? 0 : kb}`;
     let verdict = this.verdicts.get(key);
     if (verdict === undefined) {
+      if (this.base && !this.base.match(a, ka, b, kb)) {
+        this.verdicts.set(key, false);
+        return false;
+      }
       const started = performance.now();
       verdict = picturesMatch(this.picture(a, ka), this.picture(b, kb), this.rule);
       this.seconds += (performance.now() - started) / 1000;

@@ -48,7 +48,7 @@ export async function scoreVerifiedMethod(
 ): Promise<VerifiedResult> {
   const files = entries.map((e) => e.file);
   const codeMethod = modelDupMethod(model);
-  const name = pixels ? 'model-dup-verified-pixels' : 'model-dup-verified';
+  const name = pixels ? `model-dup-verified-pixels${pixels.label}` : 'model-dup-verified';
   const version = `${codeMethod.version}:verified${pixels ? `:pixels-${Object.values(pixels.rule).join('-')}` : ''}`;
   log(`${name} (${version})`);
   const pixelCheck = pixels && ((a: number, ka: number, b: number, kb: number) => pixels.match(a, ka, b, kb));

@@ -40,7 +40,7 @@ export interface RuleScore extends PairScore {
 export function formatRule(rule: MatchRule): string {
   const code =
     rule.minCosine === null ? `d ≤ ${rule.radius}` : `d ≤ ${rule.radius}, cos ≥ ${rule.minCosine.toFixed(3)}`;
-  return rule.pixels ? `${code}, pixels` : code;
+  return rule.pixels ? `${code}, pixels ${rule.pixels.minCoverage}/${rule.pixels.minCorrelation}` : code;
 }
 
 /**
