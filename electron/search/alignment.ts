@@ -55,17 +55,15 @@ export interface Alignment {
   textured: boolean;
 }
 
-export interface AlignOptions {
-  /** Smallest and largest scale searched (default 0.55 and 1 / 0.55). */
-  minScale?: number;
-  maxScale?: number;
-  /** Smallest overlap searched, as a share of the smaller picture's area (default 0.3). */
-  minOverlap?: number;
-}
-
 const COARSE_SIDE = 24;
+const MID_SIDE = 32;
 const FINE_SIDE = 64;
+/** Scales searched: B's long side from 0.55 to 1 / 0.55 of A's, in steps of 10 %. */
+const MIN_SCALE = 0.55;
+const MAX_SCALE = 1 / 0.55;
 const SCALE_STEP = 1.1;
+/** Smallest overlap searched, as a share of the smaller picture's area. */
+const MIN_OVERLAP = 0.3;
 const REFINED = 5;
 /**
  * Placements are ranked by correlation plus this much times the smaller coverage: on a plain or repetitive
@@ -148,25 +146,37 @@ function atSide(plane: GreyPlane, side: number, scale = 1): GreyPlane {
   );
 }
 
+/** B's top-left at (dx, dy) in A, on the coarse planes. */
 interface Placement {
-  scale: number;
-  /** Correlation plus the overlap bonus: what placements are ranked by. */
-  score: number;
   dx: number;
   dy: number;
   correlation: number;
+  /** Overlap in A's cells. */
   overlap: number;
-  deviation: number;
+  /** Correlation plus the overlap bonus: what placements are ranked by. */
+  score: number;
+}
+
+/**
+ * Zero-mean normalised cross-correlation from running sums over n paired samples, and the smaller of the two
+ * standard deviations (0 correlation when either side is flat).
+ */
+function pearsonFromSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number) {
+  const varA = Math.max(0, saa / n - (sa / n) ** 2);
+  const varB = Math.max(0, sbb / n - (sb / n) ** 2);
+  const cov = sab / n - (sa / n) * (sb / n);
+  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
+  return { correlation, deviation: Math.sqrt(Math.min(varA, varB)) };
 }
 
 /** Normalised cross-correlation of A and B with B's top-left at (dx, dy) in A, over their overlap. */
-function correlateAt(a: GreyPlane, b: GreyPlane, dx: number, dy: number): Omit<Placement, 'scale' | 'score'> {
+function correlateAt(a: GreyPlane, b: GreyPlane, dx: number, dy: number): Omit<Placement, 'score'> {
   const x0 = Math.max(0, dx);
   const y0 = Math.max(0, dy);
   const x1 = Math.min(a.width, dx + b.width);
   const y1 = Math.min(a.height, dy + b.height);
   const n = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-  if (n === 0) return { dx, dy, correlation: -1, overlap: 0, deviation: 0 };
+  if (n === 0) return { dx, dy, correlation: -1, overlap: 0 };
   let sa = 0;
   let sb = 0;
   let saa = 0;
@@ -187,41 +197,25 @@ function correlateAt(a: GreyPlane, b: GreyPlane, dx: number, dy: number): Omit<P
       sab += va * vb;
     }
   }
-  const varA = saa / n - (sa / n) ** 2;
-  const varB = sbb / n - (sb / n) ** 2;
-  const deviation = Math.sqrt(Math.max(0, Math.min(varA, varB)));
-  const cov = sab / n - (sa / n) * (sb / n);
-  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
-  return { dx, dy, correlation, overlap: n, deviation };
+  return { dx, dy, correlation: pearsonFromSums(n, sa, sb, saa, sbb, sab).correlation, overlap: n };
 }
 
-/** The best placement of `b` over `a` among offsets in [dxMin, dxMax] × [dyMin, dyMax] with enough overlap. */
-function bestOffset(
-  a: GreyPlane,
-  b: GreyPlane,
-  scale: number,
-  minOverlapCells: number,
-  range: { dxMin: number; dxMax: number; dyMin: number; dyMax: number },
-): Placement | null {
+/** The best placement of `b` over `a` among every offset that overlaps at least `minOverlapCells` cells. */
+function bestOffset(a: GreyPlane, b: GreyPlane, minOverlapCells: number): Placement | null {
   let best: Placement | null = null;
-  for (let dy = range.dyMin; dy <= range.dyMax; dy++) {
+  for (let dy = 1 - b.height; dy < a.height; dy++) {
     const rows = Math.min(a.height, dy + b.height) - Math.max(0, dy);
     if (rows <= 0) continue;
-    for (let dx = range.dxMin; dx <= range.dxMax; dx++) {
+    for (let dx = 1 - b.width; dx < a.width; dx++) {
       const cols = Math.min(a.width, dx + b.width) - Math.max(0, dx);
       if (cols <= 0 || rows * cols < minOverlapCells) continue;
       const p = correlateAt(a, b, dx, dy);
       const coverage = p.overlap / Math.max(a.width * a.height, b.width * b.height);
       const score = p.correlation + OVERLAP_BONUS * coverage;
-      if (!best || score > best.score) best = { scale, score, ...p };
+      if (!best || score > best.score) best = { score, ...p };
     }
   }
   return best;
-}
-
-/** Every offset at which at least `minOverlap` of the smaller plane is covered. */
-function fullRange(a: GreyPlane, b: GreyPlane) {
-  return { dxMin: 1 - b.width, dxMax: a.width - 1, dyMin: 1 - b.height, dyMax: a.height - 1 };
 }
 
 /**
@@ -363,7 +357,6 @@ function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: number,
   return warp;
 }
 
-/** Correlation of A with B warped onto it, over the overlap. */
 const TILE = 8;
 const TILE_REACH = 2;
 const TILE_STEP = 0.5;
@@ -434,6 +427,7 @@ function localShift(a: GreyPlane, b: GreyPlane, warp: Warp): number {
   return Math.max(...shifts.map(([sx, sy]) => Math.hypot(sx - mx, sy - my)));
 }
 
+/** Correlation of A with B warped onto it, over the overlap, and how much of the overlap is content. */
 function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box): WarpStats {
   let n = 0;
   let inContent = 0;
@@ -464,11 +458,7 @@ function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box)
     sab += va * vb;
   });
   if (n === 0) return { count: 0, contentCount: 0, correlation: -1, deviation: 0 };
-  const varA = Math.max(0, saa / n - (sa / n) ** 2);
-  const varB = Math.max(0, sbb / n - (sb / n) ** 2);
-  const cov = sab / n - (sa / n) * (sb / n);
-  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
-  return { count: n, contentCount: inContent, correlation, deviation: Math.sqrt(Math.min(varA, varB)) };
+  return { count: n, contentCount: inContent, ...pearsonFromSums(n, sa, sb, saa, sbb, sab) };
 }
 
 /**
@@ -483,8 +473,6 @@ export interface AlignablePicture {
   fine: GreyPlane;
 }
 
-const MID_SIDE = 32;
-
 /** Edges of a rectangle as shares of a picture's width and height. */
 export interface Box {
   left: number;
@@ -493,7 +481,7 @@ export interface Box {
   bottom: number;
 }
 
-export function alignable(plane: GreyPlane, content: Box = { left: 0, top: 0, right: 1, bottom: 1 }): AlignablePicture {
+function alignable(plane: GreyPlane, content: Box): AlignablePicture {
   const fine = atSide(plane, FINE_SIDE);
   return { content, coarse: atSide(fine, COARSE_SIDE), mid: atSide(plane, MID_SIDE), fine };
 }
@@ -607,12 +595,9 @@ export function pictureOf(image: RawImage): AlignablePicture {
 export function alignPictures(
   a: AlignablePicture,
   b: AlignablePicture,
-  options: AlignOptions & { goal?: PixelRule } = {},
+  options: { goal?: PixelRule } = {},
 ): Alignment | null {
-  const minScale = options.minScale ?? 0.55;
-  const maxScale = options.maxScale ?? 1 / 0.55;
-  const minOverlap = options.minOverlap ?? 0.3;
-  const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * minOverlap * Math.min(p.width * p.height, q.width * q.height);
+  const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * MIN_OVERLAP * Math.min(p.width * p.height, q.width * q.height);
 
   const refine = (start: Warp): Alignment | null => {
     const mid = refineWarp(a.mid, b.mid, start, 10, minCount(a.mid, b.mid));
@@ -653,12 +638,11 @@ export function alignPictures(
   if (consider(refine(centredWarp(a.mid, b.mid)))) return best;
 
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
-  const steps = Math.ceil(Math.log(maxScale / minScale) / Math.log(SCALE_STEP));
+  const steps = Math.ceil(Math.log(MAX_SCALE / MIN_SCALE) / Math.log(SCALE_STEP));
   for (let k = 0; k <= steps; k++) {
-    const scale = minScale * SCALE_STEP ** k;
-    const coarseB = atSide(b.fine, COARSE_SIDE, scale);
-    const cells = minOverlap * Math.min(a.coarse.width * a.coarse.height, coarseB.width * coarseB.height);
-    const p = bestOffset(a.coarse, coarseB, scale, cells, fullRange(a.coarse, coarseB));
+    const coarseB = atSide(b.fine, COARSE_SIDE, MIN_SCALE * SCALE_STEP ** k);
+    const cells = MIN_OVERLAP * Math.min(a.coarse.width * a.coarse.height, coarseB.width * coarseB.height);
+    const p = bestOffset(a.coarse, coarseB, cells);
     if (p) coarse.push({ placement: p, coarseB });
   }
   coarse.sort((p, q) => q.placement.score - p.placement.score);
