@@ -112,6 +112,24 @@ describe('findDuplicateGroups', () => {
     expect(asked).not.toContain('5,6'); // exact copies need no verification
   });
 
+  it('groups the self-join pairs a caller passes exactly as its own self-join, and runs none then', () => {
+    for (const seed of [3, 17, 99]) {
+      const set = clusteredCodes(64, 200, 25, 8, seed);
+      const index = HammingIndex.fromCodes(64, set.ids, set.codes);
+      const pairs = bruteForcePairs(set, 6).map(([a, b]): [number, number] => [a, b]);
+      const own = findDuplicateGroups(index, { radius: 6 });
+      expect(findDuplicateGroups(index, { radius: 6, selfJoinPairs: pairs })).toEqual(own);
+      expect(own.length).toBeGreaterThan(0);
+      // Without the pairs of one group's representative, that photo is not paired through it.
+      const rep = own[0].representativeId;
+      const without = findDuplicateGroups(index, {
+        radius: 6,
+        selfJoinPairs: pairs.filter(([a, b]) => a !== rep && b !== rep),
+      });
+      expect(without.some((g) => g.ids.includes(rep))).toBe(false);
+    }
+  });
+
   it('rejects an id in two classes and honours an aborted signal', () => {
     const index = HammingIndex.fromCodes(64, [1, 2], new Uint32Array(4));
     expect(() =>

@@ -34,6 +34,11 @@ export interface DuplicateGroupOptions {
   /** Ids that share a content hash, one array per hash (singletons are ignored). */
   exactClasses?: readonly (readonly number[])[];
   /**
+   * The self-join's pairs (ids within the radius), when the caller already ran it (the pixel check collects
+   * them first): no self-join is run again. They still pass through `verify`.
+   */
+  selfJoinPairs?: Iterable<readonly [number, number]>;
+  /**
    * Further near pairs found outside the self-join (e.g. a photo's rotated or mirrored code within r of another
    * photo's code). Pairs naming an id the index does not hold are ignored.
    */
@@ -102,7 +107,15 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     const addCandidate = (a: number, b: number) => {
       if (unitOf[a] !== unitOf[b] && (!verify || verify(slotIds[a], slotIds[b]))) addEdge(a, b);
     };
-    forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addCandidate, options);
+    if (options.selfJoinPairs) {
+      for (const [idA, idB] of options.selfJoinPairs) {
+        const a = internals.slotOf(idA);
+        const b = internals.slotOf(idB);
+        if (a >= 0 && b >= 0 && a !== b) addCandidate(a, b);
+      }
+    } else {
+      forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addCandidate, options);
+    }
     for (const [idA, idB] of options.extraPairs ?? []) {
       const a = internals.slotOf(idA);
       const b = internals.slotOf(idB);

@@ -90,19 +90,23 @@ export class SearchService {
     let variantPairs =
       radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : [];
     let verify = minCosine === null ? undefined : cosinePasses;
+    let selfJoinPairs: [number, number][] | undefined;
     if (pixels && radius !== null) {
+      // The self-join runs once, here: its pairs that pass the cosine are checked, then grouped.
       const check = this.pixelCheck(pixels);
-      const candidates: PixelPair[] = [...variantPairs];
       const internals = index.internals();
+      const pairs: [number, number][] = [];
       forEachSlotPairWithin(
         internals,
         Math.min(radius, internals.bits),
         (sa, sb) => {
           const [a, b] = [internals.slotIds[sa], internals.slotIds[sb]];
-          if (cosinePasses(a, b)) candidates.push({ id: a, orientation: 1, other: b });
+          if (cosinePasses(a, b)) pairs.push([a, b]);
         },
-        { signal: options.signal },
+        { signal: options.signal, onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }) },
       );
+      selfJoinPairs = pairs;
+      const candidates: PixelPair[] = [...variantPairs, ...pairs.map(([id, other]) => ({ id, orientation: 1, other }))];
       await check.prepare(candidates, {
         signal: options.signal,
         onProgress: (done, total) => options.onProgress?.({ phase: 'verify', done, total }),
@@ -113,6 +117,7 @@ export class SearchService {
     return findDuplicateGroups(index, {
       radius,
       exactClasses,
+      selfJoinPairs,
       extraPairs: variantPairs.map((p): [number, number] => [p.id, p.other]),
       verify,
       signal: options.signal,
