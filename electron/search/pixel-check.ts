@@ -136,7 +136,7 @@ export class PixelCheck {
       slices.map((slice, k) => {
         const job = this.job(slice);
         const onProgress = (count: number) => report(k, count);
-        return this.workers > 0 && parts > 1
+        return parts > 1
           ? inWorker(job, { signal: options.signal, onProgress })
           : checkPixelPairs(job, { signal: options.signal, onProgress });
       }),

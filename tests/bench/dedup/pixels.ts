@@ -16,6 +16,11 @@ import {
 import { ORIENTATION_COUNT, orient } from './dihedral.js';
 import { mapLimit, type SetEntry } from './set.js';
 
+/** The turn a code's orientation index stands for: the greyscale variant (k ≥ 8) is upright. */
+function turnOf(k: number): number {
+  return k >= ORIENTATION_COUNT ? 0 : k;
+}
+
 export class BenchPictures {
   private readonly pictures = new Map<string, AlignablePicture>();
   private readonly verdicts = new Map<string, boolean>();
@@ -46,7 +51,7 @@ export class BenchPictures {
 
   private picture(id: number, k: number): AlignablePicture {
     if (this.base) return this.base.picture(id, k);
-    const turn = k >= ORIENTATION_COUNT ? 0 : k;
+    const turn = turnOf(k);
     const key = `${id}:${turn}`;
     let p = this.pictures.get(key);
     if (!p) {
@@ -58,7 +63,7 @@ export class BenchPictures {
 
   /** Whether file a in orientation ka and file b in orientation kb are the same picture (cached). */
   match(a: number, ka: number, b: number, kb: number): boolean {
-    const key = `${a}:${ka >= ORIENTATION_COUNT ? 0 : ka}:${b}:${kb >= ORIENTATION_COUNT ? 0 : kb}`;
+    const key = `${a}:${turnOf(ka)}:${b}:${turnOf(kb)}`;
     let verdict = this.verdicts.get(key);
     if (verdict === undefined) {
       if (this.base && !this.base.match(a, ka, b, kb)) {

@@ -29,7 +29,7 @@ export const PIXEL_MAX_RADIUS = 15;
 export const PIXEL_MIN_COSINE = 0.8;
 
 /** Whether file a in orientation ka and file b in orientation kb are the same picture by their pixels. */
-export type PixelCheck = (a: number, ka: number, b: number, kb: number) => boolean;
+export type PixelVerdict = (a: number, ka: number, b: number, kb: number) => boolean;
 
 /** One grid point's pair score; `threshold` is the radius (so the sweep's JSON reads like the other methods'). */
 export interface RuleScore extends PairScore {
@@ -55,7 +55,7 @@ export class VerifiedPairs {
   private readonly geometric: Float32Array;
   readonly size: number;
 
-  constructor(codes: Encodings, embeddings: Int8Array[][], pixels?: PixelCheck) {
+  constructor(codes: Encodings, embeddings: Int8Array[][], pixels?: PixelVerdict) {
     const n = codes.length;
     this.size = n;
     const pairs = (n * (n - 1)) / 2;
