@@ -5,6 +5,8 @@ import { createRandom } from './rng.js';
 import { dropoutMask } from './training-loop.js';
 
 const random = createRandom(11);
+/** The first heads' conv layer: 5×5, pooled. */
+const pooled5 = (filters: number) => ({ filters, kernel: 5, pool: true });
 const randomArray = (n: number, scale = 1) => Float32Array.from({ length: n }, () => random.gaussian() * scale);
 
 /** L = Σ gz ⊙ z, whose gradient is exactly what the backward graph returns for that gz. */
@@ -26,8 +28,7 @@ async function probeLoss(
 function testHead(architecture: HeadArchitecture): HeadParameters {
   const head = initHead(architecture, random, new Float32Array(0), new Float32Array(0));
   head.hiddenBias.set(randomArray(head.hiddenBias.length, 0.3));
-  head.convBias.set(randomArray(head.convBias.length, 0.3));
-  head.conv2Bias.set(randomArray(head.conv2Bias.length, 0.3));
+  for (const layer of head.conv) layer.bias.set(randomArray(layer.bias.length, 0.3));
   head.outputBias.set(randomArray(head.outputBias.length, 0.3));
   return head;
 }
@@ -69,7 +70,7 @@ async function expectFiniteDifferences(
         skipped++;
         continue;
       }
-      expect(analytic[names[a]!]![i]!, `${names[a]}[${i}]`).toBeCloseTo(coarse, 2);
+      expect(analytic[a]![i]!, `${names[a]}[${i}]`).toBeCloseTo(coarse, 2);
       checked++;
     }
   }
@@ -84,7 +85,13 @@ const architectures: [string, HeadArchitecture][] = [
   ['mlp + divide-and-encode', { inputDim: 6, hiddenDim: 10, bits: 5, divideAndEncode: true }],
   [
     'conv + mlp',
-    { inputDim: 36, hiddenDim: 7, bits: 4, divideAndEncode: false, conv: { filters: 3, width: 6, height: 6 } },
+    {
+      inputDim: 36,
+      hiddenDim: 7,
+      bits: 4,
+      divideAndEncode: false,
+      conv: { layers: [pooled5(3)], width: 6, height: 6 },
+    },
   ],
   [
     'two convs + mlp',
@@ -93,7 +100,7 @@ const architectures: [string, HeadArchitecture][] = [
       hiddenDim: 5,
       bits: 3,
       divideAndEncode: false,
-      conv: { filters: 2, filters2: 3, width: 8, height: 8 },
+      conv: { layers: [pooled5(2), pooled5(3)], width: 8, height: 8 },
     },
   ],
   [
@@ -103,12 +110,37 @@ const architectures: [string, HeadArchitecture][] = [
       hiddenDim: 0,
       bits: 3,
       divideAndEncode: false,
-      conv: { filters: 3, filters2: 2, width: 12, height: 8 },
+      conv: { layers: [pooled5(3), pooled5(2)], width: 12, height: 8 },
     },
   ],
   [
     'conv + linear',
-    { inputDim: 48, hiddenDim: 0, bits: 3, divideAndEncode: false, conv: { filters: 2, width: 8, height: 6 } },
+    {
+      inputDim: 48,
+      hiddenDim: 0,
+      bits: 3,
+      divideAndEncode: false,
+      conv: { layers: [pooled5(2)], width: 8, height: 6 },
+    },
+  ],
+  [
+    'four 3×3/5×5 convs, two pooled + mlp',
+    {
+      inputDim: 64,
+      hiddenDim: 5,
+      bits: 3,
+      divideAndEncode: false,
+      conv: {
+        layers: [
+          { filters: 2, kernel: 3, pool: false },
+          { filters: 3, kernel: 3, pool: true },
+          { filters: 2, kernel: 5, pool: false },
+          { filters: 3, kernel: 3, pool: true },
+        ],
+        width: 8,
+        height: 8,
+      },
+    },
   ],
 ];
 
@@ -191,8 +223,11 @@ describe.each(
     head.hiddenBias[unit]! += 1;
     expect(Array.from(await masked.forward(head, x, n, everywhere))).toEqual(Array.from(before));
     const g = await masked.backward(head, x, n, gz, everywhere);
-    expect(g.hiddenBias![unit]).toBe(0);
-    for (let i = 0; i < rows; i++) expect(g.hiddenWeights![i * architecture.hiddenDim + unit]).toBe(0);
+    const names = trainableNames(architecture);
+    const hiddenBias = g[names.indexOf('hiddenBias')]!;
+    const hiddenWeights = g[names.indexOf('hiddenWeights')]!;
+    expect(hiddenBias[unit]).toBe(0);
+    for (let i = 0; i < rows; i++) expect(hiddenWeights[i * architecture.hiddenDim + unit]).toBe(0);
   });
 
   it('matches central finite differences of the masked forward graph', async () => {

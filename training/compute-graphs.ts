@@ -6,11 +6,8 @@
 import { openSession, type TensorSession } from '../model/encoder.js';
 import { GraphBuilder } from '../model/onnx/graph.js';
 import type { HeadArchitecture, HeadParameters } from './head.js';
-import { CONV_KERNEL, featureDim, outputInputDim, type ParameterName } from './head.js';
-import { addConvStack, type ConvWeights, type DeclareWeight } from './conv-graph.js';
-
-const EMPTY = new Float32Array(0);
-const NO_WEIGHTS: ConvWeights = { convWeights: EMPTY, convBias: EMPTY, conv2Weights: EMPTY, conv2Bias: EMPTY };
+import { featureDim, outputInputDim } from './head.js';
+import { addConvStack, convLayerNames, POOL_ATTRIBUTES, type DeclareWeight } from './conv-graph.js';
 
 const F = 'float32';
 const one = { f: 1 };
@@ -29,7 +26,7 @@ function addForward(g: GraphBuilder, a: HeadArchitecture, dropout = false): { la
   let features = 'x';
   if (a.conv) {
     const declare: DeclareWeight = (name, dims) => g.input(name, F, dims);
-    features = addConvStack(g, a.conv, 'x', declare, NO_WEIGHTS, true);
+    features = addConvStack(g, a.conv, 'x', declare, [], true);
   }
   let layerInput = features;
   if (a.hiddenDim > 0) {
@@ -61,10 +58,10 @@ export function headForwardGraph(a: HeadArchitecture, dropout = false): Uint8Arr
  * - output: dW2 = hᵀ·gz, db2 = Σ gz;
  * - hidden (ReLU, whose slope is sign(h) since h ≥ 0): dh = (gz·W2ᵀ) ⊙ sign(h), dW1 = featuresᵀ·dh, db1 = Σ dh
  *   (with dropout, ⊙ the mask as well);
- * - convolution: the feature gradient is routed back through the max-pool with MaxUnpool (to the
- *   argmax of each window), through the ReLU, and the kernel gradient is the correlation of the
- *   padded image with that map — itself a Conv once batch and channel axes swap places:
- *   dWc[f,0,i,j] = Σ_n,y,x dconv[n,f,y,x]·image_padded[n,0,y+i,x+j].
+ * - convolutions, last to first: the gradient is routed back through the layer's max-pool with MaxUnpool
+ *   (to the argmax of each window), through the ReLU; the kernel gradient is the correlation of the
+ *   padded layer input with that map — itself a Conv once batch and channel axes swap places — and the
+ *   layer input's gradient is the ConvTranspose of that map with the kernel.
  */
 export function headBackwardGraph(a: HeadArchitecture, dropout = false): Uint8Array {
   const g = new GraphBuilder('head_backward');
@@ -93,46 +90,41 @@ export function headBackwardGraph(a: HeadArchitecture, dropout = false): Uint8Ar
     g.node('Gemm', ['gz', 'w2'], ['d_features'], { alpha: one, transB: 1 });
   }
   if (a.conv) {
-    const { filters, filters2 } = a.conv;
+    const stack = a.conv;
     const nhw = g.initializer('axes_nhw', BigInt64Array.of(0n, 2n, 3n), [3]);
-    /** Back through a 2×2 max-pool (to each window's argmax) and a ReLU: the gradient before the ReLU. */
-    const throughPoolAndRelu = (d: string, pooled: string, indices: string, relu: string, out: string) => {
-      g.node('Shape', [pooled], [`${pooled}_shape`]);
-      g.node('Reshape', [d, `${pooled}_shape`], [`${d}_pooled`]);
-      g.node('Shape', [relu], [`${relu}_shape`]);
-      g.node('MaxUnpool', [`${d}_pooled`, indices, `${relu}_shape`], [`${out}_unpooled`], {
-        kernel_shape: [2, 2],
-        strides: [2, 2],
-      });
-      g.node('Sign', [relu], [`${relu}_slope`]);
-      g.node('Mul', [`${out}_unpooled`, `${relu}_slope`], [out]);
-    };
-    /** Kernel gradient of a 5×5 padded conv: the correlation of its input with the output gradient, a Conv with batch and channel axes swapped. */
-    const kernelGradient = (input: string, dPre: string, out: string) => {
-      g.node('Transpose', [input], [`${input}_t`], { perm: [1, 0, 2, 3] });
+    // From the last layer down: `d` is the gradient of the layer's output (flattened for the last one).
+    let d = 'd_features';
+    for (let i = stack.layers.length - 1; i >= 0; i--) {
+      const layer = stack.layers[i]!;
+      const names = convLayerNames(stack, i);
+      const n = i + 1;
+      // Back through the 2×2 max-pool (to each window's argmax), if any, then through the ReLU.
+      g.node('Shape', [names.output], [`${names.output}_shape`]);
+      g.node('Reshape', [d, `${names.output}_shape`], [`d_${names.output}`]);
+      let dRelu = `d_${names.output}`;
+      if (layer.pool) {
+        g.node('Shape', [names.relu], [`${names.relu}_shape`]);
+        g.node('MaxUnpool', [dRelu, names.indices, `${names.relu}_shape`], [`d_${names.relu}`], POOL_ATTRIBUTES);
+        dRelu = `d_${names.relu}`;
+      }
+      g.node('Sign', [names.relu], [`${names.relu}_slope`]);
+      const dPre = `d_${names.relu}_pre`;
+      g.node('Mul', [dRelu, `${names.relu}_slope`], [dPre]);
+      // Kernel gradient: the correlation of the padded input with dPre, a Conv with batch and channel axes swapped:
+      // dW[f,c,i,j] = Σ_n,y,x dPre[n,f,y,x]·input_padded[n,c,y+i,x+j].
+      g.node('Transpose', [names.input], [`${names.input}_t${n}`], { perm: [1, 0, 2, 3] });
       g.node('Transpose', [dPre], [`${dPre}_t`], { perm: [1, 0, 2, 3] });
-      g.node('Conv', [`${input}_t`, `${dPre}_t`], [`${out}_t`], { pads: [2, 2, 2, 2] });
-      g.node('Transpose', [`${out}_t`], [out], { perm: [1, 0, 2, 3] });
-    };
-    let dPooled = 'd_features';
-    if (filters2) {
-      throughPoolAndRelu('d_features', 'pooled2', 'pool2_indices', 'conv2', 'd_conv2_pre');
-      kernelGradient('pooled', 'd_conv2_pre', 'dwc2');
-      g.node('ReduceSum', ['d_conv2_pre', nhw], ['dbc2'], { keepdims: 0 });
-      g.output('dwc2', F, [filters2, filters, CONV_KERNEL, CONV_KERNEL]);
-      g.output('dbc2', F, [filters2]);
-      // The input gradient of a stride-1 conv with padding 2 is the transposed conv with the same kernel.
-      g.node('ConvTranspose', ['d_conv2_pre', 'wc2'], ['d_pooled1'], {
-        kernel_shape: [CONV_KERNEL, CONV_KERNEL],
-        pads: [2, 2, 2, 2],
-      });
-      dPooled = 'd_pooled1';
+      g.node('Conv', [`${names.input}_t${n}`, `${dPre}_t`], [`dwc${n}_t`], { pads: names.convAttributes.pads });
+      g.node('Transpose', [`dwc${n}_t`], [`dwc${n}`], { perm: [1, 0, 2, 3] });
+      g.node('ReduceSum', [dPre, nhw], [`dbc${n}`], { keepdims: 0 });
+      g.output(`dwc${n}`, F, names.weightDims);
+      g.output(`dbc${n}`, F, [layer.filters]);
+      if (i > 0) {
+        // The input gradient of a stride-1 "same" conv is the transposed conv with the same kernel and padding.
+        g.node('ConvTranspose', [dPre, names.weights], [`d_${names.input}_in`], names.convAttributes);
+        d = `d_${names.input}_in`;
+      }
     }
-    throughPoolAndRelu(dPooled, 'pooled', 'pool_indices', 'conv', 'd_conv_pre');
-    kernelGradient('image', 'd_conv_pre', 'dwc');
-    g.node('ReduceSum', ['d_conv_pre', nhw], ['dbc'], { keepdims: 0 });
-    g.output('dwc', F, [filters, 1, CONV_KERNEL, CONV_KERNEL]);
-    g.output('dbc', F, [filters]);
   }
   return g.toBytes();
 }
@@ -232,8 +224,8 @@ export function matmulGraph(transposeA: boolean): Uint8Array {
   return g.toBytes();
 }
 
-/** Gradients of the trained parameters (those the architecture has). */
-export type Gradients = Partial<Record<ParameterName, Float32Array>>;
+/** Gradients of the trained parameters, in the order of trainableArrays(head). */
+export type Gradients = Float32Array[];
 
 /** Rows per forward call: bounds the memory of the hidden activations on large databases. */
 const FORWARD_CHUNK_ROWS = 8192;
@@ -282,14 +274,13 @@ export class HeadCompute {
       feeds.w1 = { data: head.hiddenWeights, dims: [featureDim(a), a.hiddenDim] };
       feeds.b1 = { data: head.hiddenBias, dims: [a.hiddenDim] };
     }
-    if (a.conv) {
-      feeds.wc = { data: head.convWeights, dims: [a.conv.filters, 1, CONV_KERNEL, CONV_KERNEL] };
-      feeds.bc = { data: head.convBias, dims: [a.conv.filters] };
-      if (a.conv.filters2) {
-        feeds.wc2 = { data: head.conv2Weights, dims: [a.conv.filters2, a.conv.filters, CONV_KERNEL, CONV_KERNEL] };
-        feeds.bc2 = { data: head.conv2Bias, dims: [a.conv.filters2] };
-      }
-    }
+    const stack = a.conv;
+    if (stack)
+      stack.layers.forEach((layer, i) => {
+        const names = convLayerNames(stack, i);
+        feeds[names.weights] = { data: head.conv[i]!.weights, dims: names.weightDims };
+        feeds[names.bias] = { data: head.conv[i]!.bias, dims: [layer.filters] };
+      });
     return feeds;
   }
 
@@ -325,13 +316,13 @@ export class HeadCompute {
       x: { data: inputs, dims: [count, inputDim] },
       gz: { data: logitGradient, dims: [count, bits] },
     });
-    return {
-      outputWeights: result.dw2!.data,
-      outputBias: result.db2!.data,
-      ...(result.dw1 ? { hiddenWeights: result.dw1.data, hiddenBias: result.db1!.data } : {}),
-      ...(result.dwc ? { convWeights: result.dwc.data, convBias: result.dbc!.data } : {}),
-      ...(result.dwc2 ? { conv2Weights: result.dwc2.data, conv2Bias: result.dbc2!.data } : {}),
-    };
+    const gradients = (this.architecture.conv?.layers ?? []).flatMap((_, i) => [
+      result[`dwc${i + 1}`]!.data,
+      result[`dbc${i + 1}`]!.data,
+    ]);
+    if (result.dw1) gradients.push(result.dw1.data, result.db1!.data);
+    gradients.push(result.dw2!.data, result.db2!.data);
+    return gradients;
   }
 
   async release(): Promise<void> {

@@ -1,55 +1,78 @@
 /**
  * The raw-image head's convolution stack as ONNX nodes, shared by the training graphs (weights are graph
- * inputs) and the exported head (weights are initializers): reshape to [n, 1, H, W], then one or two
- * 5×5 convolutions (padding 2) each followed by ReLU and a 2×2 max-pool, then flatten.
+ * inputs) and the exported head (weights are initializers): reshape to [n, 1, H, W], then each layer's
+ * k×k convolution ("same" padding, (k − 1)/2 on every side) and ReLU, and its 2×2 max-pool if it has one;
+ * then flatten.
  *
- * Tensor names (the backward graph reads them): `image`; layer 1 `wc`, `bc`, `conv`, `pooled`,
- * `pool_indices`; layer 2 `wc2`, `bc2`, `conv2`, `pooled2`, `pool2_indices`; output `features`.
+ * Tensor names (the backward graph reads them): `image`; layer i (from 1) `wc{i}`, `bc{i}`, `conv{i}`
+ * (after the ReLU), `pooled{i}` and `pool{i}_indices` (pooled layers only); output `features`.
  */
 import type { GraphBuilder } from '../model/onnx/graph.js';
-import { CONV_KERNEL, type HeadArchitecture } from './head.js';
+import { convShapes, type ConvParameters, type HeadArchitecture } from './head.js';
 
 /** Declares a weight: as a graph input (training) or an initializer holding `data` (export). */
 export type DeclareWeight = (name: string, dims: number[], data: Float32Array) => void;
 
-export interface ConvWeights {
-  convWeights: Float32Array;
-  convBias: Float32Array;
-  conv2Weights: Float32Array;
-  conv2Bias: Float32Array;
+export type ConvStack = NonNullable<HeadArchitecture['conv']>;
+
+export interface ConvLayerNames {
+  weights: string;
+  bias: string;
+  relu: string;
+  pooled: string;
+  indices: string;
+  /** What the next layer (or the flatten) reads. */
+  output: string;
+  /** What this layer reads. */
+  input: string;
+  weightDims: number[];
+  convAttributes: { kernel_shape: number[]; pads: number[] };
 }
+
+/** Names and shapes of layer i (0-based) as the stack lays them out. */
+export function convLayerNames(stack: ConvStack, i: number): ConvLayerNames {
+  const layer = stack.layers[i]!;
+  const n = i + 1;
+  const pad = (layer.kernel - 1) / 2;
+  return {
+    weights: `wc${n}`,
+    bias: `bc${n}`,
+    relu: `conv${n}`,
+    pooled: `pooled${n}`,
+    indices: `pool${n}_indices`,
+    output: layer.pool ? `pooled${n}` : `conv${n}`,
+    input: i === 0 ? 'image' : convLayerNames(stack, i - 1).output,
+    weightDims: [layer.filters, convShapes(stack).inChannels[i]!, layer.kernel, layer.kernel],
+    convAttributes: { kernel_shape: [layer.kernel, layer.kernel], pads: [pad, pad, pad, pad] },
+  };
+}
+
+export const POOL_ATTRIBUTES = { kernel_shape: [2, 2], strides: [2, 2] };
 
 /** Adds the stack reading `input` [n, H·W]; returns the name of the flattened features. */
 export function addConvStack(
   g: GraphBuilder,
-  conv: NonNullable<HeadArchitecture['conv']>,
+  stack: ConvStack,
   input: string,
   declare: DeclareWeight,
-  weights: ConvWeights,
+  weights: ConvParameters[],
   withIndices: boolean,
 ): string {
-  const { filters, filters2, width, height } = conv;
-  const kernel = { kernel_shape: [CONV_KERNEL, CONV_KERNEL], pads: [2, 2, 2, 2] };
-  const pool = { kernel_shape: [2, 2], strides: [2, 2] };
-  declare('wc', [filters, 1, CONV_KERNEL, CONV_KERNEL], weights.convWeights);
-  declare('bc', [filters], weights.convBias);
+  const { width, height } = stack;
   g.node(
     'Reshape',
     [input, g.initializer('image_shape', BigInt64Array.of(-1n, 1n, BigInt(height), BigInt(width)), [4])],
     ['image'],
   );
-  g.node('Conv', ['image', 'wc', 'bc'], ['conv_pre'], kernel);
-  g.node('Relu', ['conv_pre'], ['conv']);
-  g.node('MaxPool', ['conv'], withIndices ? ['pooled', 'pool_indices'] : ['pooled'], pool);
-  let last = 'pooled';
-  if (filters2) {
-    declare('wc2', [filters2, filters, CONV_KERNEL, CONV_KERNEL], weights.conv2Weights);
-    declare('bc2', [filters2], weights.conv2Bias);
-    g.node('Conv', ['pooled', 'wc2', 'bc2'], ['conv2_pre'], kernel);
-    g.node('Relu', ['conv2_pre'], ['conv2']);
-    g.node('MaxPool', ['conv2'], withIndices ? ['pooled2', 'pool2_indices'] : ['pooled2'], pool);
-    last = 'pooled2';
-  }
-  g.node('Flatten', [last], ['features'], { axis: 1 });
+  stack.layers.forEach((layer, i) => {
+    const names = convLayerNames(stack, i);
+    declare(names.weights, names.weightDims, weights[i]?.weights ?? new Float32Array(0));
+    declare(names.bias, [layer.filters], weights[i]?.bias ?? new Float32Array(0));
+    g.node('Conv', [names.input, names.weights, names.bias], [`${names.relu}_pre`], names.convAttributes);
+    g.node('Relu', [`${names.relu}_pre`], [names.relu]);
+    if (layer.pool)
+      g.node('MaxPool', [names.relu], withIndices ? [names.pooled, names.indices] : [names.pooled], POOL_ATTRIBUTES);
+  });
+  g.node('Flatten', [convLayerNames(stack, stack.layers.length - 1).output], ['features'], { axis: 1 });
   return 'features';
 }

@@ -9,15 +9,32 @@ const random = createRandom(9);
 
 describe.each<[string, HeadArchitecture]>([
   ['mlp', { inputDim: 10, hiddenDim: 6, bits: 5, divideAndEncode: false }],
-  ['conv', { inputDim: 64, hiddenDim: 8, bits: 4, divideAndEncode: false, conv: { filters: 3, width: 8, height: 8 } }],
   [
-    'two convs',
+    'conv',
+    {
+      inputDim: 64,
+      hiddenDim: 8,
+      bits: 4,
+      divideAndEncode: false,
+      conv: { layers: [{ filters: 3, kernel: 5, pool: true }], width: 8, height: 8 },
+    },
+  ],
+  [
+    'three convs (3×3, 3×3 pooled, 5×5 pooled)',
     {
       inputDim: 64,
       hiddenDim: 6,
       bits: 4,
       divideAndEncode: false,
-      conv: { filters: 2, filters2: 3, width: 8, height: 8 },
+      conv: {
+        layers: [
+          { filters: 2, kernel: 3, pool: false },
+          { filters: 2, kernel: 3, pool: true },
+          { filters: 3, kernel: 5, pool: true },
+        ],
+        width: 8,
+        height: 8,
+      },
     },
   ],
 ])('exportHead (%s)', (_name, architecture) => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GraphBuilder } from '../model/onnx/graph.js';
 import { addConvStack, type DeclareWeight } from './conv-graph.js';
-import { featureDim, outputInputDim, type HeadParameters } from './head.js';
+import { featureDim, outputInputDim, type ConvLayer, type HeadParameters } from './head.js';
 import type { Method } from './training-options.js';
 
 export const HEAD_FORMAT = 'lookalike-hash-head';
@@ -21,10 +21,8 @@ export interface HeadMetadata {
   bits: number;
   inputDim: number;
   hiddenDim: number;
-  /** Filters of the first convolution of a raw-image head (0 = none). */
-  convFilters: number;
-  /** Filters of the second convolution (0 = none). */
-  conv2Filters: number;
+  /** A raw-image head's convolution stack (empty for descriptor heads). */
+  convLayers: ConvLayer[];
   divideAndEncode: boolean;
   /** What it was trained on (e.g. "mnist: 5000 raw-pixel images, 10 classes"). */
   data: string;
@@ -37,10 +35,7 @@ export function headVersion(head: HeadParameters): string {
   for (const array of [
     head.inputMean,
     head.inputScale,
-    head.convWeights,
-    head.convBias,
-    head.conv2Weights,
-    head.conv2Bias,
+    ...head.conv.flatMap(({ weights, bias }) => [weights, bias]),
     head.hiddenWeights,
     head.hiddenBias,
     head.outputWeights,
@@ -63,8 +58,7 @@ export function exportHead(
     bits: a.bits,
     inputDim: a.inputDim,
     hiddenDim: a.hiddenDim,
-    convFilters: a.conv?.filters ?? 0,
-    conv2Filters: a.conv?.filters2 ?? 0,
+    convLayers: a.conv?.layers ?? [],
     divideAndEncode: a.divideAndEncode,
     data: facts.data,
     metrics: facts.metrics,
@@ -79,7 +73,7 @@ export function exportHead(
   let features = 'standardised';
   if (a.conv) {
     const declare: DeclareWeight = (name, dims, data) => g.initializer(name, data, dims);
-    features = addConvStack(g, a.conv, 'standardised', declare, head, false);
+    features = addConvStack(g, a.conv, 'standardised', declare, head.conv, false);
   }
   let layerInput = features;
   if (a.hiddenDim > 0) {

@@ -8,28 +8,40 @@
  */
 import type { Random } from './rng.js';
 
+/** One convolution of a raw-image head: `kernel`×`kernel` ("same" padding) + ReLU, then optionally a 2×2 max-pool. */
+export interface ConvLayer {
+  filters: number;
+  /** Odd side of the square kernel. */
+  kernel: number;
+  pool: boolean;
+}
+
+/** The first heads' layer: 5×5, pooled (what `--conv N` and `--conv2 N` mean). */
+export const CLASSIC_CONV_KERNEL = 5;
+
 export interface HeadArchitecture {
   inputDim: number;
   /**
-   * Raw-image heads only: a first 5×5 convolution (padding 2) + ReLU + 2×2 max-pool over the
-   * inputDim = width·height pixels, and optionally a second one with `filters2` filters (width and
-   * height must then be multiples of 4). Descriptor heads leave it out.
+   * Raw-image heads only: a stack of convolutions over the inputDim = width·height pixels (one input
+   * channel); each pooled layer halves both sides, which must then be even. Descriptor heads leave it out.
    */
-  conv?: { filters: number; filters2?: number; width: number; height: number };
+  conv?: { layers: ConvLayer[]; width: number; height: number };
   /** Width of the ReLU hidden layer; 0 for a linear head. */
   hiddenDim: number;
   bits: number;
   divideAndEncode: boolean;
 }
 
+/** One convolution's weights [filters, inChannels, k, k] and bias [filters]. */
+export interface ConvParameters {
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
 export interface HeadParameters {
   architecture: HeadArchitecture;
-  /** [filters, 1, 5, 5] and [filters] (empty without a convolution). */
-  convWeights: Float32Array;
-  convBias: Float32Array;
-  /** [filters2, filters, 5, 5] and [filters2] (empty without a second convolution). */
-  conv2Weights: Float32Array;
-  conv2Bias: Float32Array;
+  /** One entry per layer of architecture.conv (empty without convolutions). */
+  conv: ConvParameters[];
   /** [featureDim, hiddenDim], row-major (empty for a head without hidden layer). */
   hiddenWeights: Float32Array;
   hiddenBias: Float32Array;
@@ -41,13 +53,70 @@ export interface HeadParameters {
   inputScale: Float32Array;
 }
 
-export const CONV_KERNEL = 5;
+/**
+ * Reads a conv stack written as comma-separated layers `FxK` (F filters, K×K kernel) with a trailing `p`
+ * for a 2×2 max-pool after it, e.g. `32x3,32x3p,64x3,64x3p`. A bare number F is the first heads' layer,
+ * `Fx5p`. An empty string or "0" is no stack.
+ */
+export function parseConvLayers(spec: string): ConvLayer[] {
+  const text = spec.trim();
+  if (text === '' || text === '0') return [];
+  return text.split(',').map((item) => {
+    const match = /^(\d+)(?:x(\d+)(p?))?$/.exec(item.trim());
+    if (!match)
+      throw new Error(
+        `cannot read conv layer "${item}": write FILTERSxKERNEL[p], e.g. 32x3p, or FILTERS for 5×5 pooled`,
+      );
+    const filters = Number(match[1]);
+    if (match[2] === undefined) return { filters, kernel: CLASSIC_CONV_KERNEL, pool: true };
+    return { filters, kernel: Number(match[2]), pool: match[3] === 'p' };
+  });
+}
 
-/** Width of what the dense layers see: the pooled feature maps, or the input itself. */
+/** The inverse of parseConvLayers (always the explicit form). */
+export function formatConvLayers(layers: readonly ConvLayer[]): string {
+  return layers.map((l) => `${l.filters}x${l.kernel}${l.pool ? 'p' : ''}`).join(',');
+}
+
+/** Each conv layer's input channels, and the side lengths after the stack. */
+export function convShapes(conv: NonNullable<HeadArchitecture['conv']>) {
+  let channels = 1;
+  let { width, height } = conv;
+  const inChannels: number[] = [];
+  for (const layer of conv.layers) {
+    inChannels.push(channels);
+    channels = layer.filters;
+    if (layer.pool) {
+      width /= 2;
+      height /= 2;
+    }
+  }
+  return { inChannels, channels, width, height };
+}
+
+/** Throws unless the stack can run on its image: odd kernels, whole filters, even sides before every pool. */
+export function checkConvStack(conv: NonNullable<HeadArchitecture['conv']>): void {
+  let { width, height } = conv;
+  if (conv.layers.length === 0) throw new Error('a convolution stack needs at least one layer');
+  conv.layers.forEach((layer, i) => {
+    if (!Number.isInteger(layer.filters) || layer.filters < 1)
+      throw new Error(`conv layer ${i + 1}: filters must be a positive whole number, got ${layer.filters}`);
+    if (!Number.isInteger(layer.kernel) || layer.kernel < 1 || layer.kernel % 2 === 0)
+      throw new Error(`conv layer ${i + 1}: the kernel side must be odd, got ${layer.kernel}`);
+    if (layer.pool) {
+      if (width % 2 || height % 2)
+        throw new Error(`conv layer ${i + 1}: a 2×2 pool needs even sides, got ${width}×${height}`);
+      width /= 2;
+      height /= 2;
+    }
+  });
+}
+
+/** Width of what the dense layers see: the last feature maps flattened, or the input itself. */
 export function featureDim(a: HeadArchitecture): number {
   if (!a.conv) return a.inputDim;
-  const { filters, filters2, width, height } = a.conv;
-  return filters2 ? filters2 * (height / 4) * (width / 4) : filters * (height / 2) * (width / 2);
+  const { channels, width, height } = convShapes(a.conv);
+  return channels * width * height;
 }
 
 /** Width of what the output layer reads. */
@@ -55,26 +124,12 @@ export function outputInputDim(a: HeadArchitecture): number {
   return a.hiddenDim > 0 ? a.hiddenDim : featureDim(a);
 }
 
-export const PARAMETER_NAMES = [
-  'convWeights',
-  'convBias',
-  'conv2Weights',
-  'conv2Bias',
-  'hiddenWeights',
-  'hiddenBias',
-  'outputWeights',
-  'outputBias',
-] as const;
-export type ParameterName = (typeof PARAMETER_NAMES)[number];
-
-/** The parameters this architecture trains, weights before biases, layer by layer. */
-export function trainableNames(a: HeadArchitecture): ParameterName[] {
-  return PARAMETER_NAMES.filter((name) => {
-    if (name.startsWith('conv2')) return Boolean(a.conv?.filters2);
-    if (name.startsWith('conv')) return a.conv !== undefined;
-    if (name.startsWith('hidden')) return a.hiddenDim > 0;
-    return true;
-  });
+/** Names of the trained arrays in trainableArrays' order (for messages and tests). */
+export function trainableNames(a: HeadArchitecture): string[] {
+  const names = (a.conv?.layers ?? []).flatMap((_, i) => [`conv${i + 1}.weights`, `conv${i + 1}.bias`]);
+  if (a.hiddenDim > 0) names.push('hiddenWeights', 'hiddenBias');
+  names.push('outputWeights', 'outputBias');
+  return names;
 }
 
 /** 1 where output weight (i, k) may be non-zero; for divide-and-encode, slice k = rows ⌊i·K/n⌋ = k. */
@@ -105,15 +160,14 @@ export function initHead(
   const fanIn = mask ? rows / bits : rows;
   const outputWeights = heInit(rows * bits, fanIn, random, 1);
   if (mask) for (let i = 0; i < outputWeights.length; i++) outputWeights[i]! *= mask[i]!;
-  const kernelArea = CONV_KERNEL * CONV_KERNEL;
+  const inChannels = conv ? convShapes(conv).inChannels : [];
+  const convParameters = (conv?.layers ?? []).map((layer, i) => {
+    const fanIn = inChannels[i]! * layer.kernel * layer.kernel;
+    return { weights: heInit(layer.filters * fanIn, fanIn, random), bias: new Float32Array(layer.filters) };
+  });
   return {
     architecture,
-    convWeights: conv ? heInit(conv.filters * kernelArea, kernelArea, random) : new Float32Array(0),
-    convBias: new Float32Array(conv?.filters ?? 0),
-    conv2Weights: conv?.filters2
-      ? heInit(conv.filters2 * conv.filters * kernelArea, conv.filters * kernelArea, random)
-      : new Float32Array(0),
-    conv2Bias: new Float32Array(conv?.filters2 ?? 0),
+    conv: convParameters,
     hiddenWeights: hiddenDim > 0 ? heInit(features * hiddenDim, features, random) : new Float32Array(0),
     hiddenBias: new Float32Array(hiddenDim),
     outputWeights,
@@ -126,10 +180,7 @@ export function initHead(
 export function cloneHead(head: HeadParameters): HeadParameters {
   return {
     architecture: { ...head.architecture },
-    convWeights: head.convWeights.slice(),
-    convBias: head.convBias.slice(),
-    conv2Weights: head.conv2Weights.slice(),
-    conv2Bias: head.conv2Bias.slice(),
+    conv: head.conv.map(({ weights, bias }) => ({ weights: weights.slice(), bias: bias.slice() })),
     hiddenWeights: head.hiddenWeights.slice(),
     hiddenBias: head.hiddenBias.slice(),
     outputWeights: head.outputWeights.slice(),
@@ -141,7 +192,10 @@ export function cloneHead(head: HeadParameters): HeadParameters {
 
 /** The trainable arrays in a fixed order (optimiser state and moving averages follow it). */
 export function trainableArrays(head: HeadParameters): Float32Array[] {
-  return trainableNames(head.architecture).map((name) => head[name]);
+  const arrays = head.conv.flatMap(({ weights, bias }) => [weights, bias]);
+  if (head.architecture.hiddenDim > 0) arrays.push(head.hiddenWeights, head.hiddenBias);
+  arrays.push(head.outputWeights, head.outputBias);
+  return arrays;
 }
 
 /** target ← rate·source + (1 − rate)·target (rate 1 = copy), for the slowly-updated database network. */

@@ -13,10 +13,7 @@ import { throwIfAborted } from './training-options.js';
 function linearHead(inputDim: number, bits: number, weights: Float32Array, mean: Float32Array): HeadParameters {
   return {
     architecture: { inputDim, hiddenDim: 0, bits, divideAndEncode: false },
-    convWeights: new Float32Array(0),
-    convBias: new Float32Array(0),
-    conv2Weights: new Float32Array(0),
-    conv2Bias: new Float32Array(0),
+    conv: [],
     hiddenWeights: new Float32Array(0),
     hiddenBias: new Float32Array(0),
     outputWeights: weights,

@@ -1,15 +1,15 @@
 /** Pieces every gradient-trained method shares: data preparation, batching, validation, progress. */
-import type { Gradients, HeadCompute } from './compute-graphs.js';
+import type { HeadCompute } from './compute-graphs.js';
 import type { LabelledSet } from './datasets.js';
 import { packCodes } from './hamming-kernel.js';
 import {
+  checkConvStack,
   initHead,
   moveTowards,
   outputMask,
   standardisation,
   standardise,
   trainableArrays,
-  trainableNames,
   type HeadArchitecture,
   type HeadParameters,
 } from './head.js';
@@ -32,14 +32,10 @@ export function architectureFor(options: TrainOptions, train: LabelledSet): Head
     bits: options.bits,
     divideAndEncode: options.divideAndEncode,
   };
-  if (options.convFilters > 0) {
+  if (options.convLayers.length > 0) {
     if (!train.imageShape) throw new Error('a convolutional head needs image data (raw pixels)');
-    architecture.conv = { filters: options.convFilters, ...train.imageShape };
-    if (options.conv2Filters > 0) {
-      const { width, height } = train.imageShape;
-      if (width % 4 || height % 4) throw new Error(`two conv layers need sides divisible by 4, got ${width}×${height}`);
-      architecture.conv.filters2 = options.conv2Filters;
-    }
+    architecture.conv = { layers: options.convLayers, ...train.imageShape };
+    checkConvStack(architecture.conv);
   }
   return architecture;
 }
@@ -53,11 +49,6 @@ export function newHead(options: TrainOptions, train: LabelledSet, random: Rando
     architecture.conv !== undefined,
   );
   return initHead(architecture, random, inputMean, inputScale);
-}
-
-/** Gradients in the order of trainableArrays(head). */
-export function gradientList(head: HeadParameters, gradients: Gradients): Float32Array[] {
-  return trainableNames(head.architecture).map((name) => gradients[name]!);
 }
 
 /** Rows `indices` of a row-major matrix, packed together. */
@@ -290,8 +281,8 @@ export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Pro
       const { logitGradient, score } = await method.batchGradient(rows, logits);
       scoreSum += score;
       const g = await compute.backward(net, x, rows.length, logitGradient, mask);
-      maskOutputGradient(net, g.outputWeights!);
-      optimiser.step(trainableArrays(net), gradientList(net, g), learningRateSchedule(epoch, options.epochs));
+      maskOutputGradient(net, g[g.length - 2]!); // trainableArrays ends with the output weights and bias
+      optimiser.step(trainableArrays(net), g, learningRateSchedule(epoch, options.epochs));
       method.afterStep?.(rows, logits);
       step++;
       if (step % options.databaseRefreshSteps === 0) {

@@ -1,6 +1,6 @@
 /** What a training run takes and reports, shared by the trainers, the worker and the benchmark. */
 import type { LabelledSet } from './datasets.js';
-import type { HeadParameters } from './head.js';
+import type { ConvLayer, HeadParameters } from './head.js';
 import type { PolicyOptions } from './policy-gradient.js';
 
 export const METHODS = ['dph', 'dpsh', 'exponentiated', 'lsh', 'itq'] as const;
@@ -11,10 +11,8 @@ export interface TrainOptions {
   bits: number;
   /** Hidden ReLU layer width (0 = linear head). Ignored by LSH/ITQ, which are linear by definition. */
   hiddenDim: number;
-  /** Raw-image sets only: filters of a first 5×5 convolution + ReLU + 2×2 max-pool (0 = none). */
-  convFilters: number;
-  /** Raw-image sets only: filters of a second 5×5 convolution + ReLU + 2×2 max-pool after the first (0 = none). */
-  conv2Filters: number;
+  /** Raw-image sets only: the convolution stack before the dense layers (empty = none). */
+  convLayers: ConvLayer[];
   /** Divide-and-encode output layer (Lin, Li, Tang). */
   divideAndEncode: boolean;
   epochs: number;
@@ -47,8 +45,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   method: 'dph',
   bits: 32,
   hiddenDim: 0,
-  convFilters: 0,
-  conv2Filters: 0,
+  convLayers: [],
   divideAndEncode: false,
   epochs: 30,
   batchSize: 64,

@@ -8,7 +8,7 @@
  * layer), dph-ga (gradient amplifier + error-aware quantisation), dph-q (quantisation alone),
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
- * Options: --epochs N, --hidden N (0 = linear head), --conv FILTERS (raw images: a first 5×5 conv layer), --conv2 FILTERS (a second one),
+ * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
  * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W and --samples N (DPH's bit-balance weight and codes sampled per query), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
@@ -27,7 +27,7 @@ import {
   type LabelledSet,
   type RetrievalSplit,
 } from '../../training/datasets.js';
-import type { HeadParameters } from '../../training/head.js';
+import { formatConvLayers, parseConvLayers, type HeadParameters } from '../../training/head.js';
 import { trainHeadInProcess } from '../../training/train.js';
 import { resolveOptions, type TrainHeadOptions } from '../../training/train-head.js';
 import type { Method } from '../../training/training-options.js';
@@ -100,8 +100,8 @@ export interface BenchResult {
   deadBitFraction: number;
   epochs: number;
   hiddenDim: number;
-  convFilters: number;
-  conv2Filters: number;
+  /** The conv stack as parseConvLayers reads it ("" = none). */
+  conv: string;
   trainCount: number;
 }
 
@@ -175,8 +175,7 @@ async function main(): Promise<void> {
           augmentRotate: Number(values.rotate),
           dropout: Number(values.dropout),
           augmentScale: Number(values.scale),
-          convFilters: Number(values.conv),
-          conv2Filters: Number(values.conv2),
+          convLayers: [...parseConvLayers(values.conv), ...parseConvLayers(values.conv2)],
         });
         if (values.lr) options.learningRate = Number(values.lr);
         if (values.wd) options.weightDecay = Number(values.wd);
@@ -198,8 +197,7 @@ async function main(): Promise<void> {
           deadBitFraction: trained.metrics.deadBitFraction,
           epochs: options.method === 'lsh' || options.method === 'itq' ? 0 : options.epochs,
           hiddenDim: trained.head.architecture.hiddenDim,
-          convFilters: trained.head.architecture.conv?.filters ?? 0,
-          conv2Filters: trained.head.architecture.conv?.filters2 ?? 0,
+          conv: formatConvLayers(trained.head.architecture.conv?.layers ?? []),
           trainCount: split.train.count,
         };
         results.push(row);
