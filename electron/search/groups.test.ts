@@ -6,7 +6,7 @@ import { HammingIndex } from './index.js';
 import { bruteForcePairs, clusteredCodes, seededRandom } from './reference.js';
 
 describe('findDuplicateGroups', () => {
-  it('forms star groups: disjoint, within r of the representative, exact classes intact, maximal', () => {
+  it('forms star groups (or unions of densely linked stars): disjoint, connected, exact classes intact, maximal', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -35,12 +35,16 @@ describe('findDuplicateGroups', () => {
             for (const id of g.ids) {
               expect(seen.has(id)).toBe(false);
               seen.add(id);
-              expect(hammingDistance(code(id), code(g.representativeId), wpc)).toBeLessThanOrEqual(radius);
             }
             let max = 0;
             for (const a of g.ids) for (const b of g.ids) max = Math.max(max, hammingDistance(code(a), code(b), wpc));
             expect(g.maxDistance).toBe(g.kind === 'exact' ? 0 : max);
-            expect(max).toBeLessThanOrEqual(2 * radius);
+            // Connected: every member has another within r (or is in the same content-hash class).
+            for (const a of g.ids)
+              expect(
+                g.ids.some((b) => b !== a && hammingDistance(code(a), code(b), wpc) <= radius) ||
+                  exactClasses.some((c) => c.includes(a)),
+              ).toBe(true);
             const isOneClass = exactClasses.some(
               (c) => c.length === g.ids.length && c.every((id) => g.ids.includes(id)),
             );
@@ -110,6 +114,74 @@ describe('findDuplicateGroups', () => {
     ]);
     expect(asked).toContain('1,4');
     expect(asked).not.toContain('5,6'); // exact copies need no verification
+  });
+
+  it('a leader that matches two families with no edge between them keeps the nearer one; the other is grouped on its own', () => {
+    // Ids 1–5: family L around code 0 (one bit each). Ids 11–15: family R around bits 10–15 (one more bit each).
+    // Id 20, the hub (a crop of the part both pictures share): bits 10 and 11, 3 bits from L, 5 from R.
+    const bit = (...bits: number[]) => bits.reduce((w, b) => w | (1 << b), 0) >>> 0;
+    const ids = [1, 2, 3, 4, 5, 11, 12, 13, 14, 15, 20];
+    const low = [
+      ...[0, 1, 2, 3, 4].map((b) => bit(b)),
+      ...[20, 21, 22, 23, 24].map((b) => bit(10, 11, 12, 13, 14, 15, b)),
+      bit(10, 11),
+    ];
+    const codes = new Uint32Array(ids.length * 2);
+    low.forEach((w, i) => (codes[2 * i] = w));
+    const index = HammingIndex.fromCodes(64, ids, codes);
+    // Every pair is within r = 8; the pixels tell L from R (no L–R pair passes), and the hub passes with both.
+    const family = (id: number) => (id === 20 ? 'hub' : id < 10 ? 'L' : 'R');
+    const verify = (a: number, b: number) => family(a) === family(b) || family(a) === 'hub' || family(b) === 'hub';
+    const groups = findDuplicateGroups(index, { radius: 8, verify });
+    // The hub has the most neighbours and leads; it keeps L (mean distance 3 against 5) and R forms its own group.
+    expect(groups.map((g) => [g.representativeId, g.ids])).toEqual([
+      [11, [11, 12, 13, 14, 15]],
+      [20, [20, 1, 2, 3, 4, 5]],
+    ]);
+    // With one family (R's photos removed), all six are one group.
+    const onlyL = HammingIndex.fromCodes(
+      64,
+      [1, 2, 3, 4, 5, 20],
+      codes.filter((_, i) => i < 10 || i >= 20),
+    );
+    expect(findDuplicateGroups(onlyL, { radius: 8, verify }).map((g) => g.ids)).toEqual([[1, 2, 3, 4, 5, 20]]);
+    // Members that match only the leader stay with it: a star of four mutually unverified photos is one group.
+    const lone = findDuplicateGroups(index, { radius: 8, verify: (a, b) => a === 20 || b === 20 });
+    expect(lone.map((g) => g.ids)).toEqual([[20, 1, 2, 3, 4, 5, 11, 12, 13, 14, 15]]);
+  });
+
+  it('merges two stars of one family that a hub split between them, and only those', () => {
+    // Family F (ids 1–6, all verified with each other), family L (ids 11–14, likewise), and a hub (id 20)
+    // verified with F's first three and all of L; every pair is within r. The hub leads (7 neighbours), keeps
+    // F's three (nearer) and lets L go; id 4 then leads F's other three. 9 of the 12 pairs between the two
+    // stars are verified, so they merge; the hub's 4 links to L's 4 photos (of 28 pairs) merge nothing.
+    const bit = (...bits: number[]) => bits.reduce((w, b) => w | (1 << b), 0) >>> 0;
+    const ids = [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 20];
+    const low = [
+      ...[1, 2, 3, 4, 5, 6].map((i) => bit(1, 2, 10 + i)),
+      ...[1, 2, 3, 4].map((i) => bit(20, 21, 22, 23, 24 + i)),
+      0,
+    ];
+    const codes = new Uint32Array(ids.length * 2);
+    low.forEach((w, i) => (codes[2 * i] = w));
+    const index = HammingIndex.fromCodes(64, ids, codes);
+    const family = (id: number) => (id === 20 ? 'hub' : id < 10 ? 'F' : 'L');
+    const verify = (a: number, b: number) => {
+      if (family(a) === family(b)) return true;
+      const other = a === 20 ? b : b === 20 ? a : -1;
+      return other >= 0 && (family(other) === 'L' || other <= 3);
+    };
+    expect(findDuplicateGroups(index, { radius: 12, verify }).map((g) => g.ids)).toEqual([
+      [11, 12, 13, 14],
+      [20, 1, 2, 3, 4, 5, 6],
+    ]);
+    // With F's two halves verified only through the hub, the stars stay apart.
+    const halves = (a: number, b: number) => verify(a, b) && !(a <= 6 && b <= 6 && a <= 3 !== b <= 3);
+    expect(findDuplicateGroups(index, { radius: 12, verify: halves }).map((g) => g.ids)).toEqual([
+      [4, 5, 6],
+      [11, 12, 13, 14],
+      [20, 1, 2, 3],
+    ]);
   });
 
   it('groups the self-join pairs a caller passes exactly as its own self-join, and runs none then', () => {

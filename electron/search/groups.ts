@@ -8,6 +8,10 @@
  * photos are taken in order of how many neighbours they have (ties by smaller id); an unassigned
  * photo becomes a representative and takes its unassigned neighbours. A photo left alone whose
  * neighbours were all taken joins the nearest representative within r, if any.
+ * A star whose members fall into two or more families with no edge between them (a crop of the part two
+ * different pictures share matches both) keeps one family; the others are grouped on their own. Last, two
+ * stars with at least half of their member pairs linked are merged (one picture's copies split between two
+ * leaders); so a group is a star, or a union of densely linked stars.
  * Exact-duplicate classes move as one unit and are never split.
  *
  * Verification: with `verify`, a candidate pair from the self-join is an edge only if `verify` accepts it
@@ -141,30 +145,81 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   for (const u of candidates) unitRepId.set(u, repId(u));
   candidates.sort((a, b) => degree(b) - degree(a) || unitRepId.get(a)! - unitRepId.get(b)!);
 
-  // Leader clustering.
+  const codeSlot = (u: number) => (u < slotCount ? u : (classOfUnit.get(u)?.find((n) => n < slotCount) ?? -1));
+  const codeDistance = (a: number, b: number) => {
+    const sa = codeSlot(a);
+    const sb = codeSlot(b);
+    return sa < 0 || sb < 0 ? Infinity : hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
+  };
+
+  // Leader clustering; a star that bridges families keeps one of them (see oneFamily).
   const leaderOf = new Int32Array(nodeCount).fill(-1);
+  const offeredBy = new Int32Array(nodeCount).fill(-1);
+  const root = new Int32Array(nodeCount);
+  const findRoot = (v: number): number => {
+    while (root[v] !== v) v = root[v] = root[root[v]];
+    return v;
+  };
+  /**
+   * The members a leader keeps. Its neighbours' own edges among themselves split them into families; two
+   * families of two or more with no edge between them are two different pictures that the leader (often a
+   * crop of the part they share) happens to match both. The leader keeps the family nearest to it (smallest
+   * mean code distance; then the larger; then the smaller representative id) and the neighbours that match
+   * only it; the other families go back to be grouped on their own later.
+   */
+  const oneFamily = (leader: number, taken: number[]): number[] => {
+    if (taken.length < 4) return taken;
+    for (const v of taken) {
+      offeredBy[v] = leader;
+      root[v] = v;
+    }
+    for (const v of taken)
+      for (let i = offsets[v]; i < offsets[v + 1]; i++) {
+        const w = neighbours[i];
+        if (offeredBy[w] !== leader) continue;
+        const a = findRoot(v);
+        const b = findRoot(w);
+        if (a !== b) root[Math.max(a, b)] = Math.min(a, b);
+      }
+    const families = new Map<number, number[]>();
+    for (const v of taken) {
+      const r = findRoot(v);
+      families.set(r, [...(families.get(r) ?? []), v]);
+    }
+    const plural = [...families.values()].filter((f) => f.length > 1);
+    if (plural.length < 2) return taken;
+    const meanDistance = (family: number[]) => {
+      const finite = family.map((v) => codeDistance(leader, v)).filter(Number.isFinite);
+      return finite.length ? finite.reduce((sum, d) => sum + d, 0) / finite.length : Infinity;
+    };
+    const firstId = (family: number[]) => Math.min(...family.map((v) => unitRepId.get(v) ?? idOf(v)));
+    const ranked = plural
+      .map((family) => ({ family, distance: meanDistance(family), size: family.length, first: firstId(family) }))
+      .sort((a, b) => a.distance - b.distance || b.size - a.size || a.first - b.first);
+    for (const { family } of ranked.slice(1)) for (const v of family) leaderOf[v] = -1;
+    return taken.filter((v) => leaderOf[v] === leader);
+  };
   const groupsByLeader = new Map<number, number[]>();
   for (const u of candidates) {
     if (leaderOf[u] >= 0) continue;
     leaderOf[u] = u;
-    const members = [u];
+    const taken: number[] = [];
     for (let i = offsets[u]; i < offsets[u + 1]; i++) {
       const v = neighbours[i];
       if (leaderOf[v] >= 0) continue;
       leaderOf[v] = u;
-      members.push(v);
+      taken.push(v);
     }
-    groupsByLeader.set(u, members);
+    groupsByLeader.set(u, [u, ...oneFamily(u, taken)]);
   }
 
   // A unit left alone although it had neighbours joins the nearest representative within r, if any.
-  const codeSlot = (u: number) => (u < slotCount ? u : (classOfUnit.get(u)?.find((n) => n < slotCount) ?? -1));
   const unitDistance = (a: number, b: number) => {
     const sa = codeSlot(a);
     const sb = codeSlot(b);
     if (sa < 0 || sb < 0) return Infinity;
     if (options.verify && !options.verify(slotIds[sa], slotIds[sb])) return Infinity;
-    return hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
+    return codeDistance(a, b);
   };
   if (options.radius !== null) {
     for (const [leader, members] of groupsByLeader) {
@@ -184,8 +239,10 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       if (best >= 0) {
         groupsByLeader.get(best)!.push(leader);
         groupsByLeader.delete(leader);
+        leaderOf[leader] = best;
       }
     }
+    mergeDenseStars(groupsByLeader, leaderOf, offsets, neighbours, unitRepId);
   }
 
   const groups: PhotoGroup[] = [];
@@ -206,6 +263,65 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     groups.push({ kind, ids, representativeId, maxDistance });
   }
   return groups.sort((a, b) => a.representativeId - b.representativeId);
+}
+
+/**
+ * Two stars most of whose member pairs are linked (at least half of |A|·|B|) are one picture's copies that two
+ * leaders split between them (the first leader took the copies it reached, the second the rest): they are merged,
+ * densest pair first (average linkage), into the larger star (ties: the smaller representative id). A hub that
+ * links two families links few of their pairs, so families stay apart.
+ */
+function mergeDenseStars(
+  groupsByLeader: Map<number, number[]>,
+  leaderOf: Int32Array,
+  offsets: Uint32Array,
+  neighbours: Uint32Array,
+  unitRepId: Map<number, number>,
+): void {
+  // links.get(a).get(b): edges between the stars led by a and b (kept symmetric).
+  const links = new Map<number, Map<number, number>>();
+  const addLinks = (a: number, b: number, n: number) => {
+    if (!links.has(a)) links.set(a, new Map());
+    links.get(a)!.set(b, (links.get(a)!.get(b) ?? 0) + n);
+  };
+  for (const [leader, members] of groupsByLeader) {
+    if (members.length < 2) continue;
+    for (const u of members)
+      for (let i = offsets[u]; i < offsets[u + 1]; i++) {
+        const other = leaderOf[neighbours[i]];
+        if (other !== leader && other >= 0 && (groupsByLeader.get(other)?.length ?? 0) >= 2) addLinks(leader, other, 1);
+      }
+  }
+  const size = (leader: number) => groupsByLeader.get(leader)!.length;
+  for (;;) {
+    let best: [number, number] | null = null;
+    let bestDensity = 0.5;
+    for (const [a, row] of links)
+      for (const [b, n] of row) {
+        if (a > b) continue;
+        const density = n / (size(a) * size(b));
+        if (density >= bestDensity) {
+          if (density === bestDensity && best && Math.min(a, b) > Math.min(...best)) continue;
+          best = [a, b];
+          bestDensity = density;
+        }
+      }
+    if (!best) return;
+    const [a, b] = best;
+    const [keep, gone] =
+      size(a) > size(b) || (size(a) === size(b) && unitRepId.get(a)! < unitRepId.get(b)!) ? [a, b] : [b, a];
+    for (const u of groupsByLeader.get(gone)!) leaderOf[u] = keep;
+    groupsByLeader.get(keep)!.push(...groupsByLeader.get(gone)!);
+    groupsByLeader.delete(gone);
+    for (const [c, n] of links.get(gone) ?? []) {
+      links.get(c)!.delete(gone);
+      if (c === keep) continue;
+      addLinks(keep, c, n);
+      addLinks(c, keep, n);
+    }
+    links.delete(gone);
+    links.get(keep)?.delete(gone);
+  }
 }
 
 /** Exact largest distance between member slots (groups are small; this is cheap). */

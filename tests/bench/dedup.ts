@@ -79,17 +79,17 @@ async function main(): Promise<void> {
       } else if (name === 'model-dup-verified-pixels') {
         const started = performance.now();
         const pictures = await BenchPictures.load(set.files);
-        log(`thumbnails for the pixel check in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        const strictPictures = pictures.stricter(STRICT_PIXEL_RULE, '-strict');
+        strictPictures.readCache(cacheDir);
+        log(
+          `thumbnails for the pixel check in ${((performance.now() - started) / 1000).toFixed(0)} s; ${pictures.cachedVerdicts} + ${strictPictures.cachedVerdicts} verdicts kept from an earlier run`,
+        );
         const verified = await scoreVerifiedMethod(model!, set.files, cacheDir, pictures);
         results.push(verified.result);
         // Very close: close's radius and cosine, and the strict pixel rule (the whole picture, lightly edited).
-        const strict = await scoreVerifiedMethod(
-          model!,
-          set.files,
-          cacheDir,
-          pictures.stricter(STRICT_PIXEL_RULE, '-strict'),
-        );
+        const strict = await scoreVerifiedMethod(model!, set.files, cacheDir, strictPictures);
         results.push(strict.result);
+        strictPictures.writeCache(cacheDir);
         verifiedPresets = withPixels(verified.presets, pictures.rule);
         verifiedPresets['very-close'] = { ...verified.presets.close, pixels: { ...STRICT_PIXEL_RULE } };
       } else if (name === 'mnv2-b13-gap-cosine')

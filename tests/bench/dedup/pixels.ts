@@ -3,7 +3,14 @@
  * made as the scanner makes it (WebP, long side 256, `decodeForCatalog`), decoded again, and aligned with the
  * other file's. Orientation k of a file (tests/bench/dedup/dihedral.ts, the same turn its code k was encoded
  * with) turns its thumbnail first; the greyscale variant (k = 8) uses the upright one, since the check is grey.
+ *
+ * Verdicts are kept in a file beside the set's encodings (`pixel-verdicts-<rule>.json`), valid while the
+ * thumbnails, the rule and the alignment code are the same: a rerun checks only pairs it has not seen.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeForCatalog, decodeImage } from '../../../model/image.js';
 import type { RawImage } from '../../../model/types.js';
 import {
@@ -21,11 +28,18 @@ function turnOf(k: number): number {
   return k >= ORIENTATION_COUNT ? 0 : k;
 }
 
+/** The source files whose change changes a verdict. */
+const VERDICT_SOURCES = ['../../../electron/search/alignment.ts', '../../../model/variants.ts'].map((file) =>
+  fileURLToPath(new URL(file, import.meta.url)),
+);
+
 export class BenchPictures {
   private readonly pictures = new Map<string, AlignablePicture>();
   private readonly verdicts = new Map<string, boolean>();
   checks = 0;
   seconds = 0;
+  /** Verdicts read from the cache file. */
+  cachedVerdicts = 0;
 
   private constructor(
     private readonly thumbnails: RawImage[],
@@ -47,6 +61,44 @@ export class BenchPictures {
       return decodeImage(thumbnail, { channels: 3 });
     });
     return new BenchPictures(thumbnails, rule);
+  }
+
+  /** What the verdicts depend on: the thumbnails' pixels, the rule and the alignment code. */
+  private cacheKey(): string {
+    const hash = createHash('sha256');
+    for (const t of this.thumbnails) {
+      hash.update(`${t.width}x${t.height}x${t.channels};`);
+      hash.update(t.data);
+    }
+    for (const file of VERDICT_SOURCES) hash.update(readFileSync(file));
+    hash.update(JSON.stringify(this.rule));
+    return hash.digest('hex');
+  }
+
+  private cacheFile(dir: string): string {
+    return path.join(dir, `pixel-verdicts-${Object.values(this.rule).join('-')}.json`);
+  }
+
+  /** Reads verdicts kept in `dir` by an earlier run with the same thumbnails, rule and code (and the base's). */
+  readCache(dir: string): void {
+    this.base?.readCache(dir);
+    const file = this.cacheFile(dir);
+    if (!existsSync(file)) return;
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { key: string; passed: string[]; failed: string[] };
+    if (kept.key !== this.cacheKey()) return;
+    for (const pair of kept.passed) this.verdicts.set(pair, true);
+    for (const pair of kept.failed) this.verdicts.set(pair, false);
+    this.cachedVerdicts = kept.passed.length + kept.failed.length;
+  }
+
+  /** Keeps every verdict so far in `dir` (and the base's). */
+  writeCache(dir: string): void {
+    this.base?.writeCache(dir);
+    mkdirSync(dir, { recursive: true });
+    const passed: string[] = [];
+    const failed: string[] = [];
+    for (const [pair, verdict] of this.verdicts) (verdict ? passed : failed).push(pair);
+    writeFileSync(this.cacheFile(dir), JSON.stringify({ key: this.cacheKey(), passed, failed }));
   }
 
   private picture(id: number, k: number): AlignablePicture {
