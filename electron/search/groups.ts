@@ -184,7 +184,9 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     const families = new Map<number, number[]>();
     for (const v of taken) {
       const r = findRoot(v);
-      families.set(r, [...(families.get(r) ?? []), v]);
+      const family = families.get(r);
+      if (family) family.push(v);
+      else families.set(r, [v]);
     }
     const plural = [...families.values()].filter((f) => f.length > 1);
     if (plural.length < 2) return taken;
