@@ -55,12 +55,15 @@ test('scan a folder, review duplicates with thumbnails, and move the extra copie
   lookalike,
 }, testInfo) => {
   const folder = await scanLibrary(page, home, lookalike);
-  await expect(home.groups().first().locator('img').first()).toHaveJSProperty('complete', true);
-  const widths = await home
-    .groups()
-    .locator('img')
-    .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
-  expect(widths.every((w) => w > 0)).toBe(true);
+  // Every thumbnail decodes (they load lazily and one by one, so wait for all of them, not only the first).
+  const images = home.groups().locator('img');
+  await expect(images).toHaveCount(4);
+  for (const image of await images.all()) await image.scrollIntoViewIfNeeded();
+  await expect
+    .poll(() => images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0)), {
+      timeout: 15_000,
+    })
+    .toEqual([true, true, true, true]);
   await page.screenshot({ path: testInfo.outputPath('duplicates.png'), fullPage: true });
   await page.screenshot({ path: 'test-results/duplicates.png', fullPage: true });
 
