@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classBalanceWeights, deadBitFraction, reinforceGradient } from './policy-gradient.js';
+import { averagePrecision } from './average-precision.js';
+import { packCodes } from './hamming-kernel.js';
+import {
+  classBalanceWeights,
+  deadBitFraction,
+  type PolicyOptions,
+  policyStep,
+  reinforceGradient,
+} from './policy-gradient.js';
 import { createRandom } from './rng.js';
 
 describe('reinforceGradient', () => {
@@ -15,31 +23,80 @@ describe('reinforceGradient', () => {
       for (let k = 0; k < bits; k++) prob *= (code >> k) & 1 ? p[k]! : 1 - p[k]!;
       for (let k = 0; k < bits; k++) exact[k]! += reward(code) * prob * (((code >> k) & 1) - p[k]!);
     }
-    const S = 4;
-    const trials = 40_000;
-    const mean = new Float64Array(bits);
-    const samples = new Uint8Array(S * bits);
-    const rewards = new Float64Array(S);
-    const out = new Float64Array(bits);
-    for (let t = 0; t < trials; t++) {
-      for (let s = 0; s < S; s++) {
-        let code = 0;
-        for (let k = 0; k < bits; k++) {
-          const bit = random.next() < p[k]! ? 1 : 0;
-          samples[s * bits + k] = bit;
-          code |= bit << k;
+    // The leave-one-out baseline, and a fixed one (the greedy code's reward: thresholded p is 0b110 = 6).
+    for (const fixed of [undefined, reward(6)]) {
+      const S = 4;
+      const trials = 40_000;
+      const mean = new Float64Array(bits);
+      const samples = new Uint8Array(S * bits);
+      const rewards = new Float64Array(S);
+      const out = new Float64Array(bits);
+      for (let t = 0; t < trials; t++) {
+        for (let s = 0; s < S; s++) {
+          let code = 0;
+          for (let k = 0; k < bits; k++) {
+            const bit = random.next() < p[k]! ? 1 : 0;
+            samples[s * bits + k] = bit;
+            code |= bit << k;
+          }
+          rewards[s] = reward(code);
         }
-        rewards[s] = reward(code);
+        reinforceGradient(p, samples, rewards, bits, out, fixed);
+        for (let k = 0; k < bits; k++) mean[k]! += out[k]! / trials;
       }
-      reinforceGradient(p, samples, rewards, bits, out);
-      for (let k = 0; k < bits; k++) mean[k]! += out[k]! / trials;
+      for (let k = 0; k < bits; k++) expect(mean[k]!).toBeCloseTo(exact[k]!, 2);
     }
-    for (let k = 0; k < bits; k++) expect(mean[k]!).toBeCloseTo(exact[k]!, 2);
+  });
+
+  it('with a fixed baseline, pushes towards the samples that beat it and away from those that do not', () => {
+    // Two samples: [1, 0] earned 0.9 and [0, 1] earned 0.5, against a greedy reward of 0.5.
+    const out = reinforceGradient([0.5, 0.5], Uint8Array.of(1, 0, 0, 1), [0.9, 0.5], 2, undefined, 0.5);
+    expect(out[0]).toBeCloseTo((0.4 * 0.5) / 2, 12);
+    expect(out[1]).toBeCloseTo((0.4 * -0.5) / 2, 12);
   });
 
   it('gives zero when every sample earns the same reward', () => {
     const out = reinforceGradient([0.5, 0.5], Uint8Array.of(1, 0, 0, 1), [0.4, 0.4], 2);
     expect(Array.from(out)).toEqual([0, 0]);
+  });
+});
+
+describe('policyStep', () => {
+  it("with the greedy baseline, subtracts the thresholded code's AP over the database from each sample's reward", () => {
+    // Database codes at distances 0…4 from 0000 (the thresholded code of p = ½ everywhere), labels 1 1 0 0 1.
+    const bits = 4;
+    const rows = [
+      [0, 0, 0, 0],
+      [1, 0, 0, 0],
+      [1, 1, 0, 0],
+      [1, 1, 1, 0],
+      [1, 1, 1, 1],
+    ];
+    const database = packCodes(rows.flat(), rows.length, bits, 0.5);
+    const input = {
+      logits: new Float32Array(bits), // p = ½: every sample bit is b − p = ±½
+      batch: 1,
+      bits,
+      queryLabels: Int32Array.of(1),
+      querySelfIndex: Int32Array.of(-1),
+      queryWeights: Float32Array.of(1),
+      database,
+      databaseLabels: Int32Array.of(1, 1, 0, 0, 1),
+    };
+    const options: PolicyOptions = {
+      samplesPerQuery: 1, // leave-one-out with one sample has baseline 0
+      baseline: 'leave-one-out',
+      bitBalanceWeight: 0,
+      quantisationWeight: 0,
+      errorAwareQuantisation: false,
+      gradientAmplifier: null,
+    };
+    const plain = policyStep(input, options, createRandom(5)).logitGradient;
+    const greedy = policyStep(input, { ...options, baseline: 'greedy' }, createRandom(5)).logitGradient;
+    // (r − r_greedy)(b − p) − r(b − p) = −r_greedy(b − p), and the loss gradient is its negative.
+    const greedyAp = averagePrecision([true, true, false, false, true]);
+    expect(greedyAp).toBeCloseTo((1 + 1 + 3 / 5) / 3, 12);
+    for (let k = 0; k < bits; k++) expect(Math.abs(greedy[k]! - plain[k]!)).toBeCloseTo(greedyAp / 2, 6);
   });
 });
 

@@ -11,6 +11,13 @@ import type { Random } from './rng.js';
 
 export interface PolicyOptions {
   samplesPerQuery: number;
+  /**
+   * Each sample's REINFORCE baseline: 'leave-one-out' (the mean reward of the query's other samples) or
+   * 'greedy' (the reward of the thresholded code, the one the query gets at inference: self-critical training,
+   * Rennie et al. 2017). Both leave the estimate unbiased; 'greedy' rewards exactly the samples that beat the
+   * deployed code and costs one more ranking per query.
+   */
+  baseline: 'leave-one-out' | 'greedy';
   /** λ for Σ_k (mean_batch p_k − ½)²: keeps each bit splitting the data. */
   bitBalanceWeight: number;
   /** λ for Σ p(1 − p): pushes probabilities away from ½ so the thresholded code matches the policy. */
@@ -24,8 +31,9 @@ export interface PolicyOptions {
 export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /**
- * REINFORCE with a leave-one-out baseline (each sample's baseline is the mean reward of the query's
- * other samples, which keeps the estimate unbiased): returns the estimate of ∂E[r]/∂z for one query.
+ * REINFORCE with a baseline that keeps the estimate unbiased: by default leave-one-out (each sample's
+ * baseline is the mean reward of the query's other samples), or a fixed `baseline` that does not depend on
+ * the samples (the greedy code's reward). Returns the estimate of ∂E[r]/∂z for one query.
  * `samples` holds S codes of K bits as 0/1, `rewards` their S rewards.
  */
 export function reinforceGradient(
@@ -34,13 +42,14 @@ export function reinforceGradient(
   rewards: ArrayLike<number>,
   bits: number,
   out = new Float64Array(bits),
+  fixedBaseline?: number,
 ): Float64Array {
   const count = rewards.length;
   out.fill(0);
   let rewardSum = 0;
   for (let s = 0; s < count; s++) rewardSum += rewards[s]!;
   for (let s = 0; s < count; s++) {
-    const baseline = count > 1 ? (rewardSum - rewards[s]!) / (count - 1) : 0;
+    const baseline = fixedBaseline ?? (count > 1 ? (rewardSum - rewards[s]!) / (count - 1) : 0);
     const advantage = rewards[s]! - baseline;
     if (advantage === 0) continue;
     for (let k = 0; k < bits; k++) out[k]! += (advantage * (samples[s * bits + k]! - probabilities[k]!)) / count;
@@ -75,7 +84,8 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
   const probabilities = Float64Array.from(logits, sigmoid);
   const gradient = new Float32Array(batch * bits);
   const samples = new Uint8Array(S * bits);
-  const packed = new Uint32Array(S * words);
+  const packed = new Uint32Array((S + 1) * words);
+  const greedy = options.baseline === 'greedy';
   const rewards = new Float64Array(S);
   const relevant = new Float64Array(bits + 1);
   const total = new Float64Array(bits + 1);
@@ -84,16 +94,11 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
 
   for (let i = 0; i < batch; i++) {
     const p = probabilities.subarray(i * bits, (i + 1) * bits);
-    packed.fill(0);
-    for (let s = 0; s < S; s++) {
-      for (let k = 0; k < bits; k++) {
-        const bit = random.next() < p[k]! ? 1 : 0;
-        samples[s * bits + k] = bit;
-        if (bit) packed[s * words + (k >>> 5)]! |= 1 << (k & 31);
-      }
+    /** Tie-aware AP of ranking the database by distance to the code in slot `slot` of `packed`. */
+    const reward = (slot: number): number => {
       distanceHistograms(
         packed,
-        s * words,
+        slot * words,
         database,
         input.databaseLabels,
         input.queryLabels[i]!,
@@ -101,10 +106,25 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
         total,
         input.querySelfIndex[i]!,
       );
-      rewards[s] = tieAwareAveragePrecision(relevant, total);
+      return tieAwareAveragePrecision(relevant, total);
+    };
+    packed.fill(0);
+    for (let s = 0; s < S; s++) {
+      for (let k = 0; k < bits; k++) {
+        const bit = random.next() < p[k]! ? 1 : 0;
+        samples[s * bits + k] = bit;
+        if (bit) packed[s * words + (k >>> 5)]! |= 1 << (k & 31);
+      }
+      rewards[s] = reward(s);
       rewardSum += rewards[s]!;
     }
-    reinforceGradient(p, samples, rewards, bits, perQuery);
+    let greedyReward: number | undefined;
+    if (greedy) {
+      // The thresholded code, in the slot after the samples.
+      for (let k = 0; k < bits; k++) if (p[k]! > 0.5) packed[S * words + (k >>> 5)]! |= 1 << (k & 31);
+      greedyReward = reward(S);
+    }
+    reinforceGradient(p, samples, rewards, bits, perQuery, greedyReward);
     let best = 0;
     for (let s = 1; s < S; s++) if (rewards[s]! > rewards[best]!) best = s;
     const weight = input.queryWeights[i]! / batch;

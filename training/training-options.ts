@@ -57,6 +57,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   databaseMomentum: 1,
   policy: {
     samplesPerQuery: 8,
+    baseline: 'leave-one-out',
     bitBalanceWeight: 0.1,
     quantisationWeight: 0,
     errorAwareQuantisation: false,

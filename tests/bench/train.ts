@@ -9,7 +9,7 @@
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W and --samples N (DPH's bit-balance weight and codes sampled per query), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -129,6 +129,8 @@ async function main(): Promise<void> {
       dropout: { type: 'string', default: '0' },
       balance: { type: 'string' },
       samples: { type: 'string' },
+      baseline: { type: 'string' },
+      refresh: { type: 'string' },
       scale: { type: 'string', default: '0' },
       conv: { type: 'string', default: '0' },
       conv2: { type: 'string', default: '0' },
@@ -181,6 +183,12 @@ async function main(): Promise<void> {
         if (values.wd) options.weightDecay = Number(values.wd);
         if (values.balance) options.policy.bitBalanceWeight = Number(values.balance);
         if (values.samples) options.policy.samplesPerQuery = Number(values.samples);
+        if (values.refresh) options.databaseRefreshSteps = Number(values.refresh);
+        if (values.baseline) {
+          if (values.baseline !== 'leave-one-out' && values.baseline !== 'greedy')
+            throw new Error(`--baseline must be leave-one-out or greedy, not ${values.baseline}`);
+          options.policy.baseline = values.baseline;
+        }
         const trained = await trainHeadInProcess({ train: split.train }, options, {
           onProgress: (p) =>
             process.stderr.write(
