@@ -6,7 +6,7 @@
  * The big matrix products live in compute-graphs.ts; this is O(batch · samples · database) popcounts.
  */
 import { tieAwareAveragePrecision } from './average-precision.js';
-import { distanceHistograms, wordsForBits, type PackedCodes } from './hamming-kernel.js';
+import { distanceHistograms, packCodes, wordsForBits, type PackedCodes } from './hamming-kernel.js';
 import type { Random } from './rng.js';
 
 export interface PolicyOptions {
@@ -92,22 +92,23 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
   const perQuery = new Float64Array(bits);
   let rewardSum = 0;
 
+  /** Tie-aware AP of ranking the database by distance to the code in slot `slot` of `packed`, for query i. */
+  const reward = (slot: number, i: number): number => {
+    distanceHistograms(
+      packed,
+      slot * words,
+      database,
+      input.databaseLabels,
+      input.queryLabels[i]!,
+      relevant,
+      total,
+      input.querySelfIndex[i]!,
+    );
+    return tieAwareAveragePrecision(relevant, total);
+  };
+
   for (let i = 0; i < batch; i++) {
     const p = probabilities.subarray(i * bits, (i + 1) * bits);
-    /** Tie-aware AP of ranking the database by distance to the code in slot `slot` of `packed`. */
-    const reward = (slot: number): number => {
-      distanceHistograms(
-        packed,
-        slot * words,
-        database,
-        input.databaseLabels,
-        input.queryLabels[i]!,
-        relevant,
-        total,
-        input.querySelfIndex[i]!,
-      );
-      return tieAwareAveragePrecision(relevant, total);
-    };
     packed.fill(0);
     for (let s = 0; s < S; s++) {
       for (let k = 0; k < bits; k++) {
@@ -115,14 +116,14 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
         samples[s * bits + k] = bit;
         if (bit) packed[s * words + (k >>> 5)]! |= 1 << (k & 31);
       }
-      rewards[s] = reward(s);
+      rewards[s] = reward(s, i);
       rewardSum += rewards[s]!;
     }
     let greedyReward: number | undefined;
     if (greedy) {
-      // The thresholded code, in the slot after the samples.
-      for (let k = 0; k < bits; k++) if (p[k]! > 0.5) packed[S * words + (k >>> 5)]! |= 1 << (k & 31);
-      greedyReward = reward(S);
+      // The code the query gets at inference (logit > 0, as packCodes thresholds it), in the slot after the samples.
+      packed.set(packCodes(logits.subarray(i * bits, (i + 1) * bits), 1, bits).words, S * words);
+      greedyReward = reward(S, i);
     }
     reinforceGradient(p, samples, rewards, bits, perQuery, greedyReward);
     let best = 0;
