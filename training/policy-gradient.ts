@@ -22,6 +22,12 @@ export interface PolicyOptions {
   bitBalanceWeight: number;
   /** λ for Σ p(1 − p): pushes probabilities away from ½ so the thresholded code matches the policy. */
   quantisationWeight: number;
+  /**
+   * β of an entropy bonus β·(1/K)·Σ_k H(p_k), the mean bit entropy of each query's policy (A3C-style
+   * exploration): keeps the policy from saturating before the ranking is learnt, which would leave every
+   * sample equal and r − b = 0. Per bit the pull is β/K, weaker for longer codes. 0 = off.
+   */
+  entropyWeight: number;
   /** Zhao et al.'s error-aware quantisation: only quantise bits whose rounded value agrees with the query's best sample. */
   errorAwareQuantisation: boolean;
   /** Zhao et al.'s gradient amplifier: gain = clamp(threshold / (4p(1 − p)), 1, maxGain) on saturated units. */
@@ -141,6 +147,8 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
         const agrees = samples[best * bits + k] === (pk > 0.5 ? 1 : 0);
         if (!options.errorAwareQuantisation || agrees) g += (options.quantisationWeight / batch) * slope * (1 - 2 * pk);
       }
+      // Loss −(β/K)·Σ H(p): dH/dz = −z·p(1 − p).
+      if (options.entropyWeight > 0) g += (options.entropyWeight / (bits * batch)) * logits[i * bits + k]! * slope;
       gradient[i * bits + k] = g;
     }
   }

@@ -60,6 +60,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
     baseline: 'leave-one-out',
     bitBalanceWeight: 0.1,
     quantisationWeight: 0,
+    entropyWeight: 0,
     errorAwareQuantisation: false,
     gradientAmplifier: null,
   },

@@ -7,9 +7,10 @@
  * Methods: lsh, itq, dpsh, exponentiated, dph, and DPH variants: dph-de (divide-and-encode output
  * layer), dph-ga (gradient amplifier + error-aware quantisation), dph-q (quantisation alone),
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
- * remedies), dph-cb (class-imbalance weighting).
+ * remedies), dph-cb (class-imbalance weighting), dph-h (an entropy bonus on the policy, β = 1.2 on the mean
+ * bit entropy).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -58,6 +59,8 @@ const METHOD_SETTINGS: Record<string, { method: Method } & Omit<TrainHeadOptions
     },
   },
   'dph-cb': { method: 'dph', learningRate: 1e-3, classBalancePower: 1 },
+  // DPH with an entropy bonus on the policy (β = 1.2 on the mean bit entropy: 0.1 per bit at 12 bits).
+  'dph-h': { method: 'dph', learningRate: 1e-3, policy: { entropyWeight: 1.2 } },
   // Dead-bit stress test: strong quantisation, no bit balance; without and with Zhao et al.'s remedies.
   'dph-stress': { method: 'dph', learningRate: 1e-3, policy: { bitBalanceWeight: 0, quantisationWeight: 0.5 } },
   'dph-stress-ga': {
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
       dropout: { type: 'string', default: '0' },
       balance: { type: 'string' },
       samples: { type: 'string' },
+      entropy: { type: 'string' },
       baseline: { type: 'string' },
       refresh: { type: 'string' },
       scale: { type: 'string', default: '0' },
@@ -183,6 +187,7 @@ async function main(): Promise<void> {
         if (values.wd) options.weightDecay = Number(values.wd);
         if (values.balance) options.policy.bitBalanceWeight = Number(values.balance);
         if (values.samples) options.policy.samplesPerQuery = Number(values.samples);
+        if (values.entropy) options.policy.entropyWeight = Number(values.entropy);
         if (values.refresh) options.databaseRefreshSteps = Number(values.refresh);
         if (values.baseline) {
           if (values.baseline !== 'leave-one-out' && values.baseline !== 'greedy')
