@@ -61,6 +61,17 @@ describe('reinforceGradient', () => {
   });
 });
 
+/** REINFORCE alone: no regulariser, leave-one-out baseline. */
+const PLAIN_POLICY: PolicyOptions = {
+  samplesPerQuery: 8,
+  baseline: 'leave-one-out',
+  bitBalanceWeight: 0,
+  quantisationWeight: 0,
+  entropyWeight: 0,
+  errorAwareQuantisation: false,
+  gradientAmplifier: null,
+};
+
 describe('policyStep', () => {
   it("with the greedy baseline, subtracts the thresholded code's AP over the database from each sample's reward", () => {
     // Database codes at distances 0…4 from 0000 (the thresholded code of p = ½ everywhere), labels 1 1 0 0 1.
@@ -83,15 +94,7 @@ describe('policyStep', () => {
       database,
       databaseLabels: Int32Array.of(1, 1, 0, 0, 1),
     };
-    const options: PolicyOptions = {
-      samplesPerQuery: 1, // leave-one-out with one sample has baseline 0
-      baseline: 'leave-one-out',
-      bitBalanceWeight: 0,
-      quantisationWeight: 0,
-      entropyWeight: 0,
-      errorAwareQuantisation: false,
-      gradientAmplifier: null,
-    };
+    const options: PolicyOptions = { ...PLAIN_POLICY, samplesPerQuery: 1 }; // leave-one-out with one sample has baseline 0
     const plain = policyStep(input, options, createRandom(5)).logitGradient;
     const greedy = policyStep(input, { ...options, baseline: 'greedy' }, createRandom(5)).logitGradient;
     // (r − r_greedy)(b − p) − r(b − p) = −r_greedy(b − p), and the loss gradient is its negative.
@@ -119,15 +122,7 @@ describe('policyStep', () => {
       database: packCodes(rows.flat(), rows.length, bits, 0.5),
       databaseLabels: Int32Array.of(0, 1, 0),
     };
-    const options: PolicyOptions = {
-      samplesPerQuery: 4,
-      baseline: 'leave-one-out',
-      bitBalanceWeight: 0,
-      quantisationWeight: 0,
-      entropyWeight: 0,
-      errorAwareQuantisation: false,
-      gradientAmplifier: null,
-    };
+    const options: PolicyOptions = { ...PLAIN_POLICY, samplesPerQuery: 4 };
     const beta = 1.5;
     // Same random stream, so the sampled (REINFORCE) part is identical and cancels.
     const without = policyStep(input, options, createRandom(9)).logitGradient;
