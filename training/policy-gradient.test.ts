@@ -7,6 +7,7 @@ import {
   type PolicyOptions,
   policyStep,
   reinforceGradient,
+  sigmoid,
 } from './policy-gradient.js';
 import { createRandom } from './rng.js';
 
@@ -128,7 +129,7 @@ describe('policyStep', () => {
     const without = policyStep(input, options, createRandom(9)).logitGradient;
     const withEntropy = policyStep(input, { ...options, entropyWeight: beta }, createRandom(9)).logitGradient;
     const entropy = (z: number): number => {
-      const p = 1 / (1 + Math.exp(-z));
+      const p = sigmoid(z);
       return -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
     };
     const h = 1e-5;
