@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, tieAwareAveragePrecision } from './average-precision.js';
+import { averagePrecision } from './average-precision.js';
 import { packCodes } from './hamming-kernel.js';
 import {
   classBalanceWeights,
   deadBitFraction,
-  disarmGradient,
   type PolicyOptions,
   policyStep,
   reinforceGradient,
@@ -12,25 +11,19 @@ import {
 } from './policy-gradient.js';
 import { createRandom } from './rng.js';
 
-/** Exact ∂/∂z_k of E[r] under independent Bernoulli(p_k) bits: Σ_c r(c) P(c) (c_k − p_k), over all 2^K codes. */
-function exactGradient(p: readonly number[], reward: (code: number) => number): Float64Array {
-  const bits = p.length;
-  const exact = new Float64Array(bits);
-  for (let code = 0; code < 1 << bits; code++) {
-    let prob = 1;
-    for (let k = 0; k < bits; k++) prob *= (code >> k) & 1 ? p[k]! : 1 - p[k]!;
-    for (let k = 0; k < bits; k++) exact[k]! += reward(code) * prob * (((code >> k) & 1) - p[k]!);
-  }
-  return exact;
-}
-
 describe('reinforceGradient', () => {
   it('is an unbiased estimate of the exact gradient of the expected reward (enumerated over all codes)', () => {
     const bits = 3;
     const random = createRandom(2);
     const reward = (code: number) => [0.1, 0.9, 0.3, 0.5, 0.2, 0.7, 0.4, 1.0][code]!;
     const p = [0.3, 0.6, 0.8];
-    const exact = exactGradient(p, reward);
+    // Exact: ∂/∂z_k Σ_c r(c) Π p^c(1−p)^(1−c) = Σ_c r(c) P(c) (c_k − p_k).
+    const exact = new Float64Array(bits);
+    for (let code = 0; code < 1 << bits; code++) {
+      let prob = 1;
+      for (let k = 0; k < bits; k++) prob *= (code >> k) & 1 ? p[k]! : 1 - p[k]!;
+      for (let k = 0; k < bits; k++) exact[k]! += reward(code) * prob * (((code >> k) & 1) - p[k]!);
+    }
     // The leave-one-out baseline, and a fixed one (the greedy code's reward: thresholded p is 0b110 = 6).
     for (const fixed of [undefined, reward(6)]) {
       const S = 4;
@@ -69,86 +62,9 @@ describe('reinforceGradient', () => {
   });
 });
 
-describe('disarmGradient', () => {
-  it('is an unbiased estimate of the exact gradient (enumerated over all codes), like REINFORCE at the same number of rewards', () => {
-    const bits = 3;
-    const reward = (code: number) => [0.1, 0.9, 0.3, 0.5, 0.2, 0.7, 0.4, 1.0][code]!;
-    const p = [0.1, 0.6, 0.93];
-    const exact = exactGradient(p, reward);
-    const pairs = 2;
-    const trials = 40_000;
-    const draw = (
-      random: ReturnType<typeof createRandom>,
-      samples: Uint8Array,
-      rewards: Float64Array,
-      antithetic: boolean,
-    ) => {
-      for (let j = 0; j < pairs; j++) {
-        let code = 0;
-        let partner = 0;
-        for (let k = 0; k < bits; k++) {
-          const u = random.next();
-          const a = u < p[k]! ? 1 : 0;
-          // The partner: antithetic (1 − u) for DisARM, an independent draw for REINFORCE.
-          const b = (antithetic ? 1 - u : random.next()) < p[k]! ? 1 : 0;
-          samples[2 * j * bits + k] = a;
-          samples[(2 * j + 1) * bits + k] = b;
-          code |= a << k;
-          partner |= b << k;
-        }
-        rewards[2 * j] = reward(code);
-        rewards[2 * j + 1] = reward(partner);
-      }
-    };
-    const moments = (
-      estimate: (samples: Uint8Array, rewards: Float64Array, out: Float64Array<ArrayBuffer>) => void,
-      antithetic: boolean,
-    ) => {
-      const random = createRandom(4);
-      const samples = new Uint8Array(2 * pairs * bits);
-      const rewards = new Float64Array(2 * pairs);
-      const out = new Float64Array(bits);
-      const mean = new Float64Array(bits);
-      let squaredError = 0;
-      for (let t = 0; t < trials; t++) {
-        draw(random, samples, rewards, antithetic);
-        estimate(samples, rewards, out);
-        for (let k = 0; k < bits; k++) {
-          mean[k]! += out[k]! / trials;
-          squaredError += (out[k]! - exact[k]!) ** 2 / trials;
-        }
-      }
-      return { mean, squaredError };
-    };
-    const disarm = moments((samples, rewards, out) => disarmGradient(p, samples, rewards, bits, out), true);
-    const reinforce = moments((samples, rewards, out) => reinforceGradient(p, samples, rewards, bits, out), false);
-    for (let k = 0; k < bits; k++) expect(disarm.mean[k]!).toBeCloseTo(exact[k]!, 2);
-    for (let k = 0; k < bits; k++) expect(reinforce.mean[k]!).toBeCloseTo(exact[k]!, 2);
-    console.log(
-      `mean squared error per bit: DisARM ${(disarm.squaredError / bits).toFixed(5)}, REINFORCE ${(reinforce.squaredError / bits).toFixed(5)}`,
-    );
-  });
-
-  it('credits half the reward difference to the bits where the pair differs, scaled by σ(|z|)', () => {
-    // Pair: b = [1, 0, 1] earned 0.8, b̃ = [0, 0, 1] earned 0.2; only bit 0 differs, and b has it.
-    const out = disarmGradient([0.3, 0.5, 0.9], Uint8Array.of(1, 0, 1, 0, 0, 1), [0.8, 0.2], 3);
-    expect(out[0]).toBeCloseTo(0.5 * 0.6 * 0.7, 12);
-    expect(out[1]).toBe(0);
-    expect(out[2]).toBe(0);
-    // With the pair swapped, the sign of the difference and of (−1)^b̃ both flip: the same estimate.
-    const swapped = disarmGradient([0.3, 0.5, 0.9], Uint8Array.of(0, 0, 1, 1, 0, 1), [0.2, 0.8], 3);
-    expect(swapped[0]).toBeCloseTo(out[0]!, 12);
-  });
-
-  it('needs a pair', () => {
-    expect(() => disarmGradient([0.5], Uint8Array.of(1), [0.3], 1)).toThrow(/pair/);
-  });
-});
-
 /** REINFORCE alone: no regulariser, leave-one-out baseline. */
 const PLAIN_POLICY: PolicyOptions = {
   samplesPerQuery: 8,
-  estimator: 'reinforce',
   baseline: 'leave-one-out',
   bitBalanceWeight: 0,
   quantisationWeight: 0,
@@ -226,55 +142,6 @@ describe('policyStep', () => {
     expect(withEntropy[2]! - without[2]!).toBe(0);
     expect(withEntropy[4]! - without[4]!).toBeGreaterThan(0);
     expect(withEntropy[0]! - without[0]!).toBeLessThan(0);
-  });
-});
-
-describe('policyStep with the DisARM estimator', () => {
-  it('averages to the exact gradient of the expected AP over the database', () => {
-    const bits = 3;
-    const rows = [
-      [0, 0, 0],
-      [1, 0, 0],
-      [1, 1, 0],
-      [0, 1, 1],
-      [1, 1, 1],
-      [0, 0, 1],
-    ];
-    const labels = [1, 0, 1, 1, 0, 0];
-    const logits = Float32Array.of(-1.2, 0.4, 2);
-    // The reward of a code, computed here without the kernel: tie-aware AP over per-distance histograms.
-    const reward = (code: number): number => {
-      const relevant = new Float64Array(bits + 1);
-      const total = new Float64Array(bits + 1);
-      rows.forEach((row, r) => {
-        let distance = 0;
-        for (let k = 0; k < bits; k++) distance += ((code >> k) & 1) !== row[k] ? 1 : 0;
-        total[distance]!++;
-        if (labels[r] === 1) relevant[distance]!++;
-      });
-      return tieAwareAveragePrecision(relevant, total);
-    };
-    const exact = exactGradient(Array.from(logits, sigmoid), reward);
-    const input = {
-      logits,
-      batch: 1,
-      bits,
-      queryLabels: Int32Array.of(1),
-      querySelfIndex: Int32Array.of(-1),
-      queryWeights: Float32Array.of(1),
-      database: packCodes(rows.flat(), rows.length, bits, 0.5),
-      databaseLabels: Int32Array.from(labels),
-    };
-    const options: PolicyOptions = { ...PLAIN_POLICY, estimator: 'disarm', samplesPerQuery: 5 }; // 2 pairs; the odd one is not drawn
-    const random = createRandom(11);
-    const trials = 20_000;
-    const mean = new Float64Array(bits);
-    for (let t = 0; t < trials; t++) {
-      const { logitGradient } = policyStep(input, options, random);
-      for (let k = 0; k < bits; k++) mean[k]! -= logitGradient[k]! / trials; // the loss is −reward
-    }
-    for (let k = 0; k < bits; k++) expect(mean[k]!).toBeCloseTo(exact[k]!, 2);
-    expect(() => policyStep(input, { ...options, samplesPerQuery: 1 }, random)).toThrow(/pair/);
   });
 });
 

@@ -3,8 +3,6 @@
  * the query net's bit probabilities p = σ(z) are a Bernoulli policy; several codes are sampled per
  * query; each sample's reward is the tie-aware AP of ranking the whole database (encoded by the
  * database net) by Hamming distance; REINFORCE with a baseline gives ∂E[r]/∂z ≈ (r − b)(bits − p).
- * Optionally the same rewards feed DisARM (Dong, Mnih, Tucker 2020), an antithetic estimator for
- * Bernoulli policies with lower variance at the same number of rankings.
  * The big matrix products live in compute-graphs.ts; this is O(batch · samples · database) popcounts.
  */
 import { tieAwareAveragePrecision } from './average-precision.js';
@@ -12,17 +10,7 @@ import { distanceHistograms, packCodes, wordsForBits, type PackedCodes } from '.
 import type { Random } from './rng.js';
 
 export interface PolicyOptions {
-  /** Codes sampled (and ranked) per query; with the DisARM estimator, half as many antithetic pairs. */
   samplesPerQuery: number;
-  /**
-   * How ∂E[r]/∂z is estimated from the sampled codes: 'reinforce' (the score function with `baseline`), or
-   * 'disarm' (Dong, Mnih, Tucker 2020): the samples come in antithetic pairs b = [u < p], b̃ = [1 − u < p] from
-   * one uniform draw u, and each pair gives ½(r(b) − r(b̃))·(−1)^b̃_k·[b_k ≠ b̃_k]·σ(|z_k|). Both are unbiased;
-   * DisARM credits a reward difference only to the bits where the pair differs, which lowers the variance
-   * (the gain of the antithetic pair grows as bits saturate) for the same number of rankings. It needs no
-   * baseline, so `baseline` is ignored.
-   */
-  estimator: 'reinforce' | 'disarm';
   /**
    * Each sample's REINFORCE baseline: 'leave-one-out' (the mean reward of the query's other samples) or
    * 'greedy' (the reward of the thresholded code, the one the query gets at inference: self-critical training,
@@ -75,37 +63,6 @@ export function reinforceGradient(
   return out;
 }
 
-/**
- * DisARM (Dong, Mnih, Tucker 2020, eq. 6): the estimate of ∂E[r]/∂z for one query from P antithetic pairs.
- * `samples` holds 2P codes of K bits as 0/1, pair j in rows 2j (b = [u < p]) and 2j + 1 (b̃ = [1 − u < p]), and
- * `rewards` their 2P rewards. Per pair and bit: ½(r(b) − r(b̃))·(−1)^b̃_k·[b_k ≠ b̃_k]·σ(|z_k|), where
- * σ(|z_k|) = max(p_k, 1 − p_k); the mean over the pairs.
- */
-export function disarmGradient(
-  probabilities: ArrayLike<number>,
-  samples: Uint8Array,
-  rewards: ArrayLike<number>,
-  bits: number,
-  out = new Float64Array(bits),
-): Float64Array {
-  const pairs = rewards.length >>> 1;
-  if (pairs === 0) throw new Error('DisARM needs at least one antithetic pair (two samples per query)');
-  out.fill(0);
-  for (let j = 0; j < pairs; j++) {
-    const difference = (rewards[2 * j]! - rewards[2 * j + 1]!) / (2 * pairs);
-    if (difference === 0) continue;
-    const b = 2 * j * bits;
-    const anti = b + bits;
-    for (let k = 0; k < bits; k++) {
-      if (samples[b + k] === samples[anti + k]) continue;
-      const pk = probabilities[k]!;
-      // (−1)^b̃_k: +1 when b has the bit and b̃ does not.
-      out[k]! += (samples[anti + k] ? -difference : difference) * Math.max(pk, 1 - pk);
-    }
-  }
-  return out;
-}
-
 export interface PolicyBatch {
   logits: Float32Array;
   batch: number;
@@ -134,16 +91,11 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
   const gradient = new Float32Array(batch * bits);
   const samples = new Uint8Array(S * bits);
   const packed = new Uint32Array((S + 1) * words);
-  const disarm = options.estimator === 'disarm';
-  if (disarm && S < 2) throw new Error('the DisARM estimator needs at least 2 samples per query (one antithetic pair)');
-  // DisARM ranks whole pairs: an odd last sample would have no partner.
-  const drawn = disarm ? S - (S % 2) : S;
-  const greedy = !disarm && options.baseline === 'greedy';
-  const rewards = new Float64Array(drawn);
+  const greedy = options.baseline === 'greedy';
+  const rewards = new Float64Array(S);
   const relevant = new Float64Array(bits + 1);
   const total = new Float64Array(bits + 1);
   const perQuery = new Float64Array(bits);
-  const antithetic = new Float64Array(bits);
   let rewardSum = 0;
 
   /** Tie-aware AP of ranking the database by distance to the code in slot `slot` of `packed`, for query i. */
@@ -164,17 +116,9 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
   for (let i = 0; i < batch; i++) {
     const p = probabilities.subarray(i * bits, (i + 1) * bits);
     packed.fill(0);
-    for (let s = 0; s < drawn; s++) {
+    for (let s = 0; s < S; s++) {
       for (let k = 0; k < bits; k++) {
-        let bit: number;
-        if (disarm && s % 2 === 1) {
-          // The antithetic partner of the previous sample: same u, bit = [1 − u < p].
-          bit = 1 - antithetic[k]! < p[k]! ? 1 : 0;
-        } else {
-          const u = random.next();
-          if (disarm) antithetic[k] = u;
-          bit = u < p[k]! ? 1 : 0;
-        }
+        const bit = random.next() < p[k]! ? 1 : 0;
         samples[s * bits + k] = bit;
         if (bit) packed[s * words + (k >>> 5)]! |= 1 << (k & 31);
       }
@@ -187,10 +131,9 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
       packed.set(packCodes(logits.subarray(i * bits, (i + 1) * bits), 1, bits).words, S * words);
       greedyReward = reward(S, i);
     }
-    if (disarm) disarmGradient(p, samples, rewards, bits, perQuery);
-    else reinforceGradient(p, samples, rewards, bits, perQuery, greedyReward);
+    reinforceGradient(p, samples, rewards, bits, perQuery, greedyReward);
     let best = 0;
-    for (let s = 1; s < drawn; s++) if (rewards[s]! > rewards[best]!) best = s;
+    for (let s = 1; s < S; s++) if (rewards[s]! > rewards[best]!) best = s;
     const weight = input.queryWeights[i]! / batch;
     for (let k = 0; k < bits; k++) {
       const pk = p[k]!;
@@ -221,7 +164,7 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
       }
     }
   }
-  return { logitGradient: gradient, meanReward: rewardSum / (batch * drawn) };
+  return { logitGradient: gradient, meanReward: rewardSum / (batch * S) };
 }
 
 /** Fraction of bits that are (nearly) constant over a set: |mean(2p − 1)| > 0.95 (the "dead bits"). */

@@ -57,7 +57,6 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   databaseMomentum: 1,
   policy: {
     samplesPerQuery: 8,
-    estimator: 'reinforce',
     baseline: 'leave-one-out',
     bitBalanceWeight: 0.1,
     quantisationWeight: 0,

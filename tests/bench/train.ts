@@ -10,7 +10,7 @@
  * remedies), dph-cb (class-imbalance weighting), dph-h (an entropy bonus on the policy, β = 1.2 on the mean
  * bit entropy).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β, --baseline leave-one-out|greedy and --estimator reinforce|disarm (DPH's bit-balance weight, codes sampled per query, entropy bonus, REINFORCE baseline, and the policy-gradient estimator: DisARM ranks the samples as antithetic pairs), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -134,7 +134,6 @@ async function main(): Promise<void> {
       samples: { type: 'string' },
       entropy: { type: 'string' },
       baseline: { type: 'string' },
-      estimator: { type: 'string' },
       refresh: { type: 'string' },
       scale: { type: 'string', default: '0' },
       conv: { type: 'string', default: '0' },
@@ -190,11 +189,6 @@ async function main(): Promise<void> {
         if (values.samples) options.policy.samplesPerQuery = Number(values.samples);
         if (values.entropy) options.policy.entropyWeight = Number(values.entropy);
         if (values.refresh) options.databaseRefreshSteps = Number(values.refresh);
-        if (values.estimator) {
-          if (values.estimator !== 'reinforce' && values.estimator !== 'disarm')
-            throw new Error(`--estimator must be reinforce or disarm, not ${values.estimator}`);
-          options.policy.estimator = values.estimator;
-        }
         if (values.baseline) {
           if (values.baseline !== 'leave-one-out' && values.baseline !== 'greedy')
             throw new Error(`--baseline must be leave-one-out or greedy, not ${values.baseline}`);
