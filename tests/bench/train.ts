@@ -11,7 +11,9 @@
  * bit entropy).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
  * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
- * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts).
+ * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts), --views (cifar10: append the
+ * augmented views of the training images that `training/export-cifar-descriptors.ts --views N --seed S` wrote
+ * to DIR for this seed as more training items; every method trains on the same items).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
 import os from 'node:os';
@@ -24,10 +26,12 @@ import {
   loadFashionMnist,
   loadMnist,
   paperSplit,
+  paperSplitRows,
   subset,
   type LabelledSet,
   type RetrievalSplit,
 } from '../../training/datasets.js';
+import { appendViews, loadDescriptorViews } from '../../training/descriptor-views.js';
 import { formatConvLayers, parseConvLayers, type HeadParameters } from '../../training/head.js';
 import { trainHeadInProcess } from '../../training/train.js';
 import { resolveOptions, type TrainHeadOptions } from '../../training/train-head.js';
@@ -142,6 +146,7 @@ async function main(): Promise<void> {
       wd: { type: 'string' },
       imbalance: { type: 'string', default: '1' },
       descriptors: { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
+      views: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -157,11 +162,17 @@ async function main(): Promise<void> {
     const spec = DATASETS[dataName];
     if (!spec) throw new Error(`unknown data ${dataName}; known: ${Object.keys(DATASETS).join(', ')}`);
     const set = spec.load(values.descriptors);
-    const split = paperSplit(
-      set,
-      { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: spec.databaseIncludesTrain },
-      seed,
-    );
+    const protocol = { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: spec.databaseIncludesTrain };
+    const split = paperSplit(set, protocol, seed);
+    if (values.views) {
+      if (dataName !== 'cifar10') throw new Error('--views is for cifar10 (image sets augment with --augment)');
+      const views = loadDescriptorViews(values.descriptors, seed);
+      if (!views)
+        throw new Error(
+          `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts --views 4 --seed ${seed}\``,
+        );
+      split.train = appendViews(split.train, paperSplitRows(set.labels, protocol, seed).train, views);
+    }
     if (Number(values.imbalance) < 1) split.train = imbalanceTraining(split.train, Number(values.imbalance));
     const hiddenDim = values.hidden !== undefined ? Number(values.hidden) : spec.hidden;
     console.error(
