@@ -6,6 +6,7 @@ import type { RawImage } from '../model/types.js';
 import {
   appendViews,
   loadDescriptorViews,
+  nthView,
   padCropMirror,
   randomView,
   writeDescriptorViews,
@@ -73,6 +74,16 @@ describe('randomView', () => {
     expect(seen.size).toBe(25);
     expect(mirrored / 2000).toBeGreaterThan(0.45);
     expect(mirrored / 2000).toBeLessThan(0.55);
+  });
+});
+
+describe('nthView', () => {
+  it('makes the first view the whole mirror image and draws the others', () => {
+    const random = createRandom(5);
+    expect(nthView(0, random, 4)).toEqual({ dx: 4, dy: 4, mirror: true });
+    const drawn = Array.from({ length: 50 }, () => nthView(1, random, 4));
+    expect(drawn.some((v) => v.dx !== 4 || v.dy !== 4)).toBe(true);
+    expect(drawn.some((v) => !v.mirror)).toBe(true);
   });
 });
 

@@ -10,8 +10,9 @@
  * (train before test) for a smoke run. Needs ../shared/data/cifar10 and model/artifacts/backbone.onnx.
  *
  * With --views N it writes only augmented views instead (training/descriptor-views.ts): N views of each of
- * the 5,000 training images of the paper split with seed S (default 1), each reflection-padded by P pixels
- * (default 4), cut back to 32 × 32 at a random offset and mirrored half of the time, to
+ * the 5,000 training images of the paper split with seed S (default 1) — the mirror image, then N − 1 more,
+ * each reflection-padded by P pixels (default 4), cut back to 32 × 32 at a random offset and mirrored half
+ * of the time — to
  * DIR/views-seedS.{f32,json}, for `npm run bench:train -- --data cifar10 --views`.
  */
 import os from 'node:os';
@@ -23,7 +24,7 @@ import { describeFiles } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
-import { padCropMirror, randomView, writeDescriptorViews } from './descriptor-views.js';
+import { nthView, padCropMirror, writeDescriptorViews } from './descriptor-views.js';
 import { createRandom } from './rng.js';
 
 /** N augmented views of each training image of split `seed`, described and written next to the descriptors. */
@@ -42,9 +43,10 @@ async function exportViews(files: LabelledFile[], out: string, views: number, se
   const batch = 32;
   for (let start = 0; start < sources.length; start += batch) {
     const images = await Promise.all(
-      Array.from(sources.subarray(start, start + batch), async (row) => {
+      Array.from(sources.subarray(start, start + batch), async (row, i) => {
+        const view = nthView((start + i) % views, random, pad);
         const image = await decodeImage(files[row]!.file, { channels: 3 });
-        return resizeImage(padCropMirror(image, randomView(random, pad), pad), size, fit);
+        return resizeImage(padCropMirror(image, view, pad), size, fit);
       }),
     );
     (await encoder.describe(images)).forEach((d, i) => features.set(d, (start + i) * encoder.descriptorDim));
