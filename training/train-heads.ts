@@ -9,10 +9,13 @@
  * - **sim** (similarity code): relevance = same class, CIFAR-10 on the paper protocol (5,000 training
  *   images; validation = the 1,000 queries against the 54,000-image database, i.e. the reported MAP).
  *   `--sim-extra fashion-mnist` adds 5,000 Fashion-MNIST training images as ten more classes (measured
- *   worse on classes no head saw, so not in the shipped recipe: model/README.md).
+ *   worse on classes no head saw, so not in the shipped recipe: model/README.md). `--sim-views` adds the
+ *   augmented views of the training images that `export-cifar-descriptors.ts --views N --seed 1` wrote
+ *   (training/descriptor-views.ts) as more training items.
  *
  *   npm run train:heads [-- --only dup|sim] [--bits 64] [--epochs N] [--hidden H] [--lr X]
  *                        [--id-suffix S] [--no-install] [--cifar-descriptors DIR] [--sim-extra none|fashion-mnist]
+ *                        [--sim-views]
  *
  * Needs `npm run build:model`, ../shared/data (CIFAR-10), the Debian wallpaper packages
  * (training/duplicate-data.ts lists them) and, for sim, CIFAR-10 descriptors from
@@ -30,10 +33,12 @@ import {
   loadFashionMnist,
   CIFAR10_PROTOCOL,
   paperSplit,
+  paperSplitRows,
   perClassRows,
   subset,
   type LabelledSet,
 } from './datasets.js';
+import { appendViews, loadDescriptorViews } from './descriptor-views.js';
 import { DEFAULT_DUPLICATE_SET, loadOrBuildDuplicateSet, type DuplicateSet } from './duplicate-set.js';
 import { describeGreyRows } from './grey-descriptors.js';
 import { createRandom, shuffleInPlace } from './rng.js';
@@ -51,6 +56,7 @@ const { values } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     'cifar-descriptors': { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
     'sim-extra': { type: 'string', default: 'none' },
+    'sim-views': { type: 'boolean', default: false },
     threads: { type: 'string' },
   },
 });
@@ -150,7 +156,19 @@ async function main(): Promise<void> {
         throw new Error(
           `no CIFAR-10 descriptors in ${dir}: run \`npx tsx training/export-cifar-descriptors.ts\` first`,
         );
-      const split = paperSplit(loadDescriptorSet(dir), CIFAR10_PROTOCOL, 1);
+      const cifar = loadDescriptorSet(dir);
+      const split = paperSplit(cifar, CIFAR10_PROTOCOL, 1);
+      const viewNotes: string[] = [];
+      if (values['sim-views']) {
+        const views = loadDescriptorViews(dir, 1);
+        if (!views)
+          throw new Error(
+            `no views in ${dir}: run \`npx tsx training/export-cifar-descriptors.ts --views 1 --seed 1\``,
+          );
+        const before = split.train.count;
+        split.train = appendViews(split.train, paperSplitRows(cifar.labels, CIFAR10_PROTOCOL, 1).train, views);
+        viewNotes.push(`${split.train.count - before} augmented views of them (the mirror image first)`);
+      }
       const extraNames = values['sim-extra'] === 'none' ? [] : values['sim-extra'].split(',');
       const extra = await simExtraData(encoder, extraNames);
       await trainAndInstall(
@@ -163,6 +181,7 @@ async function main(): Promise<void> {
           },
           dataDescription: [
             'CIFAR-10 paper protocol: 5,000 training images (500 per class), backbone descriptors',
+            ...viewNotes,
             ...extra.description,
           ].join('; '),
           // Linear: an MLP fits CIFAR's ten classes better (0.455 vs 0.404 MAP) but generalises worse to
