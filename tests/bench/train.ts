@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       const views = loadDescriptorViews(values.descriptors, seed);
       if (!views)
         throw new Error(
-          `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts --views 4 --seed ${seed}\``,
+          `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts --views 1 --seed ${seed}\``,
         );
       split.train = appendViews(split.train, paperSplitRows(set.labels, protocol, seed).train, views);
     }
