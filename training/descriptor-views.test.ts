@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,6 +115,24 @@ describe('appendViews', () => {
       expect(Array.from(loaded.sources)).toEqual([30, 12, 10]);
       expect(Array.from(loaded.features)).toEqual([3, 3, 4, 4, 5, 5]);
       expect(loadDescriptorViews(dir, 1)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses views described by another backbone than the descriptors beside them', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'views-'));
+    try {
+      const descriptors = (backboneVersion: string) =>
+        writeFileSync(
+          path.join(dir, 'descriptors.json'),
+          JSON.stringify({ count: 0, dim: 2, labels: [], backboneVersion }),
+        );
+      writeDescriptorViews(dir, 1, { ...views, backboneVersion: 'mnv2-a' });
+      descriptors('mnv2-a');
+      expect(loadDescriptorViews(dir, 1)!.backboneVersion).toBe('mnv2-a');
+      descriptors('mnv2-b');
+      expect(() => loadDescriptorViews(dir, 1)).toThrow(/mnv2-a.*mnv2-b/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -70,6 +70,8 @@ export interface DescriptorViews {
   sources: Int32Array;
   /** [sources.length, dim] row-major. */
   features: Float32Array;
+  /** The backbone that described them (files written before it was recorded have none). */
+  backboneVersion?: string;
 }
 
 function viewFiles(dir: string, seed: number): { meta: string; data: string } {
@@ -80,19 +82,43 @@ export function writeDescriptorViews(dir: string, seed: number, views: Descripto
   const files = viewFiles(dir, seed);
   const { features } = views;
   writeFileSync(files.data, new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
-  writeFileSync(files.meta, JSON.stringify({ dim: views.dim, sources: Array.from(views.sources) }));
+  writeFileSync(
+    files.meta,
+    JSON.stringify({ dim: views.dim, sources: Array.from(views.sources), backboneVersion: views.backboneVersion }),
+  );
 }
 
-/** The views exported for split seed `seed`, or null when there are none. */
+/**
+ * The views exported for split seed `seed`, or null when there are none. Refuses views described by another
+ * backbone than the descriptors in the same folder (when both files record it): they would not be the same
+ * features.
+ */
 export function loadDescriptorViews(dir: string, seed: number): DescriptorViews | null {
   const files = viewFiles(dir, seed);
   if (!existsSync(files.meta) || !existsSync(files.data)) return null;
-  const info = JSON.parse(readFileSync(files.meta, 'utf8')) as { dim: number; sources: number[] };
+  const info = JSON.parse(readFileSync(files.meta, 'utf8')) as {
+    dim: number;
+    sources: number[];
+    backboneVersion?: string;
+  };
+  const descriptorsMeta = path.join(dir, 'descriptors.json');
+  const descriptorsVersion = existsSync(descriptorsMeta)
+    ? (JSON.parse(readFileSync(descriptorsMeta, 'utf8')) as { backboneVersion?: string }).backboneVersion
+    : undefined;
+  if (info.backboneVersion && descriptorsVersion && info.backboneVersion !== descriptorsVersion)
+    throw new Error(
+      `${files.meta}: views described by ${info.backboneVersion}, the descriptors by ${descriptorsVersion}; export the views again`,
+    );
   const bytes = readFileSync(files.data);
   const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   if (features.length !== info.sources.length * info.dim)
     throw new Error(`${files.data}: expected ${info.sources.length}×${info.dim} floats, found ${features.length}`);
-  return { dim: info.dim, sources: Int32Array.from(info.sources), features };
+  return {
+    dim: info.dim,
+    sources: Int32Array.from(info.sources),
+    features,
+    ...(info.backboneVersion ? { backboneVersion: info.backboneVersion } : {}),
+  };
 }
 
 /**

@@ -53,7 +53,12 @@ async function exportViews(files: LabelledFile[], out: string, views: number, se
     process.stderr.write(`\rviews ${Math.min(start + batch, sources.length)}/${sources.length}   `);
   }
   mkdirSync(out, { recursive: true });
-  writeDescriptorViews(out, seed, { dim: encoder.descriptorDim, sources, features });
+  writeDescriptorViews(out, seed, {
+    dim: encoder.descriptorDim,
+    sources,
+    features,
+    backboneVersion: encoder.backboneVersion,
+  });
   await encoder.close();
   process.stderr.write(
     `\nwrote ${views} views of ${train.length} training images (seed ${seed}) to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
     { onProgress: (done, total) => process.stderr.write(`\rdescriptors ${done}/${total}   `) },
   );
   const dim = encoder.descriptorDim;
+  const backboneVersion = encoder.backboneVersion;
   await encoder.close();
   mkdirSync(values.out, { recursive: true });
   writeFileSync(
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     path.join(values.out, 'descriptors.json'),
-    JSON.stringify({ count: files.length, dim, labels: files.map((f) => f.label) }),
+    JSON.stringify({ count: files.length, dim, labels: files.map((f) => f.label), backboneVersion }),
   );
   process.stderr.write(
     `\nwrote ${files.length} × ${dim} descriptors to ${values.out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
