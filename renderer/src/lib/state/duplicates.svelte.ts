@@ -21,6 +21,9 @@ export class DuplicatesState {
   confirming = $state(false);
   lastResult = $state<Result<'dupes.trash'> | null>(null);
 
+  /** The search in flight: a newer one (another threshold, a reload after trashing) cancels it. */
+  private search: AbortController | null = null;
+
   constructor(private readonly client: () => ApiClient | null) {}
 
   get selectedCount(): number {
@@ -32,20 +35,32 @@ export class DuplicatesState {
     return this.groups.filter((g) => g.files.every((f) => this.selected.has(f.id))).length;
   }
 
+  /**
+   * Finds the groups at the current threshold and proposes the selection. Only the latest search counts: an
+   * earlier one still running is cancelled, and if its answer comes anyway it is dropped, so a slow search at
+   * the old threshold can never replace the groups (and the user's choices) of the new one.
+   */
   async load(): Promise<void> {
     const client = this.client();
     if (!client) return;
+    this.search?.abort();
+    const search = new AbortController();
+    this.search = search;
     this.loading = true;
     this.error = null;
     try {
-      const { groups } = await client.invoke('dupes.find', { threshold: this.threshold });
+      const { groups } = await client.invoke('dupes.find', { threshold: this.threshold }, { signal: search.signal });
+      if (this.search !== search) return;
       this.groups = groups;
       this.selected.clear();
       for (const g of groups) for (const f of g.files) if (!f.keep) this.selected.add(f.id);
     } catch (error) {
-      this.error = describeError(error);
+      if (this.search === search) this.error = describeError(error);
     } finally {
-      this.loading = false;
+      if (this.search === search) {
+        this.search = null;
+        this.loading = false;
+      }
     }
   }
 
