@@ -2,6 +2,7 @@ import type { DuplicateGroup, Result } from '../../../../electron/api/contract.j
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
+import { LatestRequest } from './latest.js';
 
 export const THRESHOLDS = [
   { value: 'exact', label: 'Exact copies' },
@@ -21,8 +22,7 @@ export class DuplicatesState {
   confirming = $state(false);
   lastResult = $state<Result<'dupes.trash'> | null>(null);
 
-  /** The search in flight: a newer one (another threshold, a reload after trashing) cancels it. */
-  private search: AbortController | null = null;
+  private readonly searches = new LatestRequest();
 
   constructor(private readonly client: () => ApiClient | null) {}
 
@@ -43,24 +43,19 @@ export class DuplicatesState {
   async load(): Promise<void> {
     const client = this.client();
     if (!client) return;
-    this.search?.abort();
-    const search = new AbortController();
-    this.search = search;
+    const search = this.searches.start();
     this.loading = true;
     this.error = null;
     try {
       const { groups } = await client.invoke('dupes.find', { threshold: this.threshold }, { signal: search.signal });
-      if (this.search !== search) return;
+      if (!search.isLatest()) return;
       this.groups = groups;
       this.selected.clear();
       for (const g of groups) for (const f of g.files) if (!f.keep) this.selected.add(f.id);
     } catch (error) {
-      if (this.search === search) this.error = describeError(error);
+      if (search.isLatest()) this.error = describeError(error);
     } finally {
-      if (this.search === search) {
-        this.search = null;
-        this.loading = false;
-      }
+      if (search.finish()) this.loading = false;
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Result } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
+import { LatestRequest } from './latest.js';
 
 /** "Find similar": a query image (path) and its nearest photos. */
 export class SimilarState {
@@ -9,21 +10,32 @@ export class SimilarState {
   loading = $state(false);
   error = $state<string | null>(null);
 
+  private readonly searches = new LatestRequest();
+
   constructor(private readonly client: () => ApiClient | null) {}
 
+  /** Finds the photos nearest the query; a newer search cancels this one, and only the latest is shown. */
   async find(path?: string): Promise<void> {
     const client = this.client();
     if (path !== undefined) this.query = path;
     if (!client || !this.query.trim()) return;
+    const search = this.searches.start();
     this.loading = true;
     this.error = null;
     try {
-      this.results = (await client.invoke('similar.find', { path: this.query.trim(), limit: 24 })).results;
+      const { results } = await client.invoke(
+        'similar.find',
+        { path: this.query.trim(), limit: 24 },
+        { signal: search.signal },
+      );
+      if (search.isLatest()) this.results = results;
     } catch (error) {
-      this.error = describeError(error);
-      this.results = [];
+      if (search.isLatest()) {
+        this.error = describeError(error);
+        this.results = [];
+      }
     } finally {
-      this.loading = false;
+      if (search.finish()) this.loading = false;
     }
   }
 }

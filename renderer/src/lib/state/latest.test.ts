@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { LatestRequest } from './latest.js';
+
+describe('LatestRequest', () => {
+  it('cancels the request in flight when a new one starts, and only the new one is the latest', () => {
+    const requests = new LatestRequest();
+    const first = requests.start();
+    expect(first.isLatest()).toBe(true);
+    const second = requests.start();
+    expect(first.signal.aborted).toBe(true);
+    expect(first.isLatest()).toBe(false);
+    expect(second.signal.aborted).toBe(false);
+    expect(second.isLatest()).toBe(true);
+    // The superseded one finishing does not end the latest; the latest finishing does.
+    expect(first.finish()).toBe(false);
+    expect(second.isLatest()).toBe(true);
+    expect(second.finish()).toBe(true);
+    expect(second.isLatest()).toBe(false);
+  });
+});
