@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
-import { describeFiles } from '../model/backbone/describe-files.js';
+import { describeFiles, describeImages } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
@@ -39,19 +39,17 @@ async function exportViews(files: LabelledFile[], out: string, views: number, se
   const { size, fit } = encoder.decodeOptions;
   const random = createRandom(seed * 7919 + views);
   const started = performance.now();
-  const features = new Float32Array(sources.length * encoder.descriptorDim);
-  const batch = 32;
-  for (let start = 0; start < sources.length; start += batch) {
-    const images = await Promise.all(
-      Array.from(sources.subarray(start, start + batch), async (row, i) => {
-        const view = nthView((start + i) % views, random, pad);
-        const image = await decodeImage(files[row]!.file, { channels: 3 });
-        return resizeImage(padCropMirror(image, view, pad), size, fit);
-      }),
-    );
-    (await encoder.describe(images)).forEach((d, i) => features.set(d, (start + i) * encoder.descriptorDim));
-    process.stderr.write(`\rviews ${Math.min(start + batch, sources.length)}/${sources.length}   `);
-  }
+  const features = await describeImages(
+    encoder,
+    sources.length,
+    async (i) => {
+      // Drawn before the await: `load` is called in index order, so the views are the same on every run.
+      const view = nthView(i % views, random, pad);
+      const image = await decodeImage(files[sources[i]!]!.file, { channels: 3 });
+      return resizeImage(padCropMirror(image, view, pad), size, fit);
+    },
+    { onProgress: (done, total) => process.stderr.write(`\rviews ${done}/${total}   `) },
+  );
   mkdirSync(out, { recursive: true });
   writeDescriptorViews(out, seed, {
     dim: encoder.descriptorDim,
