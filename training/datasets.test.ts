@@ -63,6 +63,7 @@ describe('paperSplit', () => {
     expect(Array.from(split.train.features)).toEqual(rows.train);
     expect(Array.from(split.queries.features)).toEqual(rows.queries);
     expect(Array.from(split.database.features)).toEqual(rows.database);
+    expect(split.rows).toEqual(rows);
   });
 
   it('keeps the training items in the database when the protocol says so, and refuses classes too small', () => {

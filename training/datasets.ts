@@ -23,6 +23,15 @@ export interface RetrievalSplit {
   queries: LabelledSet;
   train: LabelledSet;
   database: LabelledSet;
+  /** The rows of the full set that each part took. */
+  rows: SplitRows;
+}
+
+/** Row indices of a split's parts, each ascending. */
+export interface SplitRows {
+  queries: number[];
+  train: number[];
+  database: number[];
 }
 
 export function subset(set: LabelledSet, indices: ArrayLike<number>): LabelledSet {
@@ -62,15 +71,16 @@ export const CIFAR10_PROTOCOL: Readonly<SplitProtocol> = {
  */
 export function paperSplit(set: LabelledSet, protocol: SplitProtocol, seed: number): RetrievalSplit {
   const rows = paperSplitRows(set.labels, protocol, seed);
-  return { queries: subset(set, rows.queries), train: subset(set, rows.train), database: subset(set, rows.database) };
+  return {
+    queries: subset(set, rows.queries),
+    train: subset(set, rows.train),
+    database: subset(set, rows.database),
+    rows,
+  };
 }
 
 /** The rows `paperSplit` puts in each part, ascending. */
-export function paperSplitRows(
-  labels: ArrayLike<number>,
-  protocol: SplitProtocol,
-  seed: number,
-): { queries: number[]; train: number[]; database: number[] } {
+export function paperSplitRows(labels: ArrayLike<number>, protocol: SplitProtocol, seed: number): SplitRows {
   const byClass = new Map<number, number[]>();
   Array.from(labels).forEach((label, i) => {
     if (!byClass.has(label)) byClass.set(label, []);

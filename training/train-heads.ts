@@ -33,7 +33,6 @@ import {
   loadFashionMnist,
   CIFAR10_PROTOCOL,
   paperSplit,
-  paperSplitRows,
   perClassRows,
   subset,
   type LabelledSet,
@@ -156,8 +155,7 @@ async function main(): Promise<void> {
         throw new Error(
           `no CIFAR-10 descriptors in ${dir}: run \`npx tsx training/export-cifar-descriptors.ts\` first`,
         );
-      const cifar = loadDescriptorSet(dir);
-      const split = paperSplit(cifar, CIFAR10_PROTOCOL, 1);
+      const split = paperSplit(loadDescriptorSet(dir), CIFAR10_PROTOCOL, 1);
       const viewNotes: string[] = [];
       if (values['sim-views']) {
         const views = loadDescriptorViews(dir, 1);
@@ -166,7 +164,7 @@ async function main(): Promise<void> {
             `no views in ${dir}: run \`npx tsx training/export-cifar-descriptors.ts --views 1 --seed 1\``,
           );
         const before = split.train.count;
-        split.train = appendViews(split.train, paperSplitRows(cifar.labels, CIFAR10_PROTOCOL, 1).train, views);
+        split.train = appendViews(split.train, split.rows.train, views);
         viewNotes.push(`${split.train.count - before} augmented views of them (the mirror image first)`);
       }
       const extraNames = values['sim-extra'] === 'none' ? [] : values['sim-extra'].split(',');

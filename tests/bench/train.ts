@@ -26,7 +26,6 @@ import {
   loadFashionMnist,
   loadMnist,
   paperSplit,
-  paperSplitRows,
   subset,
   type LabelledSet,
   type RetrievalSplit,
@@ -162,8 +161,11 @@ async function main(): Promise<void> {
     const spec = DATASETS[dataName];
     if (!spec) throw new Error(`unknown data ${dataName}; known: ${Object.keys(DATASETS).join(', ')}`);
     const set = spec.load(values.descriptors);
-    const protocol = { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: spec.databaseIncludesTrain };
-    const split = paperSplit(set, protocol, seed);
+    const split = paperSplit(
+      set,
+      { queriesPerClass: 100, trainPerClass: 500, databaseIncludesTrain: spec.databaseIncludesTrain },
+      seed,
+    );
     if (values.views) {
       if (dataName !== 'cifar10') throw new Error('--views is for cifar10 (image sets augment with --augment)');
       const views = loadDescriptorViews(values.descriptors, seed);
@@ -171,7 +173,7 @@ async function main(): Promise<void> {
         throw new Error(
           `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts --views 1 --seed ${seed}\``,
         );
-      split.train = appendViews(split.train, paperSplitRows(set.labels, protocol, seed).train, views);
+      split.train = appendViews(split.train, split.rows.train, views);
     }
     if (Number(values.imbalance) < 1) split.train = imbalanceTraining(split.train, Number(values.imbalance));
     const hiddenDim = values.hidden !== undefined ? Number(values.hidden) : spec.hidden;
