@@ -11,6 +11,7 @@ export default defineConfig({
       'tests/bench/**/*.test.ts',
       'renderer/src/**/*.test.ts',
     ],
+    setupFiles: ['tests/helpers/remove-temp-dirs.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis } from './catalog.js';
 import { SCHEMA_VERSION } from './db.js';
 import { MIGRATIONS } from './schema.js';
+import { tempDir } from '../../tests/helpers/temp-dir.js';
 
-const tmp = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'lookalike-catalog-')), 'library.db');
+const tmp = () => path.join(tempDir('catalog'), 'library.db');
 const embedding = (seed: number) => Int8Array.from({ length: 64 }, (_, i) => ((i * 37 + seed * 11) % 255) - 127);
 
 function analysis(seed: number, withEmbeddings = true): PhotoAnalysis {

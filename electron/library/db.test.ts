@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, SCHEMA_VERSION } from './db.js';
 import { MIGRATIONS } from './schema.js';
+import { tempDir } from '../../tests/helpers/temp-dir.js';
 
-const tmp = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'lookalike-db-')), 'library.db');
+const tmp = () => path.join(tempDir('db'), 'library.db');
 
 describe('library database', () => {
   it('creates a new library at the current schema, in WAL mode with foreign keys', () => {

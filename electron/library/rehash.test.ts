@@ -2,8 +2,7 @@
  * Codes another model made: a new similarity head re-hashes stored descriptors without decoding and leaves
  * every duplicate code alone; a new duplicate head makes the scan decode the photos again.
  */
-import { mkdtempSync, renameSync } from 'node:fs';
-import os from 'node:os';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
@@ -19,6 +18,7 @@ import {
   type FixtureHead,
   writeFixtureLibrary,
 } from './testing.js';
+import { tempDir } from '../../tests/helpers/temp-dir.js';
 
 const extensions = new Set(SUPPORTED_EXTENSIONS);
 const PHOTOS = 12;
@@ -58,7 +58,7 @@ function expectedSimCodes(head: FixtureHead): Map<bigint, bigint> {
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-rehash-'));
+  dir = tempDir('rehash');
   photos = path.join(dir, 'photos');
   await writeFixtureLibrary(photos, PHOTOS);
   catalog = Catalog.open(path.join(dir, 'library.db'));

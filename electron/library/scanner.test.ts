@@ -1,14 +1,4 @@
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -25,6 +15,7 @@ import {
   fixtureDescriptor,
   writeFixtureLibrary,
 } from './testing.js';
+import { tempDir } from '../../tests/helpers/temp-dir.js';
 
 const extensions = new Set(SUPPORTED_EXTENSIONS);
 
@@ -43,7 +34,7 @@ function scan(signal?: AbortSignal, onProgress?: Parameters<typeof scanFolders>[
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-scan-'));
+  dir = tempDir('scan');
   photos = path.join(dir, 'photos');
   await writeFixtureLibrary(photos, 24);
   catalog = Catalog.open(path.join(dir, 'library.db'));

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -7,6 +6,7 @@ import { averageHashEncoder } from '../../electron/library/testing.js';
 import { SearchService } from '../../electron/search/service.js';
 import { editImage, encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The keep rule end to end: a copy with an added uniform border has more pixels than its original but no more
 // picture, so the original is proposed; a copy that really has more picture still wins. The real case was
@@ -16,7 +16,7 @@ let photos = '';
 afterEach(() => app?.close());
 
 async function library(files: Record<string, Promise<Buffer>>): Promise<App> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-border-'));
+  const dir = tempDir('border');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);
   for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(photos, name), await bytes);

@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../electron/api/contract.js';
 import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Runs the built CLI exactly as a user would (`npm run build:ts` must have run; `npm test` does it first).
 const bin = path.resolve('bin/lookalike.js');
-const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-')), 'library.db');
+const db = path.join(tempDir('cli'), 'library.db');
 
 function lookalike(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -7,10 +6,11 @@ import { VARIANT_ORIENTATIONS } from '../../electron/core/model-host.js';
 import { averageHashEncoder, brightnessHead } from '../../electron/library/testing.js';
 import { encodeImage, resizeImage } from '../../model/image.js';
 import type { RawImage } from '../../model/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Each search reads its own code: duplicates the 'dup' code (average hash: structure), similar photos the
 // 'sim' code (brightness). The photos are made so the two codes disagree about which photos belong together.
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-kinds-'));
+const dir = tempDir('kinds');
 const photos = path.join(dir, 'photos');
 let app: App;
 

@@ -1,5 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -7,6 +6,7 @@ import { averageHashEncoder } from '../../electron/library/testing.js';
 import { trashWithPackage } from '../../electron/library/trash.js';
 import { decodeImage, encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The duplicate workflow end to end through the dispatcher: scan, group, propose a keeper, trash safely.
 // Files go to a real freedesktop trash (XDG_DATA_HOME points at a temporary folder).
@@ -21,7 +21,7 @@ async function photo(name: string, seed: number, width = 320, height = 240): Pro
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-dupes-'));
+  dir = tempDir('dupes');
   process.env.XDG_DATA_HOME = path.join(dir, 'xdg');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);

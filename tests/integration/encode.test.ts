@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { encodeImage } from '../../model/image.js';
 import { inverseOrientation, orientPixels, syntheticPhoto, type Orientation } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The shipped query network (built by `npm run build:model`) on real files, through the API.
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-encode-'));
+const dir = tempDir('encode');
 let app: App;
 const upright = syntheticPhoto({ width: 640, height: 480, seed: 7 });
 

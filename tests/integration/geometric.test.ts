@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { orientPixels } from '../../model/orientation.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Geometric matching with the shipped query network: turned and mirrored copies are found only when it is on.
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-geometric-'));
+const dir = tempDir('geometric');
 const photos = path.join(dir, 'photos');
 let app: App;
 

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -9,6 +8,7 @@ import { averageHashEncoder, redChannelDescriptor } from '../../electron/library
 import type { ImageVariant } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Colour invariance end to end: a colour photo and its greyscale copy are grouped through the greyscale variant,
 // with geometric matching off. The fixture heads hash the red channel, so they are colour-sensitive: the two
@@ -20,7 +20,7 @@ let photos = '';
 afterEach(() => app?.close());
 
 async function library(variants: (geometric: boolean) => readonly ImageVariant[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-greyscale-'));
+  const dir = tempDir('greyscale');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);
   const colour = syntheticPhoto({ width: 96, height: 64, seed: 31 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, mergeHandlers } from '../../electron/api/dispatch.js';
@@ -11,6 +10,7 @@ import type { CalibratedPresets } from '../../electron/search/presets.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
 import type { RawImage } from '../../model/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The pixel check end to end: scan stores thumbnails, `dupes.find` aligns the thumbnails of every candidate
 // pair. The presets make every pair a candidate (radius 64, no cosine), so the pixels alone decide: a lightly
@@ -43,7 +43,7 @@ let library: Library | null = null;
 afterEach(() => library?.close());
 
 async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, geometric = false) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-pixels-'));
+  const dir = tempDir('pixels');
   const photos = path.join(dir, 'photos');
   mkdirSync(photos);
   for (const [name, image] of Object.entries(pictures)) {

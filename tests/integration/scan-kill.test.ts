@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFixtureLibrary } from '../../electron/library/testing.js';
 import { seededRandom } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Fault injection: `kill -9` the real CLI at random moments of a scan, many times. After every kill the
 // database must open and pass integrity_check; the final scan must count every photo exactly once and
@@ -37,7 +37,7 @@ function inspect(db: string) {
 
 describe('scan under kill -9', () => {
   it(`survives ${KILLS} kills at random moments and resumes exactly`, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-kill-'));
+    const dir = tempDir('kill');
     const folder = path.join(dir, 'photos');
     const db = path.join(dir, 'library.db');
     await writeFixtureLibrary(folder, PHOTOS, { size: 96 });

@@ -1,18 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createDispatcher } from '../../electron/core/app.js';
 import { type RunningServer, startServer } from '../../electron/server/server.js';
 import { ApiCallError, connectWebSocket } from '../../renderer/src/lib/api/client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let server: RunningServer;
-const staticDir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-static-'));
-const dbPath = path.join(staticDir, 'library.db');
+/** The renderer folder is a subfolder, so the traversal test's secret beside it stays in the temp folder. */
+const root = tempDir('static');
+const staticDir = path.join(root, 'renderer');
+const dbPath = path.join(root, 'library.db');
 
 beforeAll(async () => {
+  mkdirSync(staticDir);
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Lookalike</title>');
   const thumbs = new Map([[7, new Uint8Array([82, 73, 70, 70, 0, 0, 0, 0, 87, 69, 66, 80])]]);
   server = await startServer({
@@ -82,7 +85,7 @@ describe('browser-mode server', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    writeFileSync(path.join(path.dirname(staticDir), 'secret.txt'), 'secret');
+    writeFileSync(path.join(root, 'secret.txt'), 'secret');
     const headers = { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${server.token}` };
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
       const res = await raw(p, headers);

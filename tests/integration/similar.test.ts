@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // similar.find with the shipped query network: the library's own photos and an image from outside it.
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-similar-'));
+const dir = tempDir('similar');
 const photos = path.join(dir, 'library');
 let app: App;
 

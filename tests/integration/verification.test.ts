@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, mergeHandlers } from '../../electron/api/dispatch.js';
@@ -10,6 +9,7 @@ import type { CalibratedPresets } from '../../electron/search/presets.js';
 import { encodeImage } from '../../model/image.js';
 import { orientPixels } from '../../model/orientation.js';
 import type { RawImage } from '../../model/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Verification end to end: the fixture encoder runs the real encode pipeline on 8×8 pictures (so the model
 // input is the picture itself), the analyzer stores each duplicate code's logits as an embedding, and
@@ -46,7 +46,7 @@ async function scanned(
   pictures: Record<string, RawImage>,
   options: { head?: FixtureHead; geometric?: boolean } = {},
 ): Promise<Dispatcher> {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-verify-'));
+  dir = tempDir('verify');
   const photos = path.join(dir, 'photos');
   mkdirSync(photos);
   for (const [name, image] of Object.entries(pictures)) {
