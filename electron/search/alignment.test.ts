@@ -6,6 +6,7 @@ import {
   coverageOf,
   DEFAULT_PIXEL_RULE,
   greyPlane,
+  meetsRule,
   pictureOf,
   picturesMatch,
   resizeGrey,
@@ -104,6 +105,27 @@ describe('alignPictures', () => {
     const crop = pictureOf(windowOf(photo, 0.8, 0.9, 0.2));
     expect(picturesMatch(original, crop)).toBe(true);
     expect(picturesMatch(original, crop, STRICT_PIXEL_RULE)).toBe(false);
+  });
+
+  it('with a goal, gives the verdict of the whole search near the coverage limit (starts that overlap too little are cut short)', () => {
+    // Windows keeping 55–64 % of the photo's area, around the default rule's 58 %, at three places.
+    let passed = 0;
+    for (const side of [0.74, 0.76, 0.78, 0.8]) {
+      for (const [cx, cy] of [
+        [0.5, 0.5],
+        [0.1, 0.9],
+        [0.9, 0.2],
+      ]) {
+        const window = pictureOf(windowOf(photo, side, cx, cy));
+        const whole = meetsRule(alignPictures(original, window), DEFAULT_PIXEL_RULE);
+        expect(picturesMatch(original, window)).toBe(whole);
+        expect(picturesMatch(window, original)).toBe(meetsRule(alignPictures(window, original), DEFAULT_PIXEL_RULE));
+        if (whole) passed++;
+      }
+    }
+    // The set straddles the limit: some windows pass and some do not.
+    expect(passed).toBeGreaterThan(0);
+    expect(passed).toBeLessThan(12);
   });
 
   it('tells different photos apart', () => {
