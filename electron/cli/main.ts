@@ -6,6 +6,7 @@ import { type App, createApp } from '../core/app.js';
 import { packageVersion, rendererDir, resolveDbPath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatHuman } from './format.js';
+import { ProgressLog, progressText } from './progress.js';
 
 interface Command {
   summary: string;
@@ -33,14 +34,17 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-function reportProgress(progress: Progress): void {
-  const head = `[${progress.phase}]`;
-  const body =
-    progress.phase === 'train'
-      ? `epoch ${progress.epoch} step ${progress.step} reward ${progress.reward.toFixed(4)}`
-      : `${progress.done}/${progress.total}${'path' in progress ? ` ${progress.path}` : ''}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${head} ${body}`);
-  else process.stderr.write(`${head} ${body}\n`);
+/** Progress on stderr: redrawn in place on a terminal, sparse lines elsewhere (electron/cli/progress.ts). */
+function progressReporter(): (progress: Progress) => void {
+  const log = new ProgressLog();
+  return (progress) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[K${progressText(progress)}`);
+      return;
+    }
+    const line = log.line(progress, performance.now());
+    if (line !== null) process.stderr.write(`${line}\n`);
+  };
 }
 
 /** Call a handler and print its result (human text, or one JSON document with --json). */
@@ -49,7 +53,10 @@ async function callAndPrint<K extends Method>(ctx: CommandContext, method: K, ar
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const result = await ctx.dispatcher.call(method, args, { signal: controller.signal, onProgress: reportProgress });
+    const result = await ctx.dispatcher.call(method, args, {
+      signal: controller.signal,
+      onProgress: progressReporter(),
+    });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     process.stdout.write(ctx.json ? JSON.stringify(result, null, 2) + '\n' : formatHuman(method, result) + '\n');
     return 0;
