@@ -4,6 +4,7 @@ import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { orientPixels } from '../../model/orientation.js';
 import type { Page } from '@playwright/test';
+import type { ClientMessage } from '../../electron/api/contract.js';
 import { expect, type HomePage, type LookalikeServer, test } from './fixtures.js';
 
 const COLOURS = ['#c0392b', '#2980b9', '#27ae60', '#8e44ad', '#f39c12', '#16a085'];
@@ -95,4 +96,42 @@ test('find photos similar to one of the library', async ({ page, home, lookalike
   await scanLibrary(page, home, lookalike);
   await home.groups().first().getByRole('button', { name: 'Find similar' }).first().click();
   await expect(home.similarResults().locator('li')).toHaveCount(7);
+});
+
+test('the duplicate search shows its progress and can be cancelled', async ({ page, home, lookalike }) => {
+  // Between the page and the server: once asked to, the next duplicate search is held back, the page is told of
+  // its progress, and its cancellation is answered as the server answers one (a real search of this small
+  // library ends before a click could cancel it).
+  let hold = false;
+  let held: number | null = null;
+  await page.routeWebSocket(/\/api\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((raw) => {
+      const message = JSON.parse(String(raw)) as ClientMessage;
+      if (hold && message.t === 'req' && message.method === 'dupes.find') {
+        held = message.id;
+        const progress = { phase: 'verify', done: 120, total: 480 };
+        ws.send(JSON.stringify({ t: 'event', event: { type: 'progress', requestId: message.id, progress } }));
+        return;
+      }
+      if (message.t === 'cancel' && message.id === held) {
+        const error = { code: 'CANCELLED', message: 'The operation was cancelled.' };
+        ws.send(JSON.stringify({ t: 'res', id: message.id, ok: false, error }));
+        return;
+      }
+      server.send(raw);
+    });
+  });
+  await scanLibrary(page, home, lookalike);
+  hold = true;
+  await page.getByTestId('threshold').selectOption('loose');
+  await expect(page.getByTestId('search-progress')).toHaveText('Comparing pixels of candidate pairs: 120 of 480');
+  await expect(page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '25');
+  await page.getByTestId('cancel-search').click();
+  await expect(page.getByRole('alert')).toHaveText('Search cancelled.');
+  // No groups of the previous threshold stay on screen, no trash button, and nothing claims there are no duplicates.
+  await expect(home.groups()).toHaveCount(0);
+  await expect(page.getByTestId('no-duplicates')).toHaveCount(0);
+  await expect(home.trashSelected()).toHaveCount(0);
+  await expect(page.getByTestId('cancel-search')).toHaveCount(0);
 });

@@ -1,4 +1,4 @@
-import type { DuplicateGroup, Result } from '../../../../electron/api/contract.js';
+import type { DuplicateGroup, Progress, Result } from '../../../../electron/api/contract.js';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
@@ -18,6 +18,8 @@ export class DuplicatesState {
   /** Photo ids marked for the trash; starts as every copy not proposed to keep. */
   readonly selected = new SvelteSet<number>();
   loading = $state(false);
+  /** Progress of the search in flight (grouping, then the pixel check of candidate pairs). */
+  progress = $state<Progress | null>(null);
   error = $state<string | null>(null);
   confirming = $state(false);
   lastResult = $state<Result<'dupes.trash'> | null>(null);
@@ -45,18 +47,42 @@ export class DuplicatesState {
     if (!client) return;
     const search = this.searches.start();
     this.loading = true;
+    this.progress = null;
     this.error = null;
     try {
-      const { groups } = await client.invoke('dupes.find', { threshold: this.threshold }, { signal: search.signal });
+      const { groups } = await client.invoke(
+        'dupes.find',
+        { threshold: this.threshold },
+        {
+          signal: search.signal,
+          onProgress: (p) => {
+            if (search.isLatest()) this.progress = p;
+          },
+        },
+      );
       if (!search.isLatest()) return;
       this.groups = groups;
       this.selected.clear();
       for (const g of groups) for (const f of g.files) if (!f.keep) this.selected.add(f.id);
     } catch (error) {
-      if (search.isLatest()) this.error = describeError(error);
+      if (!search.isLatest()) return;
+      if (search.signal.aborted) {
+        // The user cancelled: show no groups rather than those of the previous threshold.
+        this.groups = [];
+        this.selected.clear();
+        this.error = 'Search cancelled.';
+      } else this.error = describeError(error);
     } finally {
-      if (search.finish()) this.loading = false;
+      if (search.finish()) {
+        this.loading = false;
+        this.progress = null;
+      }
     }
+  }
+
+  /** Stops the search in flight (the server stops too). */
+  cancel(): void {
+    this.searches.cancel();
   }
 
   toggle(id: number): void {

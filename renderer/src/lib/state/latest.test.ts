@@ -17,4 +17,16 @@ describe('LatestRequest', () => {
     expect(second.finish()).toBe(true);
     expect(second.isLatest()).toBe(false);
   });
+
+  it('cancels the request in flight on demand; it stays the latest until it finishes', () => {
+    const requests = new LatestRequest();
+    requests.cancel(); // nothing in flight: nothing happens
+    const search = requests.start();
+    requests.cancel();
+    expect(search.signal.aborted).toBe(true);
+    expect(search.isLatest()).toBe(true);
+    expect(search.finish()).toBe(true);
+    const next = requests.start();
+    expect(next.signal.aborted).toBe(false);
+  });
 });

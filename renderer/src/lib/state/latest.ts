@@ -22,4 +22,12 @@ export class LatestRequest {
       },
     };
   }
+
+  /**
+   * Cancels the request in flight, if any (the user's Cancel). It stays the latest, so its view still hears of the
+   * cancellation and its `finish` still ends "busy".
+   */
+  cancel(): void {
+    this.current?.abort();
+  }
 }

@@ -13,12 +13,6 @@ export class ScanState {
 
   constructor(private readonly client: () => ApiClient | null) {}
 
-  get fraction(): number {
-    const p = this.progress;
-    if (!p || p.phase === 'train' || p.total === 0) return 0;
-    return p.done / p.total;
-  }
-
   async scan(): Promise<void> {
     const client = this.client();
     const folder = this.folder.trim();
