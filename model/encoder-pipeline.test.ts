@@ -3,8 +3,7 @@
  * depend on what is in model/artifacts): build the backbone, fit a small ITQ head on descriptors of
  * synthetic photos, then encode through `Encoder` and `encodeFile`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { codeToHex, describeModel, Encoder, packLogits } from './encoder.js';
 import { decodeForCatalog } from './image.js';
 import { seededRandom, syntheticPhoto } from './image-synthetic.js';
 import type { RawImage } from './types.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const BITS = 16;
 /** A second head (random hyperplanes, another length) for the similarity role. */
@@ -25,7 +25,7 @@ let encoder: Encoder;
 let photos: RawImage[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-encoder-'));
+  dir = tempDir('encoder');
   const { manifest } = buildModel(dir);
   const size = manifest.backbone.input.size;
   photos = Array.from({ length: 24 }, (_, seed) => syntheticPhoto({ width: size, height: size, seed }));
@@ -60,7 +60,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await encoder?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Encoder', () => {
@@ -108,15 +107,11 @@ describe('Encoder', () => {
   });
 
   it('refuses an artifact whose bytes do not match the manifest', async () => {
-    const tampered = mkdtempSync(path.join(os.tmpdir(), 'lookalike-tampered-'));
-    try {
-      buildModel(tampered);
-      writeFileSync(path.join(tampered, 'backbone.onnx'), new Uint8Array([1, 2, 3]));
-      await expect(Encoder.open({ artifactsDir: tampered, head: null })).rejects.toThrow(/does not match manifest/);
-      expect(describeModel(path.join(tampered, 'nowhere')).state).toBe('missing');
-    } finally {
-      rmSync(tampered, { recursive: true, force: true });
-    }
+    const tampered = tempDir('tampered');
+    buildModel(tampered);
+    writeFileSync(path.join(tampered, 'backbone.onnx'), new Uint8Array([1, 2, 3]));
+    await expect(Encoder.open({ artifactsDir: tampered, head: null })).rejects.toThrow(/does not match manifest/);
+    expect(describeModel(path.join(tampered, 'nowhere')).state).toBe('missing');
   });
 });
 

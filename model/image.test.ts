@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeBmp } from './image-bmp.js';
 import {
   channelMeans,
@@ -24,17 +23,15 @@ import {
   type DecodeErrorCode,
 } from './image.js';
 import type { RawImage } from './types.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const fixtures = new URL('../tests/fixtures/', import.meta.url).pathname;
 // Non-square so that a missing or doubled 90° rotation shows up in the dimensions too.
 const photo = syntheticPhoto({ width: 96, height: 64, seed: 42 });
 let dir: string;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lookalike-image-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+beforeAll(() => {
+  dir = tempDir('image');
 });
 
 function solid(width: number, height: number, rgba: number[]): RawImage {

@@ -3,8 +3,7 @@
  * (so the test does not depend on model/artifacts): same results as decoding and encoding one photo
  * at a time, batching, per-photo errors, cancellation and the memory bound.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installLinearHead } from './backbone/itq.js';
@@ -17,6 +16,7 @@ import { orientPixels } from './orientation.js';
 import { EncodePipeline, type EncodeResult, type PipelineEncoder } from './pipeline.js';
 import type { RawImage } from './types.js';
 import { greyscalePixels, type ImageVariant } from './variants.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const BITS = 32;
 const fixtures = new URL('../tests/fixtures/', import.meta.url).pathname;
@@ -45,7 +45,7 @@ function ok(result: EncodeResult) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-pipeline-'));
+  dir = tempDir('pipeline');
   const { manifest } = buildModel(dir);
   const dim = manifest.backbone.output.dim;
   const random = seededRandom(5);
@@ -86,7 +86,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await encoder?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('EncodePipeline', () => {

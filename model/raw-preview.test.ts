@@ -1,9 +1,8 @@
 // No real camera RAW files are available to the project, so these tests build TIFF-container files
 // laid out like NEF/CR2/DNG (IFD0 thumbnail, SubIFD preview, lossless-JPEG sensor data) and a RAF header.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   inverseOrientation,
   meanAbsoluteDifference,
@@ -13,6 +12,7 @@ import {
 } from './image-synthetic.js';
 import { decodeImage, encodeImage, probeImage, DecodeError } from './image.js';
 import { extractRawPreview, jpegFrameSize } from './raw-preview.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 interface Entry {
   tag: number;
@@ -69,11 +69,8 @@ function jpegTags(offsetTag: number, lengthTag: number, jpeg: Uint8Array): Entry
 
 const photo = syntheticPhoto({ width: 160, height: 120, seed: 5 });
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lookalike-raw-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+beforeAll(() => {
+  dir = tempDir('raw');
 });
 
 async function nefLike(little: boolean, orientation: Orientation, stored = photo): Promise<Uint8Array> {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../model/types.js';
@@ -13,6 +12,7 @@ import {
   type DescriptorViews,
 } from './descriptor-views.js';
 import { createRandom } from './rng.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 /** A 5 × 3 grey picture whose value at (x, y) is 10·y + x. */
 const picture: RawImage = {
@@ -108,33 +108,25 @@ describe('appendViews', () => {
   });
 
   it('round-trips through the files the exporter writes, per split seed', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'views-'));
-    try {
-      writeDescriptorViews(dir, 2, views);
-      const loaded = loadDescriptorViews(dir, 2)!;
-      expect(Array.from(loaded.sources)).toEqual([30, 12, 10]);
-      expect(Array.from(loaded.features)).toEqual([3, 3, 4, 4, 5, 5]);
-      expect(loadDescriptorViews(dir, 1)).toBeNull();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('views');
+    writeDescriptorViews(dir, 2, views);
+    const loaded = loadDescriptorViews(dir, 2)!;
+    expect(Array.from(loaded.sources)).toEqual([30, 12, 10]);
+    expect(Array.from(loaded.features)).toEqual([3, 3, 4, 4, 5, 5]);
+    expect(loadDescriptorViews(dir, 1)).toBeNull();
   });
 
   it('refuses views described by another backbone than the descriptors beside them', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'views-'));
-    try {
-      const descriptors = (backboneVersion: string) =>
-        writeFileSync(
-          path.join(dir, 'descriptors.json'),
-          JSON.stringify({ count: 0, dim: 2, labels: [], backboneVersion }),
-        );
-      writeDescriptorViews(dir, 1, { ...views, backboneVersion: 'mnv2-a' });
-      descriptors('mnv2-a');
-      expect(loadDescriptorViews(dir, 1)!.backboneVersion).toBe('mnv2-a');
-      descriptors('mnv2-b');
-      expect(() => loadDescriptorViews(dir, 1)).toThrow(/mnv2-a.*mnv2-b/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('views');
+    const descriptors = (backboneVersion: string) =>
+      writeFileSync(
+        path.join(dir, 'descriptors.json'),
+        JSON.stringify({ count: 0, dim: 2, labels: [], backboneVersion }),
+      );
+    writeDescriptorViews(dir, 1, { ...views, backboneVersion: 'mnv2-a' });
+    descriptors('mnv2-a');
+    expect(loadDescriptorViews(dir, 1)!.backboneVersion).toBe('mnv2-a');
+    descriptors('mnv2-b');
+    expect(() => loadDescriptorViews(dir, 1)).toThrow(/mnv2-a.*mnv2-b/);
   });
 });

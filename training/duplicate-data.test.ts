@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syntheticPhoto } from '../model/image-synthetic.js';
 import { decodeImage, encodeImage } from '../model/image.js';
 import { EDIT_KINDS, makeCopy, sourceWindows, wallpaperFilesIn } from './duplicate-data.js';
 import { createRandom } from './rng.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const photo = syntheticPhoto({ width: 300, height: 200, seed: 3 });
 
@@ -50,34 +50,30 @@ describe('duplicate training data', () => {
   });
 
   it('wallpaper listing keeps one file per picture and leaves out excluded pictures and their folder', async () => {
-    const root = await mkdtemp(path.join(tmpdir(), 'lookalike-wallpapers-'));
-    try {
-      const big = await encodeImage(syntheticPhoto({ width: 400, height: 300, seed: 1, noise: 40 }), 'png');
-      const other = await encodeImage(syntheticPhoto({ width: 400, height: 300, seed: 2, noise: 40 }), 'png');
-      const small = await encodeImage(syntheticPhoto({ width: 200, height: 150, seed: 1, noise: 40 }), 'png');
-      const bench = await encodeImage(syntheticPhoto({ width: 300, height: 300, seed: 9, noise: 40 }), 'png');
-      const files: Record<string, Buffer> = {
-        'wallpapers/Kay/contents/images/5120x2880.png': big,
-        'wallpapers/Kay/contents/images/1080x1920.png': small,
-        'wallpapers/Kay/contents/images_dark/5120x2880.png': other,
-        'backgrounds/gnome/wood-l.png': other,
-        'backgrounds/gnome/wood-d.png': big,
-        'backgrounds/mate/nature/Bench.png': bench,
-        'backgrounds/mate/nature/Other.png': other,
-      };
-      for (const [name, bytes] of Object.entries(files)) {
-        await mkdir(path.dirname(path.join(root, name)), { recursive: true });
-        await writeFile(path.join(root, name), bytes);
-      }
-      const excluded = path.join(root, 'bench.png');
-      await writeFile(excluded, bench);
-      const listed = wallpaperFilesIn([path.join(root, 'backgrounds'), path.join(root, 'wallpapers')], [excluded], 0);
-      expect(listed.map((f) => path.relative(root, f))).toEqual([
-        'backgrounds/gnome/wood-l.png',
-        'wallpapers/Kay/contents/images/5120x2880.png',
-      ]);
-    } finally {
-      await rm(root, { recursive: true, force: true });
+    const root = tempDir('wallpapers');
+    const big = await encodeImage(syntheticPhoto({ width: 400, height: 300, seed: 1, noise: 40 }), 'png');
+    const other = await encodeImage(syntheticPhoto({ width: 400, height: 300, seed: 2, noise: 40 }), 'png');
+    const small = await encodeImage(syntheticPhoto({ width: 200, height: 150, seed: 1, noise: 40 }), 'png');
+    const bench = await encodeImage(syntheticPhoto({ width: 300, height: 300, seed: 9, noise: 40 }), 'png');
+    const files: Record<string, Buffer> = {
+      'wallpapers/Kay/contents/images/5120x2880.png': big,
+      'wallpapers/Kay/contents/images/1080x1920.png': small,
+      'wallpapers/Kay/contents/images_dark/5120x2880.png': other,
+      'backgrounds/gnome/wood-l.png': other,
+      'backgrounds/gnome/wood-d.png': big,
+      'backgrounds/mate/nature/Bench.png': bench,
+      'backgrounds/mate/nature/Other.png': other,
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+      await writeFile(path.join(root, name), bytes);
     }
+    const excluded = path.join(root, 'bench.png');
+    await writeFile(excluded, bench);
+    const listed = wallpaperFilesIn([path.join(root, 'backgrounds'), path.join(root, 'wallpapers')], [excluded], 0);
+    expect(listed.map((f) => path.relative(root, f))).toEqual([
+      'backgrounds/gnome/wood-l.png',
+      'wallpapers/Kay/contents/images/5120x2880.png',
+    ]);
   });
 });

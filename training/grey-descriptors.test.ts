@@ -1,5 +1,5 @@
 /** Descriptors of greyscale dataset rows: the right rows, as the app describes a PNG file, cached. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { Encoder } from '../model/encoder.js';
 import { decodeImage, encodeImage } from '../model/image.js';
 import type { LabelledSet } from './datasets.js';
 import { describeGreyRows } from './grey-descriptors.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const SIDE = 28;
 let dir: string;
@@ -32,14 +33,13 @@ const set: LabelledSet = (() => {
 })();
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-grey-'));
+  dir = tempDir('grey');
   buildModel(dir);
   encoder = await Encoder.open({ artifactsDir: dir, head: null });
 });
 
 afterAll(async () => {
   await encoder.close();
-  rmSync(dir, { recursive: true, force: true });
   for (const rows of [2, 4]) rmSync(cacheFile(rows), { force: true });
 });
 

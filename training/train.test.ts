@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../model/encoder.js';
@@ -11,6 +10,7 @@ import { heldOutMap as mapOf, newHead } from './training-loop.js';
 import { createRandom } from './rng.js';
 import type { LabelledSet } from './datasets.js';
 import type { HeadParameters } from './head.js';
+import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const train = gaussianClusters({ classes: 6, perClass: 60, dim: 24, separation: 0.8, seed: 21 });
 // Held-out items from the same class means (the means depend only on the seed; the noise on seed + 1).
@@ -87,7 +87,7 @@ describe('trainHead (worker thread)', () => {
     expect(progress).toEqual([1, 2]);
     expect(metadata.bits).toBe(8);
     expect(metadata.version).toMatch(/^head-[0-9a-f]{16}$/);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-head-'));
+    const dir = tempDir('head');
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ formatVersion: 1, heads: {}, defaultHead: null }));
     installTrainedHead({ onnx, metadata }, 'test-8', { backboneVersion: 'b1', dir, makeDefault: true });
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -107,7 +107,6 @@ describe('trainHead (worker thread)', () => {
       for (let i = 0; i < 40; i++) expect(out.bits!.data[i]).toBe(out.logits!.data[i]! > 0 ? 1 : 0);
     } finally {
       await session.release();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
