@@ -407,8 +407,7 @@ function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: number,
         for (let q = p; q < 6; q++) jtj[p * 6 + q] += j[p] * j[q];
       }
     }
-    const count = o.count;
-    if (count < Math.max(16, minCount)) return kept; // the last step slid off the picture
+    if (o.count < Math.max(16, minCount)) return kept; // the last step slid off the picture
     kept = { ...warp };
     for (let p = 0; p < 6; p++) for (let q = 0; q < p; q++) jtj[p * 6 + q] = jtj[q * 6 + p];
     const step = solve6(jtj, jtr);
@@ -496,7 +495,6 @@ function localShift(a: GreyPlane, b: GreyPlane, warp: Warp): number {
 
 /** Correlation of A with B warped onto it, over the overlap, and how much of the overlap is content. */
 function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box): WarpStats {
-  let n = 0;
   let inContent = 0;
   const ax0 = boxA.left * a.width;
   const ax1 = boxA.right * a.width;
@@ -521,13 +519,13 @@ function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box)
     const x = (i % a.width) + 0.5;
     const y = Math.floor(i / a.width) + 0.5;
     if (x >= ax0 && x < ax1 && y >= ay0 && y < ay1 && u >= bx0 && u < bx1 && v >= by0 && v < by1) inContent++;
-    n++;
     sa += va;
     sb += vb;
     saa += va * va;
     sbb += vb * vb;
     sab += va * vb;
   }
+  const n = o.count;
   if (n === 0) return { count: 0, contentCount: 0, correlation: -1, deviation: 0 };
   return { count: n, contentCount: inContent, ...pearsonFromSums(n, sa, sb, saa, sbb, sab) };
 }
