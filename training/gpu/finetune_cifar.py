@@ -382,20 +382,43 @@ def balanced_subset(indices, labels, limit, seed):
     return np.concatenate([rng.permutation(indices[labels[indices] == c])[:per] for c in range(len(CLASSES))])
 
 
-def to_input(batch_u8, augment, size, generator=None):
-    """uint8 NHWC 32×32 on device → (train: random crop with 4-px zero padding, horizontal flip) →
-    bilinear upscale to size×size → float NHWC 0..255 for the backbone."""
+def to_input(batch_u8, augment, size, generator=None, strong=False):
+    """uint8 NHWC 32×32 on device → float NHWC size×size holding 0..255 for the backbone.
+    No augmentation: bilinear upscale (align_corners=False).
+    augment: random crop with 4-px zero padding + horizontal flip, then the upscale.
+    augment and strong: a random resized crop (area 50–100 %, aspect 3/4–4/3, anywhere in the image) sampled
+    bilinearly straight to size×size, horizontal flip, brightness and contrast ×0.8–1.2."""
     x = batch_u8.float()
     n = x.shape[0]
+    dev = x.device
+    if augment and strong:
+        x = x.permute(0, 3, 1, 2)
+        area = 0.5 + 0.5 * torch.rand(n, device=dev, generator=generator)
+        log_ratio = (torch.rand(n, device=dev, generator=generator) * 2 - 1) * math.log(4 / 3)
+        ratio = torch.exp(log_ratio)
+        sx = torch.sqrt(area * ratio).clamp(max=1.0)
+        sy = torch.sqrt(area / ratio).clamp(max=1.0)
+        tx = (torch.rand(n, device=dev, generator=generator) * 2 - 1) * (1 - sx)
+        ty = (torch.rand(n, device=dev, generator=generator) * 2 - 1) * (1 - sy)
+        flip = torch.where(torch.rand(n, device=dev, generator=generator) < 0.5, -1.0, 1.0)
+        theta = torch.zeros(n, 2, 3, device=dev)
+        theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = sx * flip, tx, sy, ty
+        grid = F.affine_grid(theta, (n, 3, size, size), align_corners=False)
+        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        b = 0.8 + 0.4 * torch.rand(n, 1, 1, 1, device=dev, generator=generator)
+        c = 0.8 + 0.4 * torch.rand(n, 1, 1, 1, device=dev, generator=generator)
+        x = ((x - mean) * c + mean * b).clamp(0, 255)
+        return x.permute(0, 2, 3, 1)
     if augment:
         x = F.pad(x, (0, 0, 4, 4, 4, 4))  # NHWC: pad W and H by 4 with zeros
-        oy = torch.randint(0, 9, (n,), device=x.device, generator=generator)
-        ox = torch.randint(0, 9, (n,), device=x.device, generator=generator)
-        ar = torch.arange(32, device=x.device)
+        oy = torch.randint(0, 9, (n,), device=dev, generator=generator)
+        ox = torch.randint(0, 9, (n,), device=dev, generator=generator)
+        ar = torch.arange(32, device=dev)
         rows = (oy[:, None] + ar)[:, :, None]
         cols = (ox[:, None] + ar)[:, None, :]
-        x = x[torch.arange(n, device=x.device)[:, None, None], rows, cols]  # [n,32,32,3]
-        flip = torch.rand(n, device=x.device, generator=generator) < 0.5
+        x = x[torch.arange(n, device=dev)[:, None, None], rows, cols]  # [n,32,32,3]
+        flip = torch.rand(n, device=dev, generator=generator) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(2), x)
     x = x.permute(0, 3, 1, 2)
     x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
@@ -450,8 +473,39 @@ def hamming_map(query_codes, query_labels, db_codes, db_labels, chunk=100):
 # ----------------------------------------------------------------------------------------------------------
 
 
+def sylvester_hadamard(k):
+    h = np.ones((1, 1), np.int64)
+    while h.shape[0] < k:
+        h = np.block([[h, h], [h, -h]])
+    return h
+
+
+def hash_centers(bits, classes, seed):
+    """One ±1 centre of `bits` bits per class, far apart (Central Similarity Quantization, Yuan et al. 2020): rows
+    of a Hadamard matrix and their negations when `bits` is a power of two (pairwise distance bits/2), else the
+    best of 2,000 random draws (largest minimum pairwise Hamming distance, then largest mean)."""
+    if bits & (bits - 1) == 0 and 2 * bits >= classes:
+        h = sylvester_hadamard(bits)
+        return np.concatenate([h, -h])[:classes].astype(np.float32)
+    rng = np.random.RandomState(seed * 1000 + bits)
+    best, best_key = None, None
+    for _ in range(2000):
+        c = rng.choice([-1, 1], size=(classes, bits))
+        d = (bits - c @ c.T) / 2
+        off = d[~np.eye(classes, dtype=bool)]
+        key = (off.min(), off.mean())
+        if best_key is None or key > best_key:
+            best, best_key = c, key
+    return best.astype(np.float32)
+
+
 class HashHead(nn.Module):
-    def __init__(self, dim, bits, classes, seed):
+    """Linear D→K; forward gives the pre-activation h, u = tanh(h), code = sign(h). `loss`:
+    - `pairwise`: CE(linear classifier on u) + DPSH pairwise likelihood in the batch + QUANT_WEIGHT·quantisation;
+    - `centers`: per-bit binary cross-entropy of (u+1)/2 against the class's hash centre (CSQ) + CE(classifier on u)
+      + QUANT_WEIGHT·quantisation."""
+
+    def __init__(self, dim, bits, classes, seed, loss="pairwise", label_smoothing=0.0):
         super().__init__()
         g = torch.get_rng_state()
         torch.manual_seed(seed * 1000 + bits)  # same initial head in every mode
@@ -459,21 +513,33 @@ class HashHead(nn.Module):
         self.classifier = nn.Linear(bits, classes)
         torch.set_rng_state(g)
         self.bits = bits
+        self.kind = loss
+        self.label_smoothing = label_smoothing
+        self.register_buffer("centers", torch.from_numpy(hash_centers(bits, classes, seed)))
 
     def forward(self, features):
-        return torch.tanh(self.hash(features.float()))
+        return self.hash(features.float())
 
-    def loss(self, u, labels):
-        ce = F.cross_entropy(self.classifier(u), labels)
-        similar = (labels[:, None] == labels[None, :]).float()
-        theta = 0.5 * (u @ u.t())
-        pair = (F.softplus(theta) - similar * theta).mean()
+    def loss(self, h, labels):
+        u = torch.tanh(h)
+        ce = F.cross_entropy(self.classifier(u), labels, label_smoothing=self.label_smoothing)
+        if self.kind == "centers":
+            # (u+1)/2 = sigmoid(2h): BCE with logits 2h against the centre's bits in {0,1}.
+            pair = F.binary_cross_entropy_with_logits(2 * h, (self.centers[labels] + 1) / 2)
+        else:
+            similar = (labels[:, None] == labels[None, :]).float()
+            theta = 0.5 * (u @ u.t())
+            pair = (F.softplus(theta) - similar * theta).mean()
         quant = ((u.abs() - 1) ** 2).mean()
         return ce + pair + QUANT_WEIGHT * quant, torch.stack([ce, pair, quant]).detach()  # no GPU sync per step
 
     def codes(self, features):
         h = self.hash(features.float())
         return torch.where(h >= 0, torch.ones_like(h), -torch.ones_like(h))
+
+    def predict(self, features):
+        """Class decisions of the head's classifier (for the queries' accuracy)."""
+        return self.classifier(torch.tanh(self.hash(features.float()))).argmax(dim=1)
 
 
 def autocast(device, enabled):
@@ -529,7 +595,7 @@ def fit(groups, n, features_of, heads, labels, args, device, tag):
         sync(device)
         total, parts = float(total), (parts / steps_per_epoch / len(heads)).tolist()
         log(
-            "%s epoch %d/%d loss %.4f (per head: ce %.3f pair %.3f quant %.3f) %.1fs"
+            "%s epoch %d/%d loss %.4f (per head: ce %.3f pair/centre %.3f quant %.3f) %.1fs"
             % (tag, epoch + 1, args.epochs, total / steps_per_epoch, *parts, time.time() - started)
         )
     return time.time() - started
@@ -555,7 +621,7 @@ def finetune(backbone, heads, images_u8, labels, args, device, tag):
     images_dev = images_u8.to(device)
 
     def features_of(idx):
-        x = to_input(images_dev[idx], augment=True, size=args.input_size, generator=aug)
+        x = to_input(images_dev[idx], augment=True, size=args.input_size, generator=aug, strong=args.augment == "strong")
         with autocast(device, args.amp):
             return backbone(x).float()
 
@@ -583,6 +649,12 @@ def main():
     ap.add_argument("--input-size", type=int, default=0,
                     help="upscale CIFAR to this size (default: the ONNX input's static size)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--loss", choices=["pairwise", "centers"], default="pairwise",
+                    help="pairwise: CE + DPSH pairwise likelihood; centers: CE + BCE to per-class hash centres (CSQ)")
+    ap.add_argument("--label-smoothing", type=float, default=0.0, help="of the classifier's cross-entropy")
+    ap.add_argument("--augment", choices=["crop", "strong"], default="crop",
+                    help="fine-tuning augmentation: crop = 4-px pad-crop + flip; strong = random resized crop + flip "
+                    "+ brightness/contrast")
     ap.add_argument("--modes", default="frozen,finetune", help="comma list of frozen, finetune (in this order)")
     ap.add_argument("--frozen", action="store_true", help="only the frozen-backbone baseline (= --modes frozen)")
     ap.add_argument("--finetune", action="store_true", help="only fine-tuning (= --modes finetune)")
@@ -651,9 +723,13 @@ def main():
                 "onnxInputSize": onnx_size,
                 "featureLayer": feature_layer(model),
                 "upscale": "bilinear 32->%d (align_corners=False), float, no rounding" % args.input_size,
-                "augmentation": "finetune only: random crop with 4-px zero padding + horizontal flip",
-                "loss": "per head: CE(linear classifier on K tanh units) + DPSH pairwise likelihood in batch "
-                "(theta=u.u/2) + %g*mean((|tanh|-1)^2); summed over heads" % QUANT_WEIGHT,
+                "augmentation": "finetune only: "
+                + ("random resized crop (area 0.5-1, aspect 3/4-4/3) + horizontal flip + brightness/contrast x0.8-1.2"
+                   if args.augment == "strong" else "random crop with 4-px zero padding + horizontal flip"),
+                "loss": "per head: CE(linear classifier on K tanh units, label smoothing %g) + %s + %g*mean((|tanh|-1)^2); "
+                "summed over heads" % (args.label_smoothing,
+                                       "per-bit BCE to the class's hash centre (CSQ)" if args.loss == "centers"
+                                       else "DPSH pairwise likelihood in batch (theta=u.u/2)", QUANT_WEIGHT),
                 "metric": "MAP@all over the database, Hamming ranking, tie-aware AP",
                 "timings": timings,
                 "totalSeconds": round(time.time() - t0, 1),
@@ -674,8 +750,10 @@ def main():
         for h in heads:
             with torch.no_grad():
                 m = hamming_map(h.codes(q_f), q_y, h.codes(d_f), d_y)
-            results.append({"mode": mode, "bits": h.bits, "map": m, "trainSeconds": round(train_seconds[h.bits], 2)})
-            log("%s %d bits: MAP@all %.4f" % (mode, h.bits, m))
+                accuracy = (h.predict(q_f) == q_y).float().mean().item()
+            results.append({"mode": mode, "bits": h.bits, "map": m, "queryAccuracy": round(accuracy, 4),
+                            "trainSeconds": round(train_seconds[h.bits], 2)})
+            log("%s %d bits: MAP@all %.4f, query accuracy %.4f" % (mode, h.bits, m, accuracy))
         key = "%s evaluationSeconds" % mode
         timings[key] = round(timings.get(key, 0) + time.time() - started, 2)
         log("%s: evaluation %.1fs" % (mode, time.time() - started))
@@ -692,7 +770,8 @@ def main():
         timings["frozenFeatureSeconds"] = round(time.time() - started, 2)
         log("frozen: %d features (%d-d) in %.1fs" % (feats.shape[0], feats.shape[1], timings["frozenFeatureSeconds"]))
         t_y = labels_t[torch.from_numpy(train_idx).to(device)]
-        heads = [HashHead(feats.shape[1], b, len(CLASSES), args.seed).to(device) for b in bits]
+        heads = [HashHead(feats.shape[1], b, len(CLASSES), args.seed, args.loss, args.label_smoothing).to(device)
+                 for b in bits]
         seconds = train_heads(heads, t_f, t_y, args, device, "frozen")
         evaluate(backbone, heads, "frozen", {b: seconds for b in bits}, features=(q_f, d_f))
         del backbone, feats, q_f, t_f, d_f
@@ -702,13 +781,14 @@ def main():
         groups = [bits] if args.shared else [[b] for b in bits]
         for group in groups:
             backbone = OnnxBackbone(model, trainable=trainable).to(device)  # fresh ONNX weights each time
-            trainable = sum(p.numel() for p in backbone.trainable_parameters())
+            n_trainable = sum(p.numel() for p in backbone.trainable_parameters())
             log("%s: %d trainable backbone parameters of %d; frozen prefix = %d of %d nodes; heads %s"
-                % (mode, trainable, sum(p.numel() for p in backbone.params.values()), backbone.first_trainable,
+                % (mode, n_trainable, sum(p.numel() for p in backbone.params.values()), backbone.first_trainable,
                    len(backbone.nodes), ",".join(map(str, group))))
             with torch.no_grad():
                 dim = backbone(torch.zeros(1, args.input_size, args.input_size, 3, device=device)).shape[1]
-            heads = [HashHead(dim, b, len(CLASSES), args.seed).to(device) for b in group]
+            heads = [HashHead(dim, b, len(CLASSES), args.seed, args.loss, args.label_smoothing).to(device)
+                     for b in group]
             t_y = labels_t[torch.from_numpy(train_idx).to(device)]
             seconds = finetune(backbone, heads, images_t[train_idx], t_y, args, device, mode)
             evaluate(backbone, heads, mode, {b: seconds for b in group})
@@ -716,9 +796,9 @@ def main():
 
     write_results(final=True)
     log("")
-    log("%-24s | %4s | %7s | %s" % ("mode", "bits", "MAP@all", "train seconds"))
+    log("%-24s | %4s | %7s | %14s | %s" % ("mode", "bits", "MAP@all", "query accuracy", "train seconds"))
     for r in results:
-        log("%-24s | %4d | %7.4f | %.1f" % (r["mode"], r["bits"], r["map"], r["trainSeconds"]))
+        log("%-24s | %4d | %7.4f | %14.4f | %.1f" % (r["mode"], r["bits"], r["map"], r["queryAccuracy"], r["trainSeconds"]))
     log("wrote %s (total %.1fs)" % (args.out, time.time() - t0))
 
 if __name__ == "__main__":
