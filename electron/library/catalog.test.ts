@@ -104,7 +104,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
@@ -172,5 +172,44 @@ describe('catalog embeddings', () => {
     // An analysis that did not measure it stores NULL, not a stale value.
     c.transaction(() => c.recordAnalysis(framed, analysis(8)));
     expect(c.photoById(framed)).toMatchObject({ contentWidth: null, contentHeight: null });
+  });
+});
+
+describe('kept pixel-check verdicts', () => {
+  it('upgrades a version-6 library, keeps verdicts per rule (a new one replaces the old), and prunes orphans', () => {
+    const { file, old } = libraryAtVersion(6);
+    old.close();
+    catalog = Catalog.open(file);
+    const c = catalog;
+    expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const [a, b] = [addPhoto(c, 'a.jpg', 'hash-a'), addPhoto(c, 'b.jpg', 'hash-b')];
+    c.transaction(() => [a, b].forEach((id, k) => c.recordAnalysis(id, analysis(k + 1))));
+    expect(c.contentHashes()).toEqual(
+      new Map([
+        [a, 'hash-a'],
+        [b, 'hash-b'],
+      ]),
+    );
+    c.addPixelVerdicts('r1', [
+      { a: 'hash-a', orientation: 1, b: 'hash-b', same: true },
+      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
+      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
+    ]);
+    c.addPixelVerdicts('r2', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
+    c.addPixelVerdicts('r1', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
+    const sorted = (rule: string) => c.pixelVerdicts(rule).sort((x, y) => (x.b + x.a < y.b + y.a ? -1 : 1));
+    expect(sorted('r1')).toEqual([
+      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
+      { a: 'hash-a', orientation: 1, b: 'hash-b', same: false },
+      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
+    ]);
+    expect(() => c.addPixelVerdicts('r1', [{ a: 'x', orientation: 9, b: 'y', same: true }])).toThrow(/CHECK/);
+    expect(c.pixelVerdicts('r1')).toHaveLength(3); // the failed batch left nothing behind
+    // A file that is gone still has its row (it may come back); content no photo has is pruned.
+    c.transaction(() => c.markGone(b));
+    expect(c.prunePixelVerdicts()).toBe(1);
+    expect(c.pixelVerdicts('r1').map((v) => v.b)).toEqual(expect.arrayContaining(['hash-a', 'hash-b']));
+    expect(c.pixelVerdicts('r1')).toHaveLength(2);
+    expect(c.pixelVerdicts('r2')).toHaveLength(1);
   });
 });

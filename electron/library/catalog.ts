@@ -76,6 +76,14 @@ export interface PhotoAnalysis {
   thumbnail: { webp: Uint8Array; width: number; height: number } | null;
 }
 
+/** One kept verdict of the pixel check: files by content hash, `a` turned by `orientation` (1: upright, a < b). */
+export interface PixelVerdictRow {
+  a: string;
+  orientation: number;
+  b: string;
+  same: boolean;
+}
+
 const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
   content_width AS contentWidth, content_height AS contentHeight, format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
 
@@ -445,6 +453,42 @@ export class Catalog {
   thumbnail(photoId: number): { webp: Buffer; width: number; height: number } | undefined {
     return this.stmt('SELECT webp, width, height FROM thumbnails WHERE photo_id = ?').get(photoId) as
       { webp: Buffer; width: number; height: number } | undefined;
+  }
+
+  /** The content hash of every ready photo that has one. */
+  contentHashes(): Map<number, string> {
+    const rows = this.stmt(
+      `SELECT id, content_hash AS hash FROM photos WHERE status = 'ready' AND content_hash IS NOT NULL`,
+    ).all() as { id: number; hash: string }[];
+    return new Map(rows.map((r) => [r.id, r.hash]));
+  }
+
+  /** The pixel check's kept verdicts of one rule (see schema migration 7). */
+  pixelVerdicts(rule: string): PixelVerdictRow[] {
+    return (
+      this.stmt('SELECT a, orientation, b, same FROM pixel_verdicts WHERE rule = ?').all(rule) as (Omit<
+        PixelVerdictRow,
+        'same'
+      > & { same: number })[]
+    ).map((r) => ({ ...r, same: r.same === 1 }));
+  }
+
+  /** Keeps pixel-check verdicts of one rule (a verdict for the same pair replaces the old one). */
+  addPixelVerdicts(rule: string, rows: readonly PixelVerdictRow[]): void {
+    const insert = this.stmt(
+      'INSERT OR REPLACE INTO pixel_verdicts (rule, a, orientation, b, same) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.transaction(() => {
+      for (const r of rows) insert.run(rule, r.a, r.orientation, r.b, r.same ? 1 : 0);
+    });
+  }
+
+  /** Drops kept pixel verdicts that name a content no photo of the catalog has any more; returns how many. */
+  prunePixelVerdicts(): number {
+    return this.stmt(
+      `DELETE FROM pixel_verdicts WHERE NOT EXISTS (SELECT 1 FROM photos WHERE content_hash = a)
+         OR NOT EXISTS (SELECT 1 FROM photos WHERE content_hash = b)`,
+    ).run().changes;
   }
 
   counts(): Record<PhotoStatus, number> {

@@ -153,6 +153,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   await analyseAll(catalog, toAnalyse, options, signal, progress, summary, versions?.dup ?? null);
   if (options.encoder)
     summary.rehashed = await rehashStaleCodes(catalog, options.encoder, { signal, onProgress: progress });
+  catalog.transaction(() => catalog.prunePixelVerdicts());
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
 }

@@ -126,4 +126,19 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
       ALTER TABLE photos ADD COLUMN content_width INTEGER;
       ALTER TABLE photos ADD COLUMN content_height INTEGER;
     `),
+  // 7: verdicts of the pixel check (electron/search/pixel-check.ts), by the content hashes of the two files, so a
+  // duplicate search compares only pairs no earlier search judged, across runs, rescans, moves and renames. `rule`
+  // is the check's version and rule (pixelRuleKey); `orientation` turns photo `a` (1: upright, then a < b); `same`
+  // is 1 for one picture. Rows whose files left the catalog are pruned after a scan.
+  (db) =>
+    db.exec(`
+      CREATE TABLE pixel_verdicts (
+        rule TEXT NOT NULL,
+        a TEXT NOT NULL,
+        orientation INTEGER NOT NULL CHECK (orientation BETWEEN 1 AND 8),
+        b TEXT NOT NULL,
+        same INTEGER NOT NULL CHECK (same IN (0, 1)),
+        PRIMARY KEY (rule, a, orientation, b)
+      ) WITHOUT ROWID;
+    `),
 ];

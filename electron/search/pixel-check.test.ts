@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeThumbnail } from '../../model/image.js';
 import { orientPixels, syntheticPhoto, windowOf } from '../../model/image-synthetic.js';
 import { DEFAULT_PIXEL_RULE } from './alignment.js';
-import { PixelCheck, type PixelPair } from './pixel-check.js';
+import { PixelCheck, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
 
 /** Four photos, each with a 85 % crop, a 70 % window and a turned copy: 16 thumbnails, ids 1..16. */
 async function library() {
@@ -32,7 +32,7 @@ describe('PixelCheck', () => {
       for (const b of ids)
         if (a !== b && what.get(a)!.kind === 'turned') pairs.push({ id: a, orientation: 8, other: b });
     const run = async (workers: number) => {
-      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), new Map(), workers);
+      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), undefined, workers);
       const progress: number[] = [];
       await check.prepare([...pairs, ...pairs], { onProgress: (done, total) => progress.push(done / total) });
       expect(progress.at(-1)).toBe(1);
@@ -57,7 +57,7 @@ describe('PixelCheck', () => {
 
   it('passes a pair whose photo has no thumbnail: it cannot be checked', async () => {
     const { thumbnails } = await library();
-    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), new Map(), 0);
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), undefined, 0);
     await check.prepare([
       { id: 1, orientation: 1, other: 5 },
       { id: 2, orientation: 1, other: 5 },
@@ -66,18 +66,79 @@ describe('PixelCheck', () => {
     expect(check.matches(5, 1, 2)).toBe(false);
   });
 
-  it('stops when aborted', async () => {
+  it('takes the verdicts a store kept and gives it the ones it made, never an unchecked pass', async () => {
+    const { thumbnails, what } = await library();
+    const kept = new Map<string, boolean>();
+    const key = (p: PixelPair) => `${Math.min(p.id, p.other)}-${Math.max(p.id, p.other)}`;
+    const store: PixelVerdictStore & { added: number } = {
+      added: 0,
+      get: (p) => kept.get(key(p)),
+      add(verdicts) {
+        for (const [p, same] of verdicts) kept.set(key(p), same);
+        this.added += verdicts.length;
+      },
+    };
+    // Photo 1 has no thumbnail in the first check: its three pairs pass unchecked and are not kept.
+    const pairs: PixelPair[] = [1, 2, 3, 4].flatMap((a) =>
+      [1, 2, 3, 4].filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b })),
+    );
+    const first = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), store, 0);
+    await first.prepare(pairs);
+    expect(first.counts).toEqual({ checked: 6, kept: 0 });
+    expect([...kept.keys()].sort()).toEqual(['2-3', '2-4', '3-4']);
+    expect(first.matches(1, 1, 3)).toBe(true); // the 70 % window passes only for want of a thumbnail
+    // With every thumbnail: only photo 1's pairs are compared, the window's pair fails now.
+    const progress: number[] = [];
+    const second = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
+    await second.prepare(pairs, { onProgress: (_, total) => progress.push(total) });
+    expect(second.counts).toEqual({ checked: 3, kept: 3 });
+    expect(new Set(progress)).toEqual(new Set([3]));
+    expect(store.added).toBe(6);
+    const truth = (a: number, b: number) => what.get(a)!.kind !== 'window' && what.get(b)!.kind !== 'window';
+    for (const p of pairs) expect(second.matches(p.id, 1, p.other)).toBe(truth(p.id, p.other) && p.other !== 4);
+    // A kept verdict is believed, not recomputed: nothing is compared, and a planted verdict wins.
+    kept.set('1-2', false);
+    const third = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
+    await third.prepare(pairs, { onProgress: () => expect.unreachable('nothing to compare') });
+    expect(third.counts).toEqual({ checked: 0, kept: 6 });
+    expect(third.matches(2, 1, 1)).toBe(false);
+  });
+
+  it('stops when aborted, and keeps the verdicts it made so far, in process and in worker threads', async () => {
     const { thumbnails } = await library();
     const ids = [...thumbnails.keys()];
-    const pairs = ids.flatMap((a) => ids.filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b })));
+    // 120 upright pairs and 120 with photo `a` turned: enough for two workers (64 pairs each at least).
+    const pairs = [1, 3].flatMap((orientation) =>
+      ids.flatMap((a) => ids.filter((b) => a < b).map((b) => ({ id: a, orientation, other: b }))),
+    );
+    const reference = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), undefined, 0);
+    await reference.prepare(pairs);
+    const truth = (p: PixelPair) => reference.matches(p.id, p.orientation, p.other);
     for (const workers of [0, 2]) {
+      const kept = new Map<PixelPair, boolean>();
+      const store: PixelVerdictStore = {
+        get: (p) => kept.get(p),
+        add: (verdicts) => verdicts.forEach(([p, same]) => kept.set(p, same)),
+      };
       const controller = new AbortController();
-      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), new Map(), workers);
+      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
       const run = check.prepare(pairs, {
         signal: controller.signal,
-        onProgress: (done) => done > 0 && controller.abort(),
+        onProgress: (done) => done >= 24 && controller.abort(),
       });
       await expect(run).rejects.toThrow();
+      expect(kept.size).toBeGreaterThanOrEqual(24);
+      expect(kept.size).toBeLessThan(pairs.length);
+      for (const [p, same] of kept) expect(same).toBe(truth(p));
+      // Started again with the store, it compares only the rest.
+      const again = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
+      await again.prepare(pairs);
+      expect(again.counts).toEqual({
+        checked: pairs.length - again.counts.kept,
+        kept: kept.size - again.counts.checked,
+      });
+      expect(again.counts.kept).toBeGreaterThanOrEqual(24);
+      for (const p of pairs) expect(again.matches(p.id, p.orientation, p.other)).toBe(truth(p));
     }
   });
 });

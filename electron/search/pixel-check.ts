@@ -10,6 +10,10 @@
  * that was not prepared (grouping may ask about pairs outside the radius) is not a duplicate. A photo without a
  * stored thumbnail (or one that no longer decodes) cannot be checked, and its pairs are judged by the code and
  * embedding alone, as before the check existed.
+ *
+ * A verdict depends only on the two thumbnails, the rule and the check's code, so it can outlive the search: a
+ * `PixelVerdictStore` (the library's: electron/search/kept-verdicts.ts) gives the verdicts of pairs judged before,
+ * and keeps the new ones. Only pairs actually looked at are kept, never one passed for want of a thumbnail.
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -23,6 +27,29 @@ export interface PixelPair {
   id: number;
   orientation: number;
   other: number;
+}
+
+/**
+ * Bump when a pair's verdict could change for the same thumbnails and rule: the alignment (alignment.ts), the
+ * decoding here, or how thumbnails are made (model/image.ts, makeThumbnail). Kept verdicts of another version are
+ * not used.
+ */
+export const PIXEL_CHECK_VERSION = 1;
+
+/** What a kept verdict was judged with: the check's version and the rule's numbers. */
+export function pixelRuleKey(rule: PixelRule): string {
+  return `v${PIXEL_CHECK_VERSION}:${rule.minCoverage}:${rule.minCorrelation}:${rule.sureCorrelation}:${rule.maxLocalShift}`;
+}
+
+/** The outcome of one pair: one picture, two pictures, or not checkable (a thumbnail is missing or undecodable). */
+export type PixelVerdict = 'same' | 'different' | 'unchecked';
+
+/** Verdicts that outlive one search. */
+export interface PixelVerdictStore {
+  /** The verdict kept for a pair, if any (true: one picture). */
+  get(pair: PixelPair): boolean | undefined;
+  /** Keeps verdicts just made by comparing both thumbnails. */
+  add(verdicts: readonly (readonly [PixelPair, boolean])[]): void;
 }
 
 export interface PixelCheckOptions {
@@ -48,15 +75,18 @@ function turn(orientation: number): Orientation {
   return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
 }
 
+/** Progress of one batch: how many of its pairs are done, and their verdicts so far (one array, growing). */
+type BatchProgress = (done: number, verdicts: readonly PixelVerdict[]) => void;
+
 /**
  * Checks a batch: decodes each thumbnail once (and turns it as the pairs need), then each pair, yielding to the
- * event loop between chunks. A pair naming a photo without a usable thumbnail passes (it cannot be checked).
+ * event loop between chunks. A pair naming a photo without a usable thumbnail is 'unchecked'.
  * The same code runs here and in the workers.
  */
 export async function checkPixelPairs(
   job: PixelJob,
-  options: { signal?: AbortSignal; onProgress?: (done: number) => void } = {},
-): Promise<boolean[]> {
+  options: { signal?: AbortSignal; onProgress?: BatchProgress } = {},
+): Promise<PixelVerdict[]> {
   const webp = new Map(job.thumbnails);
   const turns = new Map<number, Set<Orientation>>();
   const need = (id: number, o: Orientation) => turns.set(id, (turns.get(id) ?? new Set<Orientation>()).add(o));
@@ -80,48 +110,65 @@ export async function checkPixelPairs(
   };
   await Promise.all(Array.from({ length: Math.min(DECODES_IN_FLIGHT, ids.length) }, decodeNext));
 
-  const verdicts: boolean[] = [];
+  const verdicts: PixelVerdict[] = [];
   for (let i = 0; i < job.pairs.length; i++) {
     if (i % PAIRS_PER_CHUNK === 0) {
       options.signal?.throwIfAborted();
-      options.onProgress?.(i);
+      options.onProgress?.(i, verdicts);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const p = job.pairs[i];
     const a = pictures.get(`${p.id}:${turn(p.orientation)}`);
     const b = pictures.get(`${p.other}:1`);
-    verdicts.push(!a || !b || picturesMatch(a, b, job.rule));
+    verdicts.push(!a || !b ? 'unchecked' : picturesMatch(a, b, job.rule) ? 'same' : 'different');
   }
-  options.onProgress?.(job.pairs.length);
+  options.onProgress?.(job.pairs.length, verdicts);
   return verdicts;
 }
 
-/** Messages from a pixel worker. */
-export type PixelWorkerMessage = { done: number } | { verdicts: boolean[] } | { error: string };
+/** Messages from a pixel worker: progress with the verdicts made since the last message, the end, or an error. */
+export type PixelWorkerMessage =
+  { done: number; more: PixelVerdict[] } | { verdicts: PixelVerdict[] } | { error: string };
 
 export class PixelCheck {
+  /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
+  private readonly verdicts = new Map<string, boolean>();
+  /** Pairs of the last `prepare`: compared now, and taken from the store. */
+  readonly counts = { checked: 0, kept: 0 };
+
   /**
-   * @param verdicts where verdicts are kept (by `id:orientation:other`), so a search that follows on the same
-   *   library and rule reuses them
+   * @param store verdicts kept from earlier searches, and where new ones are kept (none: every pair is checked)
    * @param workers how many worker threads may share the checks (default: one per core; 0: none)
    */
   constructor(
     private readonly rule: PixelRule,
     private readonly thumbnail: (id: number) => Uint8Array | undefined,
-    private readonly verdicts: Map<string, boolean> = new Map(),
+    private readonly store?: PixelVerdictStore,
     private readonly workers = os.availableParallelism(),
   ) {}
 
-  /** Checks every distinct pair not checked before. */
+  /**
+   * Checks every distinct pair that neither this check nor the store has a verdict for. The verdicts made are
+   * kept in the store even when the check is cancelled or fails part-way, so a search started again goes on
+   * from there.
+   */
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
     // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
-    const keys = new Set<string>();
-    const todo = pairs.filter((p) => {
+    const todo: PixelPair[] = [];
+    const seen = new Set<string>();
+    this.counts.checked = this.counts.kept = 0;
+    for (const p of pairs) {
       const key = verdictKey(p);
-      if (this.verdicts.has(key) || keys.has(key)) return false;
-      keys.add(key);
-      return true;
-    });
+      if (this.verdicts.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      const kept = this.store?.get(p);
+      if (kept !== undefined) {
+        this.verdicts.set(key, kept);
+        this.counts.kept++;
+      } else todo.push(p);
+    }
+    this.counts.checked = todo.length;
+    if (!todo.length) return;
     const parts = Math.max(1, Math.min(this.workers, Math.floor(todo.length / PAIRS_PER_WORKER)));
     const slices = Array.from({ length: parts }, (_, k) => todo.filter((_, i) => i % parts === k));
     const done = new Array<number>(parts).fill(0);
@@ -132,16 +179,36 @@ export class PixelCheck {
         todo.length,
       );
     };
-    const results = await Promise.all(
-      slices.map((slice, k) => {
-        const job = this.job(slice);
-        const onProgress = (count: number) => report(k, count);
-        return parts > 1
-          ? inWorker(job, { signal: options.signal, onProgress })
-          : checkPixelPairs(job, { signal: options.signal, onProgress });
+    // Each slice's verdicts so far, in its order: what a cancelled check still keeps.
+    const made: (readonly PixelVerdict[])[] = slices.map(() => []);
+    try {
+      await Promise.all(
+        slices.map(async (slice, k) => {
+          const job = this.job(slice);
+          const onProgress: BatchProgress = (count, verdicts) => {
+            made[k] = verdicts;
+            report(k, count);
+          };
+          made[k] = await (parts > 1
+            ? inWorker(job, { signal: options.signal, onProgress })
+            : checkPixelPairs(job, { signal: options.signal, onProgress }));
+        }),
+      );
+    } finally {
+      this.record(slices, made);
+    }
+  }
+
+  /** Takes the verdicts made for (a prefix of) each slice, and gives the store those of pairs really compared. */
+  private record(slices: readonly PixelPair[][], made: readonly (readonly PixelVerdict[])[]): void {
+    const judged: [PixelPair, boolean][] = [];
+    slices.forEach((slice, k) =>
+      made[k].forEach((verdict, i) => {
+        this.verdicts.set(verdictKey(slice[i]), verdict !== 'different');
+        if (verdict !== 'unchecked') judged.push([slice[i], verdict === 'same']);
       }),
     );
-    slices.forEach((slice, k) => slice.forEach((p, i) => this.verdicts.set(verdictKey(p), results[k][i])));
+    if (judged.length) this.store?.add(judged);
   }
 
   /** Whether photo `id` (turned by `orientation`) and photo `other` are one picture: the prepared verdict. */
@@ -163,11 +230,12 @@ export class PixelCheck {
 /** Runs a batch in a worker thread of its own; aborting terminates it. */
 function inWorker(
   job: PixelJob,
-  options: { signal?: AbortSignal; onProgress?: (done: number) => void },
-): Promise<boolean[]> {
+  options: { signal?: AbortSignal; onProgress?: BatchProgress },
+): Promise<PixelVerdict[]> {
   options.signal?.throwIfAborted();
+  const made: PixelVerdict[] = [];
   const worker: Worker = startModuleWorker(import.meta.url, 'pixel-worker');
-  return new Promise<boolean[]>((resolve, reject) => {
+  return new Promise<PixelVerdict[]>((resolve, reject) => {
     const onAbort = () => {
       void worker.terminate();
       reject(options.signal!.reason);
@@ -178,8 +246,10 @@ function inWorker(
       void worker.terminate();
     };
     worker.on('message', (message: PixelWorkerMessage) => {
-      if ('done' in message) options.onProgress?.(message.done);
-      else if ('verdicts' in message) {
+      if ('done' in message) {
+        made.push(...message.more);
+        options.onProgress?.(message.done, made);
+      } else if ('verdicts' in message) {
         finish();
         resolve(message.verdicts);
       } else {
@@ -195,8 +265,20 @@ function inWorker(
   });
 }
 
-/** Upright pairs are unordered: (a, b) and (b, a) share a verdict. */
+/**
+ * A pair as (first, turn, second), its photos named by `name` (their ids, or the contents of their files): upright
+ * pairs are unordered, (a, b) and (b, a) share a verdict; a turned photo comes first.
+ */
+export function orderedPair<T extends string | number>(
+  p: PixelPair,
+  name: (id: number) => T,
+): { a: T; orientation: Orientation; b: T } {
+  const orientation = turn(p.orientation);
+  const [a, b] = [name(p.id), name(p.other)];
+  return orientation === 1 && b < a ? { a: b, orientation, b: a } : { a, orientation, b };
+}
+
 function verdictKey(p: PixelPair): string {
-  const o = turn(p.orientation);
-  return o === 1 ? `${Math.min(p.id, p.other)}:1:${Math.max(p.id, p.other)}` : `${p.id}:${o}:${p.other}`;
+  const { a, orientation, b } = orderedPair(p, (id) => id);
+  return `${a}:${orientation}:${b}`;
 }

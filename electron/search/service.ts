@@ -1,7 +1,7 @@
 /**
  * Loads the catalog's codes into Hamming indexes (one per code kind), with the duplicate embeddings beside
- * them, and answers duplicate queries. Both are cached per library revision, and so are pixel-check verdicts:
- * any write that changes photos or codes bumps the revision.
+ * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos or
+ * codes bumps the revision. Pixel-check verdicts are kept in the catalog itself (electron/search/kept-verdicts.ts).
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
@@ -12,7 +12,8 @@ import { EmbeddingTable, passesVerification } from './embedding.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
 import type { PixelRule } from './alignment.js';
 import { HammingIndex } from './index.js';
-import { PixelCheck, type PixelPair } from './pixel-check.js';
+import { KeptVerdicts } from './kept-verdicts.js';
+import { PixelCheck, type PixelPair, pixelRuleKey } from './pixel-check.js';
 import type { KeepCandidate } from './keep.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
 import { forEachSlotPairWithin } from './self-join.js';
@@ -27,7 +28,6 @@ interface LoadedCodes {
 
 export class SearchService {
   private cache = new Map<CodeKind, LoadedCodes>();
-  private verdicts: { revision: number; rule: string; verdicts: Map<string, boolean> } | null = null;
 
   constructor(
     private readonly catalog: () => Catalog,
@@ -125,15 +125,10 @@ export class SearchService {
     });
   }
 
-  /** The pixel check for `rule`, with the verdicts kept since the library last changed under the same rule. */
+  /** The pixel check for `rule`, with the verdicts the catalog kept from earlier searches. */
   private pixelCheck(rule: PixelRule): PixelCheck {
-    const key = `${rule.minCoverage}:${rule.minCorrelation}:${rule.sureCorrelation}:${rule.maxLocalShift}`;
-    const revision = this.revision();
-    if (!this.verdicts || this.verdicts.revision !== revision || this.verdicts.rule !== key) {
-      this.verdicts = { revision, rule: key, verdicts: new Map() };
-    }
     const catalog = this.catalog();
-    return new PixelCheck(rule, (id) => catalog.thumbnail(id)?.webp, this.verdicts.verdicts);
+    return new PixelCheck(rule, (id) => catalog.thumbnail(id)?.webp, new KeptVerdicts(catalog, pixelRuleKey(rule)));
   }
 
   /**

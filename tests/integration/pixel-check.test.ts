@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, mergeHandlers } from '../../electron/api/dispatch.js';
@@ -6,6 +6,7 @@ import { Library, libraryHandlers } from '../../electron/library/handlers.js';
 import { averageHashEncoder } from '../../electron/library/testing.js';
 import { DEFAULT_PIXEL_RULE } from '../../electron/search/alignment.js';
 import { duplicateHandlers } from '../../electron/search/handlers.js';
+import { pixelRuleKey } from '../../electron/search/pixel-check.js';
 import type { CalibratedPresets } from '../../electron/search/presets.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
@@ -42,13 +43,17 @@ const window = (fraction: number, fx: number, fy: number) => {
 let library: Library | null = null;
 afterEach(() => library?.close());
 
-async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, geometric = false) {
-  const dir = tempDir('pixels');
+async function writePhoto(file: string, image: RawImage | Promise<RawImage>) {
+  writeFileSync(file, await encodeImage(await image, 'jpeg', { quality: 85 }));
+}
+
+/** A library of `pictures` scanned in a new folder; `dbDir` reuses the database (and folder) of an earlier one. */
+async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, geometric = false, dbDir?: string) {
+  const dir = dbDir ?? tempDir('pixels');
   const photos = path.join(dir, 'photos');
-  mkdirSync(photos);
-  for (const [name, image] of Object.entries(pictures)) {
-    writeFileSync(path.join(photos, `${name}.jpg`), await encodeImage(await image, 'jpeg', { quality: 85 }));
-  }
+  mkdirSync(photos, { recursive: true });
+  for (const [name, image] of Object.entries(pictures)) await writePhoto(path.join(photos, `${name}.jpg`), image);
+  library?.close();
   library = new Library(
     path.join(dir, 'library.db'),
     async () => averageHashEncoder(undefined, { variants: geometric ? [6] : [] }),
@@ -57,17 +62,33 @@ async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, g
   );
   library.updateSettings({ geometric });
   const dispatcher = new Dispatcher(mergeHandlers(libraryHandlers(library), duplicateHandlers(library)));
-  await dispatcher.call('scan.run', { folders: [photos] });
-  return async (threshold: string) => {
+  const scan = () => dispatcher.call('scan.run', { folders: [photos] });
+  await scan();
+  const find = async (threshold: string) => {
     const phases = new Set<string>();
-    const found = await dispatcher.call('dupes.find', { threshold }, { onProgress: (p) => phases.add(p.phase) });
+    let compared = 0;
+    const found = await dispatcher.call(
+      'dupes.find',
+      { threshold },
+      {
+        onProgress: (p) => {
+          phases.add(p.phase);
+          if (p.phase === 'verify') compared = Math.max(compared, p.total);
+        },
+      },
+    );
     return {
       threshold: found.threshold,
       phases,
+      /** How many pairs the pixel check compared (not counting the verdicts it was given). */
+      compared,
       groups: found.groups.map((g) => g.files.map((f) => path.basename(f.path, '.jpg')).sort()),
     };
   };
+  return Object.assign(find, { dir, photos, scan });
 }
+
+const photo2 = () => syntheticPhoto({ width: 480, height: 360, seed: 52 });
 
 describe('the pixel check of duplicate candidates', () => {
   it('keeps a cropped copy and drops a 70 % window and another photo that the codes let through', async () => {
@@ -91,5 +112,32 @@ describe('the pixel check of duplicate candidates', () => {
     const turned = orientPixels(photo, 6);
     expect((await (await scanned({ photo, turned }, false))('close')).groups).toEqual([]);
     expect((await (await scanned({ photo, turned }, true))('close')).groups).toEqual([['photo', 'turned']]);
+  });
+
+  it('remembers its verdicts in the library by file content: across reopening, renames and rescans', async () => {
+    const first = await scanned({ photo, crop: window(0.85, 0.8, 0.3), burst: window(0.7, 0, 0), other: photo2() });
+    const run1 = await first('close');
+    expect(run1.groups).toEqual([['crop', 'photo']]);
+    expect(run1.compared).toBe(6); // four photos, every pair a candidate
+    const kept = () => library!.get().pixelVerdicts(pixelRuleKey(DEFAULT_PIXEL_RULE));
+    expect(kept()).toHaveLength(6);
+    expect(kept().filter((v) => v.same)).toHaveLength(1);
+
+    // Another process opening the same library compares nothing and finds the same groups.
+    const reopened = await scanned({}, false, first.dir);
+    const run2 = await reopened('close');
+    expect(run2.groups).toEqual(run1.groups);
+    expect(run2.compared).toBe(0);
+    expect(run2.phases.has('verify')).toBe(false);
+
+    // A renamed file keeps its verdicts; a file whose content changed is compared again, and its old verdicts go.
+    renameSync(path.join(first.photos, 'crop.jpg'), path.join(first.photos, 'crop-renamed.jpg'));
+    await writePhoto(path.join(first.photos, 'other.jpg'), syntheticPhoto({ width: 480, height: 360, seed: 53 }));
+    await reopened.scan();
+    expect(kept()).toHaveLength(3); // the pairs of the old `other` were pruned by the scan
+    const run3 = await reopened('close');
+    expect(run3.groups).toEqual([['crop-renamed', 'photo']]);
+    expect(run3.compared).toBe(3);
+    expect(kept()).toHaveLength(6);
   });
 });
