@@ -4,6 +4,7 @@ import { packCodes } from './hamming-kernel.js';
 import {
   classBalanceWeights,
   deadBitFraction,
+  hashCentres,
   type PolicyOptions,
   policyStep,
   reinforceGradient,
@@ -69,6 +70,7 @@ const PLAIN_POLICY: PolicyOptions = {
   bitBalanceWeight: 0,
   quantisationWeight: 0,
   entropyWeight: 0,
+  centreWeight: 0,
   errorAwareQuantisation: false,
   gradientAmplifier: null,
 };
@@ -142,6 +144,70 @@ describe('policyStep', () => {
     expect(withEntropy[2]! - without[2]!).toBe(0);
     expect(withEntropy[4]! - without[4]!).toBeGreaterThan(0);
     expect(withEntropy[0]! - without[0]!).toBeLessThan(0);
+  });
+});
+
+describe('hash centres', () => {
+  it('adds λ(p − c)/batch, the gradient of λ·BCE(p, c)/batch (checked by finite differences)', () => {
+    const bits = 4;
+    const batch = 2;
+    const logits = Float32Array.of(-2, 0.3, 0, 1.7, 0.9, -0.4, 3, -1);
+    const centres = Uint8Array.of(1, 0, 1, 1, 0, 0, 1, 0);
+    const input = {
+      logits,
+      batch,
+      bits,
+      queryLabels: Int32Array.of(0, 1),
+      querySelfIndex: Int32Array.of(-1, -1),
+      queryWeights: Float32Array.of(1, 1),
+      database: packCodes([0, 1, 0, 1, 1, 0, 0, 1], 2, bits, 0.5),
+      databaseLabels: Int32Array.of(0, 1),
+      queryCentres: centres,
+    };
+    const options: PolicyOptions = { ...PLAIN_POLICY, samplesPerQuery: 4 };
+    const lambda = 0.7;
+    const without = policyStep(input, options, createRandom(3)).logitGradient;
+    const pulled = policyStep(input, { ...options, centreWeight: lambda }, createRandom(3)).logitGradient;
+    const bce = (z: number, c: number) => -(c * Math.log(sigmoid(z)) + (1 - c) * Math.log(1 - sigmoid(z)));
+    const h = 1e-5;
+    for (let j = 0; j < logits.length; j++) {
+      const numeric =
+        (lambda / batch) * ((bce(logits[j]! + h, centres[j]!) - bce(logits[j]! - h, centres[j]!)) / (2 * h));
+      expect(pulled[j]! - without[j]!).toBeCloseTo(numeric, 6);
+    }
+    // Without centres in the batch, the weight does nothing.
+    const none = policyStep(
+      { ...input, queryCentres: undefined },
+      { ...options, centreWeight: lambda },
+      createRandom(3),
+    );
+    expect(Array.from(none.logitGradient)).toEqual(Array.from(without));
+  });
+
+  it('gives each label a centre: Hadamard rows (distance K/2) for 2^n bits, far-apart random codes otherwise', () => {
+    const distance = (a: Uint8Array, b: Uint8Array) => a.reduce((d, x, k) => d + (x ^ b[k]!), 0);
+    const labels = Int32Array.from({ length: 50 }, (_, i) => [7, 3, 11, 5, 2, 13, 17, 19, 23, 29][i % 10]!);
+    const h32 = hashCentres(labels, 32, createRandom(1));
+    expect([...h32.keys()]).toEqual([2, 3, 5, 7, 11, 13, 17, 19, 23, 29]);
+    const rows32 = [...h32.values()];
+    for (let a = 0; a < rows32.length; a++)
+      for (let b = a + 1; b < rows32.length; b++) expect(distance(rows32[a]!, rows32[b]!)).toBe(16);
+    // 4 bits for 6 labels: rows of H4 and two complements (distance 4 to their row, 2 to the others).
+    const h4 = [...hashCentres(Int32Array.of(0, 1, 2, 3, 4, 5), 4, createRandom(1)).values()];
+    expect(distance(h4[0]!, h4[4]!)).toBe(4);
+    expect(distance(h4[1]!, h4[5]!)).toBe(4);
+    expect(distance(h4[0]!, h4[5]!)).toBe(2);
+    // 12 bits: random draws, all distinct and at least 4 apart (a single draw of ten is often closer).
+    const rows12 = [...hashCentres(labels, 12, createRandom(1)).values()];
+    let min = 12;
+    for (let a = 0; a < rows12.length; a++)
+      for (let b = a + 1; b < rows12.length; b++) min = Math.min(min, distance(rows12[a]!, rows12[b]!));
+    expect(min).toBeGreaterThanOrEqual(4);
+    const single = [...hashCentres(labels, 12, createRandom(1), 1).values()];
+    let singleMin = 12;
+    for (let a = 0; a < single.length; a++)
+      for (let b = a + 1; b < single.length; b++) singleMin = Math.min(singleMin, distance(single[a]!, single[b]!));
+    expect(singleMin).toBeLessThan(min);
   });
 });
 

@@ -28,6 +28,12 @@ export interface PolicyOptions {
    * sample equal and r − b = 0. Per bit the pull is β/K, weaker for longer codes. 0 = off.
    */
   entropyWeight: number;
+  /**
+   * λ of a pull of each query's bit probabilities towards its class's hash centre (Central Similarity
+   * Quantization, Yuan et al. 2020; `hashCentres`): λ·BCE(p, c) / batch, so ∂/∂z = λ(p − c) / batch. It packs
+   * each class's codes around one point far from the other classes' points. 0 = off.
+   */
+  centreWeight: number;
   /** Zhao et al.'s error-aware quantisation: only quantise bits whose rounded value agrees with the query's best sample. */
   errorAwareQuantisation: boolean;
   /** Zhao et al.'s gradient amplifier: gain = clamp(threshold / (4p(1 − p)), 1, maxGain) on saturated units. */
@@ -74,6 +80,8 @@ export interface PolicyBatch {
   queryWeights: Float32Array;
   database: PackedCodes;
   databaseLabels: Int32Array;
+  /** Each query's hash centre as 0/1 bits [batch, bits], for `centreWeight` (absent: no pull). */
+  queryCentres?: Uint8Array;
 }
 
 export interface PolicyStepResult {
@@ -149,6 +157,9 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
       }
       // Loss −(β/K)·Σ H(p): dH/dz = −z·p(1 − p).
       if (options.entropyWeight > 0) g += (options.entropyWeight / (bits * batch)) * logits[i * bits + k]! * slope;
+      if (options.centreWeight > 0 && input.queryCentres) {
+        g += (options.centreWeight / batch) * (pk - input.queryCentres[i * bits + k]!);
+      }
       gradient[i * bits + k] = g;
     }
   }
@@ -165,6 +176,51 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
     }
   }
   return { logitGradient: gradient, meanReward: rewardSum / (batch * S) };
+}
+
+/**
+ * One K-bit hash centre (0/1) per distinct label, far apart: rows of a Sylvester–Hadamard matrix and their
+ * complements when K is a power of two and 2K ≥ the number of labels (pairwise distance K/2, or K for a row and
+ * its complement), else the best of `draws` random sets (largest minimum pairwise Hamming distance, then largest
+ * mean). Labels get centres in ascending order.
+ */
+export function hashCentres(labels: Int32Array, bits: number, random: Random, draws = 2000): Map<number, Uint8Array> {
+  const classes = [...new Set(labels)].sort((a, b) => a - b);
+  const n = classes.length;
+  let rows: Uint8Array[];
+  if ((bits & (bits - 1)) === 0 && 2 * bits >= n) {
+    // H[i][j] = (−1)^popcount(i & j): bit 1 where the entry is −1.
+    const parity = (x: number) => {
+      let c = 0;
+      for (; x; x &= x - 1) c ^= 1;
+      return c;
+    };
+    rows = Array.from({ length: n }, (_, r) =>
+      Uint8Array.from({ length: bits }, (_, j) => parity((r % bits) & j) ^ (r >= bits ? 1 : 0)),
+    );
+  } else {
+    let best: Uint8Array[] = [];
+    let bestMin = -1;
+    let bestMean = -1;
+    for (let d = 0; d < draws; d++) {
+      const candidate = Array.from({ length: n }, () =>
+        Uint8Array.from({ length: bits }, () => (random.next() < 0.5 ? 1 : 0)),
+      );
+      let min = bits;
+      let sum = 0;
+      for (let a = 0; a < n; a++)
+        for (let b = a + 1; b < n; b++) {
+          let dist = 0;
+          for (let k = 0; k < bits; k++) dist += candidate[a]![k]! ^ candidate[b]![k]!;
+          min = Math.min(min, dist);
+          sum += dist;
+        }
+      const mean = n > 1 ? sum / ((n * (n - 1)) / 2) : 0;
+      if (min > bestMin || (min === bestMin && mean > bestMean)) [best, bestMin, bestMean] = [candidate, min, mean];
+    }
+    rows = best;
+  }
+  return new Map(classes.map((label, i) => [label, rows[i]!]));
 }
 
 /** Fraction of bits that are (nearly) constant over a set: |mean(2p − 1)| > 0.95 (the "dead bits"). */

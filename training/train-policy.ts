@@ -5,7 +5,7 @@
 import { HeadCompute } from './compute-graphs.js';
 import { packCodes } from './hamming-kernel.js';
 import { cloneHead, standardise } from './head.js';
-import { classBalanceWeights, policyStep } from './policy-gradient.js';
+import { classBalanceWeights, hashCentres, policyStep } from './policy-gradient.js';
 import { createRandom } from './rng.js';
 import { newHead, runTrainingLoop } from './training-loop.js';
 import type { TrainedHead, TrainHooks, TrainingData, TrainOptions } from './training-options.js';
@@ -23,6 +23,9 @@ export async function trainPolicyHead(
   const databaseNet = cloneHead(queryNet);
   const inputs = standardise(queryNet, train.features);
   const weights = classBalanceWeights(train.labels, options.classBalancePower);
+  // Drawn from their own stream, so the split, initialisation and samples stay those of a run without them.
+  const centres =
+    options.policy.centreWeight > 0 ? hashCentres(train.labels, bits, createRandom(options.seed + 101)) : null;
   const compute = await HeadCompute.open(queryNet.architecture, options.threads, options.dropout > 0);
   const encodeDatabase = async () =>
     packCodes(await compute.forward(databaseNet, inputs, train.count), train.count, bits);
@@ -43,6 +46,12 @@ export async function trainPolicyHead(
               queryWeights: Float32Array.from(rows, (r) => weights[r]!),
               database,
               databaseLabels: train.labels,
+              queryCentres: centres
+                ? Uint8Array.from(
+                    { length: rows.length * bits },
+                    (_, j) => centres.get(train.labels[rows[Math.floor(j / bits)]!]!)![j % bits]!,
+                  )
+                : undefined,
             },
             options.policy,
             random,

@@ -9,7 +9,8 @@ import { installTrainedHead, resolveOptions, trainHead } from './train-head.js';
 import { heldOutMap as mapOf, newHead } from './training-loop.js';
 import { createRandom } from './rng.js';
 import type { LabelledSet } from './datasets.js';
-import type { HeadParameters } from './head.js';
+import { type HeadParameters, standardise } from './head.js';
+import { hashCentres, type PolicyOptions } from './policy-gradient.js';
 import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const train = gaussianClusters({ classes: 6, perClass: 60, dim: 24, separation: 0.8, seed: 21 });
@@ -45,6 +46,53 @@ describe('Deep Policy Hashing loop', () => {
     expect(after).toBeGreaterThan(before + 0.2);
     expect(after).toBeGreaterThan(0.75);
     console.log(`synthetic MAP ${before.toFixed(3)} → ${after.toFixed(3)} in ${seconds.toFixed(1)} s`);
+  });
+});
+
+describe('the pull towards class hash centres', () => {
+  it("gathers each class's codes at its centre and still learns the ranking", async () => {
+    const options = (centreWeight: number) =>
+      resolveOptions({
+        method: 'dph',
+        bits: 16,
+        epochs: 12,
+        batchSize: 32,
+        learningRate: 1e-2,
+        threads: 1,
+        databaseRefreshSteps: 5,
+        policy: { centreWeight } as PolicyOptions,
+      });
+    const centres = hashCentres(train.labels, 16, createRandom(options(1).seed + 101));
+    /** Mean Hamming distance of the held-out items' codes to their class's centre, and to the nearest other one. */
+    const distances = async (head: HeadParameters) => {
+      const compute = await HeadCompute.open(head.architecture, 1);
+      try {
+        const logits = await compute.forward(head, standardise(head, testSet.features), testSet.count);
+        let own = 0;
+        let other = 0;
+        for (let i = 0; i < testSet.count; i++) {
+          const distanceTo = (c: Uint8Array) =>
+            c.reduce((d, bit, k) => d + (bit ^ (logits[i * 16 + k]! > 0 ? 1 : 0)), 0);
+          own += distanceTo(centres.get(testSet.labels[i]!)!) / testSet.count;
+          other +=
+            Math.min(...[...centres].filter(([l]) => l !== testSet.labels[i]).map(([, c]) => distanceTo(c))) /
+            testSet.count;
+        }
+        return { own, other };
+      } finally {
+        await compute.release();
+      }
+    };
+    const plain = await trainHeadInProcess({ train }, options(0));
+    const pulled = await trainHeadInProcess({ train }, options(1));
+    const [d0, d1] = [await distances(plain.head), await distances(pulled.head)];
+    console.log(
+      `distance to own centre ${d0.own.toFixed(2)} → ${d1.own.toFixed(2)}, to nearest other ${d1.other.toFixed(2)}`,
+    );
+    expect(d1.own).toBeLessThan(2);
+    expect(d0.own).toBeGreaterThan(4); // without the pull the codes do not sit at the (arbitrary) centres
+    expect(d1.other - d1.own).toBeGreaterThan(4);
+    expect(await heldOutMap(pulled.head, testSet, train)).toBeGreaterThan(0.75);
   });
 });
 

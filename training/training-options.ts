@@ -61,6 +61,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
     bitBalanceWeight: 0.1,
     quantisationWeight: 0,
     entropyWeight: 0,
+    centreWeight: 0,
     errorAwareQuantisation: false,
     gradientAmplifier: null,
   },

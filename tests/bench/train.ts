@@ -8,9 +8,9 @@
  * layer), dph-ga (gradient amplifier + error-aware quantisation), dph-q (quantisation alone),
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting), dph-h (an entropy bonus on the policy, β = 1.2 on the mean
- * bit entropy).
+ * bit entropy), dph-c (a pull towards per-class hash centres, λ = 1).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
- * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
+ * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β, --centre λ and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus, pull towards class hash centres and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts), --views (cifar10: append the
  * augmented views of the training images that `training/export-cifar-descriptors.ts --views N --seed S` wrote
  * to DIR for this seed as more training items; every method trains on the same items).
@@ -64,6 +64,8 @@ const METHOD_SETTINGS: Record<string, { method: Method } & Omit<TrainHeadOptions
   'dph-cb': { method: 'dph', learningRate: 1e-3, classBalancePower: 1 },
   // DPH with an entropy bonus on the policy (β = 1.2 on the mean bit entropy: 0.1 per bit at 12 bits).
   'dph-h': { method: 'dph', learningRate: 1e-3, policy: { entropyWeight: 1.2 } },
+  // DPH with a pull towards per-class hash centres (CSQ), λ = 1 per query (see --centre).
+  'dph-c': { method: 'dph', learningRate: 1e-3, policy: { centreWeight: 1 } },
   // Dead-bit stress test: strong quantisation, no bit balance; without and with Zhao et al.'s remedies.
   'dph-stress': { method: 'dph', learningRate: 1e-3, policy: { bitBalanceWeight: 0, quantisationWeight: 0.5 } },
   'dph-stress-ga': {
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
       balance: { type: 'string' },
       samples: { type: 'string' },
       entropy: { type: 'string' },
+      centre: { type: 'string' },
       baseline: { type: 'string' },
       refresh: { type: 'string' },
       scale: { type: 'string', default: '0' },
@@ -201,6 +204,7 @@ async function main(): Promise<void> {
         if (values.balance) options.policy.bitBalanceWeight = Number(values.balance);
         if (values.samples) options.policy.samplesPerQuery = Number(values.samples);
         if (values.entropy) options.policy.entropyWeight = Number(values.entropy);
+        if (values.centre) options.policy.centreWeight = Number(values.centre);
         if (values.refresh) options.databaseRefreshSteps = Number(values.refresh);
         if (values.baseline) {
           if (values.baseline !== 'leave-one-out' && values.baseline !== 'greedy')
