@@ -5,6 +5,7 @@ import {
   classBalanceWeights,
   deadBitFraction,
   hashCentres,
+  type PolicyBatch,
   type PolicyOptions,
   policyStep,
   reinforceGradient,
@@ -75,6 +76,20 @@ const PLAIN_POLICY: PolicyOptions = {
   gradientAmplifier: null,
 };
 
+/** A batch of two queries (labels 0 and 1, not in the database) against a database of 0/1 `rows`. */
+function twoQueries(logits: Float32Array, bits: number, rows: number[][], databaseLabels: Int32Array): PolicyBatch {
+  return {
+    logits,
+    batch: 2,
+    bits,
+    queryLabels: Int32Array.of(0, 1),
+    querySelfIndex: Int32Array.of(-1, -1),
+    queryWeights: Float32Array.of(1, 1),
+    database: packCodes(rows.flat(), rows.length, bits, 0.5),
+    databaseLabels,
+  };
+}
+
 describe('policyStep', () => {
   it("with the greedy baseline, subtracts the thresholded code's AP over the database from each sample's reward", () => {
     // Database codes at distances 0…4 from 0000 (the thresholded code of p = ½ everywhere), labels 1 1 0 0 1.
@@ -115,16 +130,7 @@ describe('policyStep', () => {
       [1, 0, 0, 1, 0],
       [1, 1, 1, 0, 0],
     ];
-    const input = {
-      logits,
-      batch,
-      bits,
-      queryLabels: Int32Array.of(0, 1),
-      querySelfIndex: Int32Array.of(-1, -1),
-      queryWeights: Float32Array.of(1, 1),
-      database: packCodes(rows.flat(), rows.length, bits, 0.5),
-      databaseLabels: Int32Array.of(0, 1, 0),
-    };
+    const input = twoQueries(logits, bits, rows, Int32Array.of(0, 1, 0));
     const options: PolicyOptions = { ...PLAIN_POLICY, samplesPerQuery: 4 };
     const beta = 1.5;
     // Same random stream, so the sampled (REINFORCE) part is identical and cancels.
@@ -153,17 +159,11 @@ describe('hash centres', () => {
     const batch = 2;
     const logits = Float32Array.of(-2, 0.3, 0, 1.7, 0.9, -0.4, 3, -1);
     const centres = Uint8Array.of(1, 0, 1, 1, 0, 0, 1, 0);
-    const input = {
-      logits,
-      batch,
-      bits,
-      queryLabels: Int32Array.of(0, 1),
-      querySelfIndex: Int32Array.of(-1, -1),
-      queryWeights: Float32Array.of(1, 1),
-      database: packCodes([0, 1, 0, 1, 1, 0, 0, 1], 2, bits, 0.5),
-      databaseLabels: Int32Array.of(0, 1),
-      queryCentres: centres,
-    };
+    const rows = [
+      [0, 1, 0, 1],
+      [1, 0, 0, 1],
+    ];
+    const input = { ...twoQueries(logits, bits, rows, Int32Array.of(0, 1)), queryCentres: centres };
     const options: PolicyOptions = { ...PLAIN_POLICY, samplesPerQuery: 4 };
     const lambda = 0.7;
     const without = policyStep(input, options, createRandom(3)).logitGradient;

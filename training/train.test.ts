@@ -10,7 +10,7 @@ import { heldOutMap as mapOf, newHead } from './training-loop.js';
 import { createRandom } from './rng.js';
 import type { LabelledSet } from './datasets.js';
 import { type HeadParameters, standardise } from './head.js';
-import { hashCentres, type PolicyOptions } from './policy-gradient.js';
+import { hashCentres } from './policy-gradient.js';
 import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const train = gaussianClusters({ classes: 6, perClass: 60, dim: 24, separation: 0.8, seed: 21 });
@@ -26,17 +26,20 @@ async function heldOutMap(head: HeadParameters, queries: LabelledSet, database: 
   }
 }
 
+/** A small, fast DPH run on the synthetic set. */
+const SMALL_DPH = {
+  method: 'dph',
+  bits: 16,
+  epochs: 12,
+  batchSize: 32,
+  learningRate: 1e-2,
+  threads: 1,
+  databaseRefreshSteps: 5,
+} as const;
+
 describe('Deep Policy Hashing loop', () => {
   it('improves MAP on a small synthetic labelled set within a few seconds', async () => {
-    const options = resolveOptions({
-      method: 'dph',
-      bits: 16,
-      epochs: 12,
-      batchSize: 32,
-      learningRate: 1e-2,
-      threads: 1,
-      databaseRefreshSteps: 5,
-    });
+    const options = resolveOptions(SMALL_DPH);
     const before = await heldOutMap(newHead(options, train, createRandom(options.seed)), testSet, train);
     const started = performance.now();
     const result = await trainHeadInProcess({ train }, options);
@@ -51,17 +54,7 @@ describe('Deep Policy Hashing loop', () => {
 
 describe('the pull towards class hash centres', () => {
   it("gathers each class's codes at its centre and still learns the ranking", async () => {
-    const options = (centreWeight: number) =>
-      resolveOptions({
-        method: 'dph',
-        bits: 16,
-        epochs: 12,
-        batchSize: 32,
-        learningRate: 1e-2,
-        threads: 1,
-        databaseRefreshSteps: 5,
-        policy: { centreWeight } as PolicyOptions,
-      });
+    const options = (centreWeight: number) => resolveOptions({ ...SMALL_DPH, policy: { centreWeight } });
     const centres = hashCentres(train.labels, 16, createRandom(options(1).seed + 101));
     /** Mean Hamming distance of the held-out items' codes to their class's centre, and to the nearest other one. */
     const distances = async (head: HeadParameters) => {
@@ -97,18 +90,7 @@ describe('the pull towards class hash centres', () => {
 });
 
 describe('dropout on the hidden layer', () => {
-  const options = (dropout: number) =>
-    resolveOptions({
-      method: 'dph',
-      bits: 16,
-      hiddenDim: 32,
-      epochs: 12,
-      batchSize: 32,
-      learningRate: 1e-2,
-      threads: 1,
-      databaseRefreshSteps: 5,
-      dropout,
-    });
+  const options = (dropout: number) => resolveOptions({ ...SMALL_DPH, hiddenDim: 32, dropout });
 
   it('trains a different head that still learns the classes', async () => {
     const plain = await trainHeadInProcess({ train }, options(0));
