@@ -4,7 +4,7 @@
  * (bit k of a code is bit k%32 of word k/32), the same layout the search index stores.
  */
 
-import { hammingDistancesJs, popcount32 } from '../electron/search/codes.js';
+import { hammingDistance, hammingDistancesJs, popcount32 } from '../electron/search/codes.js';
 
 /** A set of `count` codes of `bits` bits, `wordsPerCode` Uint32 words each. */
 export interface PackedCodes {
@@ -30,7 +30,7 @@ export function packCodes(scores: ArrayLike<number>, count: number, bits: number
   return { bits, wordsPerCode, count, words };
 }
 
-export { popcount32 };
+export { hammingDistance, popcount32 };
 
 /** Reused distance buffer (training is single-threaded per worker). */
 let distances = new Uint8Array(0);

@@ -6,7 +6,14 @@
  * The big matrix products live in compute-graphs.ts; this is O(batch · samples · database) popcounts.
  */
 import { tieAwareAveragePrecision } from './average-precision.js';
-import { distanceHistograms, packCodes, wordsForBits, type PackedCodes } from './hamming-kernel.js';
+import {
+  distanceHistograms,
+  hammingDistance,
+  packCodes,
+  popcount32,
+  wordsForBits,
+  type PackedCodes,
+} from './hamming-kernel.js';
 import type { Random } from './rng.js';
 
 export interface PolicyOptions {
@@ -187,40 +194,33 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
 export function hashCentres(labels: Int32Array, bits: number, random: Random, draws = 2000): Map<number, Uint8Array> {
   const classes = [...new Set(labels)].sort((a, b) => a - b);
   const n = classes.length;
-  let rows: Uint8Array[];
+  let rows: Uint8Array;
   if ((bits & (bits - 1)) === 0 && 2 * bits >= n) {
-    // H[i][j] = (−1)^popcount(i & j): bit 1 where the entry is −1.
-    const parity = (x: number) => {
-      let c = 0;
-      for (; x; x &= x - 1) c ^= 1;
-      return c;
-    };
-    rows = Array.from({ length: n }, (_, r) =>
-      Uint8Array.from({ length: bits }, (_, j) => parity((r % bits) & j) ^ (r >= bits ? 1 : 0)),
-    );
+    // H[i][j] = (−1)^popcount(i & j): bit 1 where the entry is −1; rows from `bits` on are complements.
+    rows = Uint8Array.from({ length: n * bits }, (_, i) => {
+      const r = Math.floor(i / bits);
+      return (popcount32((r % bits) & (i % bits)) & 1) ^ (r >= bits ? 1 : 0);
+    });
   } else {
-    let best: Uint8Array[] = [];
     let bestMin = -1;
     let bestMean = -1;
+    rows = new Uint8Array(0);
     for (let d = 0; d < draws; d++) {
-      const candidate = Array.from({ length: n }, () =>
-        Uint8Array.from({ length: bits }, () => (random.next() < 0.5 ? 1 : 0)),
-      );
+      const candidate = Uint8Array.from({ length: n * bits }, () => (random.next() < 0.5 ? 1 : 0));
+      const { words, wordsPerCode } = packCodes(candidate, n, bits, 0.5);
       let min = bits;
       let sum = 0;
       for (let a = 0; a < n; a++)
         for (let b = a + 1; b < n; b++) {
-          let dist = 0;
-          for (let k = 0; k < bits; k++) dist += candidate[a]![k]! ^ candidate[b]![k]!;
+          const dist = hammingDistance(words, words, wordsPerCode, a * wordsPerCode, b * wordsPerCode);
           min = Math.min(min, dist);
           sum += dist;
         }
       const mean = n > 1 ? sum / ((n * (n - 1)) / 2) : 0;
-      if (min > bestMin || (min === bestMin && mean > bestMean)) [best, bestMin, bestMean] = [candidate, min, mean];
+      if (min > bestMin || (min === bestMin && mean > bestMean)) [rows, bestMin, bestMean] = [candidate, min, mean];
     }
-    rows = best;
   }
-  return new Map(classes.map((label, i) => [label, rows[i]!]));
+  return new Map(classes.map((label, i) => [label, rows.subarray(i * bits, (i + 1) * bits)]));
 }
 
 /** Fraction of bits that are (nearly) constant over a set: |mean(2p − 1)| > 0.95 (the "dead bits"). */
