@@ -4,7 +4,7 @@
  * a move or a rename) compares only pairs that nobody judged before. A photo without a content hash is not kept.
  */
 import type { Catalog, PixelVerdictRow } from '../library/catalog.js';
-import { orderedPair, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
+import { orderedPair, orderedPairKey, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
 
 /** SQLite errors of the environment, not of this code: the verdicts are then not kept. */
 const NOT_KEPT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR']);
@@ -19,12 +19,12 @@ export class KeptVerdicts implements PixelVerdictStore {
     private readonly rule: string,
   ) {
     this.hashes = catalog.contentHashes();
-    for (const r of catalog.pixelVerdicts(rule)) this.kept.set(`${r.a}:${r.orientation}:${r.b}`, r.same);
+    for (const r of catalog.pixelVerdicts(rule)) this.kept.set(orderedPairKey(r), r.same);
   }
 
   get(pair: PixelPair): boolean | undefined {
     const row = this.row(pair);
-    return row && this.kept.get(`${row.a}:${row.orientation}:${row.b}`);
+    return row && this.kept.get(orderedPairKey(row));
   }
 
   /**
@@ -37,7 +37,7 @@ export class KeptVerdicts implements PixelVerdictStore {
       const row = this.row(pair);
       if (!row) continue;
       rows.push({ ...row, same });
-      this.kept.set(`${row.a}:${row.orientation}:${row.b}`, same);
+      this.kept.set(orderedPairKey(row), same);
     }
     try {
       this.catalog.addPixelVerdicts(this.rule, rows);

@@ -278,7 +278,11 @@ export function orderedPair<T extends string | number>(
   return orientation === 1 && b < a ? { a: b, orientation, b: a } : { a, orientation, b };
 }
 
+/** One string for an ordered pair, as a map key. */
+export function orderedPairKey(pair: { a: string | number; orientation: number; b: string | number }): string {
+  return `${pair.a}:${pair.orientation}:${pair.b}`;
+}
+
 function verdictKey(p: PixelPair): string {
-  const { a, orientation, b } = orderedPair(p, (id) => id);
-  return `${a}:${orientation}:${b}`;
+  return orderedPairKey(orderedPair(p, (id) => id));
 }
