@@ -5,6 +5,7 @@
  *
  *   npx tsx training/export-cifar-descriptors.ts [--out DIR] [--limit N]
  *   npx tsx training/export-cifar-descriptors.ts --views N [--seed S] [--pad P] [--out DIR]
+ *   npx tsx training/export-cifar-descriptors.ts --nsfwjs MODEL:LAYER:POOLING[:SIZE] --out DIR [--threads N]
  *
  * Slow on a small CPU (one backbone pass per image); --limit N takes the first N images of each class
  * (train before test) for a smoke run. Needs ../shared/data/cifar10 and model/artifacts/backbone.onnx.
@@ -14,13 +15,18 @@
  * each reflection-padded by P pixels (default 4), cut back to 32 × 32 at a random offset and mirrored half
  * of the time — to
  * DIR/views-seedS.{f32,json}, for `npm run bench:train -- --data cifar10 --views`.
+ *
+ * With --nsfwjs it describes the images with another converted nsfwjs network instead of the shipped backbone,
+ * for comparing descriptors through the trainer: e.g. `inception_v3:mixed5:regions2x2:160` (model directory,
+ * Keras layer, pooling, input size, default 160; input range [0, 1]). training/probe-layers.ts picks candidates.
  */
 import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
-import { describeFiles, describeImages } from '../model/backbone/describe-files.js';
+import type { Pooling } from '../model/backbone/convert.js';
+import { describeFiles, describeImages, openConvertedDescriber } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
@@ -63,6 +69,22 @@ async function exportViews(files: LabelledFile[], out: string, views: number, se
   );
 }
 
+/** `MODEL:LAYER:POOLING[:SIZE]` → a describer for that converted nsfwjs network. */
+async function openNsfwjs(option: string, threads: number | undefined) {
+  const [model, layer, pooling, size = '160'] = option.split(':');
+  if (!model || !layer || !['gap', 'gmp', 'gem', 'regions2x2'].includes(pooling ?? '') || !(Number(size) >= 32)) {
+    throw new Error(
+      `--nsfwjs wants MODEL:LAYER:POOLING[:SIZE], e.g. inception_v3:mixed5:regions2x2:160 (got ${option})`,
+    );
+  }
+  const describer = await openConvertedDescriber(
+    model,
+    { inputSize: Number(size), inputRange: 'unit', parts: [{ layer, pooling: pooling as Pooling }] },
+    threads,
+  );
+  return { describer, version: describer.version, close: () => describer.close() };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -71,6 +93,8 @@ async function main(): Promise<void> {
       views: { type: 'string' },
       seed: { type: 'string', default: '1' },
       pad: { type: 'string', default: '4' },
+      nsfwjs: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
   if (values.views) {
@@ -87,15 +111,22 @@ async function main(): Promise<void> {
       return n < limit;
     });
   }
-  const encoder = await Encoder.open({ head: null });
+  const threads = values.threads ? Number(values.threads) : undefined;
+  const encoder = values.nsfwjs
+    ? await openNsfwjs(values.nsfwjs, threads)
+    : await Encoder.open({ head: null, ...(threads ? { threads } : {}) }).then((e) => ({
+        describer: e,
+        version: e.backboneVersion,
+        close: () => e.close(),
+      }));
   const started = performance.now();
   const rows = await describeFiles(
-    encoder,
+    encoder.describer,
     files.map((f) => f.file),
     { onProgress: (done, total) => process.stderr.write(`\rdescriptors ${done}/${total}   `) },
   );
-  const dim = encoder.descriptorDim;
-  const backboneVersion = encoder.backboneVersion;
+  const dim = encoder.describer.descriptorDim;
+  const backboneVersion = encoder.version;
   await encoder.close();
   mkdirSync(values.out, { recursive: true });
   writeFileSync(

@@ -1,7 +1,51 @@
-/** Descriptors of image files through the shipped backbone, with decoding overlapped with inference. */
+/** Descriptors of image files through the shipped backbone (or another converted one), with decoding overlapped with inference. */
 import type { RawImage } from '../types.js';
-import type { Encoder } from '../encoder.js';
+import { openSession } from '../encoder.js';
 import { decodeImage, type DecodeOptions } from '../image.js';
+import { convertBackbone, type BackboneSpec } from './convert.js';
+import { loadNsfwjsKerasModel } from './keras.js';
+
+/** What describing needs of an encoder: `Encoder` is one; `openConvertedDescriber` gives another. */
+export interface Describer {
+  readonly descriptorDim: number;
+  readonly decodeOptions: DecodeOptions;
+  describe(images: RawImage[]): Promise<Float32Array[]>;
+}
+
+/**
+ * A describer for an nsfwjs network converted with `spec` (not the shipped backbone: for experiments that
+ * compare descriptors, e.g. `training/export-cifar-descriptors.ts --nsfwjs`). Images must be decoded with
+ * its `decodeOptions` (spec.inputSize square, RGB). `close()` releases the session.
+ */
+export async function openConvertedDescriber(
+  model: string,
+  spec: BackboneSpec,
+  threads?: number,
+): Promise<Describer & { readonly version: string; close(): Promise<void> }> {
+  const converted = convertBackbone(loadNsfwjsKerasModel(model), spec);
+  const session = await openSession(converted.bytes, threads ? { threads } : {});
+  const size = spec.inputSize;
+  const dim = converted.descriptorDim;
+  return {
+    descriptorDim: dim,
+    decodeOptions: { size, fit: 'fill', channels: 3 },
+    version: `${model}-${spec.parts.map((p) => `${p.layer}-${p.pooling}`).join('+')}-${size}-${spec.inputRange}`,
+    async describe(images) {
+      const pixels = new Uint8Array(images.length * size * size * 3);
+      images.forEach((image, i) => {
+        if (image.width !== size || image.height !== size || image.channels !== 3) {
+          throw new Error(
+            `image is ${image.width}×${image.height}×${image.channels}; this describer takes ${size}×${size}×3`,
+          );
+        }
+        pixels.set(image.data, i * size * size * 3);
+      });
+      const { descriptor } = await session.run({ pixels: { data: pixels, dims: [images.length, size, size, 3] } });
+      return images.map((_, i) => descriptor.data.slice(i * dim, (i + 1) * dim) as Float32Array);
+    },
+    close: () => session.release(),
+  };
+}
 
 export interface DescribeOptions {
   batchSize?: number;
@@ -13,7 +57,7 @@ export interface DescribeOptions {
  * encoder's own options); the next batch decodes while the current one runs.
  */
 export function describeFiles(
-  encoder: Encoder,
+  encoder: Describer,
   files: (string | Buffer)[],
   options: DescribeOptions & { decode?: DecodeOptions } = {},
 ): Promise<Float32Array> {
@@ -27,7 +71,7 @@ export function describeFiles(
  * current one runs.
  */
 export async function describeImages(
-  encoder: Encoder,
+  encoder: Describer,
   count: number,
   load: (index: number) => Promise<RawImage>,
   options: DescribeOptions = {},
