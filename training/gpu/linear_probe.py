@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Linear probe of frozen backbone features (CPU; seconds per layer).
+
+Reads what `npx tsx training/probe-layers.ts --out DIR` wrote (pooled feature maps of the CIFAR-10 paper
+split's 1,000 queries and 5,000 training images) and, for every feature set, trains a softmax classifier
+on the training rows (features standardised with the training rows' mean and deviation; Adam, learning
+rate 1e-3, weight decay 1e-2, 300 full-batch steps, torch seed 0) and prints the fraction of queries it
+classifies right. A hashing head on the same frozen features cannot rank a query's own class first for
+more queries than a classifier recognises, so this bounds what a head-only trainer can reach.
+
+    /usr/bin/python3 training/gpu/linear_probe.py DIR [--combine block_10_expand_relu:regions2x2+block_13_expand_relu:gap ...]
+
+Each --combine concatenates feature sets (`layer:gap` or `layer:regions2x2`). Needs numpy and torch
+(Debian: python3-torch).
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+
+
+def probe(x, labels, train, query, steps=300):
+    torch.manual_seed(0)
+    xt = torch.tensor(x[train])
+    xq = torch.tensor(x[query])
+    mean, std = xt.mean(0), xt.std(0) + 1e-6
+    xt, xq = (xt - mean) / std, (xq - mean) / std
+    yt, yq = torch.tensor(labels[train]), torch.tensor(labels[query])
+    layer = torch.nn.Linear(xt.shape[1], int(labels.max()) + 1)
+    opt = torch.optim.Adam(layer.parameters(), lr=1e-3, weight_decay=1e-2)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(layer(xt), yt).backward()
+        opt.step()
+    with torch.no_grad():
+        return (layer(xq).argmax(1) == yq).float().mean().item(), (layer(xt).argmax(1) == yt).float().mean().item()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('dir')
+    parser.add_argument('--combine', action='append', default=[])
+    parser.add_argument('--threads', type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    meta = json.load(open(os.path.join(args.dir, 'meta.json')))
+    labels = np.array(meta['labels'])
+    role = np.array(meta['role'])
+    train, query = role == 'train', role == 'query'
+    n = len(labels)
+
+    def load(name):
+        return np.fromfile(os.path.join(args.dir, name + '.f32'), dtype=np.float32).reshape(n, -1)
+
+    names = sorted(
+        (f[:-4] for f in os.listdir(args.dir) if f.endswith('.f32')),
+        key=lambda s: (list(meta['layerShapes']).index(s.rsplit('.', 1)[0]), s),
+    )
+    sets = [(name.replace('.', ' '), lambda name=name: load(name)) for name in names]
+    for combo in args.combine:
+        parts = [p.replace(':', '.') for p in combo.split('+')]
+        sets.append((' + '.join(p.replace('.', ' ') for p in parts), lambda parts=parts: np.hstack([load(p) for p in parts])))
+
+    print(f"{meta['model']}, {meta['size']} px, paper split seed {meta['seed']}: "
+          f'{int(train.sum())} training images, {int(query.sum())} queries')
+    print('| features | dim | query accuracy | training accuracy |')
+    print('| --- | --- | --- | --- |')
+    for name, get in sets:
+        x = get()
+        acc, train_acc = probe(x, labels, train, query)
+        print(f'| {name} | {x.shape[1]} | {acc:.3f} | {train_acc:.3f} |', flush=True)
+
+
+if __name__ == '__main__':
+    main()
