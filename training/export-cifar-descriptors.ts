@@ -5,7 +5,7 @@
  *
  *   npx tsx training/export-cifar-descriptors.ts [--out DIR] [--limit N]
  *   npx tsx training/export-cifar-descriptors.ts --views N [--seed S] [--pad P] [--out DIR]
- *   npx tsx training/export-cifar-descriptors.ts --nsfwjs MODEL:LAYER:POOLING[:SIZE] --out DIR [--threads N]
+ *   npx tsx training/export-cifar-descriptors.ts --nsfwjs MODEL:LAYER:POOLING[:SIZE] --out DIR [--views N …] [--threads N]
  *
  * Slow on a small CPU (one backbone pass per image); --limit N takes the first N images of each class
  * (train before test) for a smoke run. Needs ../shared/data/cifar10 and model/artifacts/backbone.onnx.
@@ -26,7 +26,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
 import type { Pooling } from '../model/backbone/convert.js';
-import { describeFiles, describeImages, openConvertedDescriber } from '../model/backbone/describe-files.js';
+import {
+  describeFiles,
+  describeImages,
+  openConvertedDescriber,
+  type Describer,
+} from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
@@ -34,19 +39,25 @@ import { nthView, padCropMirror, writeDescriptorViews } from './descriptor-views
 import { createRandom } from './rng.js';
 
 /** N augmented views of each training image of split `seed`, described and written next to the descriptors. */
-async function exportViews(files: LabelledFile[], out: string, views: number, seed: number, pad: number) {
+async function exportViews(
+  files: LabelledFile[],
+  encoder: OpenedDescriber,
+  out: string,
+  views: number,
+  seed: number,
+  pad: number,
+) {
   const train = paperSplitRows(
     files.map((f) => f.label),
     CIFAR10_PROTOCOL,
     seed,
   ).train;
   const sources = Int32Array.from(train.flatMap((row) => Array.from({ length: views }, () => row)));
-  const encoder = await Encoder.open({ head: null });
-  const { size, fit } = encoder.decodeOptions;
+  const { size, fit } = encoder.describer.decodeOptions;
   const random = createRandom(seed * 7919 + views);
   const started = performance.now();
   const features = await describeImages(
-    encoder,
+    encoder.describer,
     sources.length,
     async (i) => {
       // Drawn before the await: `load` is called in index order, so the views are the same on every run.
@@ -58,19 +69,32 @@ async function exportViews(files: LabelledFile[], out: string, views: number, se
   );
   mkdirSync(out, { recursive: true });
   writeDescriptorViews(out, seed, {
-    dim: encoder.descriptorDim,
+    dim: encoder.describer.descriptorDim,
     sources,
     features,
-    backboneVersion: encoder.backboneVersion,
+    backboneVersion: encoder.version,
   });
-  await encoder.close();
   process.stderr.write(
     `\nwrote ${views} views of ${train.length} training images (seed ${seed}) to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
   );
 }
 
-/** `MODEL:LAYER:POOLING[:SIZE]` → a describer for that converted nsfwjs network. */
-async function openNsfwjs(option: string, threads: number | undefined) {
+interface OpenedDescriber {
+  describer: Describer;
+  version: string;
+  close(): Promise<void>;
+}
+
+/** The shipped backbone, or with `nsfwjs` = `MODEL:LAYER:POOLING[:SIZE]` that converted nsfwjs network. */
+async function openDescriber(nsfwjs: string | undefined, threads: number | undefined): Promise<OpenedDescriber> {
+  if (!nsfwjs) {
+    const encoder = await Encoder.open({ head: null, ...(threads ? { threads } : {}) });
+    return { describer: encoder, version: encoder.backboneVersion, close: () => encoder.close() };
+  }
+  return openNsfwjs(nsfwjs, threads);
+}
+
+async function openNsfwjs(option: string, threads: number | undefined): Promise<OpenedDescriber> {
   const [model, layer, pooling, size = '160'] = option.split(':');
   if (!model || !layer || !['gap', 'gmp', 'gem', 'regions2x2'].includes(pooling ?? '') || !(Number(size) >= 32)) {
     throw new Error(
@@ -97,8 +121,18 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
     },
   });
+  const threads = values.threads ? Number(values.threads) : undefined;
+  const encoder = await openDescriber(values.nsfwjs, threads);
   if (values.views) {
-    await exportViews(cifar10Files(), values.out, Number(values.views), Number(values.seed), Number(values.pad));
+    await exportViews(
+      cifar10Files(),
+      encoder,
+      values.out,
+      Number(values.views),
+      Number(values.seed),
+      Number(values.pad),
+    );
+    await encoder.close();
     return;
   }
   let files = cifar10Files();
@@ -111,14 +145,6 @@ async function main(): Promise<void> {
       return n < limit;
     });
   }
-  const threads = values.threads ? Number(values.threads) : undefined;
-  const encoder = values.nsfwjs
-    ? await openNsfwjs(values.nsfwjs, threads)
-    : await Encoder.open({ head: null, ...(threads ? { threads } : {}) }).then((e) => ({
-        describer: e,
-        version: e.backboneVersion,
-        close: () => e.close(),
-      }));
   const started = performance.now();
   const rows = await describeFiles(
     encoder.describer,

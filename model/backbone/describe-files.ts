@@ -8,7 +8,8 @@ import { loadNsfwjsKerasModel } from './keras.js';
 /** What describing needs of an encoder: `Encoder` is one; `openConvertedDescriber` gives another. */
 export interface Describer {
   readonly descriptorDim: number;
-  readonly decodeOptions: DecodeOptions;
+  /** The square input the describer takes (decode files with it). */
+  readonly decodeOptions: DecodeOptions & { size: number };
   describe(images: RawImage[]): Promise<Float32Array[]>;
 }
 
