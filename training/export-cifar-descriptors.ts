@@ -25,12 +25,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
-import type { Pooling } from '../model/backbone/convert.js';
+import { POOLINGS, type Pooling } from '../model/backbone/convert.js';
 import {
   describeFiles,
   describeImages,
   openConvertedDescriber,
-  type Describer,
+  type OpenDescriber,
 } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
@@ -41,7 +41,7 @@ import { createRandom } from './rng.js';
 /** N augmented views of each training image of split `seed`, described and written next to the descriptors. */
 async function exportViews(
   files: LabelledFile[],
-  encoder: OpenedDescriber,
+  encoder: OpenDescriber,
   out: string,
   views: number,
   seed: number,
@@ -53,11 +53,11 @@ async function exportViews(
     seed,
   ).train;
   const sources = Int32Array.from(train.flatMap((row) => Array.from({ length: views }, () => row)));
-  const { size, fit } = encoder.describer.decodeOptions;
+  const { size, fit } = encoder.decodeOptions;
   const random = createRandom(seed * 7919 + views);
   const started = performance.now();
   const features = await describeImages(
-    encoder.describer,
+    encoder,
     sources.length,
     async (i) => {
       // Drawn before the await: `load` is called in index order, so the views are the same on every run.
@@ -69,44 +69,30 @@ async function exportViews(
   );
   mkdirSync(out, { recursive: true });
   writeDescriptorViews(out, seed, {
-    dim: encoder.describer.descriptorDim,
+    dim: encoder.descriptorDim,
     sources,
     features,
-    backboneVersion: encoder.version,
+    backboneVersion: encoder.backboneVersion,
   });
   process.stderr.write(
     `\nwrote ${views} views of ${train.length} training images (seed ${seed}) to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
   );
 }
 
-interface OpenedDescriber {
-  describer: Describer;
-  version: string;
-  close(): Promise<void>;
-}
-
 /** The shipped backbone, or with `nsfwjs` = `MODEL:LAYER:POOLING[:SIZE]` that converted nsfwjs network. */
-async function openDescriber(nsfwjs: string | undefined, threads: number | undefined): Promise<OpenedDescriber> {
-  if (!nsfwjs) {
-    const encoder = await Encoder.open({ head: null, ...(threads ? { threads } : {}) });
-    return { describer: encoder, version: encoder.backboneVersion, close: () => encoder.close() };
-  }
-  return openNsfwjs(nsfwjs, threads);
-}
-
-async function openNsfwjs(option: string, threads: number | undefined): Promise<OpenedDescriber> {
-  const [model, layer, pooling, size = '160'] = option.split(':');
-  if (!model || !layer || !['gap', 'gmp', 'gem', 'regions2x2'].includes(pooling ?? '') || !(Number(size) >= 32)) {
+async function openDescriber(nsfwjs: string | undefined, threads: number | undefined): Promise<OpenDescriber> {
+  if (!nsfwjs) return Encoder.open({ head: null, ...(threads ? { threads } : {}) });
+  const [model, layer, pooling, size = '160'] = nsfwjs.split(':');
+  if (!model || !layer || !POOLINGS.includes(pooling as Pooling) || !(Number(size) >= 32)) {
     throw new Error(
-      `--nsfwjs wants MODEL:LAYER:POOLING[:SIZE], e.g. inception_v3:mixed5:regions2x2:160 (got ${option})`,
+      `--nsfwjs wants MODEL:LAYER:POOLING[:SIZE], e.g. inception_v3:mixed5:regions2x2:160 (got ${nsfwjs})`,
     );
   }
-  const describer = await openConvertedDescriber(
+  return openConvertedDescriber(
     model,
     { inputSize: Number(size), inputRange: 'unit', parts: [{ layer, pooling: pooling as Pooling }] },
     threads,
   );
-  return { describer, version: describer.version, close: () => describer.close() };
 }
 
 async function main(): Promise<void> {
@@ -147,12 +133,12 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const rows = await describeFiles(
-    encoder.describer,
+    encoder,
     files.map((f) => f.file),
     { onProgress: (done, total) => process.stderr.write(`\rdescriptors ${done}/${total}   `) },
   );
-  const dim = encoder.describer.descriptorDim;
-  const backboneVersion = encoder.version;
+  const dim = encoder.descriptorDim;
+  const backboneVersion = encoder.backboneVersion;
   await encoder.close();
   mkdirSync(values.out, { recursive: true });
   writeFileSync(

@@ -17,7 +17,9 @@
 import { GraphBuilder } from '../onnx/graph.js';
 import type { KerasLayer, KerasModel, KerasWeight } from './keras.js';
 
-export type Pooling = 'gap' | 'gmp' | 'gem' | 'regions2x2';
+/** Every pooling a descriptor part can use. */
+export const POOLINGS = ['gap', 'gmp', 'gem', 'regions2x2'] as const;
+export type Pooling = (typeof POOLINGS)[number];
 /** `unit`: pixels / 255 ∈ [0, 1] (what nsfwjs feeds); `signed`: pixels / 127.5 − 1 ∈ [−1, 1] (Keras' MobileNetV2). */
 export type InputRange = 'unit' | 'signed';
 

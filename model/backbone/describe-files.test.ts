@@ -34,7 +34,9 @@ describe('openConvertedDescriber', () => {
   it('converted with the shipped spec, describes as the shipped encoder does, in batches', async () => {
     expect(converted.descriptorDim).toBe(encoder.descriptorDim);
     expect(converted.decodeOptions).toEqual(encoder.decodeOptions);
-    expect(converted.version).toBe('mobilenet_v2-block_10_expand_relu-regions2x2+block_13_expand_relu-gap-160-unit');
+    expect(converted.backboneVersion).toBe(
+      'mobilenet_v2-block_10_expand_relu-regions2x2+block_13_expand_relu-gap-160-unit',
+    );
     const order: number[] = [];
     const load = async (i: number) => (order.push(i), photos[i]!);
     const shipped = await describeImages(encoder, photos.length, load, { batchSize: 2 });

@@ -13,6 +13,12 @@ export interface Describer {
   describe(images: RawImage[]): Promise<Float32Array[]>;
 }
 
+/** A describer that names its backbone and holds sessions until closed: `Encoder`, or `openConvertedDescriber`'s. */
+export interface OpenDescriber extends Describer {
+  readonly backboneVersion: string;
+  close(): Promise<void>;
+}
+
 /**
  * A describer for an nsfwjs network converted with `spec` (not the shipped backbone: for experiments that
  * compare descriptors, e.g. `training/export-cifar-descriptors.ts --nsfwjs`). Images must be decoded with
@@ -22,7 +28,7 @@ export async function openConvertedDescriber(
   model: string,
   spec: BackboneSpec,
   threads?: number,
-): Promise<Describer & { readonly version: string; close(): Promise<void> }> {
+): Promise<OpenDescriber> {
   const converted = convertBackbone(loadNsfwjsKerasModel(model), spec);
   const session = await openSession(converted.bytes, threads ? { threads } : {});
   const size = spec.inputSize;
@@ -30,7 +36,7 @@ export async function openConvertedDescriber(
   return {
     descriptorDim: dim,
     decodeOptions: { size, fit: 'fill', channels: 3 },
-    version: `${model}-${spec.parts.map((p) => `${p.layer}-${p.pooling}`).join('+')}-${size}-${spec.inputRange}`,
+    backboneVersion: `${model}-${spec.parts.map((p) => `${p.layer}-${p.pooling}`).join('+')}-${size}-${spec.inputRange}`,
     async describe(images) {
       const pixels = new Uint8Array(images.length * size * size * 3);
       images.forEach((image, i) => {
