@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { cifar10Files } from '../model/backbone/cifar.js';
 import { convertBackbone } from '../model/backbone/convert.js';
 import { loadNsfwjsKerasModel } from '../model/backbone/keras.js';
-import { poolBlocks, type FeatureMap } from '../model/backbone/reference.js';
+import { pixelBatch } from '../model/backbone/describe-files.js';
+import { featureMapOf, poolBlocks } from '../model/backbone/reference.js';
 import { openSession } from '../model/encoder.js';
 import { decodeImage } from '../model/image.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
@@ -99,24 +100,15 @@ async function main(): Promise<void> {
     const images = await Promise.all(
       chunk.map(({ row }) => decodeImage(files[row]!.file, { size, fit: 'fill', channels: 3 })),
     );
-    const pixels = new Uint8Array(chunk.length * size * size * 3);
-    images.forEach((image, i) => pixels.set(image.data, i * size * size * 3));
-    const out = await session.run({ pixels: { data: pixels, dims: [chunk.length, size, size, 3] } });
+    const out = await session.run({ pixels: pixelBatch(images, size) });
     for (let i = 0; i < chunk.length; i++) {
       for (const layer of layers) {
-        const t = out[`map:${layer}`]!;
-        const [, h, w, c] = t.dims;
-        const map: FeatureMap = {
-          data: (t.data as Float32Array).subarray(i * h * w * c, (i + 1) * h * w * c),
-          h,
-          w,
-          c,
-        };
+        const map = featureMapOf(out, layer, i);
         const blocks = poolBlocks(map, regions.has(layer) ? 'regions2x2' : 'gap');
         streamOf(`${layer}.gap`).write(Buffer.from(blocks[0]!.buffer));
         if (regions.has(layer)) {
-          const all = new Float32Array(blocks.length * c);
-          blocks.forEach((b, k) => all.set(b, k * c));
+          const all = new Float32Array(blocks.length * map.c);
+          blocks.forEach((b, k) => all.set(b, k * map.c));
           streamOf(`${layer}.regions2x2`).write(Buffer.from(all.buffer));
         }
       }

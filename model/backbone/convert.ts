@@ -49,6 +49,11 @@ export interface ConvertedBackbone {
   layerShapes: Record<string, [number, number, number]>;
 }
 
+/** The output name under which `featureMaps` exposes a layer's NHWC feature map. */
+export function featureMapName(layer: string): string {
+  return `map:${layer}`;
+}
+
 /** Blocks a pooling produces per channel set: 1 global, or 1 global + 4 regions. */
 export function poolingBlocks(pooling: Pooling): number {
   return pooling === 'regions2x2' ? 5 : 1;
@@ -261,8 +266,8 @@ export function convertBackbone(
   }
   for (const name of options.featureMaps ?? []) {
     const v = values.get(name)!;
-    g.node('Transpose', [v.name], [`map:${name}`], { perm: [0, 2, 3, 1] });
-    g.output(`map:${name}`, 'float32', ['batch', v.shape[1], v.shape[2], v.shape[0]]);
+    g.node('Transpose', [v.name], [featureMapName(name)], { perm: [0, 2, 3, 1] });
+    g.output(featureMapName(name), 'float32', ['batch', v.shape[1], v.shape[2], v.shape[0]]);
   }
   const descriptorDim = descriptorHead(g, spec, values);
   g.output('descriptor', 'float32', ['batch', descriptorDim]);

@@ -9,8 +9,12 @@ import { Encoder } from '../encoder.js';
 import { syntheticPhoto } from '../image-synthetic.js';
 import type { RawImage } from '../types.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
-import { describeImages, openConvertedDescriber } from './describe-files.js';
+import { convertBackbone } from './convert.js';
+import { describeImages, openConvertedDescriber, pixelBatch } from './describe-files.js';
+import { loadNsfwjsKerasModel } from './keras.js';
+import { concatNormalisedBlocks, featureMapOf, poolBlocks } from './reference.js';
 import { DEFAULT_BACKBONE_SPEC } from './spec.js';
+import { openSession } from '../encoder.js';
 
 let encoder: Encoder;
 let converted: Awaited<ReturnType<typeof openConvertedDescriber>>;
@@ -66,5 +70,29 @@ describe('openConvertedDescriber', () => {
         parts: [{ layer: 'nope', pooling: 'gap' }],
       }),
     ).rejects.toThrow(/nope/);
+  });
+});
+
+describe('featureMapOf', () => {
+  it("cuts each image's map out of a batch: pooled, it gives that image's descriptor", async () => {
+    const layer = 'block_13_expand_relu';
+    const size = DEFAULT_BACKBONE_SPEC.inputSize;
+    const converted = convertBackbone(
+      loadNsfwjsKerasModel(),
+      { inputSize: size, inputRange: 'unit', parts: [{ layer, pooling: 'gap' }] },
+      { featureMaps: [layer] },
+    );
+    const session = await openSession(converted.bytes, { providers: ['cpu'], threads: 1 });
+    const out = await session.run({ pixels: pixelBatch(photos.slice(0, 3), size) });
+    await session.release();
+    const dim = converted.descriptorDim;
+    for (let i = 0; i < 3; i++) {
+      const pooled = concatNormalisedBlocks(poolBlocks(featureMapOf(out, layer, i), 'gap'));
+      const row = out.descriptor!.data.subarray(i * dim, (i + 1) * dim);
+      let worst = 0;
+      for (let k = 0; k < dim; k++) worst = Math.max(worst, Math.abs(pooled[k]! - row[k]!));
+      expect(worst, `image ${i}`).toBeLessThan(1e-5);
+    }
+    expect(() => featureMapOf(out, 'block_6_expand_relu', 0)).toThrow(/no feature-map output for block_6_expand_relu/);
   });
 });

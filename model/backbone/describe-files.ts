@@ -38,20 +38,28 @@ export async function openConvertedDescriber(
     decodeOptions: { size, fit: 'fill', channels: 3 },
     backboneVersion: `${model}-${spec.parts.map((p) => `${p.layer}-${p.pooling}`).join('+')}-${size}-${spec.inputRange}`,
     async describe(images) {
-      const pixels = new Uint8Array(images.length * size * size * 3);
-      images.forEach((image, i) => {
-        if (image.width !== size || image.height !== size || image.channels !== 3) {
-          throw new Error(
-            `image is ${image.width}×${image.height}×${image.channels}; this describer takes ${size}×${size}×3`,
-          );
-        }
-        pixels.set(image.data, i * size * size * 3);
-      });
-      const { descriptor } = await session.run({ pixels: { data: pixels, dims: [images.length, size, size, 3] } });
+      const { descriptor } = await session.run({ pixels: pixelBatch(images, size) });
       return images.map((_, i) => descriptor.data.slice(i * dim, (i + 1) * dim) as Float32Array);
     },
     close: () => session.release(),
   };
+}
+
+/**
+ * Images of size × size × 3 as one NHWC uint8 batch, the `pixels` input of a converted backbone (decode them with
+ * `{ size, fit: 'fill', channels: 3 }`); an image of any other shape is refused.
+ */
+export function pixelBatch(images: RawImage[], size: number): { data: Uint8Array; dims: number[] } {
+  const data = new Uint8Array(images.length * size * size * 3);
+  images.forEach((image, i) => {
+    if (image.width !== size || image.height !== size || image.channels !== 3) {
+      throw new Error(
+        `image is ${image.width}×${image.height}×${image.channels}; this describer takes ${size}×${size}×3`,
+      );
+    }
+    data.set(image.data, i * size * size * 3);
+  });
+  return { data, dims: [images.length, size, size, 3] };
 }
 
 export interface DescribeOptions {

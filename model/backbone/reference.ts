@@ -3,7 +3,8 @@
  * the ONNX descriptor head is tested against, and lets the ablation benchmark try many poolings on
  * feature maps computed once.
  */
-import { poolingBlocks, type BackboneSpec, type Pooling } from './convert.js';
+import type { Tensor } from '../types.js';
+import { featureMapName, poolingBlocks, type BackboneSpec, type Pooling } from './convert.js';
 
 export interface FeatureMap {
   /** [h, w, c] row-major. */
@@ -11,6 +12,14 @@ export interface FeatureMap {
   h: number;
   w: number;
   c: number;
+}
+
+/** Image `index`'s map of `layer` out of a converted backbone's batch outputs (`featureMaps`, [batch, h, w, c]). */
+export function featureMapOf(outputs: Record<string, Tensor>, layer: string, index: number): FeatureMap {
+  const t = outputs[featureMapName(layer)];
+  if (!t) throw new Error(`the backbone has no feature-map output for ${layer}`);
+  const [, h, w, c] = t.dims as [number, number, number, number];
+  return { data: t.data.subarray(index * h * w * c, (index + 1) * h * w * c), h, w, c };
 }
 
 const GEM_FLOOR = 1e-6;

@@ -29,7 +29,8 @@ import {
 } from '../../model/backbone/convert.js';
 import { loadNsfwjsKerasModel } from '../../model/backbone/keras.js';
 import { classMeanAveragePrecision, duplicateRetrieval } from '../../model/backbone/retrieval.js';
-import { concatNormalisedBlocks, poolBlocks, type FeatureMap } from '../../model/backbone/reference.js';
+import { pixelBatch } from '../../model/backbone/describe-files.js';
+import { concatNormalisedBlocks, featureMapOf, poolBlocks } from '../../model/backbone/reference.js';
 import { openSession } from '../../model/encoder.js';
 import { decodeImage } from '../../model/image.js';
 import { createRandom, shuffleInPlace } from '../../training/rng.js';
@@ -184,15 +185,9 @@ async function describe(
   for (let start = 0; start < inputs.length; start += BATCH) {
     const chunk = inputs.slice(start, start + BATCH);
     const images = await Promise.all(chunk.map((input) => decodeImage(input, { size, fit: 'fill', channels: 3 })));
-    const pixels = new Uint8Array(chunk.length * size * size * 3);
-    images.forEach((img, i) => pixels.set(img.data, i * size * size * 3));
-    const out = await session.run({ pixels: { data: pixels, dims: [chunk.length, size, size, 3] } });
+    const out = await session.run({ pixels: pixelBatch(images, size) });
     for (let i = 0; i < chunk.length; i++) {
-      const mapOf = (layer: string): FeatureMap => {
-        const t = out[`map:${layer}`];
-        const [, h, w, c] = t.dims;
-        return { data: t.data.subarray(i * h * w * c, (i + 1) * h * w * c), h, w, c };
-      };
+      const mapOf = (layer: string) => featureMapOf(out, layer, i);
       // Each (layer, pooling) is pooled once per image and shared by the variants that use it.
       const pooled = new Map<string, Float32Array[]>();
       const blocksOf = (part: DescriptorPart) => {
