@@ -9,9 +9,12 @@ classifies right. A hashing head on the same frozen features cannot rank a query
 more queries than a classifier recognises, so this bounds what a head-only trainer can reach.
 
     /usr/bin/python3 training/gpu/linear_probe.py DIR [--combine block_10_expand_relu:regions2x2+block_13_expand_relu:gap ...]
+      [--also DIR2 ...]
 
-Each --combine concatenates feature sets (`layer:gap` or `layer:regions2x2`). Needs numpy and torch
-(Debian: python3-torch).
+Each --combine concatenates feature sets (`layer:gap` or `layer:regions2x2`). `--also DIR2` (another
+network's probe of the same split, e.g. InceptionV3 beside MobileNetV2) lets a --combine name that
+directory's layers too; only DIR's own sets are probed one by one. Needs numpy and torch (Debian:
+python3-torch).
 """
 import argparse
 import json
@@ -42,6 +45,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('dir')
     parser.add_argument('--combine', action='append', default=[])
+    parser.add_argument('--also', action='append', default=[])
     parser.add_argument('--threads', type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -50,9 +54,20 @@ def main():
     role = np.array(meta['role'])
     train, query = role == 'train', role == 'query'
     n = len(labels)
+    for other in args.also:
+        other_meta = json.load(open(os.path.join(other, 'meta.json')))
+        if other_meta['labels'] != meta['labels'] or other_meta.get('role') != meta['role']:
+            parser.error(f'{other} holds another split than {args.dir} (labels or roles differ)')
+
+    def path_of(name):
+        found = [d for d in [args.dir, *args.also] if os.path.exists(os.path.join(d, name + '.f32'))]
+        if len(found) != 1:
+            where = 'none of ' if not found else 'more than one of '
+            parser.error(f"{name}: in {where}{', '.join([args.dir, *args.also])}")
+        return os.path.join(found[0], name + '.f32')
 
     def load(name):
-        return np.fromfile(os.path.join(args.dir, name + '.f32'), dtype=np.float32).reshape(n, -1)
+        return np.fromfile(path_of(name), dtype=np.float32).reshape(n, -1)
 
     names = sorted(
         (f[:-4] for f in os.listdir(args.dir) if f.endswith('.f32')),
@@ -61,6 +76,8 @@ def main():
     sets = [(name.replace('.', ' '), lambda name=name: load(name)) for name in names]
     for combo in args.combine:
         parts = [p.replace(':', '.') for p in combo.split('+')]
+        for part in parts:
+            path_of(part)  # a misspelt or ambiguous set fails now, not after the other probes
         sets.append((' + '.join(p.replace('.', ' ') for p in parts), lambda parts=parts: np.hstack([load(p) for p in parts])))
 
     print(f"{meta['model']}, {meta['size']} px, paper split seed {meta['seed']}: "
