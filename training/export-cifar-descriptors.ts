@@ -21,7 +21,7 @@
  * Keras layer, pooling, input size, default 160; input range [0, 1]). training/probe-layers.ts picks candidates.
  */
 import os from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cifar10Files, type LabelledFile } from '../model/backbone/cifar.js';
@@ -34,7 +34,7 @@ import {
 } from '../model/backbone/describe-files.js';
 import { Encoder } from '../model/encoder.js';
 import { decodeImage, resizeImage } from '../model/image.js';
-import { CIFAR10_PROTOCOL, paperSplitRows } from './datasets.js';
+import { CIFAR10_PROTOCOL, paperSplitRows, writeDescriptorSet } from './datasets.js';
 import { nthView, padCropMirror, writeDescriptorViews } from './descriptor-views.js';
 import { createRandom } from './rng.js';
 
@@ -140,14 +140,10 @@ async function main(): Promise<void> {
   const dim = encoder.descriptorDim;
   const backboneVersion = encoder.backboneVersion;
   await encoder.close();
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(
-    path.join(values.out, 'descriptors.f32'),
-    new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength),
-  );
-  writeFileSync(
-    path.join(values.out, 'descriptors.json'),
-    JSON.stringify({ count: files.length, dim, labels: files.map((f) => f.label), backboneVersion }),
+  writeDescriptorSet(
+    values.out,
+    { features: rows, dim, count: files.length, labels: Int32Array.from(files, (f) => f.label) },
+    backboneVersion,
   );
   process.stderr.write(
     `\nwrote ${files.length} × ${dim} descriptors to ${values.out} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
