@@ -15,6 +15,7 @@ import {
   DecodeError,
   decodeForCatalog,
   decodeImage,
+  editImage,
   encodeImage,
   makeThumbnail,
   MODEL_INPUT_DECODE,
@@ -23,6 +24,7 @@ import {
   type DecodeErrorCode,
 } from './image.js';
 import type { RawImage } from './types.js';
+import { MIN_TRIMMED_CUT } from './variants.js';
 import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const fixtures = new URL('../tests/fixtures/', import.meta.url).pathname;
@@ -239,6 +241,29 @@ describe('thumbnails', () => {
     const direct = await decodeImage(jpeg, MODEL_INPUT_DECODE);
     expect(model).toMatchObject({ width: 224, height: 224, channels: 3 });
     expect(meanAbsoluteDifference(model, direct)).toBeLessThan(3);
+  });
+
+  it('decodeForCatalog gives the model input inside uniform borders, and none for a picture without them', async () => {
+    const inside = syntheticPhoto({ width: 800, height: 600, seed: 6 });
+    const plain = await decodeForCatalog(await encodeImage(inside, 'png'));
+    expect(plain.trimmed).toBeNull();
+    expect(plain.content).toEqual({ width: 1, height: 1 });
+    // Letterbox bars above and below: a quarter of the height each.
+    const bars = { op: 'extend' as const, top: 200, bottom: 200, left: 0, right: 0, colour: [0, 0, 0] as const };
+    const boxed = await decodeForCatalog(await encodeImage(await editImage(inside, [bars]), 'jpeg', { quality: 92 }));
+    expect(boxed.content.width).toBe(1);
+    expect(boxed.content.height).toBeGreaterThan(0.55);
+    expect(boxed.content.height).toBeLessThan(0.6); // 600/1000 less the seam
+    expect(boxed.trimmed).toMatchObject({ width: 224, height: 224, channels: 3 });
+    // The trimmed input is the picture itself, not the bars: close to the unframed photo's, far from the framed one's.
+    expect(meanAbsoluteDifference(boxed.trimmed!, plain.model)).toBeLessThan(12);
+    expect(meanAbsoluteDifference(boxed.model, plain.model)).toBeGreaterThan(3 * 12);
+    // A thin frame (1 % a side) is measured, but it is a crop the head is invariant to: no trimmed input.
+    const thin = { op: 'extend' as const, top: 6, bottom: 6, left: 8, right: 8, colour: [255, 255, 255] as const };
+    const framed = await decodeForCatalog(await encodeImage(await editImage(inside, [thin]), 'png'));
+    expect(framed.content.width).toBeLessThan(1);
+    expect(framed.content.width).toBeGreaterThan(1 - MIN_TRIMMED_CUT);
+    expect(framed.trimmed).toBeNull();
   });
 });
 

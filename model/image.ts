@@ -16,7 +16,8 @@ import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeBmp, readBmpHeader } from './image-bmp.js';
-import { contentFraction } from './content-box.js';
+import { contentBox, cropPixels } from './content-box.js';
+import { MIN_TRIMMED_CUT } from './variants.js';
 import { DecodeError, toDecodeError } from './image-errors.js';
 import { decodeHeic } from './image-heic.js';
 import { parseHeifHeader, sniffFormat, SNIFF_BYTES, type ImageFormat } from './image-formats.js';
@@ -286,6 +287,11 @@ export interface CatalogDecode {
   thumbnail: Buffer;
   /** The share of the width and height inside uniform borders (model/content-box.ts); 1 = no border. */
   content: { width: number; height: number };
+  /**
+   * Model input of the picture inside those borders (model/variants.ts's trimmed variant), cut from the same
+   * intermediate decode; null when the picture has no border, or borders that take less than MIN_TRIMMED_CUT.
+   */
+  trimmed: RawImage | null;
 }
 
 /**
@@ -305,11 +311,21 @@ export async function decodeForCatalog(
     withoutEnlargement: true,
     maxPixels: options.maxPixels,
   });
-  const [model, thumbnail] = await Promise.all([
+  const box = contentBox(intermediate);
+  const bordered =
+    box.width <= (1 - MIN_TRIMMED_CUT) * intermediate.width ||
+    box.height <= (1 - MIN_TRIMMED_CUT) * intermediate.height;
+  const [model, thumbnail, trimmed] = await Promise.all([
     resizeImage(intermediate, modelSize, options.modelFit ?? 'fill'),
     makeThumbnail(intermediate, thumbnailSize),
+    bordered ? resizeImage(cropPixels(intermediate, box), modelSize, options.modelFit ?? 'fill') : null,
   ]);
-  return { model, thumbnail, content: contentFraction(intermediate) };
+  return {
+    model,
+    thumbnail,
+    content: { width: box.width / intermediate.width, height: box.height / intermediate.height },
+    trimmed,
+  };
 }
 
 export type EncodeFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'tiff' | 'gif';

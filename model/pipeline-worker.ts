@@ -11,8 +11,8 @@ port.on('message', (request: WorkerRequest) => {
   void (async () => {
     let response: WorkerResponse;
     try {
-      const { model, thumbnail, content } = await decodeForCatalog(request.source, request.settings);
-      response = { id: request.id, ok: true, model, thumbnail, content };
+      const { model, thumbnail, content, trimmed } = await decodeForCatalog(request.source, request.settings);
+      response = { id: request.id, ok: true, model, thumbnail, content, trimmed };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       const { code, path } = e as { code?: unknown; path?: unknown };

@@ -30,7 +30,14 @@ export interface WorkerRequest {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; model: RawImage; thumbnail: Uint8Array; content: { width: number; height: number } }
+  | {
+      id: number;
+      ok: true;
+      model: RawImage;
+      thumbnail: Uint8Array;
+      content: { width: number; height: number };
+      trimmed: RawImage | null;
+    }
   | { id: number; ok: false; error: { name: string; message: string; code?: DecodeErrorCode; path?: string } };
 
 interface Task {
@@ -115,11 +122,12 @@ export class DecodeWorkerPool {
       if (!task) return;
       entry.tasks.delete(response.id);
       if (response.ok) {
-        const { model, thumbnail, content } = response;
+        const { model, thumbnail, content, trimmed } = response;
         task.resolve({
           model,
           thumbnail: Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.byteLength),
           content,
+          trimmed,
         });
       } else {
         task.reject(reviveError(response.error));

@@ -11,11 +11,10 @@ import { buildModel } from './build.js';
 import { Encoder } from './encoder.js';
 import { encodeBmp } from './image-bmp.js';
 import { seededRandom, syntheticPhoto } from './image-synthetic.js';
-import { decodeForCatalog, encodeImage, probeImage } from './image.js';
-import { orientPixels } from './orientation.js';
+import { decodeForCatalog, editImage, encodeImage, probeImage } from './image.js';
 import { EncodePipeline, type EncodeResult, type PipelineEncoder } from './pipeline.js';
 import type { RawImage } from './types.js';
-import { greyscalePixels, type ImageVariant } from './variants.js';
+import { type ImageVariant, variantPixels } from './variants.js';
 import { tempDir } from '../tests/helpers/temp-dir.js';
 
 const BITS = 32;
@@ -113,7 +112,7 @@ describe('EncodePipeline', () => {
     }
   });
 
-  it('gives the photo both codes and its rotated/mirrored and greyscale versions only the duplicate code', async () => {
+  it('gives the photo both codes and its rotated/mirrored, greyscale and trimmed versions only the duplicate code', async () => {
     const dim = encoder.descriptorDim;
     const random = seededRandom(9);
     installLinearHead(
@@ -145,24 +144,37 @@ describe('EncodePipeline', () => {
         return out;
       },
     };
-    const variants: ImageVariant[] = [6, 'greyscale', 2];
+    const variants: ImageVariant[] = [6, 'greyscale', 'trimmed', 2];
     const pipeline = new EncodePipeline(watching, { variants, maxBatch: 3 });
+    // A photo in a white frame, as a BMP so it decodes in a worker: the only one with a trimmed variant.
+    const framed = path.join(dir, 'framed.bmp');
+    const inside = syntheticPhoto({ width: 400, height: 300, seed: 22, noise: 8 });
+    const frame = { op: 'extend' as const, top: 40, bottom: 40, left: 60, right: 60, colour: [255, 255, 255] as const };
+    writeFileSync(framed, encodeBmp(await editImage(inside, [frame])));
     try {
-      const files = photos.slice(0, 4);
+      const files = [...photos.slice(0, 4), framed];
       const results = await Promise.all(files.map((file) => pipeline.encode(file)));
-      expect(images).toBe(files.length * (1 + variants.length));
+      expect(images).toBe(files.length * variants.length + 1); // photo and variants, but one trimmed variant
       expect(simCodes).toBe(files.length); // the similarity head never saw a variant
       for (const [i, file] of files.entries()) {
         const photo = ok(results[i]);
-        const { model } = await decodeForCatalog(file, { modelSize: two.decodeOptions.size });
-        // The greyscale variant is the upright model input in luma, encoded like any picture.
-        const versions = variants.map((v) => (v === 'greyscale' ? greyscalePixels(model) : orientPixels(model, v)));
+        const decoded = await decodeForCatalog(file, { modelSize: two.decodeOptions.size });
+        const { model, trimmed } = decoded;
+        expect(trimmed === null).toBe(file !== framed);
+        // The greyscale variant is the upright model input in luma, encoded like any picture; the trimmed one
+        // is the picture inside the frame, where there is one.
+        const has = variants.filter((v) => v !== 'trimmed' || trimmed);
+        const versions = has.map((v) => variantPixels(decoded, v)!);
         const [expected, ...turned] = await two.encode([model, ...versions]);
         expect(versions[1].data).not.toEqual(model.data); // a colour photo: its greyscale version is another picture
+        if (trimmed) {
+          expect(versions[2]).toBe(trimmed);
+          expect(versions[2].data).not.toEqual(model.data);
+        }
         expect(photo.codes.dup).toMatchObject({ code: expected.codes.dup!.code, model: two.roles.dup!.version });
         expect(photo.codes.sim).toMatchObject({ code: expected.codes.sim!.code, model: two.roles.sim!.version });
         expect(photo.variantCodes).toEqual(
-          variants.map((variant, v) => ({
+          has.map((variant, v) => ({
             variant,
             code: turned[v].codes.dup!.code,
             logits: turned[v].codes.dup!.logits,

@@ -49,7 +49,7 @@ export interface EncodePipelineOptions {
   workers?: number;
   /**
    * Also encode these versions of each model input, in the same run, for duplicate matching: rotated/mirrored
-   * (geometric matching) and greyscale (colour invariance).
+   * (geometric matching), greyscale (colour invariance) and trimmed (borders; only pictures that have them).
    */
   variants?: readonly ImageVariant[];
 }
@@ -75,8 +75,9 @@ export interface EncodedPhoto {
   /** The duplicate and similarity codes, from the same backbone run; null where the encoder has no such head. */
   codes: Record<HeadRole, PhotoCode | null>;
   /**
-   * Duplicate ('dup') codes of the requested variants (rotated/mirrored, greyscale), in the order of `variants`,
-   * with the head outputs they came from (the catalog stores them as the variant's embedding, for verification).
+   * Duplicate ('dup') codes of the requested variants (rotated/mirrored, greyscale, trimmed), in the order of
+   * `variants`, with the head outputs they came from (the catalog stores them as the variant's embedding, for
+   * verification). A variant the picture does not have (trimmed, without borders) is left out.
    */
   variantCodes: { variant: ImageVariant; code: Uint32Array | null; logits: Float32Array | null }[];
 }
@@ -110,6 +111,7 @@ interface Job {
   model: RawImage;
   thumbnail: Buffer;
   content: { width: number; height: number };
+  trimmed: RawImage | null;
   queuedAt: number;
   settle: (result: EncodeResult) => void;
   /** True once the call has settled some other way (aborted, closed): its work can stop. */
@@ -406,14 +408,21 @@ export class EncodePipeline {
   private async encodeBatch(batch: Job[]): Promise<void> {
     this.counters.encoderRuns++;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
+    // Each photo, then the variants it has: `starts[i]` is photo i's row in the run.
+    const perJob = batch.map((job) => this.variantsOf(job));
+    const starts: number[] = [];
+    const images: RawImage[] = [];
+    for (const [i, job] of batch.entries()) {
+      starts.push(images.length);
+      images.push(job.model, ...perJob[i].map((v) => v.pixels));
+    }
+    const photoRows = new Set(starts);
     let encoded;
-    const stride = 1 + this.variants.length;
     try {
       // The photo itself gets every code; its variants only the duplicate code.
-      encoded = await this.encoder.encode(
-        batch.flatMap((job) => [job.model, ...this.variantsOf(job.model)]),
-        { roles: (index) => (index % stride === 0 ? ALL_ROLES : VARIANT_ROLES) },
-      );
+      encoded = await this.encoder.encode(images, {
+        roles: (index) => (photoRows.has(index) ? ALL_ROLES : VARIANT_ROLES),
+      });
     } catch (error) {
       // One image the encoder rejects must not fail the others: retry them one by one.
       if (batch.length > 1) {
@@ -425,14 +434,14 @@ export class EncodePipeline {
     }
     this.counters.imagesEncoded += batch.length;
     batch.forEach((job, i) => {
-      const { descriptor, codes } = encoded[i * stride];
+      const { descriptor, codes } = encoded[starts[i]];
       const photoCode = (role: HeadRole): PhotoCode | null => {
         const hashed = codes[role];
         const model = this.encoder.roles[role]?.version;
         return hashed && model ? { ...hashed, model } : null;
       };
-      const variantCodes = this.variants.map((variant, v) => {
-        const dup = encoded[i * stride + 1 + v].codes.dup;
+      const variantCodes = perJob[i].map(({ variant }, v) => {
+        const dup = encoded[starts[i] + 1 + v].codes.dup;
         return { variant, code: dup?.code ?? null, logits: dup?.logits ?? null };
       });
       const photo: EncodedPhoto = {
@@ -447,7 +456,11 @@ export class EncodePipeline {
     });
   }
 
-  private variantsOf(model: RawImage): RawImage[] {
-    return this.variants.map((variant) => variantPixels(model, variant));
+  /** The variants the photo has, in the order of `variants`, with their model inputs. */
+  private variantsOf(job: Job): { variant: ImageVariant; pixels: RawImage }[] {
+    return this.variants.flatMap((variant) => {
+      const pixels = variantPixels(job, variant);
+      return pixels ? [{ variant, pixels }] : [];
+    });
   }
 }

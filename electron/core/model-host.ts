@@ -21,11 +21,13 @@ export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7];
 
 /**
  * The variants encoded beside each photo: always the greyscale one (colour invariance: a greyscale copy of a
- * colour photo is matched through it whatever the geometric setting), plus the orientations when geometric
+ * colour photo is matched through it whatever the geometric setting) and, for a photo with uniform borders, the
+ * picture inside them (a framed or letterboxed copy is matched through it); plus the orientations when geometric
  * matching is on.
  */
 export function encodedVariants(options: { geometric: boolean }): readonly ImageVariant[] {
-  return options.geometric ? ['greyscale', ...VARIANT_ORIENTATIONS] : ['greyscale'];
+  const upright: ImageVariant[] = ['greyscale', 'trimmed'];
+  return options.geometric ? [...upright, ...VARIANT_ORIENTATIONS] : upright;
 }
 
 export class ModelHost {
@@ -48,8 +50,8 @@ export class ModelHost {
 
   /**
    * The scanner's view: an encode pipeline over the shared encoder (decoding overlapped with batched
-   * inference), with the greyscale variant and, when geometric matching is on, the rotated/mirrored ones. Close
-   * it after use.
+   * inference), with the greyscale and trimmed variants and, when geometric matching is on, the rotated/mirrored
+   * ones. Close it after use.
    */
   async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
     const encoder = await this.encoder();
@@ -59,6 +61,7 @@ export class ModelHost {
     const pipeline = new EncodePipeline(encoder, { variants: encodedVariants(options) });
     return {
       capacity: pipeline.capacity,
+      variants: pipeline.variants,
       codes: { dup: { bits: dup.bits, version: dup.version }, sim: { bits: sim.bits, version: sim.version } },
       backboneVersion: encoder.backboneVersion,
       encode: (file, signal) => pipeline.encode(file, signal),

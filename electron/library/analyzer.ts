@@ -9,6 +9,7 @@ import { toSqliteInteger } from '../search/codes.js';
 import { quantizeEmbedding } from '../search/embedding.js';
 import { DecodeError } from '../../model/image.js';
 import type { EncodeResult } from '../../model/pipeline.js';
+import type { ImageVariant } from '../../model/variants.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog.js';
 import type { PhotoAnalyzer } from './scanner.js';
 
@@ -22,7 +23,9 @@ export interface PhotoEncoder {
   readonly codes: Readonly<Record<CodeKind, { readonly bits: number; readonly version: string }>>;
   /** The backbone that made the descriptors (null: do not store descriptors). */
   readonly backboneVersion: string | null;
-  /** Decodes a photo and makes both codes (and the duplicate codes of its rotated/mirrored versions). */
+  /** The versions of each photo whose duplicate codes it makes beside the photo's own (model/variants.ts). */
+  readonly variants: readonly ImageVariant[];
+  /** Decodes a photo and makes both codes (and the duplicate codes of its variants). */
   encode(file: string, signal: AbortSignal): Promise<EncodeResult>;
   /** One kind's codes of stored descriptors (this backbone's), without decoding: how a new head catches up. */
   hash(kind: CodeKind, descriptors: Float32Array[]): Promise<Uint32Array[]>;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis } from './catalog.js';
+import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis, TRIMMED_VARIANT, UPRIGHT_VARIANTS } from './catalog.js';
 import { SCHEMA_VERSION } from './db.js';
 import { MIGRATIONS } from './schema.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
@@ -104,7 +104,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
@@ -127,21 +127,21 @@ describe('catalog embeddings', () => {
       { id: 1, orientation: 2, code: -44n, embedding: null },
       { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
     ]);
-    expect(c.variantCodes('dup', { orientation: 6 })).toEqual([
+    expect(c.variantCodes('dup', { orientations: [6] })).toEqual([
       { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
     ]);
-    expect(c.variantCodes('dup', { orientation: GREYSCALE_VARIANT })).toEqual([]);
+    expect(c.variantCodes('dup', { orientations: [GREYSCALE_VARIANT] })).toEqual([]);
     const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
     expect(table.sql).toMatch(/WITHOUT ROWID/);
     expect(table.sql).toMatch(/PRIMARY KEY \(photo_id, kind, orientation\)/);
-    // The new value is accepted, 10 is not, and deleting the photo still removes its variants.
+    // The new value is accepted, 11 is not, and deleting the photo still removes its variants.
     const grey = {
       ...analysis(5),
       variants: { dup: [{ orientation: GREYSCALE_VARIANT, code: 46n, embedding: embedding(9) }] },
     };
     c.transaction(() => c.recordAnalysis(1, grey));
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 9, code: 46n, embedding: embedding(9) }]);
-    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 10, 1, NULL)`).run()).toThrow(/CHECK/);
+    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 11, 1, NULL)`).run()).toThrow(/CHECK/);
     c.db.prepare('DELETE FROM photos WHERE id = 1').run();
     expect(c.db.prepare('SELECT COUNT(*) AS n FROM code_variants').get()).toEqual({ n: 0 });
   });
@@ -172,6 +172,49 @@ describe('catalog embeddings', () => {
     // An analysis that did not measure it stores NULL, not a stale value.
     c.transaction(() => c.recordAnalysis(framed, analysis(8)));
     expect(c.photoById(framed)).toMatchObject({ contentWidth: null, contentHeight: null });
+  });
+});
+
+describe('trimmed variants', () => {
+  it('upgrades a version-7 library: its variants survive, and a trimmed variant (10) is stored and filtered', () => {
+    const { file, old } = libraryAtVersion(7);
+    old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v', NULL)`).run();
+    old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 9, 45, ?)`).run(Buffer.from(embedding(9).buffer));
+    old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 3, -7, NULL)`).run();
+    expect(() => old.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 10, 46, NULL)`).run()).toThrow(/CHECK/);
+    old.close();
+
+    catalog = Catalog.open(file);
+    const c = catalog;
+    expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(c.variantCodes('dup')).toEqual([
+      { id: 1, orientation: 3, code: -7n, embedding: null },
+      { id: 1, orientation: 9, code: 45n, embedding: embedding(9) },
+    ]);
+    const b = addPhoto(c, 'b.jpg');
+    c.transaction(() =>
+      c.recordAnalysis(b, {
+        ...analysis(2),
+        variants: {
+          dup: [
+            { orientation: GREYSCALE_VARIANT, code: 47n, embedding: embedding(3) },
+            { orientation: TRIMMED_VARIANT, code: 48n, embedding: embedding(4) },
+            { orientation: 6, code: 49n, embedding: null },
+          ],
+        },
+      }),
+    );
+    // Both upright variants, and no turned one, when geometric matching is off.
+    expect(c.variantCodes('dup', { orientations: UPRIGHT_VARIANTS })).toEqual([
+      { id: 1, orientation: 9, code: 45n, embedding: embedding(9) },
+      { id: b, orientation: 9, code: 47n, embedding: embedding(3) },
+      { id: b, orientation: 10, code: 48n, embedding: embedding(4) },
+    ]);
+    expect(c.variantCodes('dup', { orientations: [] })).toEqual([]);
+    expect(c.variantCodes('dup')).toHaveLength(5);
+    const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
+    expect(table.sql).toMatch(/WITHOUT ROWID/);
+    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 11, 1, NULL)`).run()).toThrow(/CHECK/);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
  */
-import type { ImageVariant } from '../../model/variants.js';
+import { type ImageVariant, MIN_TRIMMED_CUT } from '../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from './db.js';
 
 export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
@@ -39,21 +39,33 @@ export interface StoredCode {
 
 /** The `orientation` that stores the greyscale version of the upright picture (2..8 are EXIF orientations). */
 export const GREYSCALE_VARIANT = 9;
+/** The `orientation` that stores the upright picture inside its uniform borders (photos with borders only). */
+export const TRIMMED_VARIANT = 10;
+/** The variants read whatever the geometric setting: the upright ones. */
+export const UPRIGHT_VARIANTS: readonly number[] = [GREYSCALE_VARIANT, TRIMMED_VARIANT];
 
-/** How code_variants stores a pipeline variant: its EXIF orientation, or GREYSCALE_VARIANT. */
+/** How code_variants stores a pipeline variant: its EXIF orientation, GREYSCALE_VARIANT or TRIMMED_VARIANT. */
 export function storedVariant(variant: ImageVariant): number {
-  return variant === 'greyscale' ? GREYSCALE_VARIANT : variant;
+  if (variant === 'greyscale') return GREYSCALE_VARIANT;
+  return variant === 'trimmed' ? TRIMMED_VARIANT : variant;
 }
 
 /**
- * A code of the photo rotated or mirrored (EXIF orientation 2..8) or in greyscale (GREYSCALE_VARIANT), with its
- * embedding like `StoredCode`'s.
+ * A code of the photo rotated or mirrored (EXIF orientation 2..8), in greyscale (GREYSCALE_VARIANT) or without
+ * its borders (TRIMMED_VARIANT), with its embedding like `StoredCode`'s.
  */
 export interface VariantCode {
   orientation: number;
   code: bigint;
   embedding?: Int8Array | null;
 }
+
+/**
+ * A photo whose stored content size is below this share of its width or height should have a trimmed variant
+ * (model/image.ts makes one at 1 − MIN_TRIMMED_CUT = 0.95 of the decode it measures). The margin keeps a photo
+ * near that line, whose stored size is rounded from another decode's, from being decoded again on every scan.
+ */
+const STALE_BELOW_CONTENT = 1 - MIN_TRIMMED_CUT - 0.01;
 
 /** Everything the analysis of one photo produces; stored in one transaction with the photo's metadata. */
 export interface PhotoAnalysis {
@@ -68,8 +80,8 @@ export interface PhotoAnalysis {
   orientation: number | null;
   codes: Partial<Record<CodeKind, StoredCode>>;
   /**
-   * Codes of the photo in greyscale (GREYSCALE_VARIANT) and, when geometric matching is on, rotated and mirrored
-   * (EXIF orientations 2..8).
+   * Codes of the photo in greyscale (GREYSCALE_VARIANT), without its borders if it has some (TRIMMED_VARIANT)
+   * and, when geometric matching is on, rotated and mirrored (EXIF orientations 2..8).
    */
   variants?: Partial<Record<CodeKind, VariantCode[]>>;
   descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
@@ -159,17 +171,34 @@ export class Catalog {
   /**
    * Ready photos that must be decoded again to be up to date with the current model: their duplicate code
    * is missing or another model's, or their similarity code is and no descriptor of `backboneVersion` is
-   * stored to re-hash it from (null: descriptors are not kept, so none can be re-hashed).
+   * stored to re-hash it from (null: descriptors are not kept, so none can be re-hashed). With `trimmed` (the
+   * encoder makes trimmed variants), also photos measured with borders wide enough for one (STALE_BELOW_CONTENT)
+   * that have none: they were analysed before it existed.
    */
-  photosToReencode(current: Record<CodeKind, string>, backboneVersion: string | null): Set<number> {
+  photosToReencode(
+    current: Record<CodeKind, string>,
+    backboneVersion: string | null,
+    options: { trimmed?: boolean } = {},
+  ): Set<number> {
     const rows = this.stmt(
       `SELECT p.id AS id FROM photos p
          LEFT JOIN codes dc ON dc.photo_id = p.id AND dc.kind = 'dup'
          LEFT JOIN codes sc ON sc.photo_id = p.id AND sc.kind = 'sim'
          LEFT JOIN descriptors d ON d.photo_id = p.id
        WHERE p.status = 'ready' AND (dc.head_version IS NOT ?
-         OR (sc.head_version IS NOT ? AND (? IS NULL OR d.backbone_version IS NOT ?)))`,
-    ).all(current.dup, current.sim, backboneVersion, backboneVersion) as { id: number }[];
+         OR (sc.head_version IS NOT ? AND (? IS NULL OR d.backbone_version IS NOT ?))
+         OR (? AND (p.content_width < ? * p.width OR p.content_height < ? * p.height) AND NOT EXISTS
+           (SELECT 1 FROM code_variants v WHERE v.photo_id = p.id AND v.kind = 'dup' AND v.orientation = ?)))`,
+    ).all(
+      current.dup,
+      current.sim,
+      backboneVersion,
+      backboneVersion,
+      options.trimmed ? 1 : 0,
+      STALE_BELOW_CONTENT,
+      STALE_BELOW_CONTENT,
+      TRIMMED_VARIANT,
+    ) as { id: number }[];
     return new Set(rows.map((r) => r.id));
   }
 
@@ -348,22 +377,23 @@ export class Catalog {
   }
 
   /**
-   * Variant codes of one kind for every ready photo (photo id, orientation 2..8 or GREYSCALE_VARIANT, code,
-   * embedding or null); with `only.orientation`, that variant alone.
+   * Variant codes of one kind for every ready photo (photo id, orientation 2..8, GREYSCALE_VARIANT or
+   * TRIMMED_VARIANT, code, embedding or null); with `only.orientations`, those variants alone.
    */
   variantCodes(
     kind: CodeKind,
-    only: { orientation?: number } = {},
+    only: { orientations?: readonly number[] } = {},
   ): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
-    const orientation = only.orientation ?? null;
+    const orientations = only.orientations ? JSON.stringify(only.orientations) : null;
     return (
       this.stmt(
         `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
-         JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND (? IS NULL OR v.orientation = ?) AND p.status = 'ready'
+         JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready'
+           AND (? IS NULL OR v.orientation IN (SELECT value FROM json_each(?)))
          ORDER BY v.photo_id, v.orientation`,
       )
         .safeIntegers(true)
-        .all(kind, orientation, orientation) as {
+        .all(kind, orientations, orientations) as {
         id: bigint;
         orientation: bigint;
         code: bigint;

@@ -30,11 +30,11 @@ export interface ScanOptions {
   batchSize?: number;
   /**
    * The encoder behind `analyzer`. When given, the scan brings codes another model made up to date: a photo
-   * under the scanned folders with a stale duplicate code is decoded again (its rotated/mirrored variants need
-   * the pixels); stale similarity codes anywhere in the library are re-hashed from their stored descriptors at
-   * the end, without decoding.
+   * under the scanned folders with a stale duplicate code, or with borders and no trimmed variant, is decoded
+   * again (its variants need the pixels); stale similarity codes anywhere in the library are re-hashed from
+   * their stored descriptors at the end, without decoding.
    */
-  encoder?: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash'>;
+  encoder?: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash' | 'variants'>;
 }
 
 interface Pending {
@@ -61,7 +61,11 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   const codes = options.encoder?.codes;
   const versions = codes ? { dup: codes.dup.version, sim: codes.sim.version } : null;
   // Ready photos the current model would code differently and that need their pixels for it.
-  const stale = versions ? catalog.photosToReencode(versions, options.encoder!.backboneVersion) : new Set<number>();
+  const stale = versions
+    ? catalog.photosToReencode(versions, options.encoder!.backboneVersion, {
+        trimmed: options.encoder!.variants.includes('trimmed'),
+      })
+    : new Set<number>();
   /** A photo kept as it is (its file did not change) is still decoded again if its codes are stale. */
   const keep = (id: number, file: FoundFile) => {
     if (!stale.delete(id)) return;

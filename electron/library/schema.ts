@@ -141,4 +141,21 @@ export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
         PRIMARY KEY (rule, a, orientation, b)
       ) WITHOUT ROWID;
     `),
+  // 8: code_variants also holds the picture inside its uniform borders (frames, letterbox bars), stored as
+  // orientation 10 = TRIMMED_VARIANT, for photos that have borders. The table is rebuilt with its rows, as in 5.
+  (db) =>
+    db.exec(`
+      CREATE TABLE code_variants_v8 (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('dup', 'sim')),
+        orientation INTEGER NOT NULL CHECK (orientation BETWEEN 2 AND 10),
+        code INTEGER NOT NULL,
+        embedding BLOB,
+        PRIMARY KEY (photo_id, kind, orientation)
+      ) WITHOUT ROWID;
+      INSERT INTO code_variants_v8 (photo_id, kind, orientation, code, embedding)
+        SELECT photo_id, kind, orientation, code, embedding FROM code_variants;
+      DROP TABLE code_variants;
+      ALTER TABLE code_variants_v8 RENAME TO code_variants;
+    `),
 ];

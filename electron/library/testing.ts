@@ -61,7 +61,7 @@ export const FIXTURE_BACKBONE = 'grey8x8-test';
 export interface FixtureEncoderOptions {
   /** Heads per code kind (default: the average hash for both, like one head serving both searches). */
   heads?: Partial<Record<CodeKind, FixtureHead>>;
-  /** Variants to encode too: rotated/mirrored (geometric matching), greyscale (colour invariance). */
+  /** Variants to encode too: rotated/mirrored (geometric matching), greyscale (colour invariance), trimmed (borders). */
   variants?: readonly ImageVariant[];
   /**
    * The descriptor the heads see (default `fixtureDescriptor`, grey: blind to colour, like no trained head);
@@ -118,6 +118,7 @@ export function averageHashEncoder(counter?: { encodes: number }, options: Fixtu
   const pipeline = new EncodePipeline(model, { variants: options.variants });
   return {
     capacity: pipeline.capacity,
+    variants: pipeline.variants,
     codes: {
       dup: { bits: 64, version: heads.dup.version },
       sim: { bits: 64, version: heads.sim.version },

@@ -70,7 +70,7 @@ const PAIRS_PER_CHUNK = 8;
 /** Fewer pairs than this per worker are checked here: starting a worker costs more than they do. */
 const PAIRS_PER_WORKER = 64;
 
-/** Orientations 2..8 turn the picture; anything else (1, the greyscale variant) compares it upright. */
+/** Orientations 2..8 turn the picture; anything else (1, the greyscale and trimmed variants) compares it upright. */
 function turn(orientation: number): Orientation {
   return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
 }

@@ -5,7 +5,7 @@
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import { type Catalog, type CodeKind, GREYSCALE_VARIANT } from '../library/catalog.js';
+import { type Catalog, type CodeKind, UPRIGHT_VARIANTS } from '../library/catalog.js';
 import { fromSqliteInteger, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import { EmbeddingTable, passesVerification } from './embedding.js';
@@ -68,9 +68,10 @@ export class SearchService {
 
   /**
    * Duplicate groups as ids: exact copies by content hash merged with near duplicates by the duplicate code.
-   * A photo whose greyscale code is within the radius of another photo's code is a near duplicate of it too, and
-   * with `geometric`, one whose rotated or mirrored code is. Photos analysed before greyscale variants were
-   * stored have none, so they pair only through their own code until they are analysed again. With a minimum
+   * A photo whose greyscale code (or, if it has uniform borders, the code of the picture inside them) is within
+   * the radius of another photo's code is a near duplicate of it too, and with `geometric`, one whose rotated or
+   * mirrored code is. Photos analysed before a kind of variant was stored lack it, so they pair only through the
+   * codes they have until they are analysed again (the next scan does that for bordered photos). With a minimum
    * cosine, every near pair must also pass verification (for a variant pair: the variant's embedding against the
    * other photo's); a pair where either side has no embedding is judged by the radius alone. With a pixel rule,
    * every near pair that got that far must also pass the pixel check of its thumbnails (a variant pair: the
@@ -132,9 +133,10 @@ export class SearchService {
   }
 
   /**
-   * Pairs (photo, other) where the greyscale code of the photo (or, with `geometric`, a rotated/mirrored one)
-   * lies within `radius` of the other's code and, with `minCosine`, the variant's embedding passes verification
-   * against the other's; `orientation` is the variant's (GREYSCALE_VARIANT for the greyscale one).
+   * Pairs (photo, other) where the greyscale or trimmed code of the photo (or, with `geometric`, a
+   * rotated/mirrored one) lies within `radius` of the other's code and, with `minCosine`, the variant's embedding
+   * passes verification against the other's; `orientation` is the variant's as stored (GREYSCALE_VARIANT,
+   * TRIMMED_VARIANT or 2..8).
    */
   private variantPairs(
     index: HammingIndex,
@@ -144,8 +146,8 @@ export class SearchService {
     geometric: boolean,
   ): PixelPair[] {
     const pairs: PixelPair[] = [];
-    // Without geometric matching only the greyscale variant counts: SQLite leaves the turned ones out.
-    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientation: GREYSCALE_VARIANT })) {
+    // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
+    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) {
           pairs.push({ id: v.id, orientation: v.orientation, other: n.id });

@@ -4,7 +4,9 @@
  *
  * Every method encodes a file in all eight orientations (index 0 = the file as it is): plain matching
  * reads orientation 0 only; geometric matching takes the smallest distance over the orientations. The
- * shipped model's methods add the app's greyscale variant after them (index 8), which both read.
+ * shipped model's methods add the app's upright variants after them, which both read: greyscale (index 8) and
+ * trimmed (index 9; for a file without uniform borders, which the app gives no trimmed variant, a copy of index
+ * 0, so it adds no pair the file's own code does not).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,12 +14,15 @@ import path from 'node:path';
 import { popcount32 } from '../../../electron/search/codes.js';
 import { readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
-import { greyscalePixels } from '../../../model/variants.js';
+import { type ImageVariant, MIN_TRIMMED_CUT, variantPixels } from '../../../model/variants.js';
 import { decodeForCatalog } from '../../../model/image.js';
 import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
 import { decodeForPhash, phashOfGrey } from './phash.js';
 
 export type Vector = Uint32Array | Float32Array;
+
+/** The app's variants that plain matching reads, in the order of their rows after the orientations. */
+const UPRIGHT_VARIANTS: readonly ImageVariant[] = ['greyscale', 'trimmed'];
 
 export interface DedupMethod {
   name: string;
@@ -33,7 +38,7 @@ export interface DedupMethod {
   referenceThresholds?: { label: string; threshold: number }[];
   /**
    * Encodings after the eight orientations that plain matching reads too, like geometric matching's variants
-   * (the model's greyscale variant, index 8); none by default.
+   * (the model's greyscale and trimmed variants, indices 8 and 9); none by default.
    */
   alwaysVariants?: number;
   /** The file in its eight orientations (then `alwaysVariants` more); index 0 is what the app stores for the file. */
@@ -111,7 +116,7 @@ export class ShippedModel {
     if (!manifest) throw new Error('no model manifest (run `npm run build:model`)');
     const encoder = await Encoder.open({
       head: head ?? roleHeadId(manifest, 'dup'),
-      batchSize: ORIENTATION_COUNT + 1,
+      batchSize: ORIENTATION_COUNT + UPRIGHT_VARIANTS.length,
     });
     if (!encoder.roles.dup || encoder.roles.dup.bits % 32 !== 0)
       throw new Error(
@@ -136,9 +141,11 @@ export class ShippedModel {
     if (known) return known;
     // Exactly the app's preparation (electron/library/analyzer.ts): one decodeForCatalog of the bytes.
     const bytes = await readFile(file);
-    const { model } = await decodeForCatalog(bytes, { modelSize: this.encoder.decodeOptions.size });
-    // The eight orientations, then the app's greyscale variant (model/variants.ts) for the duplicate head.
-    const encoded = await this.encoder.encode([...allOrientations(model), greyscalePixels(model)]);
+    const decoded = await decodeForCatalog(bytes, { modelSize: this.encoder.decodeOptions.size });
+    const { model } = decoded;
+    // The eight orientations, then the app's upright variants (model/variants.ts) for the duplicate head.
+    const upright = UPRIGHT_VARIANTS.map((v) => variantPixels(decoded, v));
+    const encoded = await this.encoder.encode([...allOrientations(model), ...upright.map((p) => p ?? model)]);
     const result = {
       codes: encoded.map((e) => e.codes.dup!.code),
       logits: encoded.map((e) => normalised(e.codes.dup!.logits)),
@@ -155,10 +162,10 @@ export function modelDupMethod(model: ShippedModel): DedupMethod {
   const bits = model.encoder.roles.dup!.bits;
   return {
     name: 'model-dup',
-    version: `${model.encoder.roles.dup!.version}+grey`,
+    version: `${model.encoder.roles.dup!.version}+grey+trim${MIN_TRIMMED_CUT}`,
     metric: 'hamming',
     dim: bits / 32,
-    alwaysVariants: 1,
+    alwaysVariants: UPRIGHT_VARIANTS.length,
     thresholds: Array.from({ length: bits + 1 }, (_, r) => r),
     encode: async (file) => (await model.run(file)).codes,
     distance: bits === 64 ? hammingDistance64 : hammingDistance,
@@ -172,9 +179,9 @@ export function modelDupMethod(model: ShippedModel): DedupMethod {
 export function modelDupLogitsMethod(model: ShippedModel): DedupMethod {
   return {
     name: 'model-dup-logits-cosine',
-    version: `${model.encoder.roles.dup!.version}:logits+grey`,
+    version: `${model.encoder.roles.dup!.version}:logits+grey+trim${MIN_TRIMMED_CUT}`,
     metric: 'cosine',
-    alwaysVariants: 1,
+    alwaysVariants: UPRIGHT_VARIANTS.length,
     dim: model.encoder.roles.dup!.bits,
     thresholds: COSINE_THRESHOLDS,
     encode: async (file) => (await model.run(file)).logits,

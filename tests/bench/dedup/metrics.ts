@@ -47,7 +47,7 @@ export class DistanceMatrix {
 /**
  * `geometric`: the smaller of min over orientations k of d(k(a), b) and d(a, k(b)) — either file
  * may be the query, and the result must not depend on which. Plain matching reads the method's always-read
- * variants (after the eight orientations: the model's greyscale variant) the same way.
+ * variants (after the eight orientations: the model's greyscale and trimmed variants) the same way.
  */
 export function distanceMatrix(method: DedupMethod, encodings: Encodings, geometric: boolean): DistanceMatrix {
   const n = encodings.length;

@@ -2,7 +2,8 @@
  * The pixel check as the app runs it (electron/search/alignment.ts), on the dedup set: every file's thumbnail
  * made as the scanner makes it (WebP, long side 256, `decodeForCatalog`), decoded again, and aligned with the
  * other file's. Orientation k of a file (tests/bench/dedup/dihedral.ts, the same turn its code k was encoded
- * with) turns its thumbnail first; the greyscale variant (k = 8) uses the upright one, since the check is grey.
+ * with) turns its thumbnail first; the upright variants (k ≥ 8: greyscale, trimmed) use the upright one: the
+ * check is grey and finds the picture inside a frame itself.
  *
  * Verdicts are kept in a file beside the set's encodings (`pixel-verdicts-<rule>.json`), valid while the
  * thumbnails, the rule and the alignment code are the same: a rerun checks only pairs it has not seen.
@@ -23,7 +24,7 @@ import {
 import { ORIENTATION_COUNT, orient } from './dihedral.js';
 import { mapLimit, type SetEntry } from './set.js';
 
-/** The turn a code's orientation index stands for: the greyscale variant (k ≥ 8) is upright. */
+/** The turn a code's orientation index stands for: the upright variants (k ≥ 8) are upright. */
 function turnOf(k: number): number {
   return k >= ORIENTATION_COUNT ? 0 : k;
 }

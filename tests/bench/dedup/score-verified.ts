@@ -3,7 +3,7 @@
  * duplicate code, kept when the cosine of the stored int8 embeddings (quantised exactly as the catalog
  * stores them) is at least τ. The grid sweep, the rows the report prints, recall per edit, false positives by
  * kind, the presets calibrated by the rule in electron/search/presets.ts, and grouping with the app's
- * `findDuplicateGroups` (verified self-join pairs and greyscale variant pairs; with geometric matching, verified
+ * `findDuplicateGroups` (verified self-join pairs and upright variant pairs; with geometric matching, verified
  * rotated/mirrored variant pairs too).
  */
 import { embeddingCosine, quantizeEmbedding } from '../../../electron/search/embedding.js';
@@ -90,8 +90,8 @@ export async function scoreVerifiedMethod(
   const verifyAt = (rule: MatchRule) => (a: number, b: number) =>
     (embeddingCosine(embeddings[a][0], embeddings[b][0]) ?? 1) >= (rule.minCosine ?? -1) - 1e-9 &&
     (!pixelCheck || pixelCheck(a, 0, b, 0));
-  // The app's variant pairs: photo a's greyscale (and, geometric, rotated/mirrored) code within R of b's code,
-  // with the variant's embedding.
+  // The app's variant pairs: photo a's greyscale or trimmed (and, geometric, rotated/mirrored) code within R of
+  // b's code, with the variant's embedding.
   const variantPairs = (rule: MatchRule, geometric: boolean) => (ids: number[]) => {
     const found: [number, number][] = [];
     for (const a of ids) {

@@ -110,7 +110,7 @@ export async function scoreVectorMethod(
   const recallAtPresets: NonNullable<MethodResult['recallAtPresets']> = [];
   const within = (matrix: DistanceMatrix, threshold: number) => (i: number, j: number) =>
     matrix.get(i, j) <= threshold + 1e-9;
-  // Grouping as the app does it: the greyscale variant's pairs (the always-read encodings) come in as extra pairs.
+  // Grouping as the app does it: the upright variants' pairs (the always-read encodings) come in as extra pairs.
   const alwaysPairs = (radius: number) => (ids: number[]) => {
     const found: [number, number][] = [];
     for (const a of ids)

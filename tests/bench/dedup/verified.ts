@@ -2,8 +2,8 @@
  * The app's verified duplicate rule, measured: a pair is a duplicate when its codes are within R bits and the
  * cosine of its stored duplicate embeddings (int8, electron/search/embedding.ts) is at least τ. Swept over a
  * grid of (R, τ); with geometric matching, a pair passes when some orientation of either file passes both
- * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding). The greyscale
- * variant is matched the same way with or without geometric matching, as in the app. With a pixel check, an
+ * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding). The upright
+ * variants are matched the same way with or without geometric matching, as in the app. With a pixel check, an
  * orientation pair counts only when its pixels match too (electron/search/alignment.ts).
  */
 import { embeddingCosine } from '../../../electron/search/embedding.js';
@@ -46,7 +46,7 @@ export function formatRule(rule: MatchRule): string {
 /**
  * For every pair of files, the best embedding cosine among the orientations whose codes are within each
  * radius 0..20: `best(i, j, R) ≥ τ` is the rule's verdict. Plain matching reads orientation 0 of both files and
- * the greyscale variant (index 8, after the orientations) of one against orientation 0 of the other; geometric
+ * the upright variants (greyscale, trimmed: indices 8 and 9) of one against orientation 0 of the other; geometric
  * matching also orientation k of one file against orientation 0 of the other.
  */
 export class VerifiedPairs {
