@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { popcount32 } from '../../../electron/search/codes.js';
+import { type MatchRule, type NearPreset, toMatchRule } from '../../../electron/search/presets.js';
 import { readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
 import { type ImageVariant, MIN_TRIMMED_CUT, variantPixels } from '../../../model/variants.js';
@@ -134,6 +135,18 @@ export class ShippedModel {
     }
     if (!b13) throw new Error(`backbone ${manifest.backbone.version} has no block_13_expand_relu gap part`);
     return new ShippedModel(encoder, b13.offset, b13.dim);
+  }
+
+  /** The duplicate head's presets as the manifest records them (what the app uses), if it was calibrated. */
+  presetRules(): Record<NearPreset, MatchRule> | undefined {
+    const id = roleHeadId(this.encoder.manifest, 'dup');
+    const presets = id ? this.encoder.manifest.heads[id]?.presets : undefined;
+    if (!presets) return undefined;
+    return {
+      'very-close': toMatchRule(presets['very-close']),
+      close: toMatchRule(presets.close),
+      loose: toMatchRule(presets.loose),
+    };
   }
 
   async run(file: string): Promise<{ codes: Uint32Array[]; logits: Float32Array[]; b13Gap: Float32Array[] }> {

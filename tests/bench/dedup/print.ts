@@ -50,7 +50,7 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
       { title: `${p.preset} ${p.rule} geo`, values: p.geometric },
     ]);
     console.log(
-      `\n### ${model.name}: recall per edit at the presets calibrated in this run (rule in electron/search/presets.ts)\n`,
+      `\n### ${model.name}: recall per edit at the presets calibrated in this run (rule in electron/search/presets.ts) and the shipped ones where they differ\n`,
     );
     console.log(
       table(

@@ -46,6 +46,7 @@ export async function scoreVerifiedMethod(
   cacheDir: string,
   pixels?: BenchPictures,
 ): Promise<VerifiedResult> {
+  const shipped = model.presetRules();
   const files = entries.map((e) => e.file);
   const codeMethod = modelDupMethod(model);
   const name = pixels ? `model-dup-verified-pixels${pixels.label}` : 'model-dup-verified';
@@ -116,18 +117,29 @@ export async function scoreVerifiedMethod(
   });
   const grouping: MethodResult['grouping'] = [group('best F1', 'standard', best)];
   const recallAtPresets: NonNullable<MethodResult['recallAtPresets']> = [];
-  for (const preset of THRESHOLD_PRESETS) {
-    if (preset === 'exact') continue;
-    const rule = presets[preset];
-    rows.push(row(`preset ${preset}`, 'standard', 'standard', rule));
+  const scorePreset = (label: string, rule: MatchRule) => {
+    rows.push(row(label, 'standard', 'standard', rule));
     recallAtPresets.push({
-      preset,
+      preset: label,
       radius: rule.radius,
       rule: formatRule(rule),
       plain: Object.fromEntries(recallPerEdit(entries, accepts(rule, false))),
       geometric: Object.fromEntries(recallPerEdit(entries, accepts(rule, true))),
     });
-    grouping.push(group(`preset ${preset}`, 'standard', rule));
+    grouping.push(group(label, 'standard', rule));
+  };
+  for (const preset of THRESHOLD_PRESETS) if (preset !== 'exact') scorePreset(`preset ${preset}`, presets[preset]);
+  // The presets the app ships (model/artifacts/manifest.json), where they differ from this run's: how another
+  // seed's set scores the rules calibrated on seed 1, and what the app does before --write-presets replaces them.
+  for (const preset of ['very-close', 'close', 'loose'] as const) {
+    // Scored by this method's pixel rule, as the calibrated ones are: only the radius and cosine are compared.
+    const found = shipped?.[preset];
+    const rule = found && { radius: found.radius, minCosine: found.minCosine };
+    const calibrated = presets[preset];
+    if (!rule || (rule.radius === calibrated.radius && rule.minCosine === calibrated.minCosine)) continue;
+    if (at('standard', { radius: rule.radius, minCosine: rule.minCosine ?? -1 }))
+      scorePreset(`shipped ${preset}`, rule);
+    else log(`  shipped ${preset} (${formatRule(rule)}) is not on this sweep's grid: not scored`);
   }
   grouping.push(group('best F1 (no geometric)', 'all', best));
   grouping.push(group('best F1, geometric (verified variant pairs)', 'all', best, true));
