@@ -8,6 +8,7 @@ import { averageHashEncoder } from '../../electron/library/testing.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { groupedNames, storedCodeDistance } from '../helpers/dupes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Framed and letterboxed copies end to end: a photo and a copy of it in a wide white frame are grouped through
@@ -39,19 +40,6 @@ async function library(variants: { current: readonly ImageVariant[] }) {
   return app;
 }
 
-/** Bits that differ between two stored 64-bit codes. */
-function distance(a: bigint, b: bigint): number {
-  let diff = BigInt.asUintN(64, a ^ b);
-  let n = 0;
-  for (; diff; diff &= diff - 1n) n++;
-  return n;
-}
-
-async function groupedNames(a: App, geometric?: boolean): Promise<string[][]> {
-  const { groups } = await a.dispatcher.call('dupes.find', { threshold: RADIUS, geometric });
-  return groups.map((g) => g.files.map((f) => path.basename(f.path, '.png')).sort());
-}
-
 describe('framed copies', () => {
   it('are grouped with their photo through the trimmed variant, which only a bordered photo has', async () => {
     const a = await library({ current: encodedVariants({ geometric: false }) });
@@ -63,10 +51,10 @@ describe('framed copies', () => {
     // The premise: the two photos' own codes are far apart; the framed copy's trimmed code is near the photo's.
     const { ids, codes } = catalog.codes('dup');
     const code = (name: string) => codes[ids.indexOf(idOf(name))];
-    expect(distance(code('photo.png'), code('framed.png'))).toBeGreaterThan(2 * RADIUS);
-    expect(distance(trimmed[0].code, code('photo.png'))).toBeLessThanOrEqual(RADIUS / 2);
-    expect(await groupedNames(a)).toEqual([['framed', 'photo']]);
-    expect(await groupedNames(a, true)).toEqual([['framed', 'photo']]);
+    expect(storedCodeDistance(code('photo.png'), code('framed.png'))).toBeGreaterThan(2 * RADIUS);
+    expect(storedCodeDistance(trimmed[0].code, code('photo.png'))).toBeLessThanOrEqual(RADIUS / 2);
+    expect(await groupedNames(a, RADIUS)).toEqual([['framed', 'photo']]);
+    expect(await groupedNames(a, RADIUS, true)).toEqual([['framed', 'photo']]);
   });
 
   it('in a library analysed before trimmed variants existed are analysed again by the next scan, alone', async () => {
@@ -74,11 +62,11 @@ describe('framed copies', () => {
     const a = await library(variants);
     expect(await a.dispatcher.call('scan.run', { folders: [photos] })).toMatchObject({ added: 6, reencoded: 0 });
     expect(a.library.get().variantCodes('dup', { orientations: [TRIMMED_VARIANT] })).toEqual([]);
-    expect(await groupedNames(a)).toEqual([]);
+    expect(await groupedNames(a, RADIUS)).toEqual([]);
     // The encoder now makes trimmed variants: only the framed photo lacks one it should have.
     variants.current = encodedVariants({ geometric: false });
     expect(await a.dispatcher.call('scan.run', { folders: [photos] })).toMatchObject({ unchanged: 6, reencoded: 1 });
-    expect(await groupedNames(a)).toEqual([['framed', 'photo']]);
+    expect(await groupedNames(a, RADIUS)).toEqual([['framed', 'photo']]);
     expect(await a.dispatcher.call('scan.run', { folders: [photos] })).toMatchObject({ unchanged: 6, reencoded: 0 });
   });
 });

@@ -8,6 +8,7 @@ import { averageHashEncoder, redChannelDescriptor } from '../../electron/library
 import type { ImageVariant } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { groupedNames, storedCodeDistance } from '../helpers/dupes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Colour invariance end to end: a colour photo and its greyscale copy are grouped through the greyscale variant,
@@ -43,19 +44,6 @@ async function library(variants: (geometric: boolean) => readonly ImageVariant[]
   return app;
 }
 
-/** Bits that differ between two stored 64-bit codes. */
-function distance(a: bigint, b: bigint): number {
-  let diff = BigInt.asUintN(64, a ^ b);
-  let n = 0;
-  for (; diff; diff &= diff - 1n) n++;
-  return n;
-}
-
-async function groupedNames(a: App, geometric?: boolean): Promise<string[][]> {
-  const { groups } = await a.dispatcher.call('dupes.find', { threshold: RADIUS, geometric });
-  return groups.map((g) => g.files.map((f) => path.basename(f.path, '.png')).sort());
-}
-
 describe('greyscale copies', () => {
   it('are grouped with their colour original through the greyscale variant, with geometric matching off', async () => {
     const a = await library((geometric) => encodedVariants({ geometric }));
@@ -68,22 +56,22 @@ describe('greyscale copies', () => {
     const idOf = (name: string) => catalog.photoByPath(path.join(photos, name))!.id;
     const code = (name: string) => codes[ids.indexOf(idOf(name))];
     const greyOfColour = variants.find((v) => v.id === idOf('colour.png'))!.code;
-    expect(distance(code('colour.png'), code('grey.png'))).toBeGreaterThan(2 * RADIUS);
-    expect(distance(greyOfColour, code('grey.png'))).toBeLessThanOrEqual(RADIUS / 2);
-    expect(await groupedNames(a)).toEqual([['colour', 'grey']]);
-    expect(await groupedNames(a, false)).toEqual([['colour', 'grey']]);
+    expect(storedCodeDistance(code('colour.png'), code('grey.png'))).toBeGreaterThan(2 * RADIUS);
+    expect(storedCodeDistance(greyOfColour, code('grey.png'))).toBeLessThanOrEqual(RADIUS / 2);
+    expect(await groupedNames(a, RADIUS)).toEqual([['colour', 'grey']]);
+    expect(await groupedNames(a, RADIUS, false)).toEqual([['colour', 'grey']]);
   });
 
   it('are not grouped without the variant: the fixture head sees colour', async () => {
     const a = await library(() => []);
     expect(a.library.get().variantCodes('dup')).toEqual([]);
-    expect(await groupedNames(a)).toEqual([]);
+    expect(await groupedNames(a, RADIUS)).toEqual([]);
   });
 
   it('are not grouped, and nothing fails, for photos analysed before greyscale variants were stored', async () => {
     const a = await library((geometric) => encodedVariants({ geometric }));
     a.library.get().db.prepare('DELETE FROM code_variants WHERE orientation = ?').run(GREYSCALE_VARIANT);
-    expect(await groupedNames(a)).toEqual([]);
-    expect(await groupedNames(a, true)).toEqual([]);
+    expect(await groupedNames(a, RADIUS)).toEqual([]);
+    expect(await groupedNames(a, RADIUS, true)).toEqual([]);
   });
 });
