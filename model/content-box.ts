@@ -136,8 +136,10 @@ export function contentBox(image: RawImage, options: ContentBoxOptions = {}): Co
   return box;
 }
 
-/** The share of each side that is content (1 = no border), from `contentBox`. */
-export function contentFraction(image: RawImage, options?: ContentBoxOptions): { width: number; height: number } {
-  const box = contentBox(image, options);
+/** The share of each side that is content (1 = no border): of `box`, or of `contentBox` when none is given. */
+export function contentFraction(
+  image: RawImage,
+  box: ContentBox = contentBox(image),
+): { width: number; height: number } {
   return { width: box.width / image.width, height: box.height / image.height };
 }

@@ -16,7 +16,7 @@ import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeBmp, readBmpHeader } from './image-bmp.js';
-import { contentBox, cropPixels } from './content-box.js';
+import { contentBox, contentFraction, cropPixels } from './content-box.js';
 import { MIN_TRIMMED_CUT } from './variants.js';
 import { DecodeError, toDecodeError } from './image-errors.js';
 import { decodeHeic } from './image-heic.js';
@@ -323,7 +323,7 @@ export async function decodeForCatalog(
   return {
     model,
     thumbnail,
-    content: { width: box.width / intermediate.width, height: box.height / intermediate.height },
+    content: contentFraction(intermediate, box),
     trimmed,
   };
 }

@@ -14,6 +14,9 @@ import type { RawImage } from './types.js';
  */
 export type ImageVariant = Orientation | 'greyscale' | 'trimmed';
 
+/** The upright variants: encoded and matched whatever the geometric setting (the turned ones only with it). */
+export const UPRIGHT_VARIANTS: readonly ImageVariant[] = ['greyscale', 'trimmed'];
+
 /**
  * The least share of the width or height that uniform borders must take for a trimmed model input: a narrower
  * cut is a crop the duplicate head is invariant to (crops ≤ 20 % are found by the photo's own code), and only

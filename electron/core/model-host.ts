@@ -5,12 +5,12 @@
 import type { ModelStatus } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
-import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
+import { dupHeadPresets, readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/presets.js';
 import type { Orientation } from '../../model/orientation.js';
 import { EncodePipeline } from '../../model/pipeline.js';
-import type { ImageVariant } from '../../model/variants.js';
+import { type ImageVariant, UPRIGHT_VARIANTS } from '../../model/variants.js';
 
 /**
  * The rotated and mirrored versions encoded for geometric matching (EXIF orientation numbers). A pair of photos
@@ -26,8 +26,7 @@ export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7];
  * matching is on.
  */
 export function encodedVariants(options: { geometric: boolean }): readonly ImageVariant[] {
-  const upright: ImageVariant[] = ['greyscale', 'trimmed'];
-  return options.geometric ? [...upright, ...VARIANT_ORIENTATIONS] : upright;
+  return options.geometric ? [...UPRIGHT_VARIANTS, ...VARIANT_ORIENTATIONS] : UPRIGHT_VARIANTS;
 }
 
 export class ModelHost {
@@ -74,11 +73,7 @@ export class ModelHost {
   presetRules(): CalibratedPresets | undefined {
     try {
       const manifest = readManifest(this.artifactsDir);
-      const id = manifest ? roleHeadId(manifest, 'dup') : null;
-      const head = manifest && id ? manifest.heads[id] : undefined;
-      if (!head?.presets) return undefined;
-      const { calibratedOn: _, ...rules } = head.presets;
-      return { bits: head.bits, rules };
+      return manifest ? dupHeadPresets(manifest) : undefined;
     } catch {
       return undefined; // an unreadable manifest is reported by status(); thresholds fall back
     }

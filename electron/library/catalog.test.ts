@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis, TRIMMED_VARIANT, UPRIGHT_VARIANTS } from './catalog.js';
+import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis, TRIMMED_VARIANT, STORED_UPRIGHT_VARIANTS } from './catalog.js';
 import { SCHEMA_VERSION } from './db.js';
 import { MIGRATIONS } from './schema.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
@@ -205,7 +205,7 @@ describe('trimmed variants', () => {
       }),
     );
     // Both upright variants, and no turned one, when geometric matching is off.
-    expect(c.variantCodes('dup', { orientations: UPRIGHT_VARIANTS })).toEqual([
+    expect(c.variantCodes('dup', { orientations: STORED_UPRIGHT_VARIANTS })).toEqual([
       { id: 1, orientation: 9, code: 45n, embedding: embedding(9) },
       { id: b, orientation: 9, code: 47n, embedding: embedding(3) },
       { id: b, orientation: 10, code: 48n, embedding: embedding(4) },

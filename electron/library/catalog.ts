@@ -1,7 +1,7 @@
 /**
  * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
  */
-import { type ImageVariant, MIN_TRIMMED_CUT } from '../../model/variants.js';
+import { type ImageVariant, MIN_TRIMMED_CUT, UPRIGHT_VARIANTS } from '../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from './db.js';
 
 export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
@@ -41,8 +41,8 @@ export interface StoredCode {
 export const GREYSCALE_VARIANT = 9;
 /** The `orientation` that stores the upright picture inside its uniform borders (photos with borders only). */
 export const TRIMMED_VARIANT = 10;
-/** The variants read whatever the geometric setting: the upright ones. */
-export const UPRIGHT_VARIANTS: readonly number[] = [GREYSCALE_VARIANT, TRIMMED_VARIANT];
+/** How code_variants stores the upright variants (model/variants.ts), read whatever the geometric setting. */
+export const STORED_UPRIGHT_VARIANTS: readonly number[] = UPRIGHT_VARIANTS.map(storedVariant);
 
 /** How code_variants stores a pipeline variant: its EXIF orientation, GREYSCALE_VARIANT or TRIMMED_VARIANT. */
 export function storedVariant(variant: ImageVariant): number {

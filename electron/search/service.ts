@@ -5,7 +5,7 @@
  */
 import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import { type Catalog, type CodeKind, UPRIGHT_VARIANTS } from '../library/catalog.js';
+import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog.js';
 import { fromSqliteInteger, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import { EmbeddingTable, passesVerification } from './embedding.js';
@@ -147,7 +147,7 @@ export class SearchService {
   ): PixelPair[] {
     const pairs: PixelPair[] = [];
     // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
-    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: UPRIGHT_VARIANTS })) {
+    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) {
           pairs.push({ id: v.id, orientation: v.orientation, other: n.id });

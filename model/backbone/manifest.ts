@@ -101,6 +101,17 @@ export function roleHeadId(manifest: ModelManifest, role: HeadRole): string | nu
   return manifest.roles?.[role] ?? manifest.defaultHead;
 }
 
+/** The duplicate head's recorded threshold presets (without how they were measured) and code length, if any. */
+export function dupHeadPresets(
+  manifest: ModelManifest,
+): { bits: number; rules: Omit<HeadPresets, 'calibratedOn'> } | undefined {
+  const id = roleHeadId(manifest, 'dup');
+  const head = id ? manifest.heads[id] : undefined;
+  if (!head?.presets) return undefined;
+  const { calibratedOn: _, ...rules } = head.presets;
+  return { bits: head.bits, rules };
+}
+
 /**
  * Makes head `id` (already installed) the one `role` uses, or with `null` lets the role fall back to
  * `defaultHead`. Rewrites the manifest in `dir`; returns it.

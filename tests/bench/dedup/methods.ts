@@ -13,17 +13,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { popcount32 } from '../../../electron/search/codes.js';
 import { type MatchRule, type NearPreset, toMatchRule } from '../../../electron/search/presets.js';
-import { readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
+import { dupHeadPresets, readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
-import { type ImageVariant, MIN_TRIMMED_CUT, variantPixels } from '../../../model/variants.js';
+import { MIN_TRIMMED_CUT, UPRIGHT_VARIANTS, variantPixels } from '../../../model/variants.js';
 import { decodeForCatalog } from '../../../model/image.js';
 import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
 import { decodeForPhash, phashOfGrey } from './phash.js';
 
 export type Vector = Uint32Array | Float32Array;
-
-/** The app's variants that plain matching reads, in the order of their rows after the orientations. */
-const UPRIGHT_VARIANTS: readonly ImageVariant[] = ['greyscale', 'trimmed'];
 
 export interface DedupMethod {
   name: string;
@@ -139,8 +136,7 @@ export class ShippedModel {
 
   /** The duplicate head's presets as the manifest records them (what the app uses), if it was calibrated. */
   presetRules(): Record<NearPreset, MatchRule> | undefined {
-    const id = roleHeadId(this.encoder.manifest, 'dup');
-    const presets = id ? this.encoder.manifest.heads[id]?.presets : undefined;
+    const presets = dupHeadPresets(this.encoder.manifest)?.rules;
     if (!presets) return undefined;
     return {
       'very-close': toMatchRule(presets['very-close']),
