@@ -99,7 +99,7 @@ export interface Handlers {
   /** Duplicate groups by the duplicate code (plus exact copies by content hash), each with a proposed keeper. */
   'dupes.find': {
     args: { threshold?: string | number; keepRule?: KeepRuleArg; geometric?: boolean };
-    result: { threshold: DuplicateThreshold; groups: DuplicateGroup[] };
+    result: { threshold: DuplicateThreshold; groups: DuplicateGroup[]; stats: DuplicateSearchStats };
   };
   /**
    * Move photos to the OS trash. Refused as a whole if any photo is not in a duplicate group at this threshold,
@@ -168,6 +168,24 @@ export interface DuplicateThreshold {
    * `maxLocalShift` pixels (at long side 64) from the alignment; null when there is none.
    */
   pixels: { minCoverage: number; minCorrelation: number; sureCorrelation: number; maxLocalShift: number } | null;
+}
+
+/** What a duplicate search did, stage by stage (the funnel from candidate pairs to verified ones), and its times. */
+export interface DuplicateSearchStats {
+  /** Photos with a duplicate code. */
+  photos: number;
+  /** Distinct pairs whose codes (or a variant's) lie within the radius. */
+  candidatePairs: number;
+  /** Of those, the pairs whose embeddings also pass the cosine (all of them when the rule has none). */
+  afterCosine: number;
+  /** Pairs whose pixel verdict the library kept from an earlier search. */
+  keptVerdicts: number;
+  /** Pairs whose thumbnails were compared now. */
+  pixelChecked: number;
+  /** Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixel-check.ts). */
+  inferredVerdicts: number;
+  /** Seconds spent finding candidates, comparing pixels, and grouping. */
+  seconds: { candidates: number; pixels: number; grouping: number };
 }
 
 export interface DuplicateGroup {

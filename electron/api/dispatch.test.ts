@@ -49,7 +49,17 @@ const handlers: HandlerGroup = {
   },
   'dupes.find': (_args, { broadcast }) => {
     broadcast({ type: 'library.changed', reason: 'trash' });
-    return { threshold: { name: 'close', radius: 5, minCosine: null, pixels: null }, groups: [] };
+    const seconds = { candidates: 0, pixels: 0, grouping: 0 };
+    const stats = {
+      photos: 0,
+      candidatePairs: 0,
+      afterCosine: 0,
+      keptVerdicts: 0,
+      pixelChecked: 0,
+      inferredVerdicts: 0,
+      seconds,
+    };
+    return { threshold: { name: 'close', radius: 5, minCosine: null, pixels: null }, groups: [], stats };
   },
 };
 

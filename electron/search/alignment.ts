@@ -97,6 +97,13 @@ const OVERLAP_BONUS = 0.05;
 /** Below this standard deviation (grey levels 0..255) an overlap has no texture to correlate. */
 const MIN_DEVIATION = 4;
 
+/** A plane whose samples may be stored in any numeric array (the resampling reads them). */
+interface SamplePlane {
+  width: number;
+  height: number;
+  data: Float32Array | Uint8Array;
+}
+
 /** Luma of every pixel (model/variants.ts's greyscale, the one the greyscale variant is encoded from), as floats. */
 export function greyPlane(image: RawImage): GreyPlane {
   const grey = greyscalePixels(image);
@@ -133,7 +140,7 @@ function axisWeights(from: number, to: number): { start: Int32Array; weights: Fl
 }
 
 /** Area-average resampling (box filter), separable: rows first, then columns. */
-export function resizeGrey(src: GreyPlane, width: number, height: number): GreyPlane {
+export function resizeGrey(src: SamplePlane, width: number, height: number): GreyPlane {
   const cols = axisWeights(src.width, width);
   const rows = axisWeights(src.height, height);
   const mid = new Float32Array(width * src.height);
@@ -161,7 +168,7 @@ export function resizeGrey(src: GreyPlane, width: number, height: number): GreyP
 }
 
 /** The plane with its long side `side` (aspect kept), times `scale`. */
-function atSide(plane: GreyPlane, side: number, scale = 1): GreyPlane {
+function atSide(plane: SamplePlane, side: number, scale = 1): GreyPlane {
   const factor = (side * scale) / Math.max(plane.width, plane.height);
   return resizeGrey(
     plane,
@@ -569,13 +576,16 @@ export interface Box {
 
 function alignable(plane: GreyPlane, content: Box): AlignablePicture {
   const fine = atSide(plane, FINE_SIDE);
+  // The full plane is kept for the detail sizes as bytes: its samples are whole grey levels (greyPlane), so
+  // this is exact at a quarter of the memory.
+  const bytes = { width: plane.width, height: plane.height, data: Uint8Array.from(plane.data) };
   let detail: GreyPlane[] | null = null;
   return {
     content,
     coarse: atSide(fine, COARSE_SIDE),
     mid: atSide(plane, MID_SIDE),
     fine,
-    detail: () => (detail ??= DETAIL_SIDES.map((side) => atSide(plane, side))),
+    detail: () => (detail ??= DETAIL_SIDES.map((side) => atSide(bytes, side))),
   };
 }
 
@@ -664,6 +674,27 @@ function nearMiss(found: Alignment, goal: PixelRule | undefined): boolean {
   );
 }
 
+/**
+ * Coverage of both pictures (by whole frames or by content) from which an alignment is the whole picture: where
+ * B laid over A whole may settle (below), and what makes a matching pair interchangeable copies
+ * (`wholeCopies`).
+ */
+export const WHOLE_COVERAGE = 0.9;
+
+/**
+ * When B laid over A whole has settled: the refinement converged where the overlap covers enough of both
+ * pictures for a copy (by whole frames or by content: a bordered copy) and, textured, correlates at least
+ * DETAIL_FLOOR. That is where B lies: another start, a window of another scale or place, could only find a
+ * smaller overlap of the same alignment, so the verdict is this placement's and the search is skipped.
+ */
+function settled(found: Alignment, goal: PixelRule): boolean {
+  return (
+    coverageOf(found) >= Math.max(goal.minCoverage, WHOLE_COVERAGE) &&
+    found.textured &&
+    found.correlation >= DETAIL_FLOOR
+  );
+}
+
 /** Whether the local-shift test decides: a textured overlap that correlates below the sure level. */
 function needsLocalShift(alignment: Alignment, rule: PixelRule): boolean {
   return alignment.textured && alignment.correlation < rule.sureCorrelation;
@@ -674,6 +705,20 @@ export function meetsRule(alignment: Alignment | null, rule: PixelRule): boolean
     alignment !== null &&
     passesCorrelation(alignment, rule) &&
     (!needsLocalShift(alignment, rule) || alignment.localShift <= rule.maxLocalShift)
+  );
+}
+
+/**
+ * Whether a matching alignment makes the two pictures interchangeable: each is the whole of the other (no crop
+ * or frame beyond WHOLE_COVERAGE), and they correlate at the rule's sure level. Such copies (resized,
+ * recompressed, recoloured) judge alike against any third picture.
+ */
+export function wholeCopies(alignment: Alignment | null, rule: PixelRule): boolean {
+  return (
+    meetsRule(alignment, rule) &&
+    coverageOf(alignment!) >= WHOLE_COVERAGE &&
+    alignment!.textured &&
+    alignment!.correlation >= rule.sureCorrelation
   );
 }
 
@@ -731,7 +776,7 @@ function measure(
 export function alignPictures(
   a: AlignablePicture,
   b: AlignablePicture,
-  options: { goal?: PixelRule } = {},
+  options: { goal?: PixelRule; settle?: boolean } = {},
 ): Alignment | null {
   const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * MIN_OVERLAP * Math.min(p.width * p.height, q.width * q.height);
 
@@ -781,7 +826,11 @@ export function alignPictures(
     return options.goal !== undefined && meetsRule(candidate, options.goal);
   };
 
-  if (consider(refine(centredWarp(a.mid, b.mid)))) return best;
+  const centred = refine(centredWarp(a.mid, b.mid));
+  if (consider(centred)) return best;
+  // B laid over A whole settled on both frames and correlates like one scene: that is where B lies, and no
+  // window of another scale or place can be a better account of it. The verdict is this placement's.
+  if (options.goal && options.settle !== false && centred && settled(centred, options.goal)) return best;
 
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
   const tablesA = sumTables(a.coarse);

@@ -14,12 +14,12 @@ export function duplicateHandlers(library: Library): HandlerGroup {
   return {
     'dupes.find': async ({ threshold, keepRule, geometric }, { signal, onProgress }) => {
       const resolved = library.search.resolve(threshold);
-      const groups = await library.search.groups(resolved, {
+      const { groups, stats } = await library.search.search(resolved, {
         geometric: geometric ?? library.settings().geometric,
         signal,
         onProgress,
       });
-      return { threshold: resolved, groups: library.search.report(groups, keepRule) };
+      return { threshold: resolved, groups: library.search.report(groups, keepRule), stats };
     },
 
     'dupes.trash': ({ photoIds, threshold, geometric, dryRun = false }, { signal, broadcast }) =>

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeThumbnail } from '../../model/image.js';
 import { orientPixels, syntheticPhoto, windowOf } from '../../model/image-synthetic.js';
 import { DEFAULT_PIXEL_RULE } from './alignment.js';
-import { PixelCheck, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
+import type { RawImage } from '../../model/types.js';
+import { PixelCheck, PixelChecker, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
 
 /** Four photos, each with a 85 % crop, a 70 % window and a turned copy: 16 thumbnails, ids 1..16. */
 async function library() {
@@ -19,6 +20,24 @@ async function library() {
     }
   }
   return { thumbnails, what };
+}
+
+/** Half the size (2 × 2 means). */
+function halved(image: RawImage): RawImage {
+  const [width, height, c] = [image.width >> 1, image.height >> 1, image.channels];
+  const data = new Uint8Array(width * height * c);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let k = 0; k < c; k++) {
+        const at = (dx: number, dy: number) => image.data[((2 * y + dy) * image.width + 2 * x + dx) * c + k];
+        data[(y * width + x) * c + k] = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) >> 2;
+      }
+  return { data, width, height, channels: c };
+}
+
+/** Every sample moved by `delta` (clamped). */
+function brightened(image: RawImage, delta: number): RawImage {
+  return { ...image, data: image.data.map((v) => Math.max(0, Math.min(255, v + delta))) };
 }
 
 describe('PixelCheck', () => {
@@ -84,14 +103,14 @@ describe('PixelCheck', () => {
     );
     const first = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), store, 0);
     await first.prepare(pairs);
-    expect(first.counts).toEqual({ checked: 6, kept: 0 });
+    expect(first.counts).toEqual({ checked: 6, kept: 0, inferred: 0 });
     expect([...kept.keys()].sort()).toEqual(['2-3', '2-4', '3-4']);
     expect(first.matches(1, 1, 3)).toBe(true); // the 70 % window passes only for want of a thumbnail
     // With every thumbnail: only photo 1's pairs are compared, the window's pair fails now.
     const progress: number[] = [];
     const second = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
     await second.prepare(pairs, { onProgress: (_, total) => progress.push(total) });
-    expect(second.counts).toEqual({ checked: 3, kept: 3 });
+    expect(second.counts).toEqual({ checked: 3, kept: 3, inferred: 0 });
     expect(new Set(progress)).toEqual(new Set([3]));
     expect(store.added).toBe(6);
     const truth = (a: number, b: number) => what.get(a)!.kind !== 'window' && what.get(b)!.kind !== 'window';
@@ -100,7 +119,7 @@ describe('PixelCheck', () => {
     kept.set('1-2', false);
     const third = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
     await third.prepare(pairs, { onProgress: () => expect.unreachable('nothing to compare') });
-    expect(third.counts).toEqual({ checked: 0, kept: 6 });
+    expect(third.counts).toEqual({ checked: 0, kept: 6, inferred: 0 });
     expect(third.matches(2, 1, 1)).toBe(false);
   });
 
@@ -136,9 +155,45 @@ describe('PixelCheck', () => {
       expect(again.counts).toEqual({
         checked: pairs.length - again.counts.kept,
         kept: kept.size - again.counts.checked,
+        inferred: 0,
       });
       expect(again.counts.kept).toBeGreaterThanOrEqual(24);
       for (const p of pairs) expect(again.matches(p.id, p.orientation, p.other)).toBe(truth(p));
     }
+  });
+
+  it('judges interchangeable copies once: a family of copies takes the verdict of one of its members', async () => {
+    // Three photos, each with three whole copies (half size, brighter, half size and brighter) and an 80 % crop.
+    const thumbnails = new Map<number, Uint8Array>();
+    const base = new Map<number, number>();
+    let id = 1;
+    for (let b = 0; b < 3; b++) {
+      const photo = syntheticPhoto({ width: 320, height: 240, seed: 500 + b });
+      const half = halved(photo);
+      const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
+      for (const version of versions) {
+        thumbnails.set(id, await makeThumbnail(version));
+        base.set(id++, b);
+      }
+    }
+    const ids = [...thumbnails.keys()];
+    const pairs = ids.flatMap((a) =>
+      ids.filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b, rank: 0 })),
+    );
+    // Copies of one photo come first (as their close codes rank them), then the pairs between photos.
+    for (const p of pairs) p.rank = base.get(p.id) === base.get(p.other) ? 0 : 1;
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
+    await check.prepare(pairs);
+    // Every pair compared on its own, without families.
+    const reference = await new PixelChecker(DEFAULT_PIXEL_RULE).check({ pairs, thumbnails: [...thumbnails] });
+    expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(reference.map((v) => v !== 'different'));
+    expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(
+      pairs.map((p) => base.get(p.id) === base.get(p.other)),
+    );
+    // Within a photo: 10 pairs each; between photos, the 4 whole copies of each form one family: 3 family pairs
+    // are compared (plus the crops' pairs), instead of 75 file pairs.
+    expect(check.counts.checked + check.counts.inferred).toBe(pairs.length);
+    expect(check.counts.inferred).toBeGreaterThan(40);
+    expect(check.counts.checked).toBeLessThan(pairs.length / 2);
   });
 });

@@ -1,22 +1,23 @@
 /**
- * Worker thread of the pixel check (electron/search/pixel-check.ts): takes one `PixelJob`, reports progress as
- * `{done, more}` (the verdicts made since the last message), answers `{verdicts}` (or `{error}`), and is
- * terminated by its owner.
+ * Worker thread of the pixel check (electron/search/pixel-check.ts): takes the rule, then chunks of pairs with
+ * their thumbnails, and answers each chunk with its verdicts (or `{error}`). It keeps its prepared pictures
+ * between chunks (bounded), and is terminated by its owner.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkPixelPairs, type PixelJob, type PixelVerdict, type PixelWorkerMessage } from './pixel-check.js';
+import { PixelChecker, type PixelWorkerMessage, type PixelWorkerRequest } from './pixel-check.js';
 
 const port = parentPort;
 if (!port) throw new Error('pixel-worker.ts runs only as a worker thread');
 
-port.once('message', (job: PixelJob) => {
+let checker: PixelChecker | null = null;
+port.on('message', (request: PixelWorkerRequest) => {
   const post = (message: PixelWorkerMessage) => port.postMessage(message);
-  let sent = 0;
-  const onProgress = (done: number, verdicts: readonly PixelVerdict[]) => {
-    post({ done, more: verdicts.slice(sent) });
-    sent = verdicts.length;
-  };
-  checkPixelPairs(job, { onProgress }).then(
+  if ('rule' in request) {
+    checker = new PixelChecker(request.rule);
+    return;
+  }
+  if (!checker) return post({ error: 'a chunk came before the rule' });
+  checker.check(request.chunk).then(
     (verdicts) => post({ verdicts }),
     (error: unknown) => post({ error: error instanceof Error ? error.message : String(error) }),
   );

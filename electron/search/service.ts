@@ -3,10 +3,10 @@
  * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos or
  * codes bumps the revision. Pixel-check verdicts are kept in the catalog itself (electron/search/kept-verdicts.ts).
  */
-import type { DuplicateGroup, KeepRuleArg, Progress } from '../api/contract.js';
+import type { DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog.js';
-import { fromSqliteInteger, wordsPerCode } from './codes.js';
+import { fromSqliteInteger, hammingDistance, wordsPerCode } from './codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import { EmbeddingTable, passesVerification } from './embedding.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
@@ -81,41 +81,93 @@ export class SearchService {
     threshold: ResolvedThreshold,
     options: { geometric: boolean; signal?: AbortSignal; onProgress?: (p: Progress) => void },
   ): Promise<PhotoGroup[]> {
+    return (await this.search(threshold, options)).groups;
+  }
+
+  /** `groups`, with what each stage did and cost. */
+  async search(
+    threshold: ResolvedThreshold,
+    options: { geometric: boolean; signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  ): Promise<{ groups: PhotoGroup[]; stats: DuplicateSearchStats }> {
+    let clock = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const seconds = (now - clock) / 1000;
+      clock = now;
+      return seconds;
+    };
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
       .map((group) => group.map((photo) => photo.id));
     const { index, embeddings } = this.load('dup');
     const { radius, minCosine, pixels } = threshold;
+    const stats: DuplicateSearchStats = {
+      photos: index.size,
+      candidatePairs: 0,
+      afterCosine: 0,
+      keptVerdicts: 0,
+      pixelChecked: 0,
+      inferredVerdicts: 0,
+      seconds: { candidates: 0, pixels: 0, grouping: 0 },
+    };
     const cosinePasses = (a: number, b: number) =>
       minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
-    let variantPairs =
-      radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : [];
+    const variants =
+      radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : null;
+    let variantPairs = variants?.passed ?? [];
     let verify = minCosine === null ? undefined : cosinePasses;
     let selfJoinPairs: [number, number][] | undefined;
-    if (pixels && radius !== null) {
-      // The self-join runs once, here: its pairs that pass the cosine are checked, then grouped.
-      const check = this.pixelCheck(pixels);
+    let selfJoinDistances: number[] = [];
+    if (radius !== null) {
+      // The self-join runs once, here: its pairs that pass the cosine are checked (with a pixel rule), then grouped.
       const internals = index.internals();
       const pairs: [number, number][] = [];
+      const distances: number[] = [];
+      const { codes, wordsPerCode: wpc } = internals;
+      let within = 0;
       forEachSlotPairWithin(
         internals,
         Math.min(radius, internals.bits),
         (sa, sb) => {
+          within++;
           const [a, b] = [internals.slotIds[sa], internals.slotIds[sb]];
-          if (cosinePasses(a, b)) pairs.push([a, b]);
+          if (!cosinePasses(a, b)) return;
+          pairs.push([a, b]);
+          distances.push(hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc));
         },
         { signal: options.signal, onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }) },
       );
       selfJoinPairs = pairs;
-      const candidates: PixelPair[] = [...variantPairs, ...pairs.map(([id, other]) => ({ id, orientation: 1, other }))];
+      selfJoinDistances = distances;
+      // Variant pairs count as more candidates only where the two photos' own codes did not already pair them.
+      const ownDistance = (a: number, b: number) => {
+        const [ca, cb] = [index.getCode(a), index.getCode(b)];
+        return ca && cb ? hammingDistance(ca, cb, ca.length, 0, 0) : Infinity;
+      };
+      const inSelfJoin = (a: number, b: number) => ownDistance(a, b) <= radius;
+      stats.candidatePairs = within + distinctPairsOutside(variants!.all, inSelfJoin);
+      stats.afterCosine =
+        pairs.length + distinctPairsOutside(variantPairs, (a, b) => inSelfJoin(a, b) && cosinePasses(a, b));
+    }
+    stats.seconds.candidates = lap();
+    if (pixels && radius !== null && selfJoinPairs) {
+      const check = this.pixelCheck(pixels);
+      const candidates: PixelPair[] = [
+        ...variantPairs,
+        ...selfJoinPairs.map(([id, other], i) => ({ id, orientation: 1, other, rank: selfJoinDistances[i] })),
+      ];
       await check.prepare(candidates, {
         signal: options.signal,
         onProgress: (done, total) => options.onProgress?.({ phase: 'verify', done, total }),
       });
+      stats.keptVerdicts = check.counts.kept;
+      stats.pixelChecked = check.counts.checked;
+      stats.inferredVerdicts = check.counts.inferred;
       verify = (a, b) => cosinePasses(a, b) && check.matches(a, 1, b);
       variantPairs = variantPairs.filter((p) => check.matches(p.id, p.orientation, p.other));
     }
-    return findDuplicateGroups(index, {
+    stats.seconds.pixels = lap();
+    const groups = findDuplicateGroups(index, {
       radius,
       exactClasses,
       selfJoinPairs,
@@ -124,6 +176,8 @@ export class SearchService {
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
     });
+    stats.seconds.grouping = lap();
+    return { groups, stats };
   }
 
   /** The pixel check for `rule`, with the verdicts the catalog kept from earlier searches. */
@@ -144,17 +198,19 @@ export class SearchService {
     radius: number,
     minCosine: number | null,
     geometric: boolean,
-  ): PixelPair[] {
-    const pairs: PixelPair[] = [];
+  ): { all: PixelPair[]; passed: PixelPair[] } {
+    const all: PixelPair[] = [];
+    const passed: PixelPair[] = [];
     // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
     for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
-        if (n.id !== v.id && passesVerification(v.embedding, embeddings.get(n.id), minCosine)) {
-          pairs.push({ id: v.id, orientation: v.orientation, other: n.id });
-        }
+        if (n.id === v.id) continue;
+        const pair = { id: v.id, orientation: v.orientation, other: n.id, rank: n.distance };
+        all.push(pair);
+        if (passesVerification(v.embedding, embeddings.get(n.id), minCosine)) passed.push(pair);
       }
     }
-    return pairs;
+    return { all, passed };
   }
 
   candidates(ids: readonly number[]): Map<number, KeepCandidate> {
@@ -179,4 +235,14 @@ export class SearchService {
   report(groups: PhotoGroup[], rule?: KeepRuleArg): DuplicateGroup[] {
     return toDuplicateGroups(groups, this.candidates(groups.flatMap((g) => g.ids)), rule);
   }
+}
+
+/** How many distinct photo pairs (either way round) among `variantPairs` are not `counted` already. */
+function distinctPairsOutside(variantPairs: readonly PixelPair[], counted: (a: number, b: number) => boolean): number {
+  const keys = new Set<string>();
+  for (const p of variantPairs) {
+    const [a, b] = p.id < p.other ? [p.id, p.other] : [p.other, p.id];
+    if (!counted(a, b)) keys.add(`${a}:${b}`);
+  }
+  return keys.size;
 }

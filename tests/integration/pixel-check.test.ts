@@ -83,9 +83,10 @@ async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, g
       /** How many pairs the pixel check compared (not counting the verdicts it was given). */
       compared,
       groups: found.groups.map((g) => g.files.map((f) => path.basename(f.path, '.jpg')).sort()),
+      stats: found.stats,
     };
   };
-  return Object.assign(find, { dir, photos, scan });
+  return Object.assign(find, { dir, photos, scan, dispatcher });
 }
 
 const photo2 = () => syntheticPhoto({ width: 480, height: 360, seed: 52 });
@@ -139,5 +140,33 @@ describe('the pixel check of duplicate candidates', () => {
     expect(run3.groups).toEqual([['crop-renamed', 'photo']]);
     expect(run3.compared).toBe(3);
     expect(kept()).toHaveLength(6);
+  });
+
+  it('keeps the pixel comparisons per photo bounded when every photo crowds the code space', async () => {
+    // Six photos, each with three whole copies (half size, brighter, darker at 80 % size): every one of the 276
+    // pairs is a candidate (radius 64, no cosine), as in a library full of look-alikes. Copies are judged once
+    // as a family, so at most 3 pairs per photo are compared, and the groups are each photo with its copies.
+    const pictures: Record<string, Promise<RawImage>> = {};
+    for (let k = 0; k < 6; k++) {
+      const base = syntheticPhoto({ width: 480, height: 360, seed: 60 + k });
+      pictures[`p${k}`] = Promise.resolve(base);
+      pictures[`p${k}-half`] = editImage(base, [{ op: 'resize', width: 240, height: 180 }]);
+      pictures[`p${k}-bright`] = editImage(base, [{ op: 'modulate', brightness: 1.2 }]);
+      pictures[`p${k}-dark`] = editImage(base, [
+        { op: 'resize', width: 384, height: 288 },
+        { op: 'modulate', brightness: 0.8 },
+      ]);
+    }
+    const find = await scanned(pictures);
+    const run = await find('close');
+    expect([...run.groups].sort((a, b) => a[0].localeCompare(b[0]))).toEqual(
+      Array.from({ length: 6 }, (_, k) => [`p${k}`, `p${k}-bright`, `p${k}-dark`, `p${k}-half`]),
+    );
+    const { stats } = await find.dispatcher.call('dupes.find', { threshold: 'close' });
+    expect(stats.candidatePairs).toBe(276);
+    expect(stats.keptVerdicts).toBe(276); // the first search kept every verdict, the inferred ones too
+    expect(run.compared).toBe(276);
+    expect(run.stats.pixelChecked).toBeLessThanOrEqual(3 * 24);
+    expect(run.stats.inferredVerdicts).toBe(276 - run.stats.pixelChecked);
   });
 });
