@@ -14,7 +14,9 @@
  * --write-presets (record the head's calibrated presets in model/artifacts/manifest.json: the pixel-checked
  * rules when model-dup-verified-pixels ran, with very close = close's radius and cosine and the strict pixel
  * rule; else the verified rules when model-dup-verified ran; else radii alone from model-dup)
- * --out bench-results/dedup.json.
+ * --out bench-results/dedup.json. Method `stress` (in the default list) builds the stress library
+ * (tests/bench/dedup/stress-set.ts: many look-alike photos, few copies) and runs the app's `scan` and `dupes` on it
+ * (--stress-presets close,loose), reporting pairs per photo at each stage, seconds, peak RSS and P/R/F1.
  * Encodings are cached in the set's folder; run it with `nice`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './ded
 import { BenchPictures } from './dedup/pixels.js';
 import { scoreVerifiedMethod } from './dedup/score-verified.js';
 import { loadOrCreateSet } from './dedup/set.js';
+import { printStress, runStress } from './dedup/stress.js';
 import { formatRule } from './dedup/verified.js';
 import { type PixelRule, STRICT_PIXEL_RULE } from '../../electron/search/alignment.js';
 import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/presets.js';
@@ -45,7 +48,7 @@ const CIFAR_COUNT = Number(option('cifar', '300'));
 const HEAD = process.argv.includes('--head') ? option('head', '') : undefined;
 const METHODS = option(
   'methods',
-  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,model-dup-verified-pixels,mnv2-b13-gap-cosine,findimagedupes',
+  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,model-dup-verified-pixels,mnv2-b13-gap-cosine,findimagedupes,stress',
 ).split(',');
 const OUT = option('out', 'bench-results/dedup.json');
 const ROOT = process.argv.includes('--root') ? option('root', '') : undefined;
@@ -54,6 +57,16 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // The stress library runs the app itself (scan, then dupes at each preset), apart from the pairwise methods.
+  const stressRuns = METHODS.includes('stress')
+    ? await runStress({ seed: SEED, root: ROOT, presets: option('stress-presets', 'close,loose').split(',') })
+    : [];
+  const pairwise = METHODS.filter((m) => m !== 'stress');
+  if (!pairwise.length) {
+    printStress(stressRuns);
+    writeResults(started, { stress: stressRuns });
+    return;
+  }
   const set = await loadOrCreateSet({
     seed: SEED,
     cifarCount: CIFAR_COUNT,
@@ -67,7 +80,7 @@ async function main(): Promise<void> {
   const wantsModel = METHODS.some((m) => m.startsWith('model-dup') || m === 'mnv2-b13-gap-cosine');
   const model = wantsModel ? await ShippedModel.open(HEAD) : null;
   try {
-    for (const name of METHODS) {
+    for (const name of pairwise) {
       if (name === 'phash64') results.push(await scoreVectorMethod(phashMethod(), set.files, cacheDir));
       else if (name === 'model-dup') results.push(await scoreVectorMethod(modelDupMethod(model!), set.files, cacheDir));
       else if (name === 'model-dup-logits-cosine')
@@ -103,19 +116,17 @@ async function main(): Promise<void> {
     await model?.encoder.close();
   }
   printReport(results, set.files);
+  printStress(stressRuns);
   const modelResult = results.find((r) => r.name === 'model-dup');
   if (model && (modelResult || verifiedPresets))
     calibrate(modelResult, verifiedPresets, model.encoder.roles.dup?.entry.version);
+  writeResults(started, { setDir: set.dir, files: set.files, results, stress: stressRuns });
+}
+
+function writeResults(started: number, content: object): void {
   mkdirSync(path.dirname(OUT), { recursive: true });
   const seconds = (performance.now() - started) / 1000;
-  writeFileSync(
-    OUT,
-    JSON.stringify(
-      { date: new Date().toISOString(), seed: SEED, setDir: set.dir, seconds, files: set.files, results },
-      null,
-      1,
-    ),
-  );
+  writeFileSync(OUT, JSON.stringify({ date: new Date().toISOString(), seed: SEED, seconds, ...content }, null, 1));
   log(`\nwrote ${OUT} (${seconds.toFixed(0)} s)`);
 }
 
