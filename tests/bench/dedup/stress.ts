@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuplicateSearchStats } from '../../../electron/api/contract.js';
-import { table, fixed3 } from './report.js';
+import { scoreTable, table } from './report.js';
 import { loadOrCreateStressSet, type StressSet } from './stress-set.js';
 import { scoreStressGroups, type StressScore } from './stress-score.js';
 
@@ -120,20 +120,21 @@ export function printStress(runs: readonly StressRun[]): void {
   );
   console.log('');
   console.log(
-    table(
-      ['preset', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN', 'same-scene pairs called duplicates'],
-      runs.map((r) => [
-        r.preset,
-        fixed3(r.score.precision),
-        fixed3(r.score.recall),
-        fixed3(r.score.f1),
-        r.score.truePositives,
-        r.score.falsePositives,
-        r.score.falseNegatives,
-        `${r.score.sceneCalledDuplicate} of ${r.score.sceneNegatives} (${((100 * r.score.sceneCalledDuplicate) / Math.max(1, r.score.sceneNegatives)).toFixed(2)} %)`,
-      ]),
+    scoreTable(
+      runs.map((r) => ({
+        setting: r.preset,
+        subset: 'stress',
+        threshold: 'preset',
+        score: { ...r.score, threshold: 0 },
+      })),
     ),
   );
+  for (const r of runs) {
+    const share = (100 * r.score.sceneCalledDuplicate) / Math.max(1, r.score.sceneNegatives);
+    console.log(
+      `${r.preset}: ${r.score.sceneCalledDuplicate} of ${r.score.sceneNegatives} same-scene pairs called duplicates (${share.toFixed(2)} %)`,
+    );
+  }
   const edits = Object.keys(runs[0].score.perEdit).sort();
   console.log('');
   console.log(
