@@ -55,7 +55,7 @@ export async function runStress(options: { seed: number; root?: string; presets:
   const db = path.join(work, 'library.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   process.stderr.write(`stress: scanning ${set.files.length} files\n`);
-  const scan = runCli(['--db', db, 'scan', folder, '--json']);
+  const scan = runCli(['scan', folder, '--db', db, '--json']);
   const runs: StressRun[] = [];
   for (const preset of options.presets) {
     // Each preset starts from an empty verdict memory: a copy of the scanned library.
@@ -64,7 +64,7 @@ export async function runStress(options: { seed: number; root?: string; presets:
     for (const suffix of ['', '-wal'])
       if (existsSync(`${db}${suffix}`)) copyFileSync(`${db}${suffix}`, `${copy}${suffix}`);
     process.stderr.write(`stress: dupes --threshold ${preset}\n`);
-    const dupes = runCli(['--db', copy, 'dupes', '--threshold', preset, '--json']);
+    const dupes = runCli(['dupes', '--db', copy, '--threshold', preset, '--json']);
     const result = JSON.parse(dupes.stdout) as { groups: { files: { path: string }[] }[]; stats: DuplicateSearchStats };
     runs.push({
       files: set.files.length,
