@@ -709,17 +709,12 @@ export function meetsRule(alignment: Alignment | null, rule: PixelRule): boolean
 }
 
 /**
- * Whether a matching alignment makes the two pictures interchangeable: each is the whole of the other (no crop
- * or frame beyond WHOLE_COVERAGE), and they correlate at the rule's sure level. Such copies (resized,
- * recompressed, recoloured) judge alike against any third picture.
+ * Whether an alignment that meets the rule makes the two pictures interchangeable: each is the whole of the
+ * other (no crop or frame beyond WHOLE_COVERAGE), and they correlate at the rule's sure level. Such copies
+ * (resized, recompressed, recoloured) judge alike against any third picture.
  */
-export function wholeCopies(alignment: Alignment | null, rule: PixelRule): boolean {
-  return (
-    meetsRule(alignment, rule) &&
-    coverageOf(alignment!) >= WHOLE_COVERAGE &&
-    alignment!.textured &&
-    alignment!.correlation >= rule.sureCorrelation
-  );
+export function wholeCopies(matching: Alignment, rule: PixelRule): boolean {
+  return coverageOf(matching) >= WHOLE_COVERAGE && matching.textured && matching.correlation >= rule.sureCorrelation;
 }
 
 /** Whether `a` and `b` are the same picture by `rule` (the search stops at the first placement that passes). */
@@ -776,7 +771,7 @@ function measure(
 export function alignPictures(
   a: AlignablePicture,
   b: AlignablePicture,
-  options: { goal?: PixelRule; settle?: boolean } = {},
+  options: { goal?: PixelRule } = {},
 ): Alignment | null {
   const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * MIN_OVERLAP * Math.min(p.width * p.height, q.width * q.height);
 
@@ -828,9 +823,9 @@ export function alignPictures(
 
   const centred = refine(centredWarp(a.mid, b.mid));
   if (consider(centred)) return best;
-  // B laid over A whole settled on both frames and correlates like one scene: that is where B lies, and no
+  // B laid over A whole settled over both pictures (by frame or content) and correlates like one scene: that is where B lies, and no
   // window of another scale or place can be a better account of it. The verdict is this placement's.
-  if (options.goal && options.settle !== false && centred && settled(centred, options.goal)) return best;
+  if (options.goal && centred && settled(centred, options.goal)) return best;
 
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
   const tablesA = sumTables(a.coarse);

@@ -125,7 +125,8 @@ export class PixelChecker {
         continue;
       }
       const found = alignPictures(a, b, { goal: this.rule });
-      verdicts.push(wholeCopies(found, this.rule) ? 'copy' : meetsRule(found, this.rule) ? 'same' : 'different');
+      if (!found || !meetsRule(found, this.rule)) verdicts.push('different');
+      else verdicts.push(wholeCopies(found, this.rule) ? 'copy' : 'same');
     }
     return verdicts;
   }
@@ -227,7 +228,7 @@ export class PixelCheck {
             send.push(p);
           }
         }
-        this.settle(inferred);
+        this.takeInferred(inferred);
         done += inferred.length;
         if (inferred.length) options.onProgress?.(done, todo.length);
         const chunks: PixelPair[][] = [];
@@ -245,7 +246,7 @@ export class PixelCheck {
               for (const q of waiting.get(families.key(p)) ?? []) followers.push([q, same]);
             });
             this.record(chunk, verdicts);
-            this.settle(followers);
+            this.takeInferred(followers);
             // Families grow only from compared copies, after the round's keys were taken.
             verdicts.forEach(
               (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
@@ -266,7 +267,7 @@ export class PixelCheck {
   }
 
   /** Takes verdicts inferred from families (kept in the store like compared ones). */
-  private settle(inferred: readonly [PixelPair, boolean][]): void {
+  private takeInferred(inferred: readonly [PixelPair, boolean][]): void {
     if (!inferred.length) return;
     for (const [p, same] of inferred) this.verdicts.set(verdictKey(p), same);
     this.counts.inferred += inferred.length;

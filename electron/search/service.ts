@@ -112,8 +112,13 @@ export class SearchService {
     };
     const cosinePasses = (a: number, b: number) =>
       minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
+    // A variant pair adds a candidate only where the two photos' own codes did not already pair them.
+    const inSelfJoin = (a: number, b: number) => {
+      const [ca, cb] = [index.getCode(a), index.getCode(b)];
+      return radius !== null && !!ca && !!cb && hammingDistance(ca, cb, ca.length) <= radius;
+    };
     const variants =
-      radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric) : null;
+      radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric, inSelfJoin) : null;
     let variantPairs = variants?.passed ?? [];
     let verify = minCosine === null ? undefined : cosinePasses;
     let selfJoinPairs: [number, number][] | undefined;
@@ -139,13 +144,7 @@ export class SearchService {
       );
       selfJoinPairs = pairs;
       selfJoinDistances = distances;
-      // Variant pairs count as more candidates only where the two photos' own codes did not already pair them.
-      const ownDistance = (a: number, b: number) => {
-        const [ca, cb] = [index.getCode(a), index.getCode(b)];
-        return ca && cb ? hammingDistance(ca, cb, ca.length, 0, 0) : Infinity;
-      };
-      const inSelfJoin = (a: number, b: number) => ownDistance(a, b) <= radius;
-      stats.candidatePairs = within + distinctPairsOutside(variants!.all, inSelfJoin);
+      stats.candidatePairs = within + variants!.moreCandidates;
       stats.afterCosine =
         pairs.length + distinctPairsOutside(variantPairs, (a, b) => inSelfJoin(a, b) && cosinePasses(a, b));
     }
@@ -198,19 +197,20 @@ export class SearchService {
     radius: number,
     minCosine: number | null,
     geometric: boolean,
-  ): { all: PixelPair[]; passed: PixelPair[] } {
-    const all: PixelPair[] = [];
+    inSelfJoin: (a: number, b: number) => boolean,
+  ): { passed: PixelPair[]; moreCandidates: number } {
     const passed: PixelPair[] = [];
+    const outside = new Set<string>();
     // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
     for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id === v.id) continue;
         const pair = { id: v.id, orientation: v.orientation, other: n.id, rank: n.distance };
-        all.push(pair);
+        if (!inSelfJoin(v.id, n.id)) outside.add(photoPairKey(pair));
         if (passesVerification(v.embedding, embeddings.get(n.id), minCosine)) passed.push(pair);
       }
     }
-    return { all, passed };
+    return { passed, moreCandidates: outside.size };
   }
 
   candidates(ids: readonly number[]): Map<number, KeepCandidate> {
@@ -237,12 +237,14 @@ export class SearchService {
   }
 }
 
-/** How many distinct photo pairs (either way round) among `variantPairs` are not `counted` already. */
+/** The two photos of a pair, either way round. */
+function photoPairKey(p: PixelPair): string {
+  return p.id < p.other ? `${p.id}:${p.other}` : `${p.other}:${p.id}`;
+}
+
+/** How many distinct photo pairs among `variantPairs` are not `counted` already. */
 function distinctPairsOutside(variantPairs: readonly PixelPair[], counted: (a: number, b: number) => boolean): number {
   const keys = new Set<string>();
-  for (const p of variantPairs) {
-    const [a, b] = p.id < p.other ? [p.id, p.other] : [p.other, p.id];
-    if (!counted(a, b)) keys.add(`${a}:${b}`);
-  }
+  for (const p of variantPairs) if (!counted(p.id, p.other)) keys.add(photoPairKey(p));
   return keys.size;
 }
