@@ -45,7 +45,7 @@ export interface PixelPair {
  * decoding here, or how thumbnails are made (model/image.ts, makeThumbnail). Kept verdicts of another version are
  * not used.
  */
-export const PIXEL_CHECK_VERSION = 3;
+export const PIXEL_CHECK_VERSION = 4;
 
 /** What a kept verdict was judged with: the check's version and the rule's numbers. */
 export function pixelRuleKey(rule: PixelRule): string {
