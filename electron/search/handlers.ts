@@ -19,7 +19,7 @@ export function duplicateHandlers(library: Library): HandlerGroup {
         signal,
         onProgress,
       });
-      return { threshold: resolved, groups: library.search.report(groups, keepRule), stats };
+      return { threshold: resolved, groups: await library.search.report(groups, keepRule), stats };
     },
 
     'dupes.trash': ({ photoIds, threshold, geometric, dryRun = false }, { signal, broadcast }) =>

@@ -52,8 +52,8 @@ describe('keep rules', () => {
     const original = file(1, { path: '/p/ihc.jpg', width: 512, height: 512, contentWidth: 512, contentHeight: 512 });
     const bordered = { path: '/p/ihc--border.jpg', width: 574, height: 574, contentWidth: 512, contentHeight: 512 };
     expect(chooseKeeper([file(2, { ...bordered, bytes: 900 }), original]).id).toBe(1);
-    // Same content size: the later criteria decide as before (here the larger file).
-    expect(chooseKeeper([file(2, { ...bordered, bytes: 2000 }), original]).id).toBe(2);
+    // Same content size: the added frame is an edit, so even a larger framed file is not kept.
+    expect(chooseKeeper([file(2, { ...bordered, bytes: 2000 }), original]).id).toBe(1);
     // A copy with a larger picture still wins, bordered or not.
     const larger = file(3, { width: 1100, height: 1100, contentWidth: 1024, contentHeight: 1024, bytes: 500 });
     expect(chooseKeeper([original, larger]).id).toBe(3);
@@ -166,5 +166,55 @@ describe('trash safety invariant', () => {
         { ...base, id: 2, path: '/p/a.jpg' },
       ]).id,
     ).toBe(1);
+  });
+});
+
+describe('best quality keeps the original, not a worse copy', () => {
+  const keeper = (files: KeepCandidate[]) => chooseKeeper(files).path;
+
+  it('treats content sizes within a few percent as equal, so a re-saved copy does not win on a measured border', () => {
+    // The reported case: Dune.jpg's content box lost 16 rows of uniform sky; its quality-40 copy kept them.
+    const original = file(1, {
+      path: '/p/Dune.jpg',
+      width: 1680,
+      height: 1050,
+      contentWidth: 1680,
+      contentHeight: 1034,
+      bytes: 997_000,
+      takenAt: '2019-05-01T10:00:00Z',
+      jpegQuality: 95,
+    });
+    const resaved = file(2, {
+      path: '/p/Dune_q40.jpg',
+      width: 1680,
+      height: 1050,
+      contentWidth: 1680,
+      contentHeight: 1050,
+      bytes: 110_000,
+      jpegQuality: 40,
+    });
+    expect(keeper([original, resaved])).toBe('/p/Dune.jpg');
+    expect(keeper([resaved, original])).toBe('/p/Dune.jpg');
+    // Without a date on either, the JPEG quality still tells them apart.
+    expect(keeper([{ ...original, takenAt: null }, resaved])).toBe('/p/Dune.jpg');
+  });
+
+  it('prefers colour to a greyscale copy, even a larger file', () => {
+    const colour = file(1, { path: '/p/a.jpg', grey: false, bytes: 1000 });
+    const grey = file(2, { path: '/p/a-grey.jpg', grey: true, bytes: 5000 });
+    expect(keeper([grey, colour])).toBe('/p/a.jpg');
+  });
+
+  it('does not let a lossless copy win on bytes: the older file is the original', () => {
+    const original = file(1, { path: '/p/a.jpg', bytes: 200_000, jpegQuality: 92, mtimeMs: 1_000_000 });
+    const turnedPng = file(2, { path: '/p/a-turned.png', bytes: 900_000, mtimeMs: 9_000_000 });
+    expect(keeper([turnedPng, original])).toBe('/p/a.jpg');
+  });
+
+  it('still keeps clearly more picture, and the larger file of one format when nothing else differs', () => {
+    const small = file(1, { path: '/p/a.jpg', width: 1000, height: 800, takenAt: '2019-05-01T10:00:00Z' });
+    const big = file(2, { path: '/p/b.jpg', width: 2000, height: 1600 });
+    expect(keeper([small, big])).toBe('/p/b.jpg');
+    expect(keeper([file(1, { bytes: 10 }), file(2, { bytes: 20 })])).toBe('/photos/2.jpg');
   });
 });

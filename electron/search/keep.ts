@@ -2,9 +2,13 @@
  * Which photo of a duplicate group to keep, and the safety rule for trashing the others.
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
  *
- * Best quality: highest resolution, then largest file, then oldest capture date, then a name that is not a
- * copy's, then path. Resolution counts content pixels, i.e. without uniform borders (an added frame or letterbox
- * bars), so a bordered copy does not outrank its original; where the content size is unknown, width × height.
+ * Best quality keeps the original: the copy with clearly more picture (content pixels, more than SAME_RESOLUTION
+ * times), then colour over greyscale, then less added border, then the one with a capture date, then the higher JPEG quality, then the
+ * older file, then the larger file of the same format, then a name that is not a copy's, then path.
+ * Resolution counts content pixels, i.e. without uniform borders (an added frame or letterbox bars), so a
+ * bordered copy does not outrank its original; where the content size is unknown, width × height. Sizes within
+ * SAME_RESOLUTION count as equal: a border measured on one copy and not the other (a strip of uniform sky that
+ * JPEG noise breaks up in a re-saved copy) must not decide.
  */
 
 import type { DuplicateFile, KeepRuleArg } from '../api/contract.js';
@@ -16,7 +20,22 @@ export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
   /** Size inside uniform borders (frames, letterbox bars); width × height counts when absent or null. */
   contentWidth?: number | null;
   contentHeight?: number | null;
+  /** Whether the pixels are grey (null or absent: unknown). */
+  grey?: boolean | null;
+  /** Estimated JPEG quality, 1..100 (model/picture-quality.ts); null for other formats or unknown. */
+  jpegQuality?: number | null;
+  /** The file's modification time (ms since the epoch); null or absent: unknown. */
+  mtimeMs?: number | null;
 };
+
+/** Content pixel counts within this ratio count as the same resolution. */
+export const SAME_RESOLUTION = 1.1;
+/** Picture shares (content over all pixels) closer than this tie: a strip of sky taken for a border. */
+const BORDER_SLACK = 0.05;
+/** JPEG qualities closer than this count as equal (the estimate is ±1–2; re-saves differ by more). */
+const SAME_JPEG_QUALITY = 5;
+/** Modification times closer than this count as equal (copies made in one go, file systems' rounding). */
+const SAME_AGE_MS = 2000;
 
 /** The rule choosing the copy to keep; the API's type, so the UI, the CLI and this module share one definition. */
 export type KeepRule = KeepRuleArg;
@@ -115,8 +134,62 @@ function contentPixels(file: KeepCandidate): number {
   return file.contentWidth * file.contentHeight;
 }
 
+/** Clearly more picture first; sizes within SAME_RESOLUTION tie. */
+function byResolution(a: KeepCandidate, b: KeepCandidate): number {
+  const [pa, pb] = [contentPixels(a), contentPixels(b)];
+  return Math.max(pa, pb) <= SAME_RESOLUTION * Math.min(pa, pb) ? 0 : pb - pa;
+}
+
+/** Colour before grey (a greyscale copy of a colour photo); unknown ties. */
+function byColour(a: KeepCandidate, b: KeepCandidate): number {
+  return a.grey == null || b.grey == null ? 0 : Number(a.grey) - Number(b.grey);
+}
+
+/** Share of the file that is picture (not uniform border). */
+function pictureShare(file: KeepCandidate): number {
+  return contentPixels(file) / Math.max(1, file.width * file.height);
+}
+
+/** Less added frame first (a frame or letterbox is an edit); shares within BORDER_SLACK tie. */
+function byLessBorder(a: KeepCandidate, b: KeepCandidate): number {
+  const [sa, sb] = [pictureShare(a), pictureShare(b)];
+  return Math.abs(sa - sb) <= BORDER_SLACK ? 0 : sb - sa;
+}
+
+/** A capture date before none (exports and re-saves often drop EXIF); two dates tie. */
+function byHavingDate(a: KeepCandidate, b: KeepCandidate): number {
+  return Number(captureTime(a) === null) - Number(captureTime(b) === null);
+}
+
+/** Two JPEGs: the higher quality first (a re-compressed copy is saved lower than its source). */
+function byJpegQuality(a: KeepCandidate, b: KeepCandidate): number {
+  if (a.jpegQuality == null || b.jpegQuality == null) return 0;
+  return Math.abs(a.jpegQuality - b.jpegQuality) < SAME_JPEG_QUALITY ? 0 : b.jpegQuality - a.jpegQuality;
+}
+
+/** The older file first: a copy is made after its original. */
+function byAge(a: KeepCandidate, b: KeepCandidate): number {
+  if (a.mtimeMs == null || b.mtimeMs == null || Math.abs(a.mtimeMs - b.mtimeMs) < SAME_AGE_MS) return 0;
+  return a.mtimeMs - b.mtimeMs;
+}
+
+/** The larger file, only within one format (a PNG made from a JPEG is larger and no better). */
+function byBytesOfOneFormat(a: KeepCandidate, b: KeepCandidate): number {
+  return familyOf(a) === familyOf(b) ? b.bytes - a.bytes : 0;
+}
+
 function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
-  return contentPixels(b) - contentPixels(a) || b.bytes - a.bytes || byCaptureTime(a, b, 1) || byName(a, b);
+  return (
+    byResolution(a, b) ||
+    byColour(a, b) ||
+    byLessBorder(a, b) ||
+    byHavingDate(a, b) ||
+    byJpegQuality(a, b) ||
+    byAge(a, b) ||
+    byBytesOfOneFormat(a, b) ||
+    byCaptureTime(a, b, 1) ||
+    byName(a, b)
+  );
 }
 
 function normaliseFolder(folder: string): string {

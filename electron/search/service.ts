@@ -17,6 +17,20 @@ import { PixelCheck, type PixelPair, pixelRuleKey } from './pixel-check.js';
 import type { KeepCandidate } from './keep.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
 import { forEachSlotPairWithin } from './self-join.js';
+import { decodeImage } from '../../model/image.js';
+import { isGrey, jpegQualityOfFile } from '../../model/picture-quality.js';
+
+/** Files read at once for the keep rule's quality facts. */
+const QUALITY_READS = 8;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function mapWithLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 const DEFAULT_BITS = 64;
 
@@ -227,13 +241,29 @@ export class SearchService {
         bytes: p.size,
         takenAt: p.takenAt,
         format: p.format,
+        mtimeMs: p.mtimeMs,
       });
     }
     return files;
   }
 
-  report(groups: PhotoGroup[], rule?: KeepRuleArg): DuplicateGroup[] {
-    return toDuplicateGroups(groups, this.candidates(groups.flatMap((g) => g.ids)), rule);
+  /**
+   * The groups as the API shows them, each with its proposed keeper. The keep rule also reads what the file
+   * says about its quality (model/picture-quality.ts): its JPEG quality (its headers) and whether it is grey
+   * (its thumbnail); a file that cannot be read is judged without them.
+   */
+  async report(groups: PhotoGroup[], rule?: KeepRuleArg): Promise<DuplicateGroup[]> {
+    const files = this.candidates(groups.flatMap((g) => g.ids));
+    const catalog = this.catalog();
+    await mapWithLimit([...files.values()], QUALITY_READS, async (file) => {
+      const thumbnail = catalog.thumbnail(file.id);
+      const [jpegQuality, grey] = await Promise.all([
+        jpegQualityOfFile(file.path),
+        thumbnail ? decodeImage(thumbnail.webp, { channels: 3 }).then(isGrey, () => null) : Promise.resolve(null),
+      ]);
+      Object.assign(file, { jpegQuality, grey });
+    });
+    return toDuplicateGroups(groups, files, rule);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -15,11 +15,14 @@ let app: App | null = null;
 let photos = '';
 afterEach(() => app?.close());
 
-async function library(files: Record<string, Promise<Buffer>>): Promise<App> {
+/** A library of `files`; those named in `olderFiles` are dated a day earlier (an original precedes its copies). */
+async function library(files: Record<string, Promise<Buffer>>, olderFiles: string[] = []): Promise<App> {
   const dir = tempDir('border');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);
   for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(photos, name), await bytes);
+  const dayAgo = new Date(Date.now() - 86_400_000);
+  for (const name of olderFiles) utimesSync(path.join(photos, name), dayAgo, dayAgo);
   app = createApp({ dbPath: path.join(dir, 'library.db'), loadEncoder: async () => averageHashEncoder() });
   await app.dispatcher.call('scan.run', { folders: [photos] });
   return app;
@@ -30,14 +33,14 @@ async function library(files: Record<string, Promise<Buffer>>): Promise<App> {
  * scan stored. The group is given rather than found: the fixture encoder's 8×8 average hash does not see through
  * a border (the real model's grouping of bordered copies is measured by tests/bench/dedup).
  */
-function keptAmong(a: App, names: string[]): string {
+async function keptAmong(a: App, names: string[]): Promise<string> {
   const catalog = a.library.get();
   const ids = names.map((name) => catalog.photoByPath(path.join(photos, name))!.id);
   const search = new SearchService(
     () => catalog,
     () => 0,
   );
-  const [group] = search.report([{ kind: 'near', ids, representativeId: ids[0], maxDistance: 0 }]);
+  const [group] = await search.report([{ kind: 'near', ids, representativeId: ids[0], maxDistance: 0 }]);
   expect(group.files.map((f) => path.basename(f.path)).sort()).toEqual([...names].sort());
   return path.basename(group.files.find((f) => f.keep)!.path);
 }
@@ -67,7 +70,7 @@ describe('the keep rule and bordered copies', () => {
       expect(side).toBeGreaterThanOrEqual(490);
     }
     expect(catalog.photoByPath(path.join(photos, 'ihc.jpg'))).toMatchObject({ contentWidth: 512, contentHeight: 512 });
-    expect(keptAmong(a, ['ihc.jpg', 'ihc--border.jpg', 'ihc--bars.jpg'])).toBe('ihc.jpg');
+    expect(await keptAmong(a, ['ihc.jpg', 'ihc--border.jpg', 'ihc--bars.jpg'])).toBe('ihc.jpg');
   });
 
   it('still proposes a copy with more picture, bordered or not', async () => {
@@ -78,6 +81,33 @@ describe('the keep rule and bordered copies', () => {
         { op: 'extend', top: 40, bottom: 40, left: 40, right: 40, colour: white },
       ]).then(jpeg),
     });
-    expect(keptAmong(a, ['ihc.jpg', 'ihc-large--border.jpg'])).toBe('ihc-large--border.jpg');
+    expect(await keptAmong(a, ['ihc.jpg', 'ihc-large--border.jpg'])).toBe('ihc-large--border.jpg');
+  });
+});
+
+describe('the keep rule and edited copies', () => {
+  it('proposes the original over a re-compressed, a greyscale, a brightened and a turned lossless copy', async () => {
+    const a = await library(
+      {
+        'photo.jpg': encodeImage(original, 'jpeg', { quality: 90 }),
+        'photo_q40.jpg': encodeImage(original, 'jpeg', { quality: 40 }),
+        'photo_grey.jpg': editImage(original, [{ op: 'greyscale' }]).then((g) =>
+          encodeImage(g, 'jpeg', { quality: 100 }),
+        ),
+        'photo_bright.jpg': editImage(original, [{ op: 'modulate', brightness: 1.3 }]).then((b) =>
+          encodeImage(b, 'jpeg', { quality: 90 }),
+        ),
+        'photo_turned.png': editImage(original, [{ op: 'rotate', degrees: 90, colour: white }]).then((t) =>
+          encodeImage(t, 'png'),
+        ),
+      },
+      ['photo.jpg'],
+    );
+    for (const copy of ['photo_q40.jpg', 'photo_grey.jpg', 'photo_bright.jpg', 'photo_turned.png']) {
+      expect(await keptAmong(a, ['photo.jpg', copy]), copy).toBe('photo.jpg');
+    }
+    expect(
+      await keptAmong(a, ['photo.jpg', 'photo_q40.jpg', 'photo_grey.jpg', 'photo_bright.jpg', 'photo_turned.png']),
+    ).toBe('photo.jpg');
   });
 });
