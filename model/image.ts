@@ -55,6 +55,8 @@ export interface DecodeOptions {
   strictness?: Strictness;
   /** Never scale small images up when fitting (used for thumbnails). */
   withoutEnlargement?: boolean;
+  /** Only this rectangle of the upright picture (pixels), cut before any resize. */
+  region?: { left: number; top: number; width: number; height: number };
 }
 
 /** The settings of the model-input path, shared by the encoder and the decode benchmark. */
@@ -171,6 +173,7 @@ function applyOrientation(pipeline: Sharp, o: Orientation): Sharp {
 
 async function toRawImage(pipeline: Sharp, options: DecodeOptions): Promise<RawImage> {
   const channels = options.channels ?? 3;
+  if (options.region) pipeline = pipeline.extract(options.region);
   if (options.size !== undefined) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError(`bad size ${options.size}`);
     pipeline = pipeline.resize(options.size, options.size, {

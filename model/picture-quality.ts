@@ -1,10 +1,12 @@
 /**
  * What a file says about its quality beyond its size, for choosing which copy of a photo to keep
- * (electron/search/keep.ts): whether its pixels are grey (a greyscale copy of a colour photo), and the JPEG
- * quality it was saved at (a re-compressed copy of a JPEG was saved at a lower quality than its source, as a
- * rule). Both are cheap: the grey test reads a thumbnail, the quality only the file's headers.
+ * (electron/search/keep.ts): whether a larger copy holds more detail than a smaller one or is only enlarged,
+ * whether its pixels are grey (a greyscale copy of a colour photo), and the JPEG quality it was saved at (a
+ * re-compressed copy of a JPEG was saved at a lower quality than its source, as a rule).
  */
 import { open } from 'node:fs/promises';
+import { contentBox } from './content-box.js';
+import { decodeImage, editImage, encodeImage } from './image.js';
 import type { RawImage } from './types.js';
 
 /** Mean channel difference (grey levels) below which a picture is grey. */
@@ -90,4 +92,167 @@ export async function jpegQualityOfFile(path: string): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** Copies are compared for detail (`holdsMoreDetail`) on a centre window of the larger this many pixels a side. */
+export const DETAIL_SIDE = 1024;
+
+interface GreyPlane {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+function greyOf(image: RawImage): GreyPlane {
+  const { width, height, channels: c, data } = image;
+  const grey = new Float32Array(width * height);
+  for (let i = 0; i < grey.length; i++) {
+    grey[i] = c >= 3 ? 0.299 * data[i * c] + 0.587 * data[i * c + 1] + 0.114 * data[i * c + 2] : data[i * c];
+  }
+  return { width, height, data: grey };
+}
+
+/** Resampling to width × height: area average when shrinking, bilinear when enlarging (per axis). */
+function resample(src: GreyPlane, width: number, height: number): GreyPlane {
+  const axis = (from: number, to: number) => {
+    const start = new Int32Array(to);
+    const weights: Float32Array[] = [];
+    const step = from / to;
+    for (let i = 0; i < to; i++) {
+      if (step >= 1) {
+        const a = i * step;
+        const b = a + step;
+        const first = Math.floor(a);
+        const last = Math.min(from - 1, Math.ceil(b) - 1);
+        const w = new Float32Array(last - first + 1);
+        for (let k = first; k <= last; k++) w[k - first] = (Math.min(b, k + 1) - Math.max(a, k)) / step;
+        start[i] = first;
+        weights.push(w);
+      } else {
+        const centre = Math.min(Math.max((i + 0.5) * step - 0.5, 0), from - 1);
+        const first = Math.min(Math.floor(centre), Math.max(0, from - 2));
+        const t = centre - first;
+        start[i] = first;
+        weights.push(from > 1 ? Float32Array.of(1 - t, t) : Float32Array.of(1));
+      }
+    }
+    return { start, weights };
+  };
+  const cols = axis(src.width, width);
+  const rows = axis(src.height, height);
+  const mid = new Float32Array(width * src.height);
+  for (let y = 0; y < src.height; y++) {
+    for (let x = 0; x < width; x++) {
+      const w = cols.weights[x];
+      const s = y * src.width + cols.start[x];
+      let sum = 0;
+      for (let k = 0; k < w.length; k++) sum += w[k] * src.data[s + k];
+      mid[y * width + x] = sum;
+    }
+  }
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const w = rows.weights[y];
+    const s = rows.start[y];
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = 0; k < w.length; k++) sum += w[k] * mid[(s + k) * width + x];
+      data[y * width + x] = sum;
+    }
+  }
+  return { width, height, data };
+}
+
+/** Mean squared change of a plane shrunk to width × height and enlarged back: its detail finer than that size. */
+function detailFinerThan(plane: GreyPlane, width: number, height: number): number {
+  const back = resample(resample(plane, width, height), plane.width, plane.height);
+  let sum = 0;
+  for (let i = 0; i < plane.data.length; i++) sum += (plane.data[i] - back.data[i]) ** 2;
+  return sum / plane.data.length;
+}
+
+/**
+ * Whether `large` holds detail finer than `small`'s size, or is only `small`'s picture enlarged (an upscaled
+ * copy) or blurred as much. Both are shrunk to `small`'s size and enlarged back, `small` enlarged the way image
+ * editors do (Lanczos, model/image.ts): an enlargement loses about what that loses (ratio ≈ 1), a picture with
+ * its own finer detail loses more (`detailBeyond`). Measured on the dedup set's 26 photos (centre windows at
+ * their own resolution, as electron/search/service.ts cuts them; scratch): originals against their 50 % copy
+ * 1.17–3.90 and their 25 % copy 1.28–5.15, copies enlarged 2× and 3× (JPEG q92) against their original
+ * 0.86–1.02; one photo that is itself soft (cell.png: 0.68 and 1.05) ties, and the later rules decide.
+ */
+export async function holdsMoreDetail(
+  large: RawImage,
+  small: RawImage,
+  options: { largeJpegQuality?: number | null } = {},
+): Promise<boolean> {
+  const [own, baseline] = await detailBeyond(large, small, options.largeJpegQuality ?? null);
+  return own > MORE_DETAIL * Math.max(baseline, 1e-6);
+}
+
+/**
+ * The detail of `large`, and of `small` enlarged to its size, in the band just above `small`'s size: both are
+ * first shrunk to BAND_TOP times `small`'s size, which drops the finest octave, where a re-compressed copy's
+ * JPEG noise lies (noise that an enlarged soft picture would otherwise count as detail); where `large` is a JPEG,
+ * the enlarged `small` is saved at its quality too.
+ */
+async function detailBeyond(large: RawImage, small: RawImage, jpegQuality: number | null): Promise<[number, number]> {
+  const s = greyOf(small);
+  let enlarged = await editImage(small, [{ op: 'resize', width: large.width, height: large.height }]);
+  // Saved as the larger was: its JPEG noise is no detail, and an enlargement saved so carries the same.
+  if (jpegQuality !== null) enlarged = await decodeImage(await encodeImage(enlarged, 'jpeg', { quality: jpegQuality }));
+  const top = (p: GreyPlane) =>
+    resample(p, Math.min(p.width, Math.round(BAND_TOP * s.width)), Math.min(p.height, Math.round(BAND_TOP * s.height)));
+  return [
+    detailFinerThan(top(greyOf(large)), s.width, s.height),
+    detailFinerThan(top(greyOf(enlarged)), s.width, s.height),
+  ];
+}
+
+/** The band compared ends at this multiple of the smaller copy's size. */
+const BAND_TOP = 1.5;
+
+/** How much more than an enlargement's a picture must lose to a round trip to hold finer detail. */
+const MORE_DETAIL = 1.1;
+
+/** Share of each side, about the centre, on which sharpness is measured. */
+const SHARPNESS_CENTRE = 0.6;
+
+/** Long side at which copies of one size are compared for sharpness (`sharpnessOf`). */
+export const SHARPNESS_SIDE = 1024;
+
+/**
+ * How sharp a picture is: the share of its grey variance lost when it is halved and enlarged back. Blur, a
+ * re-save at low quality or a resampling turn lowers it; a gain or offset of the levels does not change it.
+ * Only pictures of the same size (decoded at the same size) are comparable.
+ */
+export function sharpnessOf(image: RawImage): number {
+  const whole = greyOf(image);
+  // The centre only: a frame, the corners a turn fills, or a watermark near an edge add edges, not sharpness.
+  const [width, height] = [Math.round(whole.width * SHARPNESS_CENTRE), Math.round(whole.height * SHARPNESS_CENTRE)];
+  const [left, top] = [Math.floor((whole.width - width) / 2), Math.floor((whole.height - height) / 2)];
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++)
+    data.set(whole.data.subarray((top + y) * whole.width + left, (top + y) * whole.width + left + width), y * width);
+  const plane = { width, height, data };
+  let mean = 0;
+  for (const v of plane.data) mean += v;
+  mean /= plane.data.length;
+  let variance = 0;
+  for (const v of plane.data) variance += (v - mean) ** 2;
+  variance /= plane.data.length;
+  if (variance < 1e-6 || plane.width < 4 || plane.height < 4) return 0;
+  return detailFinerThan(plane, Math.round(plane.width / 2), Math.round(plane.height / 2)) / variance;
+}
+
+/**
+ * The share of the picture's width and height inside an added frame: the part of its uniform border
+ * (model/content-box.ts) that lies evenly about it, as a frame, letterbox or pillarbox bars do (the smaller of
+ * each pair of opposite margins, taken from both). A plain sky or wall along one side of a photo is picture,
+ * not frame, and is not taken away from its size.
+ */
+export function insideEvenFrame(image: RawImage): { width: number; height: number } {
+  const box = contentBox(image);
+  const x = Math.min(box.left, image.width - box.left - box.width) / image.width;
+  const y = Math.min(box.top, image.height - box.top - box.height) / image.height;
+  return { width: 1 - 2 * x, height: 1 - 2 * y };
 }

@@ -209,8 +209,9 @@ export interface DuplicateFile {
 /** Which copy of a group to propose keeping (default: best quality). */
 export type KeepRuleArg =
   /**
-   * Highest resolution (without uniform borders such as added frames or letterbox bars), then largest file, then
-   * oldest capture date, then a name that is not a copy's, then path.
+   * The likeliest original (electron/search/keep.ts): the most real detail (sizes within 10 % tie, an even frame
+   * does not count, an enlarged copy counts as its source), then colour, camera metadata, no added frame, no
+   * low-quality JPEG re-save, sharpness, the older file, the name others were made from.
    */
   | { kind: 'best-quality' }
   | { kind: 'newest' }

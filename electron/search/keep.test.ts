@@ -218,3 +218,44 @@ describe('best quality keeps the original, not a worse copy', () => {
     expect(keeper([file(1, { bytes: 10 }), file(2, { bytes: 20 })])).toBe('/photos/2.jpg');
   });
 });
+
+describe('an enlarged copy', () => {
+  it('counts the pixels it was enlarged from, and comes after that copy even when larger and saved better', () => {
+    const original = file(1, { path: '/p/camera.jpg', width: 512, height: 512, jpegQuality: 90 });
+    const big = file(2, {
+      path: '/p/big_camera.jpg',
+      width: 3000,
+      height: 3000,
+      bytes: 9_000_000,
+      jpegQuality: 95,
+      detailPixels: 512 * 512,
+    });
+    expect(chooseKeeper([big, original]).path).toBe('/p/camera.jpg');
+    // A larger copy with its own detail (no detailPixels) still wins.
+    expect(chooseKeeper([{ ...big, detailPixels: null }, original]).path).toBe('/p/big_camera.jpg');
+  });
+});
+
+describe('hints of which copy came first', () => {
+  it('keeps the older file, then the name the other was made from, when the pictures cannot tell', () => {
+    const original = file(1, { path: '/p/IMG_1234.jpg', mtimeMs: 1_000_000 });
+    const edited = file(2, { path: '/p/IMG_1234-edited.jpg', mtimeMs: 1_000_000 });
+    expect(chooseKeeper([edited, original]).path).toBe('/p/IMG_1234.jpg');
+    // An older file wins even against the shorter name.
+    expect(chooseKeeper([{ ...edited, mtimeMs: 100 }, original]).path).toBe('/p/IMG_1234-edited.jpg');
+  });
+
+  it('lets a JPEG quality decide only when one copy was re-saved low', () => {
+    const camera = file(1, { path: '/p/a.jpg', jpegQuality: 85, mtimeMs: 100 });
+    expect(chooseKeeper([file(2, { path: '/p/b.jpg', jpegQuality: 95, mtimeMs: 9_000 }), camera]).path).toBe(
+      '/p/a.jpg',
+    );
+    expect(chooseKeeper([file(2, { path: '/p/b.jpg', jpegQuality: 40, mtimeMs: 50 }), camera]).path).toBe('/p/a.jpg');
+  });
+
+  it('keeps the clearly sharper of two copies of one size, not one only a little sharper', () => {
+    const sharp = file(1, { path: '/p/b.jpg', sharpness: 0.04, mtimeMs: 9_000 });
+    expect(chooseKeeper([file(2, { path: '/p/a.jpg', sharpness: 0.004, mtimeMs: 100 }), sharp]).path).toBe('/p/b.jpg');
+    expect(chooseKeeper([file(2, { path: '/p/a.jpg', sharpness: 0.03, mtimeMs: 100 }), sharp]).path).toBe('/p/a.jpg');
+  });
+});

@@ -2,13 +2,16 @@
  * Which photo of a duplicate group to keep, and the safety rule for trashing the others.
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
  *
- * Best quality keeps the original: the copy with clearly more picture (content pixels, more than SAME_RESOLUTION
- * times), then colour over greyscale, then less added border, then the one with a capture date, then the higher JPEG quality, then the
- * older file, then the larger file of the same format, then a name that is not a copy's, then path.
- * Resolution counts content pixels, i.e. without uniform borders (an added frame or letterbox bars), so a
- * bordered copy does not outrank its original; where the content size is unknown, width × height. Sizes within
- * SAME_RESOLUTION count as equal: a border measured on one copy and not the other (a strip of uniform sky that
- * JPEG noise breaks up in a re-saved copy) must not decide.
+ * Best quality keeps the likeliest original, by these criteria in order (BEST_QUALITY):
+ * - more picture: content pixels, more than SAME_RESOLUTION times the other's (sizes within it tie, so a strip
+ *   of plain sky taken for a border in one copy and not in its noisier re-save does not decide). Content pixels
+ *   leave out an evenly added frame or letterbox bars but not a plain area along one side; a copy found to be
+ *   enlarged counts the pixels of the copy it was enlarged from (`detailPixels`);
+ * - colour over greyscale; more camera metadata (capture date, camera); less added frame;
+ * - a JPEG not re-saved at a low quality (LOW_JPEG_QUALITY); the clearly sharper (SHARPER) of two of one size;
+ * - the older file; the name the other was made from (`Dune.jpg` before `Dune_q40.jpg`); not an enlarged copy;
+ * - the larger file of one format; the earlier capture date; a name that is not a copy's; path.
+ * `npm run bench:dedup -- --methods keeper` measures it per edit (tests/bench/dedup/keeper.ts).
  */
 
 import type { DuplicateFile, KeepRuleArg } from '../api/contract.js';
@@ -20,10 +23,22 @@ export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
   /** Size inside uniform borders (frames, letterbox bars); width × height counts when absent or null. */
   contentWidth?: number | null;
   contentHeight?: number | null;
+  /**
+   * The picture's pixels as far as its detail goes: set where a larger copy was found to be a smaller copy
+   * enlarged (model/picture-quality.ts `holdsMoreDetail`), to that copy's; absent: its content pixels.
+   */
+  detailPixels?: number | null;
   /** Whether the pixels are grey (null or absent: unknown). */
   grey?: boolean | null;
   /** Estimated JPEG quality, 1..100 (model/picture-quality.ts); null for other formats or unknown. */
   jpegQuality?: number | null;
+  /**
+   * Sharpness (model/picture-quality.ts `sharpnessOf`), measured only on copies of one size: the blurred or
+   * resampled copy is less sharp. Null or absent: not measured.
+   */
+  sharpness?: number | null;
+  /** Camera make and model from EXIF; null or absent: none recorded. */
+  camera?: string | null;
   /** The file's modification time (ms since the epoch); null or absent: unknown. */
   mtimeMs?: number | null;
 };
@@ -32,8 +47,18 @@ export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
 export const SAME_RESOLUTION = 1.1;
 /** Picture shares (content over all pixels) closer than this tie: a strip of sky taken for a border. */
 const BORDER_SLACK = 0.05;
-/** JPEG qualities closer than this count as equal (the estimate is ±1–2; re-saves differ by more). */
-const SAME_JPEG_QUALITY = 5;
+/** JPEG qualities closer than this count as equal (the estimate is ±1–2; a degrading re-save differs by more). */
+const SAME_JPEG_QUALITY = 15;
+/**
+ * A JPEG saved below this quality is visibly re-compressed (cameras and editors save from about 85 up, web
+ * images from about 75): only then does the quality tell a copy from its source.
+ */
+const LOW_JPEG_QUALITY = 70;
+/**
+ * One copy is sharper than another from this ratio of their sharpness: a blurred copy is 3–100 times less
+ * sharp, while recolouring or a brightness or contrast change moves it by up to 2.4 times (dedup set, seed 1).
+ */
+const SHARPER = 3;
 /** Modification times closer than this count as equal (copies made in one go, file systems' rounding). */
 const SAME_AGE_MS = 2000;
 
@@ -119,6 +144,21 @@ function looksLikeCopy(file: KeepCandidate): number {
   return COPY_NAME.test(base) ? 1 : 0;
 }
 
+/** A file's name without folder and extension, lower case. */
+function stem(file: KeepCandidate): string {
+  return (/[^/\\]+$/.exec(file.path)?.[0] ?? file.path).replace(/\.[^.]+$/, '').toLowerCase();
+}
+
+/**
+ * A name made from the other's by adding to it (`Dune.jpg` → `Dune_q40.jpg`, `IMG_1234-edited.jpg`,
+ * `photo (2).png`) comes after it: editors and file managers name copies that way.
+ */
+function byDerivedName(a: KeepCandidate, b: KeepCandidate): number {
+  const [sa, sb] = [stem(a), stem(b)];
+  if (sa === sb) return 0;
+  return sb.startsWith(sa) ? -1 : sa.startsWith(sb) ? 1 : 0;
+}
+
 /** Among otherwise equal files, the one whose name does not look like a copy, then path order. */
 function byName(a: KeepCandidate, b: KeepCandidate): number {
   return looksLikeCopy(a) - looksLikeCopy(b) || byPath(a, b);
@@ -129,15 +169,24 @@ function byName(a: KeepCandidate, b: KeepCandidate): number {
  * larger without adding any picture, so it must not outrank the original. Photos analysed before content sizes
  * were measured count their full size.
  */
-function contentPixels(file: KeepCandidate): number {
+export function contentPixels(file: KeepCandidate): number {
   if (file.contentWidth == null || file.contentHeight == null) return file.width * file.height;
   return file.contentWidth * file.contentHeight;
 }
 
 /** Clearly more picture first; sizes within SAME_RESOLUTION tie. */
 function byResolution(a: KeepCandidate, b: KeepCandidate): number {
-  const [pa, pb] = [contentPixels(a), contentPixels(b)];
+  const [pa, pb] = [a.detailPixels ?? contentPixels(a), b.detailPixels ?? contentPixels(b)];
   return Math.max(pa, pb) <= SAME_RESOLUTION * Math.min(pa, pb) ? 0 : pb - pa;
+}
+
+/**
+ * A copy found to be enlarged (`detailPixels`) after one that was not, where nothing earlier tells them apart:
+ * it is likelier made from it than the other way (a soft original can look enlarged against its smaller copy,
+ * so this comes late).
+ */
+function byNotEnlarged(a: KeepCandidate, b: KeepCandidate): number {
+  return Number(a.detailPixels != null) - Number(b.detailPixels != null);
 }
 
 /** Colour before grey (a greyscale copy of a colour photo); unknown ties. */
@@ -156,15 +205,31 @@ function byLessBorder(a: KeepCandidate, b: KeepCandidate): number {
   return Math.abs(sa - sb) <= BORDER_SLACK ? 0 : sb - sa;
 }
 
-/** A capture date before none (exports and re-saves often drop EXIF); two dates tie. */
-function byHavingDate(a: KeepCandidate, b: KeepCandidate): number {
-  return Number(captureTime(a) === null) - Number(captureTime(b) === null);
+/** How much camera metadata a file kept: a capture date, a camera (exports and re-saves often drop EXIF). */
+function cameraMetadata(file: KeepCandidate): number {
+  return Number(captureTime(file) !== null) + Number(!!file.camera);
 }
 
-/** Two JPEGs: the higher quality first (a re-compressed copy is saved lower than its source). */
+/** More camera metadata first; equal amounts tie. */
+function byCameraMetadata(a: KeepCandidate, b: KeepCandidate): number {
+  return cameraMetadata(b) - cameraMetadata(a);
+}
+
+/**
+ * Two JPEGs, one re-compressed at a low quality: the higher quality first. Only a low quality tells: a copy
+ * re-saved at 92 from a camera's 85 is no better than its source, so qualities from LOW_JPEG_QUALITY up tie.
+ */
 function byJpegQuality(a: KeepCandidate, b: KeepCandidate): number {
   if (a.jpegQuality == null || b.jpegQuality == null) return 0;
-  return Math.abs(a.jpegQuality - b.jpegQuality) < SAME_JPEG_QUALITY ? 0 : b.jpegQuality - a.jpegQuality;
+  const [low, high] = [Math.min(a.jpegQuality, b.jpegQuality), Math.max(a.jpegQuality, b.jpegQuality)];
+  return low >= LOW_JPEG_QUALITY || high - low < SAME_JPEG_QUALITY ? 0 : b.jpegQuality - a.jpegQuality;
+}
+
+/** The clearly sharper of two copies of one size (SHARPER times or more); both must be measured. */
+function bySharpness(a: KeepCandidate, b: KeepCandidate): number {
+  if (!a.sharpness || !b.sharpness) return 0;
+  const ratio = a.sharpness / b.sharpness;
+  return ratio >= SHARPER ? -1 : ratio <= 1 / SHARPER ? 1 : 0;
 }
 
 /** The older file first: a copy is made after its original. */
@@ -178,18 +243,47 @@ function byBytesOfOneFormat(a: KeepCandidate, b: KeepCandidate): number {
   return familyOf(a) === familyOf(b) ? b.bytes - a.bytes : 0;
 }
 
+const SHARPNESS_CRITERION_NAME = 'sharper';
+
+/** The best-quality criteria in order, each named for what it tells (`bestQualityReason`). */
+const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => number][] = [
+  ['more picture', byResolution],
+  ['colour', byColour],
+  ['camera metadata', byCameraMetadata],
+  ['no added frame', byLessBorder],
+  ['higher JPEG quality', byJpegQuality],
+  [SHARPNESS_CRITERION_NAME, bySharpness],
+  ['older file', byAge],
+  ['original name', byDerivedName],
+  ['not an enlarged copy', byNotEnlarged],
+  ['larger file', byBytesOfOneFormat],
+  ['earlier capture date', (a, b) => byCaptureTime(a, b, 1)],
+  ['name and path', byName],
+];
+
 function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
-  return (
-    byResolution(a, b) ||
-    byColour(a, b) ||
-    byLessBorder(a, b) ||
-    byHavingDate(a, b) ||
-    byJpegQuality(a, b) ||
-    byAge(a, b) ||
-    byBytesOfOneFormat(a, b) ||
-    byCaptureTime(a, b, 1) ||
-    byName(a, b)
-  );
+  for (const [, criterion] of BEST_QUALITY) {
+    const order = criterion(a, b);
+    if (order) return order;
+  }
+  return 0;
+}
+
+/** Whether every best-quality criterion before the one named `criterion` leaves `a` and `b` tied. */
+export function tiedBefore(a: KeepCandidate, b: KeepCandidate, criterion: string): boolean {
+  for (const [name, order] of BEST_QUALITY) {
+    if (name === criterion) return true;
+    if (order(a, b) !== 0) return false;
+  }
+  return true;
+}
+
+/** The name of the sharpness criterion (`tiedBefore`). */
+export const SHARPNESS_CRITERION = SHARPNESS_CRITERION_NAME;
+
+/** The best-quality criterion that puts `keeper` before `other`, in words (for "why this copy"). */
+export function bestQualityReason(keeper: KeepCandidate, other: KeepCandidate): string {
+  return BEST_QUALITY.find(([, criterion]) => criterion(keeper, other) !== 0)?.[0] ?? 'name and path';
 }
 
 function normaliseFolder(folder: string): string {

@@ -15,22 +15,9 @@ import { HammingIndex } from './index.js';
 import { KeptVerdicts } from './kept-verdicts.js';
 import { PixelCheck, type PixelPair, pixelRuleKey } from './pixel-check.js';
 import type { KeepCandidate } from './keep.js';
+import { readKeepFacts, settleKeepFacts } from './keep-facts.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
 import { forEachSlotPairWithin } from './self-join.js';
-import { decodeImage } from '../../model/image.js';
-import { isGrey, jpegQualityOfFile } from '../../model/picture-quality.js';
-
-/** Files read at once for the keep rule's quality facts. */
-const QUALITY_READS = 8;
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function mapWithLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 const DEFAULT_BITS = 64;
 
@@ -242,6 +229,7 @@ export class SearchService {
         takenAt: p.takenAt,
         format: p.format,
         mtimeMs: p.mtimeMs,
+        camera: p.camera,
       });
     }
     return files;
@@ -249,20 +237,19 @@ export class SearchService {
 
   /**
    * The groups as the API shows them, each with its proposed keeper. The keep rule also reads what the file
-   * says about its quality (model/picture-quality.ts): its JPEG quality (its headers) and whether it is grey
-   * (its thumbnail); a file that cannot be read is judged without them.
+   * says about its quality (model/picture-quality.ts): its JPEG quality (its headers), whether it is grey and
+   * whether its uniform border is an even frame (its thumbnail), whether a larger copy is only enlarged and
+   * which of copies of one size is sharper (its pixels); a file that cannot be read is judged without them.
    */
   async report(groups: PhotoGroup[], rule?: KeepRuleArg): Promise<DuplicateGroup[]> {
     const files = this.candidates(groups.flatMap((g) => g.ids));
     const catalog = this.catalog();
-    await mapWithLimit([...files.values()], QUALITY_READS, async (file) => {
-      const thumbnail = catalog.thumbnail(file.id);
-      const [jpegQuality, grey] = await Promise.all([
-        jpegQualityOfFile(file.path),
-        thumbnail ? decodeImage(thumbnail.webp, { channels: 3 }).then(isGrey, () => null) : Promise.resolve(null),
-      ]);
-      Object.assign(file, { jpegQuality, grey });
-    });
+    await readKeepFacts([...files.values()], (id) => catalog.thumbnail(id)?.webp);
+    for (const group of groups)
+      await settleKeepFacts(
+        group.ids.flatMap((id) => files.get(id) ?? []),
+        rule,
+      );
     return toDuplicateGroups(groups, files, rule);
   }
 }

@@ -17,7 +17,8 @@
  * --out bench-results/dedup.json. Method `stress` (in the default list) builds the stress library
  * (tests/bench/dedup/stress-set.ts: many look-alike photos, few copies) and runs the app's `scan` and `dupes` on it
  * (--stress-presets close,loose), reporting pairs per photo at each stage, seconds, peak RSS and P/R/F1.
- * Encodings are cached in the set's folder; run it with `nice`.
+ * Method `keeper` (tests/bench/dedup/keeper.ts) measures whether the copy the app proposes to keep is the
+ * source photo, per edit. Encodings are cached in the set's folder; run it with `nice`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,7 @@ import { scoreFindimagedupes, scoreVectorMethod, type MethodResult } from './ded
 import { BenchPictures } from './dedup/pixels.js';
 import { scoreVerifiedMethod } from './dedup/score-verified.js';
 import { loadOrCreateSet } from './dedup/set.js';
+import { printKeeper, runKeeper } from './dedup/keeper.js';
 import { printStress, runStress } from './dedup/stress.js';
 import { formatRule } from './dedup/verified.js';
 import { type PixelRule, STRICT_PIXEL_RULE } from '../../electron/search/alignment.js';
@@ -48,7 +50,7 @@ const CIFAR_COUNT = Number(option('cifar', '300'));
 const HEAD = process.argv.includes('--head') ? option('head', '') : undefined;
 const METHODS = option(
   'methods',
-  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,model-dup-verified-pixels,mnv2-b13-gap-cosine,findimagedupes,stress',
+  'phash64,model-dup,model-dup-logits-cosine,model-dup-verified,model-dup-verified-pixels,mnv2-b13-gap-cosine,findimagedupes,stress,keeper',
 ).split(',');
 const OUT = option('out', 'bench-results/dedup.json');
 const ROOT = process.argv.includes('--root') ? option('root', '') : undefined;
@@ -61,8 +63,8 @@ async function main(): Promise<void> {
   const stressRuns = METHODS.includes('stress')
     ? await runStress({ seed: SEED, root: ROOT, presets: option('stress-presets', 'close,loose').split(',') })
     : [];
-  const pairwise = METHODS.filter((m) => m !== 'stress');
-  if (!pairwise.length) {
+  const pairwise = METHODS.filter((m) => m !== 'stress' && m !== 'keeper');
+  if (!pairwise.length && !METHODS.includes('keeper')) {
     printStress(stressRuns);
     writeResults(started, { stress: stressRuns });
     return;
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     onProgress: (done, total) => done % 100 === 0 && log(`  set: ${done}/${total}`),
   });
   log(`set: ${set.files.length} files in ${set.dir}`);
+  const keeperRuns = METHODS.includes('keeper') ? await runKeeper(set.files, set.dir) : [];
   const cacheDir = path.join(set.dir, 'cache');
   const results: MethodResult[] = [];
   let verifiedPresets: Record<NearPreset, MatchRule> | null = null;
@@ -115,12 +118,13 @@ async function main(): Promise<void> {
   } finally {
     await model?.encoder.close();
   }
-  printReport(results, set.files);
+  if (results.length) printReport(results, set.files);
   printStress(stressRuns);
+  printKeeper(keeperRuns);
   const modelResult = results.find((r) => r.name === 'model-dup');
   if (model && (modelResult || verifiedPresets))
     calibrate(modelResult, verifiedPresets, model.encoder.roles.dup?.entry.version);
-  writeResults(started, { setDir: set.dir, files: set.files, results, stress: stressRuns });
+  writeResults(started, { setDir: set.dir, files: set.files, results, stress: stressRuns, keeper: keeperRuns });
 }
 
 function writeResults(started: number, content: object): void {

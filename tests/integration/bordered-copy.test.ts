@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { averageHashEncoder } from '../../electron/library/testing.js';
 import { SearchService } from '../../electron/search/service.js';
-import { editImage, encodeImage, resizeImage } from '../../model/image.js';
+import { decodeImage, editImage, encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -86,28 +86,42 @@ describe('the keep rule and bordered copies', () => {
 });
 
 describe('the keep rule and edited copies', () => {
-  it('proposes the original over a re-compressed, a greyscale, a brightened and a turned lossless copy', async () => {
+  it('proposes the original over a re-compressed, a greyscale, a brightened, a turned lossless and an enlarged copy', async () => {
+    // Copies are made from the original file's pixels, as an editor makes them.
+    const file = await encodeImage(original, 'jpeg', { quality: 90 });
+    const pixels = await decodeImage(file);
     const a = await library(
       {
-        'photo.jpg': encodeImage(original, 'jpeg', { quality: 90 }),
-        'photo_q40.jpg': encodeImage(original, 'jpeg', { quality: 40 }),
-        'photo_grey.jpg': editImage(original, [{ op: 'greyscale' }]).then((g) =>
+        'photo.jpg': Promise.resolve(file),
+        'photo_q40.jpg': encodeImage(pixels, 'jpeg', { quality: 40 }),
+        'photo_grey.jpg': editImage(pixels, [{ op: 'greyscale' }]).then((g) =>
           encodeImage(g, 'jpeg', { quality: 100 }),
         ),
-        'photo_bright.jpg': editImage(original, [{ op: 'modulate', brightness: 1.3 }]).then((b) =>
+        'photo_bright.jpg': editImage(pixels, [{ op: 'modulate', brightness: 1.3 }]).then((b) =>
           encodeImage(b, 'jpeg', { quality: 90 }),
         ),
-        'photo_turned.png': editImage(original, [{ op: 'rotate', degrees: 90, colour: white }]).then((t) =>
+        'photo_turned.png': editImage(pixels, [{ op: 'rotate', degrees: 90, colour: white }]).then((t) =>
           encodeImage(t, 'png'),
+        ),
+        // Enlarged 3× (more pixels, no more detail): the reported big_camera.jpg, 3000 px from a 512 px original.
+        'photo_big.jpg': editImage(pixels, [{ op: 'resize', width: 1536, height: 1536 }]).then((b) =>
+          encodeImage(b, 'jpeg', { quality: 95 }),
         ),
       },
       ['photo.jpg'],
     );
-    for (const copy of ['photo_q40.jpg', 'photo_grey.jpg', 'photo_bright.jpg', 'photo_turned.png']) {
+    for (const copy of ['photo_q40.jpg', 'photo_grey.jpg', 'photo_bright.jpg', 'photo_turned.png', 'photo_big.jpg']) {
       expect(await keptAmong(a, ['photo.jpg', copy]), copy).toBe('photo.jpg');
     }
     expect(
-      await keptAmong(a, ['photo.jpg', 'photo_q40.jpg', 'photo_grey.jpg', 'photo_bright.jpg', 'photo_turned.png']),
+      await keptAmong(a, [
+        'photo.jpg',
+        'photo_q40.jpg',
+        'photo_grey.jpg',
+        'photo_bright.jpg',
+        'photo_turned.png',
+        'photo_big.jpg',
+      ]),
     ).toBe('photo.jpg');
   });
 });
