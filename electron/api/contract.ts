@@ -138,8 +138,12 @@ export interface EncodedCode {
 }
 
 export interface ScanSummary {
+  /** New photos analysed and added to the library (files that could not be read are in `failed` only). */
   added: number;
+  /** Photos whose file changed, analysed again. */
   updated: number;
+  /** Photos an interrupted scan had found but not analysed, analysed now. */
+  resumed: number;
   unchanged: number;
   /** Unchanged files decoded again because their duplicate code came from another model. */
   reencoded: number;
@@ -147,7 +151,13 @@ export interface ScanSummary {
   rehashed: number;
   moved: number;
   removed: number;
+  /**
+   * Files (and folders) that could not be read: this scan's failures, and unchanged files that failed before
+   * and still do (listed every time until they are fixed or removed).
+   */
   failed: { path: string; error: string }[];
+  /** Scanned folders in which no photos were found. */
+  empty: string[];
   seconds: number;
 }
 

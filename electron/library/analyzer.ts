@@ -147,7 +147,25 @@ export function imageInputError(error: unknown, file: string): AppError {
   const unreadable =
     (error instanceof DecodeError && error.code === 'IO') || (typeof e?.code === 'string' && e.code.startsWith('E'));
   const reason = error instanceof DecodeError ? error.code : e?.code;
-  return new AppError(unreadable ? 'IO_ERROR' : 'DECODE_ERROR', `Cannot read ${file}: ${e?.message ?? String(error)}`, {
-    reason,
-  });
+  return new AppError(unreadable ? 'IO_ERROR' : 'DECODE_ERROR', describeImageError(error, file), { reason });
+}
+
+/** One sentence for a file that could not be read as an image, naming the file once. */
+export function describeImageError(error: unknown, file: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const errno = (error as NodeJS.ErrnoException)?.code?.startsWith?.('E')
+    ? (error as NodeJS.ErrnoException).code
+    : /\b(ENOENT|EACCES|EPERM|EISDIR)\b/.exec(message)?.[1];
+  if (errno === 'ENOENT') return `${file} does not exist.`;
+  if (errno === 'EACCES' || errno === 'EPERM') return `${file} cannot be read (permission denied).`;
+  if (errno === 'EISDIR') return `${file} is a folder, not an image.`;
+  if (error instanceof DecodeError) {
+    if (error.code === 'UNSUPPORTED') return `${file} is not an image Lookalike can read.`;
+    if (error.code === 'EMPTY') return `${file} is empty.`;
+    if (error.code === 'TOO_LARGE') return `${file} is too large to decode.`;
+    if (error.code === 'CORRUPT') return `${file} is damaged and cannot be decoded.`;
+  }
+  // Anything else: its own words, without the path it may already repeat.
+  const own = message.split(` (${file})`).join('').split(`'${file}'`).join('the file').replace(/\.$/, '');
+  return `Cannot read ${file}: ${own}.`;
 }

@@ -407,11 +407,14 @@ export class Catalog {
     }));
   }
 
-  /** Groups of two or more present photos with identical content. */
+  /**
+   * Groups of two or more analysed photos with identical content. Files that could not be read are not photos
+   * of the library: two identical broken files are not offered as duplicates.
+   */
   exactDuplicateGroups(): PhotoRecord[][] {
     const rows = this.stmt(
-      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE status != 'gone' AND content_hash IN
-         (SELECT content_hash FROM photos WHERE status != 'gone' AND content_hash IS NOT NULL GROUP BY content_hash HAVING COUNT(*) > 1)
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE status = 'ready' AND content_hash IN
+         (SELECT content_hash FROM photos WHERE status = 'ready' AND content_hash IS NOT NULL GROUP BY content_hash HAVING COUNT(*) > 1)
        ORDER BY content_hash, path`,
     ).all() as PhotoRecord[];
     const groups = new Map<string, PhotoRecord[]>();

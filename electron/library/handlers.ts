@@ -1,5 +1,8 @@
 import type { LibrarySettings } from '../api/contract.js';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
+import { AppError } from '../api/errors.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
 import { createAnalyzer, type PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog.js';
@@ -86,8 +89,9 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSION
 /** `scan.*` and `album.*`. */
 export function libraryHandlers(library: Library): HandlerGroup {
   return {
-    'scan.run': ({ folders }, { signal, onProgress, broadcast }) =>
-      library.exclusive(() =>
+    'scan.run': async ({ folders }, { signal, onProgress, broadcast }) => {
+      await checkScanFolders(folders);
+      return library.exclusive(() =>
         library.withEncoder(async (encoder) => {
           try {
             return await scanFolders(library.get(), folders, {
@@ -103,9 +107,37 @@ export function libraryHandlers(library: Library): HandlerGroup {
             broadcast({ type: 'library.changed', reason: 'scan' });
           }
         }),
-      ),
+      );
+    },
     'album.list': () => ({ albums: library.get().albums() }),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };
+}
+
+/**
+ * Refuses a scan up front, with one sentence, when a folder is not a full path, does not exist, is a file or
+ * cannot be opened: nothing is scanned and the library is unchanged. (A relative path would be resolved
+ * against the server's working folder, not where the user is: front ends resolve it first, the CLI against
+ * the shell's folder.)
+ */
+export async function checkScanFolders(folders: readonly string[]): Promise<void> {
+  for (const folder of folders) {
+    if (!path.isAbsolute(folder)) {
+      throw new AppError('BAD_REQUEST', `"${folder}" is not a full path: give the folder's full path.`, { folder });
+    }
+    const info = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      if (info.code === 'ENOENT' || info.code === 'ENOTDIR') {
+        throw new AppError('NOT_FOUND', `${folder} does not exist.`, { folder });
+      }
+      throw new AppError('IO_ERROR', `${folder} cannot be opened (${info.code ?? info.message}).`, { folder });
+    }
+    if (!info.isDirectory()) throw new AppError('NOT_FOUND', `${folder} is a file, not a folder.`, { folder });
+    const opened = await readdir(folder).catch((error: NodeJS.ErrnoException) => error);
+    if (opened instanceof Error) {
+      const why = opened.code === 'EACCES' || opened.code === 'EPERM' ? 'permission denied' : opened.code;
+      throw new AppError('IO_ERROR', `${folder} cannot be opened (${why}).`, { folder });
+    }
+  }
 }

@@ -37,9 +37,16 @@ export interface ScanOptions {
   encoder?: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash' | 'variants'>;
 }
 
+/**
+ * Why a photo is analysed, and what its success counts as: `new` (added), `changed` (updated), `resumed` (a
+ * photo an interrupted scan recorded but did not analyse), `again` (counted already: re-encoded or moved).
+ */
+type PendingKind = 'new' | 'changed' | 'resumed' | 'again';
+
 interface Pending {
   id: number;
   file: FoundFile;
+  kind: PendingKind;
 }
 
 export async function scanFolders(catalog: Catalog, folders: string[], options: ScanOptions): Promise<ScanSummary> {
@@ -49,12 +56,14 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   const summary: ScanSummary = {
     added: 0,
     updated: 0,
+    resumed: 0,
     unchanged: 0,
     reencoded: 0,
     moved: 0,
     removed: 0,
     rehashed: 0,
     failed: [],
+    empty: [],
     seconds: 0,
   };
   const toAnalyse: Pending[] = [];
@@ -69,7 +78,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   /** A photo kept as it is (its file did not change) is still decoded again if its codes are stale. */
   const keep = (id: number, file: FoundFile) => {
     if (!stale.delete(id)) return;
-    toAnalyse.push({ id, file });
+    toAnalyse.push({ id, file, kind: 'again' });
     summary.reencoded++;
   };
 
@@ -86,6 +95,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       files.push(file);
       if (files.length % 200 === 0) progress({ phase: 'scan', done: 0, total: files.length, path: file.path });
     }
+    if (!files.length) summary.empty.push(root);
     // Rows under this root that the walk did not meet: moved elsewhere (found below by hash) or removed.
     const seen = new Set(files.map((f) => f.path));
     const missing = new Map<string, PhotoRecord[]>();
@@ -108,8 +118,11 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       progress({ phase: 'scan', done: ++done, total: files.length, path: file.path });
       const row = catalog.photoByPath(file.path);
       if (row && row.size === file.size && row.mtimeMs === file.mtimeMs && row.contentHash && row.status !== 'gone') {
-        if (row.status === 'pending') toAnalyse.push({ id: row.id, file });
-        else {
+        if (row.status === 'pending') toAnalyse.push({ id: row.id, file, kind: 'resumed' });
+        else if (row.status === 'failed') {
+          // Unchanged and still unreadable: listed again, so it is seen until it is fixed or removed.
+          summary.failed.push({ path: file.path, error: row.error ?? 'could not be read' });
+        } else {
           summary.unchanged++;
           keep(row.id, file);
         }
@@ -136,15 +149,14 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       if (movedFrom) {
         batch.push(() => catalog.movePhoto(movedFrom.id, { ...file, rootId }));
         summary.moved++;
-        if (movedFrom.status === 'pending') toAnalyse.push({ id: movedFrom.id, file });
+        if (movedFrom.status === 'pending') toAnalyse.push({ id: movedFrom.id, file, kind: 'again' });
         else keep(movedFrom.id, file);
       } else {
         // New or changed: record the file now (pending), analyse it below.
         flush();
         const id = catalog.transaction(() => catalog.upsertSeen({ ...file, rootId, contentHash: hash }));
-        if (row) summary.updated++;
-        else summary.added++;
-        toAnalyse.push({ id, file });
+        // Counted once analysed: a file that cannot be read is a failure, not a photo added.
+        toAnalyse.push({ id, file, kind: row ? 'changed' : 'new' });
       }
       if (batch.length >= (options.batchSize ?? 64)) flush();
     }
@@ -160,6 +172,13 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   catalog.transaction(() => catalog.prunePixelVerdicts());
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
+}
+
+/** Counts a photo analysed now by why it was analysed. */
+function countAnalysed(summary: ScanSummary, kind: PendingKind): void {
+  if (kind === 'new') summary.added++;
+  else if (kind === 'changed') summary.updated++;
+  else if (kind === 'resumed') summary.resumed++;
 }
 
 /** Analyse pending photos with bounded concurrency; identical files share one analysis. */
@@ -194,6 +213,7 @@ async function analyseAll(
         : null;
       if (twinId !== null) {
         writes.push(() => catalog.copyAnalysis(item.id, twinId));
+        countAnalysed(summary, item.kind);
       } else {
         let analysed: (id: number | null) => void = () => {};
         if (hash) analysing.set(hash, new Promise((resolve) => (analysed = resolve)));
@@ -209,6 +229,7 @@ async function analyseAll(
             });
           } else {
             writes.push(() => catalog.recordAnalysis(item.id, analysis));
+            countAnalysed(summary, item.kind);
             analysed(item.id);
           }
         } catch (error) {
@@ -217,7 +238,10 @@ async function analyseAll(
             (error as NodeJS.ErrnoException).code === 'ENOENT' || !(await stat(item.file.path).catch(() => null));
           if (gone) writes.push(() => catalog.markGone(item.id));
           else {
-            const message = error instanceof Error ? error.message : String(error);
+            // The list names the file already: its decoder's message need not repeat it.
+            const message = (error instanceof Error ? error.message : String(error))
+              .split(` (${item.file.path})`)
+              .join('');
             summary.failed.push({ path: item.file.path, error: message });
             writes.push(() => catalog.recordFailure(item.id, message));
           }

@@ -43,6 +43,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
 }
 
+/** The page shown for the app's address without a valid token. */
+const REFUSAL_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lookalike: open the link from the terminal</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}</style></head>
+<body><h1>Open Lookalike with its link</h1>
+<p>This address needs the private link that <code>lookalike serve</code> printed in the terminal where it was started
+(it looks like <code>http://127.0.0.1:PORT/?token=…</code>). Copy that whole link into the address bar.</p>
+<p>The link changes each time the server starts, so an old bookmark no longer opens the app.</p></body></html>
+`;
+
+function sendRefusalPage(res: ServerResponse): void {
+  res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(REFUSAL_PAGE);
+}
+
 /**
  * Browser mode: the built renderer and the API on 127.0.0.1 only, behind a random per-run token.
  * Every request (page, assets, HTTP API, WebSocket upgrade) must carry the token and a local Host/Origin.
@@ -55,7 +69,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refusal = refusalReason(req, url, port, token);
     if (refusal) {
-      sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: `Forbidden: ${refusal}` } });
+      // A person who opened the address without its token gets a page saying where the link is; the API answers
+      // programs with the error as data. Neither shows the token.
+      if (!url.pathname.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) sendRefusalPage(res);
+      else sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: `Forbidden: ${refusal}` } });
       return;
     }
     if (url.pathname.startsWith('/api/')) {

@@ -27,3 +27,15 @@ test('the page and the API refuse a request without the token', async ({ request
   const ok = await request.get(lookalike.url);
   expect(ok.status()).toBe(200);
 });
+
+test('opening the address without the token shows a page saying where the link is, not the token', async ({
+  page,
+  lookalike,
+}) => {
+  const response = await page.goto(`http://127.0.0.1:${lookalike.port}/`);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('heading')).toHaveText('Open Lookalike with its link');
+  await expect(page.getByText('lookalike serve')).toBeVisible();
+  const token = new URL(lookalike.url).searchParams.get('token') ?? lookalike.url.split('/').pop()!;
+  expect(await page.content()).not.toContain(token);
+});

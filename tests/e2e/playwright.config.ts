@@ -1,4 +1,14 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  // One sentence naming the fix, rather than a launch failure and stack trace per test.
+  console.error(
+    `The end-to-end tests need Chromium at ${chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
+  );
+  process.exit(1);
+}
 
 export default defineConfig({
   testDir: '.',
@@ -8,7 +18,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     headless: true,
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    launchOptions: { executablePath: chromium },
     trace: 'retain-on-failure',
   },
 });

@@ -65,8 +65,12 @@ describe('scan under kill -9', () => {
     }
     const final = spawnSync(process.execPath, [bin, 'scan', folder, '--db', db, '--json'], { encoding: 'utf8' });
     expect(final.status).toBe(0);
-    const summary = JSON.parse(final.stdout) as { failed: unknown[] };
+    const summary = JSON.parse(final.stdout) as Record<'added' | 'resumed' | 'updated' | 'unchanged', number> & {
+      failed: unknown[];
+    };
     expect(summary.failed).toEqual([]);
+    // Every photo the library holds is accounted for: analysed now (added or resumed) or unchanged.
+    expect(summary.added + summary.resumed + summary.updated + summary.unchanged).toBe(PHOTOS);
     const state = inspect(db);
     expect(state).toEqual({ integrity: 'ok', ready: PHOTOS, maxEncodes: 1 });
     // The kills landed at different stages, so resuming was actually exercised.

@@ -54,7 +54,12 @@ export class ApiClient {
     transport.onMessage((message) => this.receive(message));
     transport.onClose((reason) => {
       for (const p of this.pending.values())
-        p.reject(new ApiCallError({ code: 'INTERNAL', message: `Connection closed: ${reason}` }));
+        p.reject(
+          new ApiCallError({
+            code: 'IO_ERROR',
+            message: `Lost the connection to Lookalike (${reason}). If the server stopped, start it again and open the link it prints.`,
+          }),
+        );
       this.pending.clear();
     });
   }

@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { encodeImage } from '../../model/image.js';
+import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { expect, test } from './fixtures.js';
+
+test('a folder that does not exist, a file or a relative path is refused where it was typed', async ({
+  page,
+  home,
+  lookalike,
+}, testInfo) => {
+  await page.goto(lookalike.url);
+  const missing = path.join(lookalike.libraryDir, 'no-such-folder');
+  await home.folderInput().fill(missing);
+  await home.scanButton().click();
+  await expect(page.getByRole('alert')).toHaveText(`${missing} does not exist.`);
+  // Still on the scan view: nothing pretends the scan worked.
+  await expect(home.folderInput()).toBeVisible();
+  await expect(home.groups()).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('scan-refused.png'), fullPage: true });
+
+  const file = path.join(lookalike.libraryDir, 'photo.jpg');
+  writeFileSync(file, 'x');
+  await home.folderInput().fill(file);
+  await home.scanButton().click();
+  await expect(page.getByRole('alert')).toHaveText(`${file} is a file, not a folder.`);
+
+  await home.folderInput().fill('Pictures');
+  await home.scanButton().click();
+  await expect(page.getByRole('alert')).toHaveText(`"Pictures" is not a full path: give the folder's full path.`);
+});
+
+test('a scan with unreadable files stays on the scan view and lists them', async ({ page, home, lookalike }) => {
+  const folder = path.join(lookalike.libraryDir, 'Mixed');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    path.join(folder, 'good.jpg'),
+    await encodeImage(syntheticPhoto({ width: 160, height: 120, seed: 3 }), 'jpeg'),
+  );
+  writeFileSync(path.join(folder, 'broken.jpg'), 'not a picture');
+  await page.goto(lookalike.url);
+  await home.folderInput().fill(folder);
+  await home.scanButton().click();
+  await expect(home.scanSummary()).toContainText('1 added', { timeout: 30_000 });
+  await expect(page.getByTestId('scan-failures')).toContainText('1 file(s) could not be read');
+  await expect(page.getByTestId('scan-failures')).toContainText(path.join(folder, 'broken.jpg'));
+  await expect(home.folderInput()).toBeVisible();
+});
