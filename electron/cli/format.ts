@@ -30,16 +30,34 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   if (method === 'dupes.find') return formatDuplicates(result as Result<'dupes.find'>);
   if (method === 'scan.run') {
     const r = result as Result<'scan.run'>;
+    const counts = [
+      `${r.added} added`,
+      ...(r.resumed ? [`${r.resumed} resumed`] : []),
+      `${r.updated} updated`,
+      `${r.unchanged} unchanged`,
+      `${r.moved} moved`,
+      `${r.removed} removed`,
+    ];
     const lines = [
-      `Scanned in ${r.seconds} s: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.moved} moved, ${r.removed} removed, ${r.failed.length} failed.`,
+      `Scanned in ${r.seconds} s: ${counts.join(', ')}; ${r.failed.length} could not be read.`,
+      ...r.empty.map((folder) => `No photos found in ${folder}.`),
       ...(r.reencoded || r.rehashed
         ? [
             `Brought up to date with the current model: ${r.reencoded} re-analysed, ${r.rehashed} similarity codes re-made.`,
           ]
         : []),
-      ...r.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
+      ...r.failed.map((f) => `  could not read ${f.path}: ${f.error}`),
     ];
     return lines.join('\n');
+  }
+  if (method === 'album.list') {
+    const r = result as Result<'album.list'>;
+    if (!r.albums.length) return 'No albums yet.';
+    return r.albums.map((a) => `${a.name} (${a.count} photo${a.count === 1 ? '' : 's'})`).join('\n');
+  }
+  if (method === 'settings.get' || method === 'settings.set') {
+    const r = result as Result<'settings.get'>;
+    return `Rotated and mirrored copies count as duplicates: ${r.geometric ? 'on' : 'off'}.`;
   }
   if (method === 'dupes.trash') {
     const r = result as Result<'dupes.trash'>;
@@ -54,26 +72,44 @@ function formatBytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
-function formatDuplicates({ threshold, groups }: Result<'dupes.find'>): string {
-  const rule =
-    threshold.radius === null
-      ? 'identical files only'
-      : `Hamming radius ${threshold.radius}` +
-        (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`) +
-        (threshold.pixels === null
-          ? ''
-          : `, pixels aligned: overlap ≥ ${threshold.pixels.minCoverage}, correlation ≥ ${threshold.pixels.minCorrelation}` +
-            ` (below ${threshold.pixels.sureCorrelation}, no part off by more than ${threshold.pixels.maxLocalShift} px)`);
-  const head = `${groups.length} duplicate group(s) at threshold ${threshold.name} (${rule}).`;
+/** What each preset finds, in the user's words. */
+const PRESET_WORDS: Record<string, string> = {
+  exact: 'identical files only',
+  'very-close': 'the whole photo re-saved, resized or recoloured',
+  close: 'copies of one photo: resized, re-saved, recoloured or lightly cropped',
+  loose: 'copies of one photo, including harder edits; review before trashing',
+  custom: 'a custom code distance',
+};
+
+/** The technical rule behind a threshold (`--verbose`). */
+function technicalRule(threshold: Result<'dupes.find'>['threshold']): string {
+  if (threshold.radius === null) return 'identical content hash';
+  return (
+    `Hamming radius ${threshold.radius}` +
+    (threshold.minCosine === null ? '' : `, verified at cosine ≥ ${threshold.minCosine}`) +
+    (threshold.pixels === null
+      ? ''
+      : `, pixels aligned: overlap ≥ ${threshold.pixels.minCoverage}, correlation ≥ ${threshold.pixels.minCorrelation}` +
+        ` (below ${threshold.pixels.sureCorrelation}, no part off by more than ${threshold.pixels.maxLocalShift} px)`)
+  );
+}
+
+export function formatDuplicates({ threshold, groups }: Result<'dupes.find'>, verbose = false): string {
+  const words = PRESET_WORDS[threshold.name] ?? threshold.name;
+  const head = [
+    `${groups.length} duplicate group(s) at ${threshold.name} (${words}). "keep" marks the likeliest original.`,
+    ...(verbose ? [`Rule: ${technicalRule(threshold)}.`] : []),
+  ].join('\n');
   const body = groups.map((g, i) => {
     const files = g.files.map((f) => {
       const mark = f.keep ? 'keep ' : 'extra';
       const date = f.takenAt ? `  ${f.takenAt.slice(0, 10)}` : '';
       return `  ${mark}  ${f.path}  ${f.width}×${f.height}  ${formatBytes(f.bytes)}${date}`;
     });
-    return [`Group ${i + 1} · ${g.kind} · ${g.files.length} files · max distance ${g.maxDistance}`, ...files].join(
-      '\n',
-    );
+    const what = g.kind === 'exact' ? 'identical files' : 'copies of one photo';
+    // Photos join a group pair by pair, so its two most different members may lie beyond the radius.
+    const spread = verbose && g.kind !== 'exact' ? ` · most different pair ${g.maxDistance} bits apart` : '';
+    return [`Group ${i + 1} · ${g.files.length} ${what}${spread}`, ...files].join('\n');
   });
   return [head, ...body].join('\n\n');
 }

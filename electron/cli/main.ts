@@ -1,11 +1,12 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApiError, Method, Progress } from '../api/contract.js';
+import type { ApiError, Method, Progress, Result } from '../api/contract.js';
 import type { Dispatcher } from '../api/dispatch.js';
 import { toApiError } from '../api/errors.js';
 import { type App, createApp } from '../core/app.js';
 import { packageVersion, rendererDir, resolveDbPath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
-import { formatHuman } from './format.js';
+import { formatDuplicates, formatHuman } from './format.js';
 import { ProgressLog, progressText } from './progress.js';
 
 interface Command {
@@ -48,7 +49,12 @@ function progressReporter(): (progress: Progress) => void {
 }
 
 /** Call a handler and print its result (human text, or one JSON document with --json). */
-async function callAndPrint<K extends Method>(ctx: CommandContext, method: K, args: unknown): Promise<number> {
+async function callAndPrint<K extends Method>(
+  ctx: CommandContext,
+  method: K,
+  args: unknown,
+  format: (result: Result<K>) => string = (result) => formatHuman(method, result),
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -58,7 +64,7 @@ async function callAndPrint<K extends Method>(ctx: CommandContext, method: K, ar
       onProgress: progressReporter(),
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    process.stdout.write(ctx.json ? JSON.stringify(result, null, 2) + '\n' : formatHuman(method, result) + '\n');
+    process.stdout.write(ctx.json ? JSON.stringify(result, null, 2) + '\n' : format(result) + '\n');
     return 0;
   } catch (error) {
     return fail(ctx.json, toApiError(error));
@@ -84,19 +90,24 @@ const COMMANDS: Record<string, Command> = {
     usage: 'lookalike encode <image> [--json]',
     run: (ctx) =>
       ctx.positionals.length === 1
-        ? callAndPrint(ctx, 'model.encode', { path: ctx.positionals[0] })
-        : Promise.resolve(usage('encode')),
+        ? callAndPrint(ctx, 'model.encode', { path: path.resolve(ctx.positionals[0]) })
+        : Promise.resolve(usage('encode', 'name one image to encode')),
   },
   scan: {
     summary: 'Scan photo folders into the library (incremental)',
     usage: 'lookalike scan <folder...> [--json]',
-    run: (ctx) => callAndPrint(ctx, 'scan.run', { folders: ctx.positionals }),
+    run: (ctx) =>
+      ctx.positionals.length
+        ? // A folder typed relative to the shell's folder means that folder.
+          callAndPrint(ctx, 'scan.run', { folders: ctx.positionals.map((f) => path.resolve(f)) })
+        : Promise.resolve(usage('scan', 'name at least one folder to scan')),
   },
   dupes: {
     summary: 'List groups of duplicate photos',
     usage:
       'lookalike dupes [--threshold exact|very-close|close|loose|N] [--keep best|newest|oldest] [--rotations on|off]\n' +
-      '                [--trash [--dry-run]] [--json]\n' +
+      '                [--trash [--dry-run]] [--verbose] [--json]\n' +
+      '  --verbose     also print the technical rule and how far apart the copies of each group are\n' +
       '  --rotations   also match rotated and mirrored copies (default: the library setting, on)\n' +
       '  --trash moves every copy not marked "keep" to the OS trash (never the last copy of a group).',
     options: {
@@ -105,18 +116,24 @@ const COMMANDS: Record<string, Command> = {
       rotations: { type: 'string' },
       trash: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     },
     run: async (ctx) => {
       const t = ctx.values.threshold;
       const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : (t as string | undefined);
       const keep = ctx.values.keep as string | undefined;
       const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
-      if (keep !== undefined && !(keep in keepRules)) return usage('dupes');
+      if (keep !== undefined && !(keep in keepRules))
+        return usage('dupes', `--keep takes best, newest or oldest, not "${keep}"`);
       const keepRule = keep ? { kind: keepRules[keep as keyof typeof keepRules] } : undefined;
       const rotations = ctx.values.rotations;
-      if (rotations !== undefined && rotations !== 'on' && rotations !== 'off') return usage('dupes');
+      if (rotations !== undefined && rotations !== 'on' && rotations !== 'off')
+        return usage('dupes', `--rotations takes on or off, not "${String(rotations)}"`);
       const geometric = rotations === undefined ? undefined : rotations === 'on';
-      if (!ctx.values.trash) return callAndPrint(ctx, 'dupes.find', { threshold, keepRule, geometric });
+      if (!ctx.values.trash)
+        return callAndPrint(ctx, 'dupes.find', { threshold, keepRule, geometric }, (result) =>
+          formatDuplicates(result as Result<'dupes.find'>, ctx.values.verbose === true),
+        );
       const found = await ctx.dispatcher.call('dupes.find', { threshold, keepRule, geometric });
       const photoIds = found.groups.flatMap((g) => g.files.filter((f) => !f.keep).map((f) => f.id));
       if (photoIds.length === 0) {
@@ -140,12 +157,14 @@ const COMMANDS: Record<string, Command> = {
     usage: 'lookalike similar <image> [--limit N] [--json]',
     options: { limit: { type: 'string' } },
     run: (ctx) => {
-      if (ctx.positionals.length !== 1) return Promise.resolve(usage('similar'));
+      if (ctx.positionals.length !== 1) return Promise.resolve(usage('similar', 'name one image to compare'));
       const limit = ctx.values.limit === undefined ? undefined : Number(ctx.values.limit);
       return callAndPrint(
         ctx,
         'similar.find',
-        limit === undefined ? { path: ctx.positionals[0] } : { path: ctx.positionals[0], limit },
+        limit === undefined
+          ? { path: path.resolve(ctx.positionals[0]) }
+          : { path: path.resolve(ctx.positionals[0]), limit },
       );
     },
   },
@@ -156,19 +175,31 @@ const COMMANDS: Record<string, Command> = {
     run: (ctx) => {
       const g = ctx.values.geometric;
       if (g === undefined) return callAndPrint(ctx, 'settings.get', {});
-      if (g !== 'on' && g !== 'off') return Promise.resolve(usage('settings'));
+      if (g !== 'on' && g !== 'off')
+        return Promise.resolve(usage('settings', `--geometric takes on or off, not "${String(g)}"`));
       return callAndPrint(ctx, 'settings.set', { geometric: g === 'on' });
     },
   },
   album: {
     summary: 'List and organise albums',
     usage: 'lookalike album [list] [--json]',
-    run: (ctx) => callAndPrint(ctx, 'album.list', {}),
+    run: (ctx) => {
+      const [sub, ...extra] = ctx.positionals;
+      if ((sub !== undefined && sub !== 'list') || extra.length)
+        return Promise.resolve(
+          usage('album', `"album ${ctx.positionals.join(' ')}" is not available yet; only "album list" is`),
+        );
+      return callAndPrint(ctx, 'album.list', {});
+    },
   },
   train: {
     summary: 'Retrain the similarity head on labelled albums',
     usage: 'lookalike train [--json]',
-    run: (ctx) => callAndPrint(ctx, 'train.run', {}),
+    run: () => {
+      // The handler exists in the API contract but retraining from albums is not built yet.
+      process.stderr.write('lookalike: retraining on your albums is not available yet.\n');
+      return Promise.resolve(EXIT_USAGE);
+    },
   },
   serve: {
     summary: 'Browser mode: serve the app and its API on 127.0.0.1 with a per-run token',
@@ -176,7 +207,8 @@ const COMMANDS: Record<string, Command> = {
     options: { port: { type: 'string', default: '0' } },
     run: async (ctx) => {
       const port = Number(ctx.values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return usage('serve');
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return usage('serve', `--port takes a number from 0 to 65535, not "${String(ctx.values.port)}"`);
       const server = await startServer({
         dispatcher: ctx.dispatcher,
         staticDir: rendererDir,
@@ -215,12 +247,22 @@ function mainHelp(): string {
   ].join('\n');
 }
 
-function usage(name: string): number {
-  process.stderr.write(`Usage: ${COMMANDS[name].usage}\n`);
+/** Bad usage: one sentence naming the problem, then the command's usage; exit 2. */
+function usage(name: string, problem: string): number {
+  process.stderr.write(`lookalike ${name}: ${problem}.\nUsage: ${COMMANDS[name].usage}\n`);
   return EXIT_USAGE;
 }
 
+/** `lookalike dupes | head` closes the pipe early: that is the reader's choice, not an error to report. */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp());
@@ -244,8 +286,7 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (error) {
-    process.stderr.write(`lookalike ${name}: ${(error as Error).message}\n`);
-    return usage(name);
+    return usage(name, (error as Error).message.replace(/\.$/, ''));
   }
   if (parsed.values.help) {
     process.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);

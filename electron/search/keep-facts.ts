@@ -108,16 +108,24 @@ async function isEnlargementOf(large: KeepCandidate, small: KeepCandidate): Prom
 export async function settleKeepFacts(members: KeepCandidate[], rule: KeepRule = DEFAULT_KEEP_RULE): Promise<void> {
   if (members.length < 2) return;
   const tested = new Set<KeepCandidate>();
+  // Each copy found to be an enlargement, and the copy it was enlarged from: a chain (3× from 2× from the
+  // original) resolves to its end, whose own pixels the whole chain counts.
+  const enlargedFrom = new Map<KeepCandidate, KeepCandidate>();
+  const source = (f: KeepCandidate): KeepCandidate => {
+    while (enlargedFrom.has(f)) f = enlargedFrom.get(f)!;
+    return f;
+  };
   for (;;) {
     const keeper = chooseKeeper(members, rule);
     if (tested.has(keeper)) break;
     tested.add(keeper);
-    const pixels = keeper.detailPixels ?? contentPixels(keeper);
+    const pixels = contentPixels(source(keeper));
     const smaller = members
-      .filter((f) => pixels >= ENLARGED_AREA * (f.detailPixels ?? contentPixels(f)))
-      .sort((a, b) => contentPixels(b) - contentPixels(a));
+      .filter((f) => source(f) !== source(keeper) && pixels >= ENLARGED_AREA * contentPixels(source(f)))
+      .sort((a, b) => contentPixels(source(b)) - contentPixels(source(a)));
     if (!smaller.length || !(await isEnlargementOf(keeper, smaller[0]))) break;
-    keeper.detailPixels = smaller[0].detailPixels ?? contentPixels(smaller[0]);
+    enlargedFrom.set(keeper, smaller[0]);
+    for (const f of enlargedFrom.keys()) f.detailPixels = contentPixels(source(f));
   }
   const keeper = chooseKeeper(members, rule);
   const tied = members.filter((f) => f !== keeper && tiedBefore(keeper, f, SHARPNESS_CRITERION));

@@ -65,4 +65,54 @@ describe('lookalike CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bogus/);
   });
+
+  it('names what is wrong with a bad usage in one sentence before the usage line, and exits 2', () => {
+    const cases: [string[], string][] = [
+      [['scan'], 'lookalike scan: name at least one folder to scan.'],
+      [['dupes', '--keep', 'biggest'], 'lookalike dupes: --keep takes best, newest or oldest, not "biggest".'],
+      [['similar'], 'lookalike similar: name one image to compare.'],
+      [['album', 'create', 'Test'], 'lookalike album: "album create Test" is not available yet; only "album list" is.'],
+    ];
+    for (const [args, sentence] of cases) {
+      const r = lookalike(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(sentence);
+      expect(r.stderr.split('\n')[1]).toMatch(/^Usage: lookalike /);
+    }
+  });
+
+  it('refuses a scan of a folder that does not exist with exit 1, and names a missing image once', () => {
+    const missing = path.join(tempDir('cli-missing'), 'no-such-folder');
+    const scan = lookalike('scan', missing);
+    expect(scan.code).toBe(1);
+    expect(scan.stderr.trim()).toBe(`lookalike: ${missing} does not exist.`);
+    const image = path.join(path.dirname(missing), 'nope.jpg');
+    const similar = lookalike('similar', image);
+    expect(similar.code).toBe(1);
+    expect(similar.stderr.trim()).toBe(`lookalike: ${image} does not exist.`);
+  });
+
+  it('prints settings and albums as sentences, and ends --json output with a newline', () => {
+    expect(lookalike('settings').stdout).toBe('Rotated and mirrored copies count as duplicates: on.\n');
+    expect(lookalike('album').stdout).toBe('No albums yet.\n');
+    expect(lookalike('settings', '--json').stdout.endsWith('}\n')).toBe(true);
+  });
+
+  it('says what duplicate groups are in plain words, and the technical rule only with --verbose', async () => {
+    const folder = tempDir('cli-dupes');
+    const bytes = await encodeImage(syntheticPhoto({ width: 96, height: 72, seed: 9 }), 'jpeg');
+    writeFileSync(path.join(folder, 'a.jpg'), bytes);
+    writeFileSync(path.join(folder, 'a copy.jpg'), bytes);
+    const dbFile = path.join(folder, 'lib.db');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args, '--db', dbFile], { encoding: 'utf8' }).stdout;
+    run('scan', folder);
+    const plain = run('dupes', '--threshold', 'exact');
+    expect(plain).toContain('1 duplicate group(s) at exact (identical files only).');
+    expect(plain).toContain('Group 1 · 2 identical files');
+    expect(plain).not.toContain('Hamming');
+    const close = run('dupes', '--verbose');
+    expect(close).toContain('copies of one photo');
+    expect(close).toMatch(/Rule: Hamming radius \d+/);
+  });
 });
