@@ -120,11 +120,15 @@ export async function settleKeepFacts(members: KeepCandidate[], rule: KeepRule =
     if (tested.has(keeper)) break;
     tested.add(keeper);
     const pixels = contentPixels(source(keeper));
-    const smaller = members
-      .filter((f) => source(f) !== source(keeper) && pixels >= ENLARGED_AREA * contentPixels(source(f)))
-      .sort((a, b) => contentPixels(source(b)) - contentPixels(source(a)));
-    if (!smaller.length || !(await isEnlargementOf(keeper, smaller[0]))) break;
-    enlargedFrom.set(keeper, smaller[0]);
+    const smaller = members.filter(
+      (f) => source(f) !== source(keeper) && pixels >= ENLARGED_AREA * contentPixels(source(f)),
+    );
+    if (!smaller.length) break;
+    // Compared with the best of the smaller copies: an enlargement of it holds no more detail than it, while
+    // against a blurred or shrunk copy any copy would look detailed.
+    const partner = chooseKeeper(smaller);
+    if (!(await isEnlargementOf(keeper, partner))) break;
+    enlargedFrom.set(keeper, partner);
     for (const f of enlargedFrom.keys()) f.detailPixels = contentPixels(source(f));
   }
   const keeper = chooseKeeper(members, rule);

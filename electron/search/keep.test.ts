@@ -259,3 +259,14 @@ describe('hints of which copy came first', () => {
     expect(chooseKeeper([file(2, { path: '/p/a.jpg', sharpness: 0.03, mtimeMs: 100 }), sharp]).path).toBe('/p/a.jpg');
   });
 });
+
+describe('the keeper does not depend on the order of the group', () => {
+  it('chooses the same file however the group is listed', () => {
+    fc.assert(
+      fc.property(group, rule, (files, r) => {
+        const forward = chooseKeeper(files, r).id;
+        expect(chooseKeeper([...files].reverse(), r).id).toBe(forward);
+      }),
+    );
+  });
+});

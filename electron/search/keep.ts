@@ -320,7 +320,9 @@ export function keepOrder(rule: KeepRule = DEFAULT_KEEP_RULE): (a: KeepCandidate
 export function chooseKeeper<T extends KeepCandidate>(files: readonly T[], rule: KeepRule = DEFAULT_KEEP_RULE): T {
   if (files.length === 0) throw new RangeError('A group has at least one photo');
   const order = keepOrder(rule);
-  return files.reduce((best, f) => (order(f, best) < 0 ? f : best));
+  // Ties within a tolerance are not transitive: the files are taken in path order, so the choice does not
+  // depend on the order the group lists them in.
+  return [...files].sort(byPath).reduce((best, f) => (order(f, best) < 0 ? f : best));
 }
 
 /** The group's files with `keep` set on exactly one of them. */
