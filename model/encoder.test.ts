@@ -24,6 +24,17 @@ describe('planProviders', () => {
     expect(installed.candidates).toEqual(['cuda', 'cpu']);
   });
 
+  it('tells a machine with an NVIDIA GPU how to add the CUDA provider', () => {
+    const gpu = planProviders(undefined, { platform: 'linux', arch: 'x64', fileExists: () => false, nvidiaGpu: true });
+    expect(gpu.candidates).toEqual(['cpu']);
+    expect(gpu.notes.join('\n')).toMatch(/NVIDIA GPU .* run `npm run setup:cuda`/);
+  });
+
+  it('picks DirectML on Windows when the CUDA provider is not installed', () => {
+    const windows = planProviders(undefined, { platform: 'win32', arch: 'x64', fileExists: () => false });
+    expect(windows.candidates).toEqual(['dml', 'cpu']);
+  });
+
   it('orders the platform providers before CPU', () => {
     expect(planProviders(undefined, { platform: 'win32', arch: 'x64', fileExists: () => true }).candidates).toEqual([
       'cuda',

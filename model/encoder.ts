@@ -95,10 +95,11 @@ function cudaProviderLibrary(platform: string, arch: string): string | null {
  */
 export function planProviders(
   requested: ProviderName[] | undefined,
-  env: { platform: string; arch: string; fileExists: (p: string) => boolean } = {
+  env: { platform: string; arch: string; fileExists: (p: string) => boolean; nvidiaGpu?: boolean } = {
     platform: process.platform,
     arch: process.arch,
     fileExists: existsSync,
+    nvidiaGpu: process.platform === 'linux' && existsSync('/proc/driver/nvidia/version'),
   },
 ): ProviderPlan {
   const notes: string[] = [];
@@ -111,7 +112,9 @@ export function planProviders(
       if (!lib || env.arch !== 'x64') notes.push(`cuda: not available for ${env.platform}/${env.arch}`);
       else if (!env.fileExists(lib))
         notes.push(
-          `cuda: the CUDA provider is not installed (${path.basename(lib)} missing; reinstall with ONNXRUNTIME_NODE_INSTALL_CUDA=v12)`,
+          env.nvidiaGpu
+            ? `cuda: this machine has an NVIDIA GPU but the CUDA provider is not installed (${path.basename(lib)} missing): run \`npm run setup:cuda\` to use it`
+            : `cuda: the CUDA provider is not installed (${path.basename(lib)} missing; \`npm run setup:cuda\` adds it)`,
         );
       else candidates.push('cuda');
     } else if (provider === 'dml') {

@@ -7,7 +7,7 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     const m = info.model;
     const head = (h: HeadStatus | null) => (h ? `${h.version}, ${h.bits} bits` : 'none');
     const details = m.version
-      ? ` (duplicates: ${head(m.heads.dup)}; similarity: ${head(m.heads.sim)}${m.provider ? `; ${m.provider}` : ''})`
+      ? ` (duplicates: ${head(m.heads.dup)}; similarity: ${head(m.heads.sim)}${m.provider ? `; runs on ${m.provider}` : ''})`
       : '';
     const model = `${m.state}${details}${m.message ? ` — ${m.message}` : ''}`;
     return [

@@ -5,19 +5,20 @@ import { packageVersion } from './paths.js';
 
 export interface AppContext {
   dbPath: string;
-  modelStatus(): ModelStatus;
+  /** The model's status, after loading it if it can be (so the execution provider and its reasons are known). */
+  modelStatus(): Promise<ModelStatus>;
 }
 
 /** `app.*`: what the app is and whether it is alive. */
 export function appHandlers(ctx: AppContext): HandlerGroup {
   return {
-    'app.info': () => ({
+    'app.info': async () => ({
       name: 'Lookalike',
       version: packageVersion,
       dbPath: ctx.dbPath,
       platform: `${process.platform}-${process.arch}`,
       node: process.versions.node,
-      model: ctx.modelStatus(),
+      model: await ctx.modelStatus(),
     }),
     'app.ping': async ({ message, delayMs = 0, steps = 1 }, { signal, onProgress }) => {
       for (let step = 1; step <= steps; step++) {

@@ -35,7 +35,14 @@ export function createApp(config: AppConfig): App {
   );
   const dispatcher = new Dispatcher(
     mergeHandlers(
-      appHandlers({ dbPath: config.dbPath, modelStatus: () => model.status() }),
+      appHandlers({
+        dbPath: config.dbPath,
+        // Loading the model is what tells which provider runs it; a model that cannot load reports why.
+        modelStatus: async () => {
+          await model.encoder().catch(() => undefined);
+          return model.status();
+        },
+      }),
       modelHandlers(model),
       libraryHandlers(library),
       duplicateHandlers(library),
