@@ -39,3 +39,27 @@ test('opening the address without the token shows a page saying where the link i
   const token = new URL(lookalike.url).searchParams.get('token') ?? lookalike.url.split('/').pop()!;
   expect(await page.content()).not.toContain(token);
 });
+
+test('a lost connection shows a banner, is retried, and the app works again once it is back', async ({
+  page,
+  home,
+  lookalike,
+}) => {
+  // The first connection is dropped by the network once the page has loaded; later ones go through.
+  let connections = 0;
+  let drop: (() => void) | null = null;
+  await page.routeWebSocket(/\/api\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    if (++connections === 1) drop = () => ws.close({ code: 1001, reason: 'network lost' });
+    ws.onMessage((raw) => server.send(raw));
+  });
+  await page.goto(lookalike.url);
+  await home.nav('About').click();
+  await expect(home.version()).toBeVisible();
+  drop!();
+  await expect(page.getByTestId('disconnected')).toContainText('Disconnected from Lookalike — retrying');
+  await expect(page.getByTestId('disconnected')).toHaveCount(0, { timeout: 15_000 });
+  expect(connections).toBeGreaterThan(1);
+  await home.nav('Library').click();
+  await expect(home.folderInput()).toBeVisible();
+});

@@ -45,6 +45,7 @@ interface Pending {
 export class ApiClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly disconnectListeners = new Set<(reason: string) => void>();
   private readonly listeners = new Set<(event: Events) => void>();
 
   constructor(
@@ -53,6 +54,7 @@ export class ApiClient {
   ) {
     transport.onMessage((message) => this.receive(message));
     transport.onClose((reason) => {
+      for (const l of this.disconnectListeners) l(reason);
       for (const p of this.pending.values())
         p.reject(
           new ApiCallError({
@@ -91,6 +93,11 @@ export class ApiClient {
   on(listener: (event: Events) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called when the connection to the app is lost (browser mode: the server stopped or the network dropped). */
+  onDisconnect(listener: (reason: string) => void): void {
+    this.disconnectListeners.add(listener);
   }
 
   close(): void {
