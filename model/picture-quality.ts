@@ -6,6 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import { contentBox } from './content-box.js';
+import { type GreyPlane, resampleGrey } from './grey-resample.js';
 import { decodeImage, editImage, encodeImage } from './image.js';
 import type { RawImage } from './types.js';
 
@@ -97,12 +98,6 @@ export async function jpegQualityOfFile(path: string): Promise<number | null> {
 /** Copies are compared for detail (`holdsMoreDetail`) on a centre window of the larger this many pixels a side. */
 export const DETAIL_SIDE = 1024;
 
-interface GreyPlane {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
-
 function greyOf(image: RawImage): GreyPlane {
   const { width, height, channels: c, data } = image;
   const grey = new Float32Array(width * height);
@@ -112,55 +107,9 @@ function greyOf(image: RawImage): GreyPlane {
   return { width, height, data: grey };
 }
 
-/** Resampling to width × height: area average when shrinking, bilinear when enlarging (per axis). */
+/** Resampling to width × height: area average when shrinking, bilinear when enlarging. */
 function resample(src: GreyPlane, width: number, height: number): GreyPlane {
-  const axis = (from: number, to: number) => {
-    const start = new Int32Array(to);
-    const weights: Float32Array[] = [];
-    const step = from / to;
-    for (let i = 0; i < to; i++) {
-      if (step >= 1) {
-        const a = i * step;
-        const b = a + step;
-        const first = Math.floor(a);
-        const last = Math.min(from - 1, Math.ceil(b) - 1);
-        const w = new Float32Array(last - first + 1);
-        for (let k = first; k <= last; k++) w[k - first] = (Math.min(b, k + 1) - Math.max(a, k)) / step;
-        start[i] = first;
-        weights.push(w);
-      } else {
-        const centre = Math.min(Math.max((i + 0.5) * step - 0.5, 0), from - 1);
-        const first = Math.min(Math.floor(centre), Math.max(0, from - 2));
-        const t = centre - first;
-        start[i] = first;
-        weights.push(from > 1 ? Float32Array.of(1 - t, t) : Float32Array.of(1));
-      }
-    }
-    return { start, weights };
-  };
-  const cols = axis(src.width, width);
-  const rows = axis(src.height, height);
-  const mid = new Float32Array(width * src.height);
-  for (let y = 0; y < src.height; y++) {
-    for (let x = 0; x < width; x++) {
-      const w = cols.weights[x];
-      const s = y * src.width + cols.start[x];
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * src.data[s + k];
-      mid[y * width + x] = sum;
-    }
-  }
-  const data = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const w = rows.weights[y];
-    const s = rows.start[y];
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * mid[(s + k) * width + x];
-      data[y * width + x] = sum;
-    }
-  }
-  return { width, height, data };
+  return resampleGrey(src, width, height, 'bilinear');
 }
 
 /** Mean squared change of a plane shrunk to width × height and enlarged back: its detail finer than that size. */

@@ -10,7 +10,6 @@ import {
   meetsRule,
   pictureOf,
   picturesMatch,
-  resizeGrey,
   STRICT_PIXEL_RULE,
 } from './alignment.js';
 
@@ -48,18 +47,6 @@ function galaxies(width: number, height: number, seed: number): RawImage {
 function mapPixels(image: RawImage, f: (v: number) => number): RawImage {
   return { ...image, data: Uint8Array.from(image.data, (v) => Math.max(0, Math.min(255, Math.round(f(v))))) };
 }
-
-describe('resizeGrey', () => {
-  it('averages the cells each output pixel covers', () => {
-    const plane = { width: 4, height: 2, data: Float32Array.from([0, 2, 4, 6, 8, 10, 12, 14]) };
-    const half = resizeGrey(plane, 2, 1);
-    expect([...half.data]).toEqual([5, 9]);
-    const third = resizeGrey({ width: 3, height: 1, data: Float32Array.from([0, 3, 6]) }, 2, 1);
-    // Output 0 covers input [0, 1.5): 1 × 0 + 0.5 × 3, over 1.5.
-    expect(third.data[0]).toBeCloseTo(1, 5);
-    expect(third.data[1]).toBeCloseTo(5, 5);
-  });
-});
 
 describe('alignPictures', () => {
   const original = pictureOf(photo);

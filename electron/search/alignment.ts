@@ -22,14 +22,10 @@
  */
 import { contentBox } from '../../model/content-box.js';
 import type { RawImage } from '../../model/types.js';
+import { type GreyPlane, resampleGrey, type SamplePlane } from '../../model/grey-resample.js';
 import { greyscalePixels } from '../../model/variants.js';
 
-/** Grey samples, row-major, float. */
-export interface GreyPlane {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
+export type { GreyPlane };
 
 export interface Alignment {
   /** B's long side as a share of A's, as B lies in A. */
@@ -107,13 +103,6 @@ const OVERLAP_BONUS = 0.05;
 /** Below this standard deviation (grey levels 0..255) an overlap has no texture to correlate. */
 const MIN_DEVIATION = 4;
 
-/** A plane whose samples may be stored in any numeric array (the resampling reads them). */
-interface SamplePlane {
-  width: number;
-  height: number;
-  data: Float32Array | Uint8Array;
-}
-
 /** Luma of every pixel (model/variants.ts's greyscale, the one the greyscale variant is encoded from), as floats. */
 export function greyPlane(image: RawImage): GreyPlane {
   const grey = greyscalePixels(image);
@@ -122,65 +111,10 @@ export function greyPlane(image: RawImage): GreyPlane {
   return { width: image.width, height: image.height, data };
 }
 
-/** For each output cell along one axis: the input cells it covers and their weights (area resampling). */
-function axisWeights(from: number, to: number): { start: Int32Array; weights: Float32Array[] } {
-  const ratio = from / to;
-  const start = new Int32Array(to);
-  const weights: Float32Array[] = [];
-  for (let o = 0; o < to; o++) {
-    // Output cell o covers input [o·ratio, (o+1)·ratio); when enlarging, a unit-wide window centred there.
-    const centre = (o + 0.5) * ratio;
-    const half = Math.max(ratio, 1) / 2;
-    const lo = centre - half;
-    const hi = centre + half;
-    const first = Math.max(0, Math.floor(lo));
-    const last = Math.min(from - 1, Math.ceil(hi) - 1);
-    const w = new Float32Array(last - first + 1);
-    let total = 0;
-    for (let i = first; i <= last; i++) {
-      const overlap = Math.min(hi, i + 1) - Math.max(lo, i);
-      w[i - first] = Math.max(0, overlap);
-      total += w[i - first];
-    }
-    for (let i = 0; i < w.length; i++) w[i] /= total;
-    start[o] = first;
-    weights.push(w);
-  }
-  return { start, weights };
-}
-
-/** Area-average resampling (box filter), separable: rows first, then columns. */
-export function resizeGrey(src: SamplePlane, width: number, height: number): GreyPlane {
-  const cols = axisWeights(src.width, width);
-  const rows = axisWeights(src.height, height);
-  const mid = new Float32Array(width * src.height);
-  for (let y = 0; y < src.height; y++) {
-    const row = y * src.width;
-    for (let x = 0; x < width; x++) {
-      const w = cols.weights[x];
-      const s = row + cols.start[x];
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * src.data[s + k];
-      mid[y * width + x] = sum;
-    }
-  }
-  const data = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const w = rows.weights[y];
-    const s = rows.start[y];
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * mid[(s + k) * width + x];
-      data[y * width + x] = sum;
-    }
-  }
-  return { width, height, data };
-}
-
 /** The plane with its long side `side` (aspect kept), times `scale`. */
 function atSide(plane: SamplePlane, side: number, scale = 1): GreyPlane {
   const factor = (side * scale) / Math.max(plane.width, plane.height);
-  return resizeGrey(
+  return resampleGrey(
     plane,
     Math.max(1, Math.round(plane.width * factor)),
     Math.max(1, Math.round(plane.height * factor)),
