@@ -36,6 +36,9 @@ const READS_AT_ONCE = 8;
  */
 const ENLARGED_AREA = 2;
 
+/** The two centre windows must still differ by this ratio of pixels for the detail test to tell. */
+const WINDOWS_AREA = 1.5;
+
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -95,7 +98,7 @@ async function isEnlargementOf(large: KeepCandidate, small: KeepCandidate): Prom
     decodeImage(f.path, { region, channels: 3 }).catch(() => null);
   const [l, s] = await Promise.all([decode(large, cut.large), decode(small, cut.small)]);
   // Windows clipped to a small picture may no longer differ enough in size to tell.
-  if (!l || !s || l.width * l.height < (ENLARGED_AREA / 2) * 1.5 * s.width * s.height) return null;
+  if (!l || !s || l.width * l.height < WINDOWS_AREA * s.width * s.height) return null;
   return !(await holdsMoreDetail(l, s, { largeJpegQuality: large.jpegQuality }));
 }
 

@@ -243,7 +243,8 @@ function byBytesOfOneFormat(a: KeepCandidate, b: KeepCandidate): number {
   return familyOf(a) === familyOf(b) ? b.bytes - a.bytes : 0;
 }
 
-const SHARPNESS_CRITERION_NAME = 'sharper';
+/** The name of the sharpness criterion (`tiedBefore`). */
+export const SHARPNESS_CRITERION = 'sharper';
 
 /** The best-quality criteria in order, each named for what it tells (`bestQualityReason`). */
 const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => number][] = [
@@ -252,7 +253,7 @@ const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => nu
   ['camera metadata', byCameraMetadata],
   ['no added frame', byLessBorder],
   ['higher JPEG quality', byJpegQuality],
-  [SHARPNESS_CRITERION_NAME, bySharpness],
+  [SHARPNESS_CRITERION, bySharpness],
   ['older file', byAge],
   ['original name', byDerivedName],
   ['not an enlarged copy', byNotEnlarged],
@@ -277,9 +278,6 @@ export function tiedBefore(a: KeepCandidate, b: KeepCandidate, criterion: string
   }
   return true;
 }
-
-/** The name of the sharpness criterion (`tiedBefore`). */
-export const SHARPNESS_CRITERION = SHARPNESS_CRITERION_NAME;
 
 /** The best-quality criterion that puts `keeper` before `other`, in words (for "why this copy"). */
 export function bestQualityReason(keeper: KeepCandidate, other: KeepCandidate): string {
