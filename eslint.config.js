@@ -1,11 +1,13 @@
 // Lint, including the layering rules that keep the architecture honest:
 // - only electron/main and electron/preload import `electron`;
 // - each native library has exactly one adapter that imports it;
-// - the renderer imports nothing from electron/ but types from electron/api/contract.
+// - the renderer imports nothing from electron/ but types from electron/api/contract;
+// - imports go downward only, floor by floor (scripts/eslint-floors.js).
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { floorsPlugin } from './scripts/eslint-floors.js';
 
 /** Module -> the one place allowed to import it, and why. */
 export const RESTRICTED_MODULES = [
@@ -85,6 +87,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   ...layeringConfigs(),
+  {
+    files: ['model/**', 'training/**', 'electron/**', 'renderer/**'],
+    plugins: { floors: floorsPlugin },
+    rules: { 'floors/downward-only': 'error' },
+  },
   // Tests may use native libraries directly to build fixtures and check adapters from the outside.
   {
     files: TESTS,

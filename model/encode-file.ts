@@ -3,7 +3,7 @@
  * way the scanner does and run the query network on it (one backbone run, both heads). The CLI/API handler
  * only has to call `encodeFile`.
  */
-import type { EncodedCode, ProviderName } from '../electron/api/contract.js';
+import type { EncodedCode, ProviderName } from './types.js';
 import { codeToHex, Encoder, type EncoderOptions, type HeadRole } from './encoder.js';
 import { decodeForCatalog } from './image.js';
 

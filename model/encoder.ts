@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ModelStatus, ProviderName } from '../electron/api/contract.js';
+import type { ModelStatus, ProviderName } from './types.js';
 import {
   DEFAULT_ARTIFACTS_DIR,
   HEAD_ROLES,

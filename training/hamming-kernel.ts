@@ -4,7 +4,7 @@
  * (bit k of a code is bit k%32 of word k/32), the same layout the search index stores.
  */
 
-import { hammingDistance, hammingDistancesJs, popcount32 } from '../electron/search/codes.js';
+import { hammingDistance, hammingDistancesJs, popcount32 } from '../model/codes.js';
 
 /** A set of `count` codes of `bits` bits, `wordsPerCode` Uint32 words each. */
 export interface PackedCodes {

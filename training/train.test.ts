@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../model/encoder.js';
 import { HeadCompute } from './compute-graphs.js';
-import { gaussianClusters } from './synthetic-data.js';
+import { gaussianClusters } from '../tests/helpers/synthetic-data.js';
 import { trainHeadInProcess } from './train.js';
 import { installTrainedHead, resolveOptions, trainHead } from './train-head.js';
 import { heldOutMap as mapOf, newHead } from './training-loop.js';

@@ -26,28 +26,8 @@ export interface ApiError {
   details?: unknown;
 }
 
-export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
-
-/** What the encoder (query network) is doing, reported by `app.info`. */
-/** One hashing head: the model version (backbone+head) stored with its codes, and their length. */
-export interface HeadStatus {
-  version: string;
-  bits: number;
-}
-
-export interface ModelStatus {
-  /** `ready`: the model loaded; `missing`: no artifacts; `error`: it failed to load. */
-  state: 'ready' | 'missing' | 'error' | 'not-loaded';
-  /** The duplicate head's version and bits (the same as `heads.dup`). */
-  version: string | null;
-  bits: number | null;
-  /** The head of each code kind: 'dup' for duplicates, 'sim' for similar photos (null: none). */
-  heads: { dup: HeadStatus | null; sim: HeadStatus | null };
-  provider: ProviderName | null;
-  /** One line per execution provider that was skipped, with the reason. */
-  providerNotes: string[];
-  message?: string;
-}
+export type { EncodedCode, HeadStatus, ModelStatus, ProviderName } from '../../model/types.js';
+import type { EncodedCode, ModelStatus, ProviderName } from '../../model/types.js';
 
 export interface AppInfo {
   name: string;
@@ -128,13 +108,6 @@ export interface LibrarySettings {
    * copies are found as duplicates. Costs seven extra backbone runs per photo at scan time.
    */
   geometric: boolean;
-}
-
-/** A code as hex (bits/4 digits, bit k of the code is bit k of the number) and the model version that made it. */
-export interface EncodedCode {
-  code: string;
-  bits: number;
-  model: string;
 }
 
 export interface ScanSummary {

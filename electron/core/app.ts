@@ -1,8 +1,10 @@
 import { Dispatcher, type HandlerGroup, mergeHandlers } from '../api/dispatch.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
-import { Library, libraryHandlers } from '../library/handlers.js';
+import { libraryHandlers } from '../library/handlers.js';
+import { Library } from '../library/library.js';
 import type { TrashFile } from '../library/trash.js';
 import { duplicateHandlers, similarHandlers } from '../search/handlers.js';
+import { SearchService } from '../search/service.js';
 import { appHandlers } from './app-handlers.js';
 import { ModelHost } from './model-host.js';
 import { modelHandlers } from './model-handlers.js';
@@ -20,6 +22,7 @@ export interface AppConfig {
 export interface App {
   dispatcher: Dispatcher;
   library: Library;
+  search: SearchService;
   model: ModelHost;
   close(): Promise<void>;
 }
@@ -31,8 +34,8 @@ export function createApp(config: AppConfig): App {
     config.dbPath,
     config.loadEncoder ?? ((options) => model.photoEncoder(options)),
     config.trashFile,
-    () => model.presetRules(),
   );
+  const search = SearchService.of(library, () => model.presetRules());
   const dispatcher = new Dispatcher(
     mergeHandlers(
       appHandlers({
@@ -45,14 +48,15 @@ export function createApp(config: AppConfig): App {
       }),
       modelHandlers(model),
       libraryHandlers(library),
-      duplicateHandlers(library),
-      similarHandlers(library),
+      duplicateHandlers(library, search),
+      similarHandlers(library, search),
       config.extraHandlers ?? {},
     ),
   );
   return {
     dispatcher,
     library,
+    search,
     model,
     close: async () => {
       library.close();

@@ -1,24 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_ARTIFACTS_DIR, packageRoot } from '../../model/artifacts-dir.js';
 
-/** The project root (the folder holding lookalike's package.json), from source or from dist/. */
-export const packageRoot: string = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (
-      existsSync(candidate) &&
-      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'lookalike'
-    ) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('Cannot find the lookalike package root');
-    dir = parent;
-  }
-})();
+export { packageRoot };
 
 export const packageVersion: string = (
   JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
@@ -28,7 +13,7 @@ export const packageVersion: string = (
 export const rendererDir = path.join(packageRoot, 'dist', 'renderer');
 
 /** Model artifacts (ONNX files and manifest.json). */
-export const modelDir = path.join(packageRoot, 'model', 'artifacts');
+export const modelDir = DEFAULT_ARTIFACTS_DIR;
 
 /** The per-user data folder: XDG on Linux, Application Support on macOS, %APPDATA% on Windows. */
 export function userDataDir(

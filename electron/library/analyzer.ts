@@ -5,17 +5,21 @@
 import exifr from 'exifr';
 import { open } from 'node:fs/promises';
 import { AppError } from '../api/errors.js';
-import { toSqliteInteger } from '../search/codes.js';
-import { quantizeEmbedding } from '../search/embedding.js';
+import { toSqliteInteger } from '../../model/codes.js';
+import { quantizeEmbedding } from '../../model/embedding.js';
 import { DecodeError } from '../../model/image.js';
 import type { EncodeResult } from '../../model/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog.js';
-import type { PhotoAnalyzer } from './scanner.js';
 
 export const THUMBNAIL_SIZE = 256;
 
 /** What the scanner needs from the query network: an encode pipeline plus what to record with its codes. */
+/** Decodes and encodes one photo. Throws (any error) when the file cannot be analysed. */
+export interface PhotoAnalyzer {
+  analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis>;
+}
+
 export interface PhotoEncoder {
   /** Calls to keep in flight for full throughput (decodes overlapping with batched inference). */
   readonly capacity: number;

@@ -1,88 +1,11 @@
-import type { LibrarySettings } from '../api/contract.js';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
-import { createAnalyzer, type PhotoEncoder } from './analyzer.js';
-import { Catalog } from './catalog.js';
+import { createAnalyzer } from './analyzer.js';
+import type { Library } from './library.js';
 import { scanFolders } from './scanner.js';
-import type { CalibratedPresets } from '../search/presets.js';
-import { SearchService } from '../search/service.js';
-import { type TrashFile, trashWithPackage } from './trash.js';
-
-const SETTINGS_KEY = 'library.settings';
-const DEFAULT_SETTINGS: LibrarySettings = { geometric: true };
-
-/** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
-export class Library {
-  private catalog: Catalog | null = null;
-  private scanning: Promise<unknown> | null = null;
-  private revision = 0;
-  readonly search: SearchService;
-
-  constructor(
-    readonly dbPath: string,
-    private readonly loadEncoder: (options: { geometric: boolean }) => Promise<PhotoEncoder>,
-    readonly trashFile: TrashFile = trashWithPackage,
-    presetRules: () => CalibratedPresets | undefined = () => undefined,
-  ) {
-    this.search = new SearchService(
-      () => this.get(),
-      () => this.revision,
-      presetRules,
-    );
-  }
-
-  /** Note that photos or codes changed, so cached indexes are rebuilt on next use. */
-  touch(): void {
-    this.revision++;
-  }
-
-  get(): Catalog {
-    this.catalog ??= Catalog.open(this.dbPath);
-    return this.catalog;
-  }
-
-  /** Run `work` with a photo encoder (an encode pipeline), closed afterwards. */
-  async withEncoder<T>(work: (encoder: PhotoEncoder) => Promise<T>): Promise<T> {
-    const encoder = await this.loadEncoder({ geometric: this.settings().geometric });
-    try {
-      return await work(encoder);
-    } finally {
-      await encoder.close();
-    }
-  }
-
-  settings(): LibrarySettings {
-    const stored = this.get().getSetting<Partial<LibrarySettings>>(SETTINGS_KEY) ?? {};
-    return { ...DEFAULT_SETTINGS, ...stored };
-  }
-
-  updateSettings(change: Partial<LibrarySettings>): LibrarySettings {
-    const next = { ...this.settings(), ...change };
-    const catalog = this.get();
-    catalog.transaction(() => catalog.setSetting(SETTINGS_KEY, next));
-    return next;
-  }
-
-  /** One scan at a time per library: a second request waits for the first instead of racing it. */
-  async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    while (this.scanning) await this.scanning.catch(() => {});
-    const running = work();
-    this.scanning = running;
-    try {
-      return await running;
-    } finally {
-      this.scanning = null;
-    }
-  }
-
-  close(): void {
-    this.catalog?.close();
-    this.catalog = null;
-  }
-}
 
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
 

@@ -6,7 +6,7 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
-import { toSqliteInteger } from '../search/codes.js';
+import { toSqliteInteger } from '../../model/codes.js';
 import { createAnalyzer, dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { rehashStaleCodes } from './rehash.js';
@@ -17,7 +17,7 @@ import {
   brightnessHead,
   type FixtureHead,
   writeFixtureLibrary,
-} from './testing.js';
+} from '../../tests/helpers/fixture-encoder.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
 
 const extensions = new Set(SUPPORTED_EXTENSIONS);

@@ -5,7 +5,7 @@
  * head means decoding again (the scanner does that for every photo whose 'dup' code is stale).
  */
 import type { Progress } from '../api/contract.js';
-import { toSqliteInteger } from '../search/codes.js';
+import { toSqliteInteger } from '../../model/codes.js';
 import { dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
 import type { Catalog } from './catalog.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { decodeForCatalog, SUPPORTED_EXTENSIONS } from '../../model/image.js';
-import { toSqliteInteger } from '../search/codes.js';
+import { toSqliteInteger } from '../../model/codes.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';
 import { createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
@@ -14,7 +14,7 @@ import {
   brightnessHead,
   fixtureDescriptor,
   writeFixtureLibrary,
-} from './testing.js';
+} from '../../tests/helpers/fixture-encoder.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
 
 const extensions = new Set(SUPPORTED_EXTENSIONS);

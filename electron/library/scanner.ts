@@ -8,16 +8,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress, ScanSummary } from '../api/contract.js';
-import type { PhotoEncoder } from './analyzer.js';
-import type { Catalog, PhotoAnalysis, PhotoRecord } from './catalog.js';
+import type { PhotoAnalyzer, PhotoEncoder } from './analyzer.js';
+import type { Catalog, PhotoRecord } from './catalog.js';
 import { hashFile } from './hash.js';
 import { rehashStaleCodes } from './rehash.js';
 import { describe, type FoundFile, walkPhotos } from './walk.js';
-
-/** Decodes and encodes one photo. Throws (any error) when the file cannot be analysed. */
-export interface PhotoAnalyzer {
-  analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis>;
-}
 
 export interface ScanOptions {
   extensions: ReadonlySet<string>;

@@ -2,9 +2,11 @@
  * Versioned migrations. MIGRATIONS[i] upgrades a database from schema i to i + 1; the schema version is
  * SQLite's `user_version`. Never edit a released migration: append a new one.
  */
-import type { SqliteDatabase } from './db.js';
 
-export const MIGRATIONS: ((db: SqliteDatabase) => void)[] = [
+/** A step of the schema, given the database it runs on (db.ts opens it and runs the steps it lacks). */
+export type Migration = (db: { exec(sql: string): unknown }) => void;
+
+export const MIGRATIONS: Migration[] = [
   // 1: the first catalog.
   (db) =>
     db.exec(`

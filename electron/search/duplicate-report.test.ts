@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatCodes } from './codes.js';
+import { concatCodes } from '../../model/codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
 import type { KeepCandidate } from './keep.js';
 

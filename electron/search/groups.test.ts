@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hammingDistance } from './codes.js';
+import { hammingDistance } from '../../model/codes.js';
 import { findDuplicateGroups } from './groups.js';
-import { HammingIndex } from './index.js';
-import { bruteForcePairs, clusteredCodes, seededRandom } from './reference.js';
+import { HammingIndex } from './hamming-index.js';
+import { bruteForcePairs, clusteredCodes, seededRandom } from '../../tests/helpers/reference-search.js';
 
 describe('findDuplicateGroups', () => {
   it('forms star groups (or unions of densely linked stars): disjoint, connected, exact classes intact, maximal', () => {

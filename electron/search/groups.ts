@@ -18,8 +18,8 @@
  * (the duplicate embeddings' cosine, electron/search/embedding.ts), and a lone photo joins a representative
  * only if that pair passes too; so groups are built from verified pairs alone. Exact classes need no check.
  */
-import { hammingDistance } from './codes.js';
-import type { HammingIndex } from './index.js';
+import { hammingDistance } from '../../model/codes.js';
+import type { HammingIndex } from './hamming-index.js';
 import { forEachSlotPairWithin } from './self-join.js';
 
 export interface PhotoGroup {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hammingDistancesJs } from './codes.js';
+import { hammingDistancesJs } from '../../model/codes.js';
 import { createHammingScanner, hammingDistances } from './hamming.js';
-import { randomCodes } from './reference.js';
+import { randomCodes } from '../../tests/helpers/reference-search.js';
 
 describe('hammingDistances / createHammingScanner', () => {
   it('agree with the JS kernel for every supported code length', () => {

@@ -5,7 +5,7 @@
  * than the best JS kernel (SWAR popcount on Uint32Array) and runs near memory bandwidth, so it is
  * the default; the JS kernel remains for code layouts the WebAssembly kernel does not take.
  */
-import { hammingDistancesJs, type DistanceArray } from './codes.js';
+import { hammingDistancesJs, type DistanceArray } from '../../model/codes.js';
 import { hammingDistancesWasm, WasmHammingScanner } from './wasm-hamming.js';
 
 /**

@@ -2,7 +2,7 @@
  * Linear-scan answers from a full distance array (the WebAssembly kernel's output): the fallback the
  * index uses when probing tables would cost more than reading every code.
  */
-import type { Neighbor } from './index.js';
+import type { Neighbor } from './hamming-index-internals.js';
 
 export function byDistanceThenId(a: Neighbor, b: Neighbor): number {
   return a.distance - b.distance || a.id - b.id;

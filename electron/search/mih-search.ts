@@ -4,9 +4,9 @@
  * after which the caller scans instead. Probe keys come from a reusable buffer and candidates go to
  * typed arrays, so the hot loops allocate nothing and stay monomorphic.
  */
-import { hammingDistance, popcount32 } from './codes.js';
+import { hammingDistance, popcount32 } from '../../model/codes.js';
 import type { CostModel } from './cost-model.js';
-import type { IndexInternals, Neighbor } from './index.js';
+import type { IndexInternals, Neighbor } from './hamming-index-internals.js';
 import { byDistanceThenId, kthDistance } from './linear-scan.js';
 import { binomial, ProbeKeyBuffer, probeRadii, probesWithin, substringKey } from './mih.js';
 

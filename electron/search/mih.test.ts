@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { popcount32 } from './codes.js';
+import { popcount32 } from '../../model/codes.js';
 import {
   chooseSubstringCount,
   ProbeKeyBuffer,

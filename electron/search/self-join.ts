@@ -7,8 +7,8 @@
  * (the smaller slot when the keys are equal). That also halves the probes: keys below the code's
  * own key are skipped.
  */
-import { hammingDistance, popcount32 } from './codes.js';
-import type { IndexInternals } from './index.js';
+import { hammingDistance, popcount32 } from '../../model/codes.js';
+import type { IndexInternals } from './hamming-index-internals.js';
 import { ProbeKeyBuffer, probeRadii, probesWithin, substringKey } from './mih.js';
 
 export interface PairScanOptions {

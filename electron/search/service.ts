@@ -6,12 +6,13 @@
 import type { DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog.js';
-import { fromSqliteInteger, hammingDistance, wordsPerCode } from './codes.js';
+import type { Library } from '../library/library.js';
+import { fromSqliteInteger, hammingDistance, wordsPerCode } from '../../model/codes.js';
 import { toDuplicateGroups } from './duplicate-report.js';
-import { EmbeddingTable, passesVerification } from './embedding.js';
+import { EmbeddingTable, passesVerification } from '../../model/embedding.js';
 import { findDuplicateGroups, type PhotoGroup } from './groups.js';
 import type { PixelRule } from './alignment.js';
-import { HammingIndex } from './index.js';
+import { HammingIndex } from './hamming-index.js';
 import { KeptVerdicts } from './kept-verdicts.js';
 import { PixelCheck, type PixelPair, pixelRuleKey } from './pixel-check.js';
 import type { KeepCandidate } from './keep.js';
@@ -35,6 +36,15 @@ export class SearchService {
     private readonly revision: () => number,
     private readonly calibrated: () => CalibratedPresets | undefined = () => undefined,
   ) {}
+
+  /** The search over `library`'s catalog, its caches kept while the library has not changed. */
+  static of(library: Library, calibrated: () => CalibratedPresets | undefined = () => undefined): SearchService {
+    return new SearchService(
+      () => library.get(),
+      () => library.changes,
+      calibrated,
+    );
+  }
 
   /** The index of one code kind, rebuilt from SQLite only when the library changed. */
   index(kind: CodeKind): HammingIndex {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hammingDistancesJs } from './codes.js';
+import { hammingDistancesJs } from '../../model/codes.js';
 import { hammingDistancesWasm, WasmHammingScanner } from './wasm-hamming.js';
 
 const words = (n: number) => fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n });

@@ -5,7 +5,7 @@
  * in the module's memory (a `WasmHammingScanner` owns one), so a scan reads them where they are:
  * copying a database in for every query would cost as much as the scan itself.
  */
-import type { DistanceArray } from './codes.js';
+import type { DistanceArray } from '../../model/codes.js';
 
 // Opcodes used below (WebAssembly core spec, binary format).
 const OP = {

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { modelDir } from '../../electron/core/paths.js';
+import { DEFAULT_ARTIFACTS_DIR } from '../artifacts-dir.js';
 import type { DescriptorPart, InputRange } from './convert.js';
 
 export const MANIFEST_FILE = 'manifest.json';
-export const DEFAULT_ARTIFACTS_DIR = modelDir;
+export { DEFAULT_ARTIFACTS_DIR };
 
 export interface BackboneEntry {
   version: string;

@@ -28,7 +28,7 @@ import {
   type InputRange,
 } from '../../model/backbone/convert.js';
 import { loadNsfwjsKerasModel } from '../../model/backbone/keras.js';
-import { classMeanAveragePrecision, duplicateRetrieval } from '../../model/backbone/retrieval.js';
+import { classMeanAveragePrecision, duplicateRetrieval } from '../../training/retrieval.js';
 import { pixelBatch } from '../../model/backbone/describe-files.js';
 import { concatNormalisedBlocks, featureMapOf, poolBlocks } from '../../model/backbone/reference.js';
 import { openSession } from '../../model/encoder.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HammingIndex } from '../../electron/search/index.js';
+import { HammingIndex } from '../../electron/search/hamming-index.js';
 import { Encoder } from '../../model/encoder.js';
 import { loadDescriptorSet } from '../../training/datasets.js';
 

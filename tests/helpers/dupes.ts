@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { App } from '../../electron/core/app.js';
-import { fromSqliteInteger, hammingDistance } from '../../electron/search/codes.js';
+import { fromSqliteInteger, hammingDistance } from '../../model/codes.js';
 
 /** Bits that differ between two stored 64-bit codes (as SQLite INTEGERs). */
 export function storedCodeDistance(a: bigint, b: bigint): number {

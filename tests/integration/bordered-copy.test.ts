@@ -2,7 +2,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { averageHashEncoder } from '../../electron/library/testing.js';
+import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { SearchService } from '../../electron/search/service.js';
 import { decodeImage, editImage, encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { VARIANT_ORIENTATIONS } from '../../electron/core/model-host.js';
-import { averageHashEncoder, brightnessHead } from '../../electron/library/testing.js';
+import { averageHashEncoder, brightnessHead } from '../helpers/fixture-encoder.js';
 import { encodeImage, resizeImage } from '../../model/image.js';
 import type { RawImage } from '../../model/types.js';
 import { tempDir } from '../helpers/temp-dir.js';

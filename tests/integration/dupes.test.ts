@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { averageHashEncoder } from '../../electron/library/testing.js';
+import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { trashWithPackage } from '../../electron/library/trash.js';
 import { decodeImage, encodeImage, resizeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { encodedVariants } from '../../electron/core/model-host.js';
 import { GREYSCALE_VARIANT } from '../../electron/library/catalog.js';
-import { averageHashEncoder, redChannelDescriptor } from '../../electron/library/testing.js';
+import { averageHashEncoder, redChannelDescriptor } from '../helpers/fixture-encoder.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image.js';
 import { syntheticPhoto } from '../../model/image-synthetic.js';

@@ -2,8 +2,10 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, mergeHandlers } from '../../electron/api/dispatch.js';
-import { Library, libraryHandlers } from '../../electron/library/handlers.js';
-import { averageHashEncoder } from '../../electron/library/testing.js';
+import { libraryHandlers } from '../../electron/library/handlers.js';
+import { Library } from '../../electron/library/library.js';
+import { SearchService } from '../../electron/search/service.js';
+import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { DEFAULT_PIXEL_RULE } from '../../electron/search/alignment.js';
 import { duplicateHandlers } from '../../electron/search/handlers.js';
 import { pixelRuleKey } from '../../electron/search/pixel-check.js';
@@ -54,14 +56,19 @@ async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, g
   mkdirSync(photos, { recursive: true });
   for (const [name, image] of Object.entries(pictures)) await writePhoto(path.join(photos, `${name}.jpg`), image);
   library?.close();
-  library = new Library(
-    path.join(dir, 'library.db'),
-    async () => averageHashEncoder(undefined, { variants: geometric ? [6] : [] }),
-    undefined,
-    () => PRESETS,
+  library = new Library(path.join(dir, 'library.db'), async () =>
+    averageHashEncoder(undefined, { variants: geometric ? [6] : [] }),
   );
   library.updateSettings({ geometric });
-  const dispatcher = new Dispatcher(mergeHandlers(libraryHandlers(library), duplicateHandlers(library)));
+  const dispatcher = new Dispatcher(
+    mergeHandlers(
+      libraryHandlers(library),
+      duplicateHandlers(
+        library,
+        SearchService.of(library, () => PRESETS),
+      ),
+    ),
+  );
   const scan = () => dispatcher.call('scan.run', { folders: [photos] });
   await scan();
   const find = async (threshold: string) => {

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFixtureLibrary } from '../../electron/library/testing.js';
+import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
 import { seededRandom } from '../../model/image-synthetic.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { averageHashEncoder, writeFixtureLibrary } from '../../electron/library/testing.js';
+import { averageHashEncoder, writeFixtureLibrary } from '../helpers/fixture-encoder.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // What a scan tells the user: refused folders with one sentence, counts that add up, unreadable files listed on

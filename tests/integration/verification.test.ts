@@ -2,8 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, mergeHandlers } from '../../electron/api/dispatch.js';
-import { Library, libraryHandlers } from '../../electron/library/handlers.js';
-import { averageHashEncoder, averageHashHead, type FixtureHead } from '../../electron/library/testing.js';
+import { libraryHandlers } from '../../electron/library/handlers.js';
+import { Library } from '../../electron/library/library.js';
+import { SearchService } from '../../electron/search/service.js';
+import { averageHashEncoder, averageHashHead, type FixtureHead } from '../helpers/fixture-encoder.js';
 import { duplicateHandlers } from '../../electron/search/handlers.js';
 import type { CalibratedPresets } from '../../electron/search/presets.js';
 import { encodeImage } from '../../model/image.js';
@@ -52,18 +54,22 @@ async function scanned(
   for (const [name, image] of Object.entries(pictures)) {
     writeFileSync(path.join(photos, `${name}.png`), await encodeImage(image, 'png'));
   }
-  library = new Library(
-    path.join(dir, 'library.db'),
-    async ({ geometric }) =>
-      averageHashEncoder(undefined, {
-        heads: { dup: options.head ?? averageHashHead },
-        variants: geometric ? [6] : [],
-      }),
-    undefined,
-    () => PRESETS,
+  library = new Library(path.join(dir, 'library.db'), async ({ geometric }) =>
+    averageHashEncoder(undefined, {
+      heads: { dup: options.head ?? averageHashHead },
+      variants: geometric ? [6] : [],
+    }),
   );
   library.updateSettings({ geometric: options.geometric ?? false });
-  const dispatcher = new Dispatcher(mergeHandlers(libraryHandlers(library), duplicateHandlers(library)));
+  const dispatcher = new Dispatcher(
+    mergeHandlers(
+      libraryHandlers(library),
+      duplicateHandlers(
+        library,
+        SearchService.of(library, () => PRESETS),
+      ),
+    ),
+  );
   await dispatcher.call('scan.run', { folders: [photos] });
   return dispatcher;
 }

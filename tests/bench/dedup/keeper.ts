@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createApp } from '../../../electron/core/app.js';
-import { averageHashEncoder } from '../../../electron/library/testing.js';
+import { averageHashEncoder } from '../../helpers/fixture-encoder.js';
 import { SearchService } from '../../../electron/search/service.js';
 import { decodeImage, editImage, encodeImage } from '../../../model/image.js';
 import type { SetEntry } from './set.js';

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { popcount32 } from '../../../electron/search/codes.js';
+import { popcount32 } from '../../../model/codes.js';
 import { type MatchRule, type NearPreset, toMatchRule } from '../../../electron/search/presets.js';
 import { dupHeadPresets, readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';

@@ -4,7 +4,7 @@
  * within the threshold of its original); grouping quality with the app's own `findDuplicateGroups`.
  */
 import { findDuplicateGroups } from '../../../electron/search/groups.js';
-import { HammingIndex } from '../../../electron/search/index.js';
+import { HammingIndex } from '../../../electron/search/hamming-index.js';
 import { ORIENTATION_COUNT } from './dihedral.js';
 import type { DedupMethod, Encodings } from './methods.js';
 import type { SetEntry } from './set.js';

@@ -6,7 +6,7 @@
  * `findDuplicateGroups` (verified self-join pairs and upright variant pairs; with geometric matching, verified
  * rotated/mirrored variant pairs too).
  */
-import { embeddingCosine, quantizeEmbedding } from '../../../electron/search/embedding.js';
+import { embeddingCosine, quantizeEmbedding } from '../../../model/embedding.js';
 import { ORIENTATION_COUNT } from './dihedral.js';
 import {
   calibrateVerifiedPresets,

@@ -6,7 +6,7 @@
  * variants are matched the same way with or without geometric matching, as in the app. With a pixel check, an
  * orientation pair counts only when its pixels match too (electron/search/alignment.ts).
  */
-import { embeddingCosine } from '../../../electron/search/embedding.js';
+import { embeddingCosine } from '../../../model/embedding.js';
 import type { MatchRule } from '../../../electron/search/presets.js';
 import { ORIENTATION_COUNT } from './dihedral.js';
 import type { Encodings } from './methods.js';

@@ -2,9 +2,9 @@
  * Retrieval metrics on unit-norm descriptors (cosine = dot product, computed by onnxruntime): class MAP@all
  * and near-duplicate retrieval. Used by the backbone benchmark; reusable by the dedup benchmark.
  */
-import { averagePrecision } from '../../training/average-precision.js';
-import { openSession } from '../encoder.js';
-import { GraphBuilder } from '../onnx/graph.js';
+import { averagePrecision } from './average-precision.js';
+import { openSession } from '../model/encoder.js';
+import { GraphBuilder } from '../model/onnx/graph.js';
 
 /** Cosine similarities (descriptors are unit-norm) of every query row against every database row, by onnxruntime. */
 export async function cosineSimilarities(

@@ -4,13 +4,13 @@
  * Run after the backbone changes: `npx tsx model/backbone/fit-itq-head.ts [--bits 64] [--per-class 400]`.
  * Needs ../shared/data. Deterministic for the same data and arguments.
  */
-import { meanAveragePrecision } from '../../training/ranking-metrics.js';
-import { packCodes } from '../../training/hamming-kernel.js';
-import { Encoder, openSession } from '../encoder.js';
-import { cifar10Files, sharedPhotos } from './cifar.js';
-import { describeFiles } from './describe-files.js';
-import { fitItq, linearHeadToOnnx } from './itq.js';
-import { DEFAULT_ARTIFACTS_DIR, installHead, readManifest } from './manifest.js';
+import { meanAveragePrecision } from './ranking-metrics.js';
+import { packCodes } from './hamming-kernel.js';
+import { Encoder, openSession } from '../model/encoder.js';
+import { cifar10Files, sharedPhotos } from '../model/backbone/cifar.js';
+import { describeFiles } from '../model/backbone/describe-files.js';
+import { fitItq, linearHeadToOnnx } from '../model/backbone/itq.js';
+import { DEFAULT_ARTIFACTS_DIR, installHead, readManifest } from '../model/backbone/manifest.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

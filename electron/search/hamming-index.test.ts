@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { wordsPerCode } from './codes.js';
+import { wordsPerCode } from '../../model/codes.js';
 import { uniformKnnRadius } from './cost-model.js';
-import { HammingIndex, type SearchStrategy } from './index.js';
+import { HammingIndex, type SearchStrategy } from './hamming-index.js';
 import {
   bruteForceKnn,
   bruteForcePairs,
@@ -11,7 +11,7 @@ import {
   randomCodes,
   seededRandom,
   type CodeSet,
-} from './reference.js';
+} from '../../tests/helpers/reference-search.js';
 
 const STRATEGIES: SearchStrategy[] = ['multi-index', 'linear', 'auto'];
 

@@ -12,7 +12,7 @@
  * tombstones; inserts go to small Map overlays; both are folded in by `rebuild`, which runs by itself
  * once they pass a quarter of the index (or 4096).
  */
-import { assertSupportedBits, wordsPerCode as wordsPerCodeFor } from './codes.js';
+import { assertSupportedBits, wordsPerCode as wordsPerCodeFor } from '../../model/codes.js';
 import {
   DEFAULT_COST_MODEL,
   linearScanCost,
@@ -22,14 +22,12 @@ import {
 } from './cost-model.js';
 import { knnFromDistances, kthDistance, liveNeighbors } from './linear-scan.js';
 import { chooseSubstringCount, splitIntoSubstrings, substringKey, SubstringTable, type Substring } from './mih.js';
+import type { IndexInternals, Neighbor } from './hamming-index-internals.js';
 import { MultiIndexSearcher, type SearchState } from './mih-search.js';
 import { forEachSlotPairWithin, type PairScanOptions } from './self-join.js';
 import { WasmHammingScanner } from './wasm-hamming.js';
 
-export interface Neighbor {
-  id: number;
-  distance: number;
-}
+export type { IndexInternals, Neighbor };
 
 export type SearchStrategy = 'auto' | 'multi-index' | 'linear';
 
@@ -48,20 +46,6 @@ export interface HammingIndexOptions {
 export type UsedStrategy = 'multi-index' | 'linear' | 'multi-index→linear';
 
 const MIN_REBUILD_CHANGES = 4096;
-
-/** What the self-join reads: the live state of the index (valid until the next insert, delete or rebuild). */
-export interface IndexInternals {
-  bits: number;
-  wordsPerCode: number;
-  codes: Uint32Array;
-  alive: Uint8Array;
-  slotIds: Float64Array;
-  slotCount: number;
-  substrings: readonly Substring[];
-  tables: readonly SubstringTable[];
-  /** The live slot of an id, or -1. */
-  slotOf: (id: number) => number;
-}
 
 export class HammingIndex {
   readonly bits: number;

@@ -3,8 +3,8 @@
  * and a generator of random and clustered code sets for tests and benchmarks.
  */
 import { seededRandom } from '../../model/image-synthetic.js';
-import { hammingDistance, wordsPerCode } from './codes.js';
-import type { Neighbor } from './index.js';
+import { hammingDistance, wordsPerCode } from '../../model/codes.js';
+import type { Neighbor } from '../../electron/search/hamming-index.js';
 
 export interface CodeSet {
   bits: number;

@@ -11,8 +11,8 @@ import { syntheticPhoto } from '../../model/image-synthetic.js';
 import type { RawImage } from '../../model/types.js';
 import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
-import type { PhotoEncoder } from './analyzer.js';
-import type { CodeKind } from './catalog.js';
+import type { PhotoEncoder } from '../../electron/library/analyzer.js';
+import type { CodeKind } from '../../electron/library/catalog.js';
 
 /** A fixture hashing head: a 64-bit code of the 64-value grey descriptor. */
 export interface FixtureHead {
