@@ -6,14 +6,21 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** `callerUrl` is the caller's `import.meta.url`; `name` the worker module's file name without extension. */
-export function startModuleWorker(callerUrl: string, name: string): Worker {
-  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl));
+/**
+ * `callerUrl` is the caller's `import.meta.url`; `name` the worker module's file name without extension;
+ * `options.workerData` reaches the worker as `workerData`.
+ */
+export function startModuleWorker(
+  callerUrl: string,
+  name: string,
+  options: Pick<WorkerOptions, 'workerData'> = {},
+): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), options);
   const tsxRoot = path.dirname(createRequire(callerUrl).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const entry = new URL(`./${name}.ts`, callerUrl).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { ...options, eval: true });
 }

@@ -1,4 +1,6 @@
 import { Dispatcher, type HandlerGroup, mergeHandlers } from '../api/dispatch.js';
+import { JOB_METHODS, JobThread } from '../jobs/job-thread.js';
+import { startModuleWorker } from '../../model/module-worker.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
 import { libraryHandlers } from '../library/handlers.js';
 import { Library } from '../library/library.js';
@@ -17,6 +19,12 @@ export interface AppConfig {
   trashFile?: TrashFile;
   /** Handlers only one front end can offer (the desktop app's folder picker). */
   extraHandlers?: HandlerGroup;
+  /**
+   * Where scans and duplicate searches run (electron/jobs/job-thread.ts): `thread`, a worker thread, keeps this
+   * thread free for the window; `here` runs them in this thread. Default: `thread`, except with `loadEncoder`
+   * (an injected encoder cannot cross to another thread).
+   */
+  jobs?: 'thread' | 'here';
 }
 
 export interface App {
@@ -36,21 +44,36 @@ export function createApp(config: AppConfig): App {
     config.trashFile,
   );
   const search = SearchService.of(library, () => model.presetRules());
-  const dispatcher = new Dispatcher(
-    mergeHandlers(
-      appHandlers({
-        dbPath: config.dbPath,
-        // Loading the model is what tells which provider runs it; a model that cannot load reports why.
-        modelStatus: async () => {
-          await model.encoder().catch(() => undefined);
-          return model.status();
+  const jobsHere = config.jobs === 'here' || (config.jobs === undefined && config.loadEncoder !== undefined);
+  const thread = jobsHere
+    ? null
+    : new JobThread(
+        () => startModuleWorker(import.meta.url, 'job-worker', { workerData: { dbPath: config.dbPath } }),
+        (event) => {
+          // The worker changed the library: what this thread cached of it is stale.
+          if (event.type === 'library.changed') library.touch();
+          dispatcher.broadcast(event);
         },
-      }),
-      modelHandlers(model),
-      libraryHandlers(library),
-      duplicateHandlers(library, search),
-      similarHandlers(library, search),
-      config.extraHandlers ?? {},
+      );
+  const dispatcher: Dispatcher = new Dispatcher(
+    withJobs(
+      mergeHandlers(
+        appHandlers({
+          dbPath: config.dbPath,
+          // Loading the model is what tells which provider runs it; a model that cannot load reports why.
+          modelStatus: async () => {
+            await model.encoder().catch(() => undefined);
+            return model.status();
+          },
+        }),
+        modelHandlers(model),
+        libraryHandlers(library),
+        duplicateHandlers(library, search),
+        similarHandlers(library, search),
+        config.extraHandlers ?? {},
+      ),
+      // A relayed scan waits for a trash action of this thread, as it would here (Library.exclusive).
+      thread?.handlers(JOB_METHODS, (method, work) => (method === 'scan.run' ? library.exclusive(work) : work())),
     ),
   );
   return {
@@ -59,10 +82,16 @@ export function createApp(config: AppConfig): App {
     search,
     model,
     close: async () => {
+      await thread?.close();
       library.close();
       await model.close();
     },
   };
+}
+
+/** `handlers` with the jobs' methods replaced by `jobs` (when jobs run on a thread). */
+function withJobs(handlers: HandlerGroup, jobs: HandlerGroup | undefined): HandlerGroup {
+  return jobs ? { ...handlers, ...jobs } : handlers;
 }
 
 /** Shorthand for callers that only need the dispatcher. */
