@@ -26,7 +26,7 @@ export interface StressRun {
 }
 
 /** Runs the CLI under /usr/bin/time when it is there (for the peak RSS); the wall time either way. */
-function runCli(args: string[]): { stdout: string; seconds: number; peakMB: number | null } {
+export function runCli(args: string[]): { stdout: string; seconds: number; peakMB: number | null } {
   const timed = existsSync('/usr/bin/time');
   const started = performance.now();
   const result = timed
@@ -41,7 +41,13 @@ function runCli(args: string[]): { stdout: string; seconds: number; peakMB: numb
   return { stdout: result.stdout, seconds, peakMB: rss ? Number(rss[1]) / 1024 : null };
 }
 
-export async function runStress(options: { seed: number; root?: string; presets: string[] }): Promise<StressRun[]> {
+/** The stress library of `seed`, made if needed and scanned by the CLI into a fresh catalog (`db`). */
+export async function scanStressLibrary(options: { seed: number; root?: string }): Promise<{
+  set: StressSet;
+  db: string;
+  work: string;
+  scan: { seconds: number; peakMB: number | null };
+}> {
   if (!existsSync(path.join('dist', 'electron', 'cli', 'main.js')))
     execFileSync('npm', ['run', 'build:ts'], { stdio: 'inherit' });
   const set: StressSet = await loadOrCreateStressSet({
@@ -56,6 +62,11 @@ export async function runStress(options: { seed: number; root?: string; presets:
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   process.stderr.write(`stress: scanning ${set.files.length} files\n`);
   const scan = runCli(['scan', folder, '--db', db, '--json']);
+  return { set, db, work, scan };
+}
+
+export async function runStress(options: { seed: number; root?: string; presets: string[] }): Promise<StressRun[]> {
+  const { set, db, work, scan } = await scanStressLibrary(options);
   const runs: StressRun[] = [];
   for (const preset of options.presets) {
     // Each preset starts from an empty verdict memory: a copy of the scanned library.
