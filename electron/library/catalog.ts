@@ -498,12 +498,15 @@ export class Catalog {
 
   /** The pixel check's kept verdicts of one rule (see schema migration 7). */
   pixelVerdicts(rule: string): PixelVerdictRow[] {
-    return (
-      this.stmt('SELECT a, orientation, b, same FROM pixel_verdicts WHERE rule = ?').all(rule) as (Omit<
-        PixelVerdictRow,
-        'same'
-      > & { same: number })[]
-    ).map((r) => ({ ...r, same: r.same === 1 }));
+    return [...this.eachPixelVerdict(rule)];
+  }
+
+  /** `pixelVerdicts`, one row at a time: a large library's verdicts are never all in memory as rows at once. */
+  *eachPixelVerdict(rule: string): IterableIterator<PixelVerdictRow> {
+    const rows = this.stmt('SELECT a, orientation, b, same FROM pixel_verdicts WHERE rule = ?').iterate(rule);
+    for (const r of rows as IterableIterator<Omit<PixelVerdictRow, 'same'> & { same: number }>) {
+      yield { a: r.a, orientation: r.orientation, b: r.b, same: r.same === 1 };
+    }
   }
 
   /** Keeps pixel-check verdicts of one rule (a verdict for the same pair replaces the old one). */
