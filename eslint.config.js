@@ -18,8 +18,8 @@ export const RESTRICTED_MODULES = [
   },
   {
     name: 'sharp',
-    allowedIn: ['model/image.ts'],
-    message: 'Decode images through model/image.ts (the sharp adapter).',
+    allowedIn: ['model/image/decode.ts'],
+    message: 'Decode images through model/image/decode.ts (the sharp adapter).',
   },
   {
     name: 'onnxruntime-node',

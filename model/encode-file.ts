@@ -5,7 +5,7 @@
  */
 import type { EncodedCode, ProviderName } from './types.js';
 import { codeToHex, Encoder, type EncoderOptions, type HeadRole } from './encoder.js';
-import { decodeForCatalog } from './image.js';
+import { decodeForCatalog } from './image/decode.js';
 
 export interface EncodeFileResult {
   path: string;

@@ -12,8 +12,8 @@ import { readManifest, setRoleHead } from './backbone/manifest.js';
 import { buildModel } from './build.js';
 import { encodeFile } from './encode-file.js';
 import { codeToHex, describeModel, Encoder, packLogits } from './encoder.js';
-import { decodeForCatalog } from './image.js';
-import { seededRandom, syntheticPhoto } from './image-synthetic.js';
+import { decodeForCatalog } from './image/decode.js';
+import { seededRandom, syntheticPhoto } from '../tests/helpers/synthetic-photo.js';
 import type { RawImage } from './types.js';
 import { tempDir } from '../tests/helpers/temp-dir.js';
 

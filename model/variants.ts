@@ -5,7 +5,7 @@
  * picture inside them (a framed or letterboxed copy is matched through it: a wide frame moves the code of the
  * whole picture further than the head's crop invariance covers).
  */
-import { orientPixels, type Orientation } from './orientation.js';
+import { orientPixels, type Orientation } from './image/orientation.js';
 import type { RawImage } from './types.js';
 
 /**
@@ -25,7 +25,7 @@ export const UPRIGHT_VARIANTS: readonly ImageVariant[] = ['greyscale', 'trimmed'
 export const MIN_TRIMMED_CUT = 0.05;
 
 /**
- * A variant's model input, from the photo's model input and its trimmed one (model/image.ts, decodeForCatalog);
+ * A variant's model input, from the photo's model input and its trimmed one (model/image/decode.ts, decodeForCatalog);
  * null for the trimmed variant of a picture without borders, which has none.
  */
 export function variantPixels(

@@ -165,7 +165,7 @@ export interface DuplicateSearchStats {
   keptVerdicts: number;
   /** Pairs whose thumbnails were compared now. */
   pixelChecked: number;
-  /** Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixel-check.ts). */
+  /** Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixels/pixel-check.ts). */
   inferredVerdicts: number;
   /** Seconds spent finding candidates, comparing pixels, and grouping. */
   seconds: { candidates: number; pixels: number; grouping: number };
@@ -192,7 +192,7 @@ export interface DuplicateFile {
 /** Which copy of a group to propose keeping (default: best quality). */
 export type KeepRuleArg =
   /**
-   * The likeliest original (electron/search/keep.ts): the most real detail (sizes within 10 % tie, an even frame
+   * The likeliest original (electron/search/duplicates/keep.ts): the most real detail (sizes within 10 % tie, an even frame
    * does not count, an enlarged copy counts as its source), then colour, camera metadata, no added frame, no
    * low-quality JPEG re-save, sharpness, the older file, the name others were made from.
    */

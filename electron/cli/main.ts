@@ -213,7 +213,7 @@ const COMMANDS: Record<string, Command> = {
         dispatcher: ctx.dispatcher,
         staticDir: rendererDir,
         port,
-        thumbnail: (id) => ctx.app.library.get().thumbnail(id)?.webp,
+        thumbnail: (id) => ctx.app.thumbnail(id),
       });
       if (ctx.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
       else

@@ -32,6 +32,11 @@ export interface App {
   library: Library;
   search: SearchService;
   model: ModelHost;
+  /**
+   * A library photo's stored WebP thumbnail (what the front ends serve at app://thumb/<id> and /thumb/<id>), or
+   * undefined for an unknown photo: the one way they read thumbnails.
+   */
+  thumbnail(photoId: number): Uint8Array | undefined;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,7 @@ export function createApp(config: AppConfig): App {
     library,
     search,
     model,
+    thumbnail: (photoId) => library.get().thumbnail(photoId)?.webp,
     close: async () => {
       await thread?.close();
       library.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
-import { DecodeError } from '../../model/image.js';
+import { DecodeError } from '../../model/image/decode.js';
 import { imageInputError } from '../library/analyzer.js';
 import { encodeFile } from '../../model/encode-file.js';
 import type { ModelHost } from './model-host.js';

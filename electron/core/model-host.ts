@@ -7,9 +7,9 @@ import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from '../library/analyzer.js';
 import { dupHeadPresets, readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
-import type { CalibratedPresets } from '../search/presets.js';
-import type { Orientation } from '../../model/orientation.js';
-import { EncodePipeline } from '../../model/pipeline.js';
+import type { CalibratedPresets } from '../search/duplicates/presets.js';
+import type { Orientation } from '../../model/image/orientation.js';
+import { EncodePipeline } from '../../model/pipeline/pipeline.js';
 import { type ImageVariant, UPRIGHT_VARIANTS } from '../../model/variants.js';
 
 /**

@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import { AppError } from '../api/errors.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { quantizeEmbedding } from '../../model/embedding.js';
-import { DecodeError } from '../../model/image.js';
-import type { EncodeResult } from '../../model/pipeline.js';
+import { DecodeError } from '../../model/image/decode.js';
+import type { EncodeResult } from '../../model/pipeline/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog.js';
 

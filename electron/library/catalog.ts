@@ -33,7 +33,7 @@ export interface StoredCode {
   code: bigint;
   bits: number;
   headVersion: string;
-  /** The head's output the code came from, as stored for verification (electron/search/embedding.ts); duplicate codes only. */
+  /** The head's output the code came from, as stored for verification (model/embedding.ts); duplicate codes only. */
   embedding?: Int8Array | null;
 }
 
@@ -62,7 +62,7 @@ export interface VariantCode {
 
 /**
  * A photo whose stored content size is below this share of its width or height should have a trimmed variant
- * (model/image.ts makes one at 1 − MIN_TRIMMED_CUT = 0.95 of the decode it measures). The margin keeps a photo
+ * (model/image/decode.ts makes one at 1 − MIN_TRIMMED_CUT = 0.95 of the decode it measures). The margin keeps a photo
  * near that line, whose stored size is rounded from another decode's, from being decoded again on every scan.
  */
 const STALE_BELOW_CONTENT = 1 - MIN_TRIMMED_CUT - 0.01;
@@ -71,7 +71,7 @@ const STALE_BELOW_CONTENT = 1 - MIN_TRIMMED_CUT - 0.01;
 export interface PhotoAnalysis {
   width: number;
   height: number;
-  /** Size inside uniform borders (model/content-box.ts); absent = not measured (stored as NULL). */
+  /** Size inside uniform borders (model/image/content-box.ts); absent = not measured (stored as NULL). */
   contentWidth?: number | null;
   contentHeight?: number | null;
   format: string;

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
-import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { createAnalyzer } from './analyzer.js';
 import type { Library } from './library.js';
 import { scanFolders } from './scanner.js';

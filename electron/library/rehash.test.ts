@@ -5,7 +5,7 @@
 import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { createAnalyzer, dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog.js';

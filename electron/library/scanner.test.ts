@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync,
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { decodeForCatalog, SUPPORTED_EXTENSIONS } from '../../model/image.js';
+import { decodeForCatalog, SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { toSqliteInteger } from '../../model/codes.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { createAnalyzer } from './analyzer.js';
 import { Catalog } from './catalog.js';
 import { scanFolders } from './scanner.js';

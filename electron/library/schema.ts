@@ -96,7 +96,7 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (photo_id, kind, orientation)
       ) WITHOUT ROWID;
     `),
-  // 4: the duplicate head's output per code, for verifying candidate pairs (electron/search/embedding.ts): K int8
+  // 4: the duplicate head's output per code, for verifying candidate pairs (model/embedding.ts): K int8
   // values of the L2-normalised logits. Only 'dup' rows fill it; NULL where the library predates it.
   (db) =>
     db.exec(`
@@ -122,13 +122,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE code_variants_v5 RENAME TO code_variants;
     `),
   // 6: the photo's size without uniform borders (frames, letterbox bars), in its own pixels; the keep rule's
-  // resolution (electron/search/keep.ts). NULL for photos analysed before: the rule falls back to width × height.
+  // resolution (electron/search/duplicates/keep.ts). NULL for photos analysed before: the rule falls back to width × height.
   (db) =>
     db.exec(`
       ALTER TABLE photos ADD COLUMN content_width INTEGER;
       ALTER TABLE photos ADD COLUMN content_height INTEGER;
     `),
-  // 7: verdicts of the pixel check (electron/search/pixel-check.ts), by the content hashes of the two files, so a
+  // 7: verdicts of the pixel check (electron/search/pixels/pixel-check.ts), by the content hashes of the two files, so a
   // duplicate search compares only pairs no earlier search judged, across runs, rescans, moves and renames. `rule`
   // is the check's version and rule (pixelRuleKey); `orientation` turns photo `a` (1: upright, then a < b); `same`
   // is 1 for one picture. Rows whose files left the catalog are pruned after a scan.

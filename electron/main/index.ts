@@ -57,9 +57,9 @@ function serveRenderer(): void {
     const thumb = /^\/thumb\/(\d{1,15})$/.exec(pathname);
     if (thumb) {
       // Thumbnails come from the catalog by id, never from a path, so the page cannot read arbitrary files.
-      const found = lookalike.library.get().thumbnail(Number(thumb[1]));
-      return found
-        ? new Response(new Uint8Array(found.webp), { headers: { 'Content-Type': 'image/webp' } })
+      const webp = lookalike.thumbnail(Number(thumb[1]));
+      return webp
+        ? new Response(new Uint8Array(webp), { headers: { 'Content-Type': 'image/webp' } })
         : new Response(null, { status: 404 });
     }
     const file = resolveInside(rendererDir, pathname);

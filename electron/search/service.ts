@@ -1,24 +1,24 @@
 /**
  * Loads the catalog's codes into Hamming indexes (one per code kind), with the duplicate embeddings beside
  * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos or
- * codes bumps the revision. Pixel-check verdicts are kept in the catalog itself (electron/search/kept-verdicts.ts).
+ * codes bumps the revision. Pixel-check verdicts are kept in the catalog itself (electron/search/pixels/kept-verdicts.ts).
  */
 import type { DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog.js';
 import type { Library } from '../library/library.js';
 import { fromSqliteInteger, hammingDistance, wordsPerCode } from '../../model/codes.js';
-import { toDuplicateGroups } from './duplicate-report.js';
+import { toDuplicateGroups } from './duplicates/duplicate-report.js';
 import { EmbeddingTable, passesVerification } from '../../model/embedding.js';
-import { findDuplicateGroups, type PhotoGroup } from './groups.js';
-import type { PixelRule } from './alignment.js';
-import { HammingIndex } from './hamming-index.js';
-import { KeptVerdicts } from './kept-verdicts.js';
-import { PixelCheck, type PixelPair, pixelRuleKey } from './pixel-check.js';
-import type { KeepCandidate } from './keep.js';
-import { readKeepFacts, settleKeepFacts } from './keep-facts.js';
-import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './presets.js';
-import { forEachSlotPairWithin } from './self-join.js';
+import { findDuplicateGroups, type PhotoGroup } from './duplicates/groups.js';
+import type { PixelRule } from './pixels/alignment.js';
+import { HammingIndex } from './index/hamming-index.js';
+import { KeptVerdicts } from './pixels/kept-verdicts.js';
+import { PixelCheck, type PixelPair, pixelRuleKey } from './pixels/pixel-check.js';
+import type { KeepCandidate } from './duplicates/keep.js';
+import { readKeepFacts, settleKeepFacts } from './duplicates/keep-facts.js';
+import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
+import { forEachSlotPairWithin } from './index/self-join.js';
 
 const DEFAULT_BITS = 64;
 
@@ -247,7 +247,7 @@ export class SearchService {
 
   /**
    * The groups as the API shows them, each with its proposed keeper. The keep rule also reads what the file
-   * says about its quality (model/picture-quality.ts): its JPEG quality (its headers), whether it is grey and
+   * says about its quality (model/image/picture-quality.ts): its JPEG quality (its headers), whether it is grey and
    * whether its uniform border is an even frame (its thumbnail), whether a larger copy is only enlarged and
    * which of copies of one size is sharper (its pixels); a file that cannot be read is judged without them.
    */

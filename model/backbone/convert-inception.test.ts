@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../encoder.js';
-import { syntheticPhoto } from '../image-synthetic.js';
+import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { convertBackbone, type BackboneSpec } from './convert.js';
 import { loadNsfwjsKerasModel } from './keras.js';
 import { loadKerasTrunk, maxAbs, maxAbsDiff } from '../../tests/helpers/keras-trunk.js';

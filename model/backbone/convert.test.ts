@@ -1,11 +1,11 @@
 /**
  * Equivalence: the converted ONNX backbone against the original Keras model run by tfjs (pure-JS CPU
- * backend), on procedurally generated photo-like images (model/image-synthetic.ts), for every layer the project may expose.
+ * backend), on procedurally generated photo-like images (tests/helpers/synthetic-photo.ts), for every layer the project may expose.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type TensorSession } from '../encoder.js';
-import { syntheticPhoto } from '../image-synthetic.js';
+import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { convertBackbone, type BackboneSpec } from './convert.js';
 import { loadNsfwjsKerasModel } from './keras.js';
 import { loadKerasTrunk, maxAbs, maxAbsDiff } from '../../tests/helpers/keras-trunk.js';

@@ -1,12 +1,12 @@
 /**
  * describeImages over the two kinds of describer: the shipped encoder, and an nsfwjs network converted on
- * the spot (what `training/export-cifar-descriptors.ts --nsfwjs` uses). Converted with the shipped spec,
+ * the spot (what `training/cli/export-cifar-descriptors.ts --nsfwjs` uses). Converted with the shipped spec,
  * the second must give the shipped backbone's descriptors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../build.js';
 import { Encoder } from '../encoder.js';
-import { syntheticPhoto } from '../image-synthetic.js';
+import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import type { RawImage } from '../types.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
 import { convertBackbone } from './convert.js';

@@ -1,7 +1,7 @@
 /** Descriptors of image files through the shipped backbone (or another converted one), with decoding overlapped with inference. */
 import type { RawImage } from '../types.js';
 import { openSession } from '../encoder.js';
-import { decodeImage, type DecodeOptions } from '../image.js';
+import { decodeImage, type DecodeOptions } from '../image/decode.js';
 import { convertBackbone, type BackboneSpec } from './convert.js';
 import { loadNsfwjsKerasModel } from './keras.js';
 
@@ -21,7 +21,7 @@ export interface OpenDescriber extends Describer {
 
 /**
  * A describer for an nsfwjs network converted with `spec` (not the shipped backbone: for experiments that
- * compare descriptors, e.g. `training/export-cifar-descriptors.ts --nsfwjs`). Images must be decoded with
+ * compare descriptors, e.g. `training/cli/export-cifar-descriptors.ts --nsfwjs`). Images must be decoded with
  * its `decodeOptions` (spec.inputSize square, RGB). `close()` releases the session.
  */
 export async function openConvertedDescriber(

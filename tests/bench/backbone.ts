@@ -28,12 +28,12 @@ import {
   type InputRange,
 } from '../../model/backbone/convert.js';
 import { loadNsfwjsKerasModel } from '../../model/backbone/keras.js';
-import { classMeanAveragePrecision, duplicateRetrieval } from '../../training/retrieval.js';
+import { classMeanAveragePrecision, duplicateRetrieval } from '../../training/metrics/retrieval.js';
 import { pixelBatch } from '../../model/backbone/describe-files.js';
 import { concatNormalisedBlocks, featureMapOf, poolBlocks } from '../../model/backbone/reference.js';
 import { openSession } from '../../model/encoder.js';
-import { decodeImage } from '../../model/image.js';
-import { createRandom, shuffleInPlace } from '../../training/rng.js';
+import { decodeImage } from '../../model/image/decode.js';
+import { createRandom, shuffleInPlace } from '../../training/compute/rng.js';
 
 const BATCH = 16;
 

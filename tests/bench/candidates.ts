@@ -1,8 +1,8 @@
 /**
  * `npm run bench:candidates`: how many candidate pairs the duplicate search must find and verify at each
  * radius on real images' codes, and how long the index's self-join takes — the cost side of the presets'
- * candidate radius (electron/search/presets.ts MAX_CANDIDATE_RADIUS). Codes: the manifest's dup head on
- * CIFAR-10 descriptors (all 60,000 images; write them first with `npx tsx training/export-cifar-descriptors.ts`).
+ * candidate radius (electron/search/duplicates/presets.ts MAX_CANDIDATE_RADIUS). Codes: the manifest's dup head on
+ * CIFAR-10 descriptors (all 60,000 images; write them first with `npx tsx training/cli/export-cifar-descriptors.ts`).
  *
  *   npm run bench:candidates [-- --descriptors DIR] [--sizes 10000,60000] [--radii 4,11,12,13,15,19]
  */
@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HammingIndex } from '../../electron/search/hamming-index.js';
+import { HammingIndex } from '../../electron/search/index/hamming-index.js';
 import { Encoder } from '../../model/encoder.js';
-import { loadDescriptorSet } from '../../training/datasets.js';
+import { loadDescriptorSet } from '../../training/data/datasets.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 if (!existsSync(path.join(values.descriptors, 'descriptors.json')))
-  throw new Error(`no descriptors in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts\``);
+  throw new Error(`no descriptors in ${values.descriptors}: run \`npx tsx training/cli/export-cifar-descriptors.ts\``);
 const set = loadDescriptorSet(values.descriptors);
 const encoder = await Encoder.open();
 const dup = encoder.roles.dup!;

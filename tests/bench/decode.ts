@@ -20,8 +20,8 @@ import {
   encodeImage,
   MODEL_INPUT_DECODE,
   type DecodeOptions,
-} from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+} from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 
 export interface BenchSet {
   label: string;

@@ -37,8 +37,8 @@ import { loadOrCreateSet } from './dedup/set.js';
 import { printKeeper, runKeeper } from './dedup/keeper.js';
 import { printStress, runStress } from './dedup/stress.js';
 import { formatRule } from './dedup/verified.js';
-import { type PixelRule, STRICT_PIXEL_RULE } from '../../electron/search/alignment.js';
-import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/presets.js';
+import { type PixelRule, STRICT_PIXEL_RULE } from '../../electron/search/pixels/alignment.js';
+import { calibratePresets, type MatchRule, type NearPreset } from '../../electron/search/duplicates/presets.js';
 import { readManifest, writeManifest } from '../../model/backbone/manifest.js';
 
 function option(name: string, fallback: string): string {
@@ -141,7 +141,7 @@ function withPixels(presets: Record<NearPreset, MatchRule>, pixels: PixelRule): 
 }
 
 /**
- * Threshold presets for the measured head by the rules in electron/search/presets.ts: the verified rules
+ * Threshold presets for the measured head by the rules in electron/search/duplicates/presets.ts: the verified rules
  * (`calibrateVerifiedPresets`) on the pixel-checked sweep when model-dup-verified-pixels ran, else on the
  * verified sweep when model-dup-verified ran, else radii alone (`calibratePresets`); `--write-presets` records them.
  */
@@ -167,7 +167,7 @@ function calibrate(
   const id = manifest && Object.keys(manifest.heads).find((k) => manifest.heads[k].version === headVersion);
   if (!manifest || !id) throw new Error(`head ${headVersion} is not in the manifest`);
   const rule = verified ? 'calibrateVerifiedPresets' : 'calibratePresets';
-  const calibratedOn = `bench:dedup seed ${SEED}, ${CIFAR_COUNT} CIFAR distractors, standard edits; rule ${rule} in electron/search/presets.ts`;
+  const calibratedOn = `bench:dedup seed ${SEED}, ${CIFAR_COUNT} CIFAR distractors, standard edits; rule ${rule} in electron/search/duplicates/presets.ts`;
   manifest.heads[id] = { ...manifest.heads[id], presets: { ...presets, calibratedOn } };
   writeManifest(manifest);
   log(`wrote the presets of head ${id} into model/artifacts/manifest.json`);

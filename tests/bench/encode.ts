@@ -1,5 +1,5 @@
 /**
- * Encode-pipeline throughput (model/pipeline.ts): photos/second, CPU ms per photo and peak RSS on
+ * Encode-pipeline throughput (model/pipeline/pipeline.ts): photos/second, CPU ms per photo and peak RSS on
  * generated 12-MP and 1-MP JPEGs, next to decoding alone through the same pipeline (probe + model
  * input + WebP thumbnail, same decode concurrency, the encoder replaced by a no-op: the ceiling).
  * Each configuration runs in a fresh child process (so peak RSS is its own: a warm-up, then one run),
@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { Encoder } from '../../model/encoder.js';
-import { EncodePipeline, type EncodePipelineOptions, type PipelineEncoder } from '../../model/pipeline.js';
+import { EncodePipeline, type EncodePipelineOptions, type PipelineEncoder } from '../../model/pipeline/pipeline.js';
 import { makeBenchJpegs, type BenchSet } from './decode.js';
 
 interface Config {

@@ -15,11 +15,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hammingDistance, hammingDistancesJs } from '../../model/codes.js';
-import { fitCostModel, type CostModel } from '../../electron/search/cost-model.js';
-import { findDuplicateGroups } from '../../electron/search/groups.js';
-import { HammingIndex, type SearchStrategy } from '../../electron/search/hamming-index.js';
+import { fitCostModel, type CostModel } from '../../electron/search/index/cost-model.js';
+import { findDuplicateGroups } from '../../electron/search/duplicates/groups.js';
+import { HammingIndex, type SearchStrategy } from '../../electron/search/index/hamming-index.js';
 import { clusteredCodes, randomCodes, seededRandom, type CodeSet } from '../helpers/reference-search.js';
-import { WasmHammingScanner } from '../../electron/search/wasm-hamming.js';
+import { WasmHammingScanner } from '../../electron/search/index/wasm-hamming.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,17 +1,17 @@
 /**
  * `npm run bench:similarity -- HEAD_ID...`: how a head's similarity codes generalise beyond CIFAR-10 —
  * tie-aware MAP@all on two labelled 28×28 greyscale sets, each image described by the shipped backbone as a
- * PNG file would be (training/grey-descriptors.ts): Fashion-MNIST's 10,000 test images (Debian
+ * PNG file would be (training/data/grey-descriptors.ts): Fashion-MNIST's 10,000 test images (Debian
  * dataset-fashion-mnist: clothing; a head trained with `train:heads --sim-extra fashion-mnist` has seen its
  * classes, in other images) and the `mnist` package's 10,000 digits (classes no head trains on). 100 queries per class against the other 9,000. Proxies for the issue's held-out set of
  * real labelled photos. Descriptors are cached in the temp folder.
  */
 import { Encoder } from '../../model/encoder.js';
-import { loadFashionMnist, loadMnist, type LabelledSet } from '../../training/datasets.js';
-import { describeGreyRows } from '../../training/grey-descriptors.js';
-import { packCodes } from '../../training/hamming-kernel.js';
-import { meanAveragePrecision } from '../../training/ranking-metrics.js';
-import { gatherRows } from '../../training/training-loop.js';
+import { loadFashionMnist, loadMnist, type LabelledSet } from '../../training/data/datasets.js';
+import { describeGreyRows } from '../../training/data/grey-descriptors.js';
+import { packCodes } from '../../training/metrics/hamming-kernel.js';
+import { meanAveragePrecision } from '../../training/metrics/ranking-metrics.js';
+import { gatherRows } from '../../training/loop/training-loop.js';
 
 const ids = process.argv.slice(2);
 if (ids.length === 0)

@@ -11,8 +11,8 @@
  * bit entropy), dph-c (a pull towards per-class hash centres, λ = 1).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
  * --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β, --centre λ and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus, pull towards class hash centres and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
- * --descriptors DIR (cifar10: backbone descriptors, see training/datasets.ts), --views (cifar10: append the
- * augmented views of the training images that `training/export-cifar-descriptors.ts --views N --seed S` wrote
+ * --descriptors DIR (cifar10: backbone descriptors, see training/data/datasets.ts), --views (cifar10: append the
+ * augmented views of the training images that `training/cli/export-cifar-descriptors.ts --views N --seed S` wrote
  * to DIR for this seed as more training items; every method trains on the same items).
  * Timings are wall-clock on whatever machine runs it; say whether it was shared.
  */
@@ -20,7 +20,7 @@ import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HeadCompute } from '../../training/compute-graphs.js';
+import { HeadCompute } from '../../training/compute/compute-graphs.js';
 import {
   loadDescriptorSet,
   loadFashionMnist,
@@ -29,13 +29,13 @@ import {
   subset,
   type LabelledSet,
   type RetrievalSplit,
-} from '../../training/datasets.js';
-import { appendViews, loadDescriptorViews } from '../../training/descriptor-views.js';
-import { formatConvLayers, parseConvLayers, type HeadParameters } from '../../training/head.js';
-import { trainHeadInProcess } from '../../training/train.js';
-import { resolveOptions, type TrainHeadOptions } from '../../training/train-head.js';
-import type { Method } from '../../training/training-options.js';
-import { heldOutMap } from '../../training/training-loop.js';
+} from '../../training/data/datasets.js';
+import { appendViews, loadDescriptorViews } from '../../training/data/descriptor-views.js';
+import { formatConvLayers, parseConvLayers, type HeadParameters } from '../../training/compute/head.js';
+import { trainHeadInProcess } from '../../training/loop/train.js';
+import { resolveOptions, type TrainHeadOptions } from '../../training/loop/train-head.js';
+import type { Method } from '../../training/loop/training-options.js';
+import { heldOutMap } from '../../training/loop/training-loop.js';
 
 const DATASETS = {
   mnist: { load: () => loadMnist(), databaseIncludesTrain: true, hidden: 512 },
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       const views = loadDescriptorViews(values.descriptors, seed);
       if (!views)
         throw new Error(
-          `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/export-cifar-descriptors.ts --views 1 --seed ${seed}\``,
+          `no views for seed ${seed} in ${values.descriptors}: run \`npx tsx training/cli/export-cifar-descriptors.ts --views 1 --seed ${seed}\``,
         );
       split.train = appendViews(split.train, split.rows.train, views);
     }

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { editImage, encodeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
-import { orientPixels } from '../../model/orientation.js';
+import { editImage, encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
+import { orientPixels } from '../../model/image/orientation.js';
 import type { Page } from '@playwright/test';
 import type { ClientMessage } from '../../electron/api/contract.js';
 import { expect, type HomePage, type LookalikeServer, test } from './fixtures.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { expect, test } from './fixtures.js';
 
 test('a folder that does not exist, a file or a relative path is refused where it was typed', async ({

@@ -6,10 +6,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeImage, type EncodeFormat } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { encodeImage, type EncodeFormat } from '../../model/image/decode.js';
+import { syntheticPhoto } from './synthetic-photo.js';
 import type { RawImage } from '../../model/types.js';
-import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline.js';
+import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
 import type { PhotoEncoder } from '../../electron/library/analyzer.js';
 import type { CodeKind } from '../../electron/library/catalog.js';

@@ -2,9 +2,9 @@
  * Brute-force reference answers (every pair compared): the definition the index is tested against,
  * and a generator of random and clustered code sets for tests and benchmarks.
  */
-import { seededRandom } from '../../model/image-synthetic.js';
+import { seededRandom } from './synthetic-photo.js';
 import { hammingDistance, wordsPerCode } from '../../model/codes.js';
-import type { Neighbor } from '../../electron/search/hamming-index.js';
+import type { Neighbor } from '../../electron/search/index/hamming-index.js';
 
 export interface CodeSet {
   bits: number;

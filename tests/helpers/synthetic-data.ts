@@ -1,6 +1,6 @@
 /** Small labelled Gaussian-cluster sets for tests: classes whose means differ only in a few directions. */
-import type { LabelledSet } from '../../training/datasets.js';
-import { createRandom } from '../../training/rng.js';
+import type { LabelledSet } from '../../training/data/datasets.js';
+import { createRandom } from '../../training/compute/rng.js';
 
 export function gaussianClusters(
   options: { classes: number; perClass: number; dim: number; separation: number; seed: number },

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { SearchService } from '../../electron/search/service.js';
-import { decodeImage, editImage, encodeImage, resizeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { decodeImage, editImage, encodeImage, resizeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // The keep rule end to end: a copy with an added uniform border has more pixels than its original but no more

@@ -6,8 +6,8 @@ import { encodedVariants } from '../../electron/core/model-host.js';
 import { TRIMMED_VARIANT } from '../../electron/library/catalog.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import type { ImageVariant } from '../../model/variants.js';
-import { editImage, encodeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { editImage, encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { groupedNames, storedCodeDistance } from '../helpers/dupes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../electron/api/contract.js';
 import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
-import { encodeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Runs the built CLI exactly as a user would (`npm run build:ts` must have run; `npm test` does it first).

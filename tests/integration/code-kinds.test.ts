@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { VARIANT_ORIENTATIONS } from '../../electron/core/model-host.js';
 import { averageHashEncoder, brightnessHead } from '../helpers/fixture-encoder.js';
-import { encodeImage, resizeImage } from '../../model/image.js';
+import { encodeImage, resizeImage } from '../../model/image/decode.js';
 import type { RawImage } from '../../model/types.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

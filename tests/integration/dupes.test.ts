@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { trashWithPackage } from '../../electron/library/trash.js';
-import { decodeImage, encodeImage, resizeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { decodeImage, encodeImage, resizeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // The duplicate workflow end to end through the dispatcher: scan, group, propose a keeper, trash safely.

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { encodeImage } from '../../model/image.js';
-import { inverseOrientation, orientPixels, syntheticPhoto, type Orientation } from '../../model/image-synthetic.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { inverseOrientation, orientPixels, syntheticPhoto, type Orientation } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // The shipped query network (built by `npm run build:model`) on real files, through the API.

@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { encodeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
-import { orientPixels } from '../../model/orientation.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
+import { orientPixels } from '../../model/image/orientation.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Geometric matching with the shipped query network: turned and mirrored copies are found only when it is on.

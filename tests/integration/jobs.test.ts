@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress, ServerMessage } from '../../electron/api/contract.js';
 import { type App, createApp } from '../../electron/core/app.js';
-import { encodeImage, resizeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { encodeImage, resizeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Scans and duplicate searches on the job thread (electron/jobs/job-thread.ts), with the shipped query network,

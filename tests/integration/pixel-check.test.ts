@@ -6,12 +6,12 @@ import { libraryHandlers } from '../../electron/library/handlers.js';
 import { Library } from '../../electron/library/library.js';
 import { SearchService } from '../../electron/search/service.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
-import { DEFAULT_PIXEL_RULE } from '../../electron/search/alignment.js';
+import { DEFAULT_PIXEL_RULE } from '../../electron/search/pixels/alignment.js';
 import { duplicateHandlers } from '../../electron/search/handlers.js';
-import { pixelRuleKey } from '../../electron/search/pixel-check.js';
-import type { CalibratedPresets } from '../../electron/search/presets.js';
-import { editImage, encodeImage } from '../../model/image.js';
-import { orientPixels, syntheticPhoto } from '../../model/image-synthetic.js';
+import { pixelRuleKey } from '../../electron/search/pixels/pixel-check.js';
+import type { CalibratedPresets } from '../../electron/search/duplicates/presets.js';
+import { editImage, encodeImage } from '../../model/image/decode.js';
+import { orientPixels, syntheticPhoto } from '../helpers/synthetic-photo.js';
 import type { RawImage } from '../../model/types.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

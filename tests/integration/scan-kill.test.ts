@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
-import { seededRandom } from '../../model/image-synthetic.js';
+import { seededRandom } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Fault injection: `kill -9` the real CLI at random moments of a scan, many times. After every kill the

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { encodeImage, resizeImage } from '../../model/image.js';
-import { syntheticPhoto } from '../../model/image-synthetic.js';
+import { encodeImage, resizeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // similar.find with the shipped query network: the library's own photos and an image from outside it.

@@ -7,9 +7,9 @@ import { Library } from '../../electron/library/library.js';
 import { SearchService } from '../../electron/search/service.js';
 import { averageHashEncoder, averageHashHead, type FixtureHead } from '../helpers/fixture-encoder.js';
 import { duplicateHandlers } from '../../electron/search/handlers.js';
-import type { CalibratedPresets } from '../../electron/search/presets.js';
-import { encodeImage } from '../../model/image.js';
-import { orientPixels } from '../../model/orientation.js';
+import type { CalibratedPresets } from '../../electron/search/duplicates/presets.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { orientPixels } from '../../model/image/orientation.js';
 import type { RawImage } from '../../model/types.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadMnist, paperSplit, type LabelledSet } from '../datasets.js';
+import { loadMnist, paperSplit, type LabelledSet } from '../data/datasets.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, seed: { type: 'string', default: '1' } } });
 if (!values.out) throw new Error('usage: export-mnist.ts --out DIR [--seed N]');

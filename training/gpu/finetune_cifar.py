@@ -10,7 +10,7 @@ before the graph's L2 normalisation. CIFAR's 32×32 images are upscaled to the O
 
 Protocol (the usual CIFAR-10 hashing one): all 60,000 images pooled; with a fixed seed, 1,000 queries
 (100/class), 5,000 training images (500/class), database = the other 54,000. MAP@all over the database by
-Hamming distance, tie-aware (a port of tieAwareAveragePrecision in training/average-precision.ts).
+Hamming distance, tie-aware (a port of tieAwareAveragePrecision in training/metrics/average-precision.ts).
 
 Head per code length K: linear D→K (D = the pooled width), code = sign. Training loss, summed over heads:
 cross-entropy of a linear classifier on the K tanh outputs + a DPSH-style pairwise likelihood within the batch
@@ -431,7 +431,7 @@ def to_input(batch_u8, augment, size, generator=None, strong=False):
 
 
 def tie_aware_ap(relevant, total):
-    """Port of tieAwareAveragePrecision (training/average-precision.ts), vectorised over rows.
+    """Port of tieAwareAveragePrecision (training/metrics/average-precision.ts), vectorised over rows.
     relevant, total: [Q, G] counts per group (group g = Hamming distance g), float64. Returns [Q]."""
     relevant = relevant.double()
     total = total.double()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Linear probe of frozen backbone features (CPU; seconds per layer).
 
-Reads what `npx tsx training/probe-layers.ts --out DIR` wrote (pooled feature maps of the CIFAR-10 paper
+Reads what `npx tsx training/cli/probe-layers.ts --out DIR` wrote (pooled feature maps of the CIFAR-10 paper
 split's 1,000 queries and 5,000 training images) and, for every feature set, trains a softmax classifier
 on the training rows (features standardised with the training rows' mean and deviation; Adam, learning
 rate 1e-3, weight decay 1e-2, 300 full-batch steps, torch seed 0) and prints the fraction of queries it

@@ -28,7 +28,7 @@ from finetune_cifar import HashHead, cosine_schedule, hamming_map, log, sync  # 
 
 
 def small_cnn(dropout=0.0):
-    """The CPU trainer's two-conv head (training/conv-graph.ts) up to its 256-d hidden layer."""
+    """The CPU trainer's two-conv head (training/compute/conv-graph.ts) up to its 256-d hidden layer."""
     return nn.Sequential(
         nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),

@@ -1,13 +1,13 @@
 /**
  * The edits that make a photo's copies: each starts from the upright decoded original (EXIF applied,
  * full resolution) and returns the bytes of the edited file. Pixels go in and out through
- * model/image.ts (decodeImage / encodeImage); only the editing operations the adapter does not offer
+ * model/image/decode.ts (decodeImage / encodeImage); only the editing operations the adapter does not offer
  * (resize, crop, colour, blur, overlay, rotation) use sharp directly.
  */
 import sharp, { type Sharp } from 'sharp';
-import { encodeImage } from '../../../model/image.js';
+import { encodeImage } from '../../../model/image/decode.js';
 import type { RawImage } from '../../../model/types.js';
-import type { Random } from '../../../training/rng.js';
+import type { Random } from '../../../training/compute/rng.js';
 
 /** `standard`: a duplicate any dedup should find; `geometric`: needs rotation/mirror matching (reported separately). */
 export type EditGroup = 'standard' | 'geometric';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { createApp } from '../../../electron/core/app.js';
 import { averageHashEncoder } from '../../helpers/fixture-encoder.js';
 import { SearchService } from '../../../electron/search/service.js';
-import { decodeImage, editImage, encodeImage } from '../../../model/image.js';
+import { decodeImage, editImage, encodeImage } from '../../../model/image/decode.js';
 import type { SetEntry } from './set.js';
 
 const ENLARGEMENTS = [2, 3];

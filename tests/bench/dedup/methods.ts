@@ -12,11 +12,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { popcount32 } from '../../../model/codes.js';
-import { type MatchRule, type NearPreset, toMatchRule } from '../../../electron/search/presets.js';
+import { type MatchRule, type NearPreset, toMatchRule } from '../../../electron/search/duplicates/presets.js';
 import { dupHeadPresets, readManifest, roleHeadId } from '../../../model/backbone/manifest.js';
 import { Encoder } from '../../../model/encoder.js';
 import { MIN_TRIMMED_CUT, UPRIGHT_VARIANTS, variantPixels } from '../../../model/variants.js';
-import { decodeForCatalog } from '../../../model/image.js';
+import { decodeForCatalog } from '../../../model/image/decode.js';
 import { allOrientations, ORIENTATION_COUNT } from './dihedral.js';
 import { decodeForPhash, phashOfGrey } from './phash.js';
 

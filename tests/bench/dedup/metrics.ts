@@ -3,8 +3,8 @@
  * when both files share a source), swept over thresholds; recall per edit (a copy is found when it is
  * within the threshold of its original); grouping quality with the app's own `findDuplicateGroups`.
  */
-import { findDuplicateGroups } from '../../../electron/search/groups.js';
-import { HammingIndex } from '../../../electron/search/hamming-index.js';
+import { findDuplicateGroups } from '../../../electron/search/duplicates/groups.js';
+import { HammingIndex } from '../../../electron/search/index/hamming-index.js';
 import { ORIENTATION_COUNT } from './dihedral.js';
 import type { DedupMethod, Encodings } from './methods.js';
 import type { SetEntry } from './set.js';

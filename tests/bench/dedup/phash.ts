@@ -2,9 +2,9 @@
  * The classic 64-bit perceptual hash (pHash, as imagehash/imagededup compute it): greyscale, resized
  * to 32 × 32, 2-D DCT-II, the top-left 8 × 8 low-frequency block, each coefficient compared with the
  * median of the block without its DC term (the DC term only says how bright the picture is).
- * Pixels come from model/image.ts, so EXIF orientation is applied as everywhere else in the app.
+ * Pixels come from model/image/decode.ts, so EXIF orientation is applied as everywhere else in the app.
  */
-import { decodeImage } from '../../../model/image.js';
+import { decodeImage } from '../../../model/image/decode.js';
 import type { RawImage } from '../../../model/types.js';
 
 export const PHASH_SIZE = 32;

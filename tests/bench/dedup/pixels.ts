@@ -1,5 +1,5 @@
 /**
- * The pixel check as the app runs it (electron/search/alignment.ts), on the dedup set: every file's thumbnail
+ * The pixel check as the app runs it (electron/search/pixels/alignment.ts), on the dedup set: every file's thumbnail
  * made as the scanner makes it (WebP, long side 256, `decodeForCatalog`), decoded again, and aligned with the
  * other file's. Orientation k of a file (tests/bench/dedup/dihedral.ts, the same turn its code k was encoded
  * with) turns its thumbnail first; the upright variants (k ≥ 8: greyscale, trimmed) use the upright one: the
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeForCatalog, decodeImage } from '../../../model/image.js';
+import { decodeForCatalog, decodeImage } from '../../../model/image/decode.js';
 import type { RawImage } from '../../../model/types.js';
 import {
   type AlignablePicture,
@@ -20,7 +20,7 @@ import {
   type PixelRule,
   pictureOf,
   picturesMatch,
-} from '../../../electron/search/alignment.js';
+} from '../../../electron/search/pixels/alignment.js';
 import { ORIENTATION_COUNT, orient } from './dihedral.js';
 import { mapLimit, type SetEntry } from './set.js';
 
@@ -30,9 +30,14 @@ function turnOf(k: number): number {
 }
 
 /** The source files whose change changes a verdict. */
-const VERDICT_SOURCES = ['../../../electron/search/alignment.ts', '../../../model/variants.ts'].map((file) =>
-  fileURLToPath(new URL(file, import.meta.url)),
-);
+const VERDICT_SOURCES = [
+  '../../../electron/search/pixels/alignment.ts',
+  '../../../electron/search/pixels/correlation.ts',
+  '../../../electron/search/pixels/warp.ts',
+  '../../../model/image/grey-resample.ts',
+  '../../../model/image/content-box.ts',
+  '../../../model/variants.ts',
+].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 export class BenchPictures {
   private readonly pictures = new Map<string, AlignablePicture>();

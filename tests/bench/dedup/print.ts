@@ -50,7 +50,7 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
       { title: `${p.preset} ${p.rule} geo`, values: p.geometric },
     ]);
     console.log(
-      `\n### ${model.name}: recall per edit at the presets calibrated in this run (rule in electron/search/presets.ts) and the shipped ones where they differ\n`,
+      `\n### ${model.name}: recall per edit at the presets calibrated in this run (rule in electron/search/duplicates/presets.ts) and the shipped ones where they differ\n`,
     );
     console.log(
       table(
@@ -62,7 +62,7 @@ export function printReport(results: MethodResult[], entries: SetEntry[]): void 
   const grouping = results.flatMap((r) => r.grouping.map((g) => ({ method: r.name, ...g })));
   if (grouping.length) {
     console.log(
-      '\n### Grouping with findDuplicateGroups (electron/search/groups.ts), geometric matching only where the setting says so\n',
+      '\n### Grouping with findDuplicateGroups (electron/search/duplicates/groups.ts), geometric matching only where the setting says so\n',
     );
     console.log(groupingTable(grouping));
   }

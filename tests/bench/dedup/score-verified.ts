@@ -2,7 +2,7 @@
  * Scores `model-dup-verified`, the app's duplicate rule with verification: candidates within R bits of the
  * duplicate code, kept when the cosine of the stored int8 embeddings (quantised exactly as the catalog
  * stores them) is at least τ. The grid sweep, the rows the report prints, recall per edit, false positives by
- * kind, the presets calibrated by the rule in electron/search/presets.ts, and grouping with the app's
+ * kind, the presets calibrated by the rule in electron/search/duplicates/presets.ts, and grouping with the app's
  * `findDuplicateGroups` (verified self-join pairs and upright variant pairs; with geometric matching, verified
  * rotated/mirrored variant pairs too).
  */
@@ -13,7 +13,7 @@ import {
   type MatchRule,
   type NearPreset,
   THRESHOLD_PRESETS,
-} from '../../../electron/search/presets.js';
+} from '../../../electron/search/duplicates/presets.js';
 import {
   encodeWithCache,
   hammingDistance,

@@ -3,7 +3,7 @@
  * edit, false positives by kind, the stereo pair, and grouping with the app's `findDuplicateGroups`.
  */
 import path from 'node:path';
-import { calibratePresets, THRESHOLD_PRESETS } from '../../../electron/search/presets.js';
+import { calibratePresets, THRESHOLD_PRESETS } from '../../../electron/search/duplicates/presets.js';
 import {
   FINDIMAGEDUPES_DEFAULT_THRESHOLD,
   FINDIMAGEDUPES_THRESHOLDS,

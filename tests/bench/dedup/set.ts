@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { CIFAR10_CLASSES, cifar10Dir, sharedPhotos } from '../../../model/backbone/cifar.js';
-import { decodeImage } from '../../../model/image.js';
-import { createRandom, shuffleInPlace } from '../../../training/rng.js';
+import { decodeImage } from '../../../model/image/decode.js';
+import { createRandom, shuffleInPlace } from '../../../training/compute/rng.js';
 import { EDITS, type EditGroup } from './edits.js';
 
 /** Bump when the recipe changes so an old cached set is not reused. */

@@ -25,8 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { cifar10Dir, sharedPhotos } from '../../../model/backbone/cifar.js';
-import { decodeImage } from '../../../model/image.js';
-import { createRandom, shuffleInPlace } from '../../../training/rng.js';
+import { decodeImage } from '../../../model/image/decode.js';
+import { createRandom, shuffleInPlace } from '../../../training/compute/rng.js';
 import { EDITS } from './edits.js';
 import { mapLimit } from './set.js';
 

@@ -1,13 +1,13 @@
 /**
  * The app's verified duplicate rule, measured: a pair is a duplicate when its codes are within R bits and the
- * cosine of its stored duplicate embeddings (int8, electron/search/embedding.ts) is at least τ. Swept over a
+ * cosine of its stored duplicate embeddings (int8, model/embedding.ts) is at least τ. Swept over a
  * grid of (R, τ); with geometric matching, a pair passes when some orientation of either file passes both
  * tests at once (the app pairs a photo's rotated/mirrored code with that variant's own embedding). The upright
  * variants are matched the same way with or without geometric matching, as in the app. With a pixel check, an
- * orientation pair counts only when its pixels match too (electron/search/alignment.ts).
+ * orientation pair counts only when its pixels match too (electron/search/pixels/alignment.ts).
  */
 import { embeddingCosine } from '../../../model/embedding.js';
-import type { MatchRule } from '../../../electron/search/presets.js';
+import type { MatchRule } from '../../../electron/search/duplicates/presets.js';
 import { ORIENTATION_COUNT } from './dihedral.js';
 import type { Encodings } from './methods.js';
 import { hammingDistance } from './methods.js';

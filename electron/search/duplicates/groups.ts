@@ -1,0 +1,338 @@
+/**
+ * Duplicate groups: exact duplicates (equal content hash) merged with near duplicates found by an
+ * all-pairs self-join of the duplicate-code index (never N² comparisons).
+ *
+ * Connected components alone would chain: A~B and B~C put A and C together even when they are far
+ * apart, and a long chain can swallow unrelated photos. So groups are stars instead: every member is
+ * within r of the group's representative (hence any two members are within 2r). Leader clustering:
+ * photos are taken in order of how many neighbours they have (ties by smaller id); an unassigned
+ * photo becomes a representative and takes its unassigned neighbours. A photo left alone whose
+ * neighbours were all taken joins the nearest representative within r, if any.
+ * A star whose members fall into two or more families with no edge between them (a crop of the part two
+ * different pictures share matches both) keeps one family; the others are grouped on their own. Last, two
+ * stars with at least half of their member pairs linked are merged (one picture's copies split between two
+ * leaders); so a group is a star, or a union of densely linked stars.
+ * Exact-duplicate classes move as one unit and are never split.
+ *
+ * Verification: with `verify`, a candidate pair from the self-join is an edge only if `verify` accepts it
+ * (the duplicate embeddings' cosine, model/embedding.ts), and a lone photo joins a representative
+ * only if that pair passes too; so groups are built from verified pairs alone. Exact classes need no check.
+ */
+import { hammingDistance } from '../../../model/codes.js';
+import type { HammingIndex } from '../index/hamming-index.js';
+import { forEachSlotPairWithin } from '../index/self-join.js';
+
+export interface PhotoGroup {
+  /** `exact` when every member has the same content hash; `near` otherwise. */
+  kind: 'exact' | 'near';
+  /** Member ids, representative first, then ascending. */
+  ids: number[];
+  representativeId: number;
+  /** Largest Hamming distance between two members' codes (0 for exact groups and members without codes). */
+  maxDistance: number;
+}
+
+export interface DuplicateGroupOptions {
+  /** Near-duplicate radius; null finds exact (content-hash) groups only. */
+  radius: number | null;
+  /** Ids that share a content hash, one array per hash (singletons are ignored). */
+  exactClasses?: readonly (readonly number[])[];
+  /**
+   * The self-join's pairs (ids within the radius), when the caller already ran it (the pixel check collects
+   * them first): no self-join is run again. They still pass through `verify`.
+   */
+  selfJoinPairs?: Iterable<readonly [number, number]>;
+  /**
+   * Further near pairs found outside the self-join (e.g. a photo's rotated or mirrored code within r of another
+   * photo's code). Pairs naming an id the index does not hold are ignored.
+   */
+  extraPairs?: Iterable<readonly [number, number]>;
+  /**
+   * Whether a pair of ids within the radius is a duplicate (default: every one). `extraPairs` are not passed
+   * to it: whoever finds them verifies them (a variant pair is checked with the variant's embedding).
+   */
+  verify?: (idA: number, idB: number) => boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Nodes are the index's slots, then one extra node per exact-duplicate id that has no code (not encoded
+ * yet). Exact classes are merged into units by union-find; near pairs become edges between units.
+ */
+export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroupOptions): PhotoGroup[] {
+  const internals = index.internals();
+  const { codes, slotIds, slotCount, wordsPerCode: wpc } = internals;
+  const classes = (options.exactClasses ?? []).map((cls) => [...new Set(cls)]).filter((cls) => cls.length > 1);
+  const extraIds: number[] = [];
+  const seen = new Set<number>();
+  const classNodes = classes.map((cls) =>
+    cls.map((id) => {
+      if (seen.has(id)) throw new RangeError(`Id ${id} is in two content-hash classes`);
+      seen.add(id);
+      const slot = internals.slotOf(id);
+      if (slot >= 0) return slot;
+      extraIds.push(id);
+      return slotCount + extraIds.length - 1;
+    }),
+  );
+  const nodeCount = slotCount + extraIds.length;
+  const idOf = (node: number) => (node < slotCount ? slotIds[node] : extraIds[node - slotCount]);
+
+  // Units: every node is its own unit except exact-class members, whose unit is the class's first node.
+  const unitOf = new Int32Array(nodeCount);
+  for (let n = 0; n < nodeCount; n++) unitOf[n] = n;
+  const classOfUnit = new Map<number, number[]>();
+  for (const nodes of classNodes) {
+    for (const n of nodes) unitOf[n] = nodes[0];
+    classOfUnit.set(nodes[0], nodes);
+  }
+
+  // Edges between units from the self-join (both directions), then CSR adjacency.
+  let edges = new Uint32Array(1024);
+  let edgeCount = 0;
+  if (options.radius !== null) {
+    const addEdge = (a: number, b: number) => {
+      const ua = unitOf[a];
+      const ub = unitOf[b];
+      if (ua === ub) return;
+      if (edgeCount + 2 > edges.length / 2) {
+        const grown = new Uint32Array(edges.length * 2);
+        grown.set(edges);
+        edges = grown;
+      }
+      edges[2 * edgeCount] = ua;
+      edges[2 * edgeCount + 1] = ub;
+      edges[2 * edgeCount + 2] = ub;
+      edges[2 * edgeCount + 3] = ua;
+      edgeCount += 2;
+    };
+    const verify = options.verify;
+    const addCandidate = (a: number, b: number) => {
+      if (unitOf[a] !== unitOf[b] && (!verify || verify(slotIds[a], slotIds[b]))) addEdge(a, b);
+    };
+    if (options.selfJoinPairs) {
+      for (const [idA, idB] of options.selfJoinPairs) {
+        const a = internals.slotOf(idA);
+        const b = internals.slotOf(idB);
+        if (a >= 0 && b >= 0 && a !== b) addCandidate(a, b);
+      }
+    } else {
+      forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addCandidate, options);
+    }
+    for (const [idA, idB] of options.extraPairs ?? []) {
+      const a = internals.slotOf(idA);
+      const b = internals.slotOf(idB);
+      if (a >= 0 && b >= 0 && a !== b) addEdge(a, b);
+    }
+  }
+  const offsets = new Uint32Array(nodeCount + 1);
+  for (let e = 0; e < edgeCount; e++) offsets[edges[2 * e] + 1]++;
+  for (let u = 1; u <= nodeCount; u++) offsets[u] += offsets[u - 1];
+  const neighbours = new Uint32Array(edgeCount);
+  const cursor = offsets.slice(0, nodeCount);
+  for (let e = 0; e < edgeCount; e++) neighbours[cursor[edges[2 * e]]++] = edges[2 * e + 1];
+  const degree = (u: number) => offsets[u + 1] - offsets[u];
+
+  // Units worth grouping: those with a neighbour, and exact classes. Representative id = smallest member id.
+  const repId = (u: number) => {
+    const nodes = classOfUnit.get(u);
+    return nodes ? Math.min(...nodes.map(idOf)) : idOf(u);
+  };
+  const candidates: number[] = [...classOfUnit.keys()];
+  for (let u = 0; u < slotCount; u++) if (unitOf[u] === u && degree(u) > 0 && !classOfUnit.has(u)) candidates.push(u);
+  const unitRepId = new Map<number, number>();
+  for (const u of candidates) unitRepId.set(u, repId(u));
+  candidates.sort((a, b) => degree(b) - degree(a) || unitRepId.get(a)! - unitRepId.get(b)!);
+
+  const codeSlot = (u: number) => (u < slotCount ? u : (classOfUnit.get(u)?.find((n) => n < slotCount) ?? -1));
+  const codeDistance = (a: number, b: number) => {
+    const sa = codeSlot(a);
+    const sb = codeSlot(b);
+    return sa < 0 || sb < 0 ? Infinity : hammingDistance(codes, codes, wpc, sa * wpc, sb * wpc);
+  };
+
+  // Leader clustering; a star that bridges families keeps one of them (see oneFamily).
+  const leaderOf = new Int32Array(nodeCount).fill(-1);
+  const offeredBy = new Int32Array(nodeCount).fill(-1);
+  const root = new Int32Array(nodeCount);
+  const findRoot = (v: number): number => {
+    while (root[v] !== v) v = root[v] = root[root[v]];
+    return v;
+  };
+  /**
+   * The members a leader keeps. Its neighbours' own edges among themselves split them into families; two
+   * families of two or more with no edge between them are two different pictures that the leader (often a
+   * crop of the part they share) happens to match both. The leader keeps the family nearest to it (smallest
+   * mean code distance; then the larger; then the smaller representative id) and the neighbours that match
+   * only it; the other families go back to be grouped on their own later.
+   */
+  const oneFamily = (leader: number, taken: number[]): number[] => {
+    if (taken.length < 4) return taken;
+    for (const v of taken) {
+      offeredBy[v] = leader;
+      root[v] = v;
+    }
+    for (const v of taken)
+      for (let i = offsets[v]; i < offsets[v + 1]; i++) {
+        const w = neighbours[i];
+        if (offeredBy[w] !== leader) continue;
+        const a = findRoot(v);
+        const b = findRoot(w);
+        if (a !== b) root[Math.max(a, b)] = Math.min(a, b);
+      }
+    const families = new Map<number, number[]>();
+    for (const v of taken) {
+      const r = findRoot(v);
+      const family = families.get(r);
+      if (family) family.push(v);
+      else families.set(r, [v]);
+    }
+    const plural = [...families.values()].filter((f) => f.length > 1);
+    if (plural.length < 2) return taken;
+    const meanDistance = (family: number[]) => {
+      const finite = family.map((v) => codeDistance(leader, v)).filter(Number.isFinite);
+      return finite.length ? finite.reduce((sum, d) => sum + d, 0) / finite.length : Infinity;
+    };
+    const firstId = (family: number[]) => Math.min(...family.map((v) => unitRepId.get(v) ?? idOf(v)));
+    const ranked = plural
+      .map((family) => ({ family, distance: meanDistance(family), size: family.length, first: firstId(family) }))
+      .sort((a, b) => a.distance - b.distance || b.size - a.size || a.first - b.first);
+    for (const { family } of ranked.slice(1)) for (const v of family) leaderOf[v] = -1;
+    return taken.filter((v) => leaderOf[v] === leader);
+  };
+  const groupsByLeader = new Map<number, number[]>();
+  for (const u of candidates) {
+    if (leaderOf[u] >= 0) continue;
+    leaderOf[u] = u;
+    const taken: number[] = [];
+    for (let i = offsets[u]; i < offsets[u + 1]; i++) {
+      const v = neighbours[i];
+      if (leaderOf[v] >= 0) continue;
+      leaderOf[v] = u;
+      taken.push(v);
+    }
+    groupsByLeader.set(u, [u, ...oneFamily(u, taken)]);
+  }
+
+  // A unit left alone although it had neighbours joins the nearest representative within r, if any.
+  const unitDistance = (a: number, b: number) => {
+    const sa = codeSlot(a);
+    const sb = codeSlot(b);
+    if (sa < 0 || sb < 0) return Infinity;
+    if (options.verify && !options.verify(slotIds[sa], slotIds[sb])) return Infinity;
+    return codeDistance(a, b);
+  };
+  if (options.radius !== null) {
+    for (const [leader, members] of groupsByLeader) {
+      if (members.length > 1 || degree(leader) === 0) continue;
+      let best = -1;
+      let bestDistance = Infinity;
+      for (let i = offsets[leader]; i < offsets[leader + 1]; i++) {
+        const other = leaderOf[neighbours[i]];
+        if ((groupsByLeader.get(other)?.length ?? 0) < 2) continue;
+        const d = unitDistance(leader, other);
+        if (d > options.radius) continue;
+        if (d < bestDistance || (d === bestDistance && unitRepId.get(other)! < unitRepId.get(best)!)) {
+          best = other;
+          bestDistance = d;
+        }
+      }
+      if (best >= 0) {
+        groupsByLeader.get(best)!.push(leader);
+        groupsByLeader.delete(leader);
+        leaderOf[leader] = best;
+      }
+    }
+    mergeDenseStars(groupsByLeader, leaderOf, offsets, neighbours, unitRepId);
+  }
+
+  const groups: PhotoGroup[] = [];
+  for (const [leader, memberUnits] of groupsByLeader) {
+    const nodes = memberUnits.flatMap((u) => classOfUnit.get(u) ?? [u]);
+    if (nodes.length < 2) continue;
+    const representativeId = unitRepId.get(leader)!;
+    const ids = nodes.map(idOf).sort((a, b) => (a === representativeId ? -1 : b === representativeId ? 1 : a - b));
+    const kind = memberUnits.length === 1 ? 'exact' : 'near';
+    const maxDistance =
+      kind === 'exact'
+        ? 0
+        : maxPairDistance(
+            nodes.filter((n) => n < slotCount),
+            codes,
+            wpc,
+          );
+    groups.push({ kind, ids, representativeId, maxDistance });
+  }
+  return groups.sort((a, b) => a.representativeId - b.representativeId);
+}
+
+/**
+ * Two stars most of whose member pairs are linked (at least half of |A|·|B|) are one picture's copies that two
+ * leaders split between them (the first leader took the copies it reached, the second the rest): they are merged,
+ * densest pair first (average linkage), into the larger star (ties: the smaller representative id). A hub that
+ * links two families links few of their pairs, so families stay apart.
+ */
+function mergeDenseStars(
+  groupsByLeader: Map<number, number[]>,
+  leaderOf: Int32Array,
+  offsets: Uint32Array,
+  neighbours: Uint32Array,
+  unitRepId: Map<number, number>,
+): void {
+  // links.get(a).get(b): edges between the stars led by a and b (kept symmetric).
+  const links = new Map<number, Map<number, number>>();
+  const addLinks = (a: number, b: number, n: number) => {
+    if (!links.has(a)) links.set(a, new Map());
+    links.get(a)!.set(b, (links.get(a)!.get(b) ?? 0) + n);
+  };
+  for (const [leader, members] of groupsByLeader) {
+    if (members.length < 2) continue;
+    for (const u of members)
+      for (let i = offsets[u]; i < offsets[u + 1]; i++) {
+        const other = leaderOf[neighbours[i]];
+        if (other !== leader && other >= 0 && (groupsByLeader.get(other)?.length ?? 0) >= 2) addLinks(leader, other, 1);
+      }
+  }
+  const size = (leader: number) => groupsByLeader.get(leader)!.length;
+  for (;;) {
+    let best: [number, number] | null = null;
+    let bestDensity = 0.5;
+    for (const [a, row] of links)
+      for (const [b, n] of row) {
+        if (a > b) continue;
+        const density = n / (size(a) * size(b));
+        if (density >= bestDensity) {
+          if (density === bestDensity && best && Math.min(a, b) > Math.min(...best)) continue;
+          best = [a, b];
+          bestDensity = density;
+        }
+      }
+    if (!best) return;
+    const [a, b] = best;
+    const [keep, gone] =
+      size(a) > size(b) || (size(a) === size(b) && unitRepId.get(a)! < unitRepId.get(b)!) ? [a, b] : [b, a];
+    for (const u of groupsByLeader.get(gone)!) leaderOf[u] = keep;
+    groupsByLeader.get(keep)!.push(...groupsByLeader.get(gone)!);
+    groupsByLeader.delete(gone);
+    for (const [c, n] of links.get(gone) ?? []) {
+      links.get(c)!.delete(gone);
+      if (c === keep) continue;
+      addLinks(keep, c, n);
+      addLinks(c, keep, n);
+    }
+    links.delete(gone);
+    links.get(keep)?.delete(gone);
+  }
+}
+
+/** Exact largest distance between member slots (groups are small; this is cheap). */
+function maxPairDistance(slots: number[], codes: Uint32Array, wpc: number): number {
+  let max = 0;
+  for (let a = 0; a < slots.length; a++) {
+    for (let b = a + 1; b < slots.length; b++) {
+      max = Math.max(max, hammingDistance(codes, codes, wpc, slots[a] * wpc, slots[b] * wpc));
+    }
+  }
+  return max;
+}

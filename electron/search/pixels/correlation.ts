@@ -1,0 +1,104 @@
+/**
+ * The coarse search of the pixel alignment (alignment.ts): B's plane laid over A's at every offset, each scored
+ * by the zero-mean normalised cross-correlation of the overlap, from summed-area tables so each offset costs one
+ * pass over the overlap's products.
+ */
+import type { GreyPlane } from '../../../model/image/grey-resample.js';
+
+/**
+ * Placements are ranked by correlation plus this much times the smaller coverage: on a plain or repetitive
+ * picture several placements correlate about equally, and the one that overlaps more is the likelier truth.
+ */
+export const OVERLAP_BONUS = 0.05;
+
+/** B's top-left at (dx, dy) in A, on the coarse planes. */
+export interface Placement {
+  dx: number;
+  dy: number;
+  correlation: number;
+  /** Overlap in A's cells. */
+  overlap: number;
+  /** Correlation plus the overlap bonus: what placements are ranked by. */
+  score: number;
+}
+
+/**
+ * Zero-mean normalised cross-correlation from running sums over n paired samples, and the smaller of the two
+ * standard deviations (0 correlation when either side is flat).
+ */
+export function pearsonFromSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number) {
+  const varA = Math.max(0, saa / n - (sa / n) ** 2);
+  const varB = Math.max(0, sbb / n - (sb / n) ** 2);
+  const cov = sab / n - (sa / n) * (sb / n);
+  const correlation = varA > 1e-9 && varB > 1e-9 ? cov / Math.sqrt(varA * varB) : 0;
+  return { correlation, deviation: Math.sqrt(Math.min(varA, varB)) };
+}
+
+/**
+ * Summed-area tables of a plane's values and squares, (width + 1) × (height + 1), so that any rectangle's sum
+ * is four reads: what lets the offset search correlate every placement with one product per overlap cell.
+ */
+export interface SumTables {
+  stride: number;
+  sum: Float64Array;
+  squares: Float64Array;
+}
+
+export function sumTables(plane: GreyPlane): SumTables {
+  const stride = plane.width + 1;
+  const sum = new Float64Array(stride * (plane.height + 1));
+  const squares = new Float64Array(sum.length);
+  for (let y = 0; y < plane.height; y++) {
+    let row = 0;
+    let rowSquares = 0;
+    for (let x = 0; x < plane.width; x++) {
+      const v = plane.data[y * plane.width + x];
+      row += v;
+      rowSquares += v * v;
+      sum[(y + 1) * stride + x + 1] = sum[y * stride + x + 1] + row;
+      squares[(y + 1) * stride + x + 1] = squares[y * stride + x + 1] + rowSquares;
+    }
+  }
+  return { stride, sum, squares };
+}
+
+/** Sum over the rectangle [x0, x1) × [y0, y1) of a summed-area table. */
+export function boxSum(table: Float64Array, stride: number, x0: number, y0: number, x1: number, y1: number): number {
+  return table[y1 * stride + x1] - table[y0 * stride + x1] - table[y1 * stride + x0] + table[y0 * stride + x0];
+}
+
+/**
+ * The best placement of `b` over `a` among every offset that overlaps at least `minOverlapCells` cells: the
+ * normalised cross-correlation of each, its sums and sums of squares read from summed-area tables.
+ */
+export function bestOffset(a: GreyPlane, tablesA: SumTables, b: GreyPlane, minOverlapCells: number): Placement | null {
+  const tablesB = sumTables(b);
+  const ad = a.data;
+  const bd = b.data;
+  let best: Placement | null = null;
+  for (let dy = 1 - b.height; dy < a.height; dy++) {
+    const y0 = Math.max(0, dy);
+    const y1 = Math.min(a.height, dy + b.height);
+    if (y1 <= y0) continue;
+    for (let dx = 1 - b.width; dx < a.width; dx++) {
+      const x0 = Math.max(0, dx);
+      const x1 = Math.min(a.width, dx + b.width);
+      const n = (y1 - y0) * (x1 - x0);
+      if (x1 <= x0 || n < minOverlapCells) continue;
+      let sab = 0;
+      for (let y = y0; y < y1; y++) {
+        let ia = y * a.width + x0;
+        let ib = (y - dy) * b.width + (x0 - dx);
+        for (let x = x0; x < x1; x++, ia++, ib++) sab += ad[ia] * bd[ib];
+      }
+      const sa = boxSum(tablesA.sum, tablesA.stride, x0, y0, x1, y1);
+      const saa = boxSum(tablesA.squares, tablesA.stride, x0, y0, x1, y1);
+      const sb = boxSum(tablesB.sum, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
+      const sbb = boxSum(tablesB.squares, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
+      const correlation = pearsonFromSums(n, sa, sb, saa, sbb, sab).correlation;
+      const score = correlation + OVERLAP_BONUS * (n / Math.max(a.width * a.height, b.width * b.height));
+      if (!best || score > best.score) best = { dx, dy, correlation, overlap: n, score };
+    }
+  }
+  return best;
+}

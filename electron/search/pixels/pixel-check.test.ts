@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { makeThumbnail } from '../../../model/image/decode.js';
+import { orientPixels, syntheticPhoto, windowOf } from '../../../tests/helpers/synthetic-photo.js';
+import { DEFAULT_PIXEL_RULE } from './alignment.js';
+import type { RawImage } from '../../../model/types.js';
+import { PixelCheck, PixelChecker, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
+
+/** Four photos, each with a 85 % crop, a 70 % window and a turned copy: 16 thumbnails, ids 1..16. */
+async function library() {
+  const kinds = ['photo', 'crop', 'window', 'turned'] as const;
+  const thumbnails = new Map<number, Uint8Array>();
+  const what = new Map<number, { base: number; kind: (typeof kinds)[number] }>();
+  let id = 1;
+  for (let base = 0; base < 4; base++) {
+    const photo = syntheticPhoto({ width: 320, height: 240, seed: 300 + base });
+    const versions = [photo, windowOf(photo, 0.85, 1, 0), windowOf(photo, 0.7, 0, 1), orientPixels(photo, 6)];
+    for (let k = 0; k < kinds.length; k++, id++) {
+      thumbnails.set(id, await makeThumbnail(versions[k]));
+      what.set(id, { base, kind: kinds[k] });
+    }
+  }
+  return { thumbnails, what };
+}
+
+/** Half the size (2 × 2 means). */
+function halved(image: RawImage): RawImage {
+  const [width, height, c] = [image.width >> 1, image.height >> 1, image.channels];
+  const data = new Uint8Array(width * height * c);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let k = 0; k < c; k++) {
+        const at = (dx: number, dy: number) => image.data[((2 * y + dy) * image.width + 2 * x + dx) * c + k];
+        data[(y * width + x) * c + k] = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) >> 2;
+      }
+  return { data, width, height, channels: c };
+}
+
+/** Every sample moved by `delta` (clamped). */
+function brightened(image: RawImage, delta: number): RawImage {
+  return { ...image, data: image.data.map((v) => Math.max(0, Math.min(255, v + delta))) };
+}
+
+describe('PixelCheck', () => {
+  it('gives the same verdicts in worker threads as in process, and the right ones', async () => {
+    const { thumbnails, what } = await library();
+    const ids = [...thumbnails.keys()];
+    // Every pair upright, and every pair with the first photo turned back (8 undoes 6): 240 distinct pairs.
+    const pairs: PixelPair[] = [];
+    for (const a of ids) for (const b of ids) if (a < b) pairs.push({ id: a, orientation: 1, other: b });
+    for (const a of ids)
+      for (const b of ids)
+        if (a !== b && what.get(a)!.kind === 'turned') pairs.push({ id: a, orientation: 8, other: b });
+    const run = async (workers: number) => {
+      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), undefined, workers);
+      const progress: number[] = [];
+      await check.prepare([...pairs, ...pairs], { onProgress: (done, total) => progress.push(done / total) });
+      expect(progress.at(-1)).toBe(1);
+      return { verdicts: pairs.map((p) => check.matches(p.id, p.orientation, p.other)), check };
+    };
+    const here = await run(0);
+    const threads = await run(2);
+    expect(threads.verdicts).toEqual(here.verdicts);
+
+    const expected = pairs.map((p) => {
+      const a = what.get(p.id)!;
+      const b = what.get(p.other)!;
+      const upright = (kind: string, turnedBack: boolean) => (kind === 'turned' ? turnedBack : true);
+      const sameBase = a.base === b.base;
+      const noWindow = a.kind !== 'window' && b.kind !== 'window';
+      return sameBase && noWindow && upright(a.kind, p.orientation === 8) && upright(b.kind, false);
+    });
+    expect(here.verdicts).toEqual(expected);
+    // A pair nobody prepared is not a duplicate.
+    expect(here.check.matches(1, 3, 2)).toBe(false);
+  });
+
+  it('passes a pair whose photo has no thumbnail: it cannot be checked', async () => {
+    const { thumbnails } = await library();
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), undefined, 0);
+    await check.prepare([
+      { id: 1, orientation: 1, other: 5 },
+      { id: 2, orientation: 1, other: 5 },
+    ]);
+    expect(check.matches(1, 1, 5)).toBe(true);
+    expect(check.matches(5, 1, 2)).toBe(false);
+  });
+
+  it('takes the verdicts a store kept and gives it the ones it made, never an unchecked pass', async () => {
+    const { thumbnails, what } = await library();
+    const kept = new Map<string, boolean>();
+    const key = (p: PixelPair) => `${Math.min(p.id, p.other)}-${Math.max(p.id, p.other)}`;
+    const store: PixelVerdictStore & { added: number } = {
+      added: 0,
+      get: (p) => kept.get(key(p)),
+      add(verdicts) {
+        for (const [p, same] of verdicts) kept.set(key(p), same);
+        this.added += verdicts.length;
+      },
+    };
+    // Photo 1 has no thumbnail in the first check: its three pairs pass unchecked and are not kept.
+    const pairs: PixelPair[] = [1, 2, 3, 4].flatMap((a) =>
+      [1, 2, 3, 4].filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b })),
+    );
+    const first = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => (id === 1 ? undefined : thumbnails.get(id)), store, 0);
+    await first.prepare(pairs);
+    expect(first.counts).toEqual({ checked: 6, kept: 0, inferred: 0 });
+    expect([...kept.keys()].sort()).toEqual(['2-3', '2-4', '3-4']);
+    expect(first.matches(1, 1, 3)).toBe(true); // the 70 % window passes only for want of a thumbnail
+    // With every thumbnail: only photo 1's pairs are compared, the window's pair fails now.
+    const progress: number[] = [];
+    const second = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
+    await second.prepare(pairs, { onProgress: (_, total) => progress.push(total) });
+    expect(second.counts).toEqual({ checked: 3, kept: 3, inferred: 0 });
+    expect(new Set(progress)).toEqual(new Set([3]));
+    expect(store.added).toBe(6);
+    const truth = (a: number, b: number) => what.get(a)!.kind !== 'window' && what.get(b)!.kind !== 'window';
+    for (const p of pairs) expect(second.matches(p.id, 1, p.other)).toBe(truth(p.id, p.other) && p.other !== 4);
+    // A kept verdict is believed, not recomputed: nothing is compared, and a planted verdict wins.
+    kept.set('1-2', false);
+    const third = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
+    await third.prepare(pairs, { onProgress: () => expect.unreachable('nothing to compare') });
+    expect(third.counts).toEqual({ checked: 0, kept: 6, inferred: 0 });
+    expect(third.matches(2, 1, 1)).toBe(false);
+  });
+
+  it('stops when aborted, and keeps the verdicts it made so far, in process and in worker threads', async () => {
+    const { thumbnails } = await library();
+    const ids = [...thumbnails.keys()];
+    // 120 upright pairs and 120 with photo `a` turned: enough for two workers (64 pairs each at least).
+    const pairs = [1, 3].flatMap((orientation) =>
+      ids.flatMap((a) => ids.filter((b) => a < b).map((b) => ({ id: a, orientation, other: b }))),
+    );
+    const reference = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), undefined, 0);
+    await reference.prepare(pairs);
+    const truth = (p: PixelPair) => reference.matches(p.id, p.orientation, p.other);
+    for (const workers of [0, 2]) {
+      const kept = new Map<PixelPair, boolean>();
+      const store: PixelVerdictStore = {
+        get: (p) => kept.get(p),
+        add: (verdicts) => verdicts.forEach(([p, same]) => kept.set(p, same)),
+      };
+      const controller = new AbortController();
+      const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
+      const run = check.prepare(pairs, {
+        signal: controller.signal,
+        onProgress: (done) => done >= 24 && controller.abort(),
+      });
+      await expect(run).rejects.toThrow();
+      expect(kept.size).toBeGreaterThanOrEqual(24);
+      expect(kept.size).toBeLessThan(pairs.length);
+      for (const [p, same] of kept) expect(same).toBe(truth(p));
+      // Started again with the store, it compares only the rest.
+      const again = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
+      await again.prepare(pairs);
+      expect(again.counts).toEqual({
+        checked: pairs.length - again.counts.kept,
+        kept: kept.size - again.counts.checked,
+        inferred: 0,
+      });
+      expect(again.counts.kept).toBeGreaterThanOrEqual(24);
+      for (const p of pairs) expect(again.matches(p.id, p.orientation, p.other)).toBe(truth(p));
+    }
+  });
+
+  it('judges interchangeable copies once: a family of copies takes the verdict of one of its members', async () => {
+    // Three photos, each with three whole copies (half size, brighter, half size and brighter) and an 80 % crop.
+    const thumbnails = new Map<number, Uint8Array>();
+    const base = new Map<number, number>();
+    let id = 1;
+    for (let b = 0; b < 3; b++) {
+      const photo = syntheticPhoto({ width: 320, height: 240, seed: 500 + b });
+      const half = halved(photo);
+      const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
+      for (const version of versions) {
+        thumbnails.set(id, await makeThumbnail(version));
+        base.set(id++, b);
+      }
+    }
+    const ids = [...thumbnails.keys()];
+    const pairs = ids.flatMap((a) =>
+      ids.filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b, rank: 0 })),
+    );
+    // Copies of one photo come first (as their close codes rank them), then the pairs between photos.
+    for (const p of pairs) p.rank = base.get(p.id) === base.get(p.other) ? 0 : 1;
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
+    await check.prepare(pairs);
+    // Every pair compared on its own, without families.
+    const reference = await new PixelChecker(DEFAULT_PIXEL_RULE).check({ pairs, thumbnails: [...thumbnails] });
+    expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(reference.map((v) => v !== 'different'));
+    expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(
+      pairs.map((p) => base.get(p.id) === base.get(p.other)),
+    );
+    // Within a photo: 10 pairs each; between photos, the 4 whole copies of each form one family: 3 family pairs
+    // are compared (plus the crops' pairs), instead of 75 file pairs.
+    expect(check.counts.checked + check.counts.inferred).toBe(pairs.length);
+    expect(check.counts.inferred).toBeGreaterThan(40);
+    expect(check.counts.checked).toBeLessThan(pairs.length / 2);
+  });
+});

@@ -1,0 +1,442 @@
+/**
+ * The pixel check of candidate duplicate pairs, the last step of a duplicate search with a preset that asks for
+ * it: each pair's stored thumbnails (WebP, long side 256) are decoded, aligned and compared
+ * (electron/search/pixels/alignment.ts). It is what tells a lightly cropped or recoloured copy from a 70 % window of
+ * the same photo or the other half of a stereo pair, which codes and embeddings, being pooled, cannot.
+ *
+ * Pairs are prepared in one pass before grouping, each distinct pair once, streamed in chunks in order of their
+ * first photo: to a pool of worker threads (one per core; electron/search/pixels/pixel-worker.ts) when there are
+ * enough of them, else here, yielding often so the event loop, progress and cancellation keep going. Each
+ * checker keeps a bounded number of prepared pictures, so memory does not grow with the library or the number of
+ * pairs, and each chunk's verdicts are kept as soon as it is done. Grouping then asks for verdicts synchronously; a pair
+ * that was not prepared (grouping may ask about pairs outside the radius) is not a duplicate. A photo without a
+ * stored thumbnail (or one that no longer decodes) cannot be checked, and its pairs are judged by the code and
+ * embedding alone, as before the check existed.
+ *
+ * A verdict depends only on the two thumbnails, the rule and the check's code, so it can outlive the search: a
+ * `PixelVerdictStore` (the library's: electron/search/pixels/kept-verdicts.ts) gives the verdicts of pairs judged before,
+ * and keeps the new ones. Only pairs actually looked at are kept, never one passed for want of a thumbnail.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { decodeImage } from '../../../model/image/decode.js';
+import { startModuleWorker } from '../../../model/module-worker.js';
+import { orientPixels, type Orientation } from '../../../model/image/orientation.js';
+import {
+  type AlignablePicture,
+  alignPictures,
+  meetsRule,
+  type PixelRule,
+  pictureOf,
+  wholeCopies,
+} from './alignment.js';
+
+/** Photo `id` turned as EXIF `orientation` asks (1: upright), to be compared with photo `other` upright. */
+export interface PixelPair {
+  id: number;
+  orientation: number;
+  other: number;
+  /** Pairs of smaller rank are checked first (the search gives their code distance: copies come early). */
+  rank?: number;
+}
+
+/**
+ * Bump when a pair's verdict could change for the same thumbnails and rule: the alignment (alignment.ts, correlation.ts, warp.ts), the
+ * decoding here, or how thumbnails are made (model/image/decode.ts, makeThumbnail). Kept verdicts of another version are
+ * not used.
+ */
+export const PIXEL_CHECK_VERSION = 4;
+
+/** What a kept verdict was judged with: the check's version and the rule's numbers. */
+export function pixelRuleKey(rule: PixelRule): string {
+  return `v${PIXEL_CHECK_VERSION}:${rule.minCoverage}:${rule.minCorrelation}:${rule.sureCorrelation}:${rule.maxLocalShift}`;
+}
+
+/**
+ * The outcome of one pair: one picture, and interchangeable copies of it (`copy`: each the whole of the other,
+ * correlating at the sure level: electron/search/pixels/alignment.ts's `wholeCopies`), one picture (`same`), two
+ * pictures, or not checkable (a thumbnail is missing or undecodable).
+ */
+export type PixelVerdict = 'copy' | 'same' | 'different' | 'unchecked';
+
+/** Verdicts that outlive one search. */
+export interface PixelVerdictStore {
+  /** The verdict kept for a pair, if any (true: one picture). */
+  get(pair: PixelPair): boolean | undefined;
+  /** Keeps verdicts just made by comparing both thumbnails. */
+  add(verdicts: readonly (readonly [PixelPair, boolean])[]): void;
+}
+
+export interface PixelCheckOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Pairs sent to a worker at a time: their verdicts are kept (in the store too) as soon as the chunk is done. */
+const PAIRS_PER_CHUNK = 64;
+/** In process, the event loop gets a turn every this many pairs (~2–10 ms a pair). */
+const PAIRS_PER_TURN = 8;
+/** Fewer pairs than this per worker are checked here: starting a worker costs more than they do. */
+const PAIRS_PER_WORKER = 64;
+/**
+ * Prepared pictures a checker keeps (least recently used go first): ~25 KB each (grey planes at four sizes and
+ * the 256 px grey thumbnail, one byte a sample), so at most ~50 MB per checker, whatever the library's size.
+ * Pairs are checked in order of their first photo, so most pictures are found here again.
+ */
+const PICTURES_KEPT = 2000;
+
+/** Orientations 2..8 turn the picture; anything else (1, the greyscale and trimmed variants) compares it upright. */
+function turn(orientation: number): Orientation {
+  return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
+}
+
+/** One chunk of work: the pairs, and the thumbnails of the photos they name (WebP bytes). */
+export interface PixelChunk {
+  pairs: PixelPair[];
+  thumbnails: [number, Uint8Array][];
+}
+
+/**
+ * Checks pairs with a bounded memory of prepared pictures: each thumbnail is decoded (and turned) once while it
+ * stays among the PICTURES_KEPT most recently used. The same code runs here and in the worker threads.
+ */
+export class PixelChecker {
+  private readonly pictures = new Map<string, AlignablePicture | null>();
+
+  constructor(
+    private readonly rule: PixelRule,
+    private readonly capacity = PICTURES_KEPT,
+  ) {}
+
+  /** The verdict of each pair of the chunk, in order; `turnEvery` yields to the event loop every so many pairs. */
+  async check(chunk: PixelChunk, options: { signal?: AbortSignal; turnEvery?: number } = {}): Promise<PixelVerdict[]> {
+    const webp = new Map(chunk.thumbnails);
+    const verdicts: PixelVerdict[] = [];
+    for (let i = 0; i < chunk.pairs.length; i++) {
+      if (options.turnEvery && i % options.turnEvery === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        options.signal?.throwIfAborted();
+      }
+      const p = chunk.pairs[i];
+      const a = await this.picture(p.id, turn(p.orientation), webp);
+      const b = await this.picture(p.other, 1, webp);
+      if (!a || !b) {
+        verdicts.push('unchecked');
+        continue;
+      }
+      const found = alignPictures(a, b, { goal: this.rule });
+      if (!found || !meetsRule(found, this.rule)) verdicts.push('different');
+      else verdicts.push(wholeCopies(found, this.rule) ? 'copy' : 'same');
+    }
+    return verdicts;
+  }
+
+  private async picture(id: number, o: Orientation, webp: Map<number, Uint8Array>): Promise<AlignablePicture | null> {
+    const key = `${id}:${o}`;
+    const known = this.pictures.get(key);
+    if (known !== undefined) {
+      this.pictures.delete(key); // most recently used last
+      this.pictures.set(key, known);
+      return known;
+    }
+    const bytes = webp.get(id);
+    const image = bytes ? await decodeImage(bytes, { channels: 3 }).catch(() => null) : null;
+    const picture = image && pictureOf(o === 1 ? image : orientPixels(image, o));
+    this.pictures.set(key, picture);
+    if (this.pictures.size > this.capacity) this.pictures.delete(this.pictures.keys().next().value!);
+    return picture;
+  }
+}
+
+/** Messages to a pixel worker: the rule first, then chunks; and what it answers for each chunk. */
+export type PixelWorkerRequest = { rule: PixelRule } | { chunk: PixelChunk };
+export type PixelWorkerMessage = { verdicts: PixelVerdict[] } | { error: string };
+
+export class PixelCheck {
+  /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
+  private readonly verdicts = new Map<string, boolean>();
+  /** Pairs of the last `prepare`: compared now, taken from the store, and judged by their families' verdict. */
+  readonly counts = { checked: 0, kept: 0, inferred: 0 };
+
+  /**
+   * @param store verdicts kept from earlier searches, and where new ones are kept (none: every pair is checked)
+   * @param workers how many worker threads may share the checks (default: one per core; 0: none)
+   */
+  constructor(
+    private readonly rule: PixelRule,
+    private readonly thumbnail: (id: number) => Uint8Array | undefined,
+    private readonly store?: PixelVerdictStore,
+    private readonly workers = os.availableParallelism(),
+  ) {}
+
+  /**
+   * Checks every distinct pair that neither this check nor the store has a verdict for, a chunk at a time, in
+   * order of their first photo (so the pictures a checker keeps serve many pairs). Each chunk's verdicts are
+   * kept, in the store too, as soon as it is done: a search cancelled, stopped or killed part-way loses at most
+   * the chunks in flight, and one started again goes on from there.
+   *
+   * Interchangeable copies are judged once: pairs are taken in rounds of increasing rank, and photos found to be
+   * `copy` of each other form one family; a later pair whose two families (and turn) were already judged takes
+   * that verdict without comparing pixels (`counts.inferred`), and only the first pair of each family pair in a
+   * round is compared. A library where each photo has several copies, or bursts of near-identical shots, so
+   * compares families rather than every file against every file.
+   */
+  async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
+    // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
+    const todo: PixelPair[] = [];
+    const seen = new Set<string>();
+    this.counts.checked = this.counts.kept = this.counts.inferred = 0;
+    for (const p of pairs) {
+      const key = verdictKey(p);
+      if (this.verdicts.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      const kept = this.store?.get(p);
+      if (kept !== undefined) {
+        this.verdicts.set(key, kept);
+        this.counts.kept++;
+      } else todo.push(p);
+    }
+    seen.clear();
+    if (!todo.length) return;
+    todo.sort(
+      (p, q) => (p.rank ?? 0) - (q.rank ?? 0) || p.id - q.id || p.orientation - q.orientation || p.other - q.other,
+    );
+    const families = new Families();
+    /** Verdicts between families (by their roots when made), from compared pairs. */
+    const judged: [PixelPair, boolean][] = [];
+    let done = 0;
+    const pool = new CheckerPool(this.rule, this.workers, todo.length, options.signal);
+    try {
+      for (let start = 0; start < todo.length;) {
+        let end = start;
+        while (end < todo.length && (todo[end].rank ?? 0) === (todo[start].rank ?? 0)) end++;
+        const round = todo.slice(start, end);
+        start = end;
+        // What is known between families now; a round's pairs of one family pair wait for its first one.
+        const between = new Map<string, boolean>();
+        for (const [p, same] of judged) between.set(families.key(p), same);
+        const send: PixelPair[] = [];
+        const waiting = new Map<string, PixelPair[]>();
+        const inferred: [PixelPair, boolean][] = [];
+        for (const p of round) {
+          const key = families.key(p);
+          const known = families.same(p) ? true : between.get(key);
+          if (known !== undefined) inferred.push([p, known]);
+          else if (waiting.has(key)) waiting.get(key)!.push(p);
+          else {
+            waiting.set(key, []);
+            send.push(p);
+          }
+        }
+        this.takeInferred(inferred);
+        done += inferred.length;
+        if (inferred.length) options.onProgress?.(done, todo.length);
+        const chunks: PixelPair[][] = [];
+        for (let i = 0; i < send.length; i += PAIRS_PER_CHUNK) chunks.push(send.slice(i, i + PAIRS_PER_CHUNK));
+        await pool.run(
+          chunks,
+          (chunk) => this.chunk(chunk),
+          (chunk, verdicts) => {
+            const followers: [PixelPair, boolean][] = [];
+            verdicts.forEach((verdict, i) => {
+              const p = chunk[i];
+              if (verdict === 'unchecked') return;
+              const same = verdict !== 'different';
+              judged.push([p, same]);
+              for (const q of waiting.get(families.key(p)) ?? []) followers.push([q, same]);
+            });
+            this.record(chunk, verdicts);
+            this.takeInferred(followers);
+            // Families grow only from compared copies, after the round's keys were taken.
+            verdicts.forEach(
+              (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
+            );
+            done += chunk.length + followers.length;
+            options.onProgress?.(done, todo.length);
+          },
+        );
+        // Pairs waiting on an unchecked pair are compared themselves in a later round.
+        for (const [, list] of waiting) {
+          const open = list.filter((q) => !this.verdicts.has(verdictKey(q)));
+          if (open.length) todo.splice(start, 0, ...open.map((q) => ({ ...q, rank: (q.rank ?? 0) + 0.5 })));
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /** Takes verdicts inferred from families (kept in the store like compared ones). */
+  private takeInferred(inferred: readonly [PixelPair, boolean][]): void {
+    if (!inferred.length) return;
+    for (const [p, same] of inferred) this.verdicts.set(verdictKey(p), same);
+    this.counts.inferred += inferred.length;
+    this.store?.add(inferred);
+  }
+
+  /** Takes a chunk's verdicts, and gives the store those of pairs really compared. */
+  private record(chunk: readonly PixelPair[], verdicts: readonly PixelVerdict[]): void {
+    const judged: [PixelPair, boolean][] = [];
+    verdicts.forEach((verdict, i) => {
+      this.verdicts.set(verdictKey(chunk[i]), verdict !== 'different');
+      if (verdict !== 'unchecked') judged.push([chunk[i], verdict !== 'different']);
+    });
+    this.counts.checked += chunk.length;
+    if (judged.length) this.store?.add(judged);
+  }
+
+  /** Whether photo `id` (turned by `orientation`) and photo `other` are one picture: the prepared verdict. */
+  matches(id: number, orientation: number, other: number): boolean {
+    return this.verdicts.get(verdictKey({ id, orientation, other })) ?? false;
+  }
+
+  private chunk(pairs: PixelPair[]): PixelChunk {
+    const thumbnails: [number, Uint8Array][] = [];
+    for (const id of new Set(pairs.flatMap((p) => [p.id, p.other]))) {
+      const webp = this.thumbnail(id);
+      if (webp) thumbnails.push([id, webp]);
+    }
+    return { pairs, thumbnails };
+  }
+}
+
+/** Families of interchangeable copies (union-find over photo ids). */
+class Families {
+  private readonly parent = new Map<number, number>();
+
+  root(id: number): number {
+    let r = id;
+    while (this.parent.has(r)) r = this.parent.get(r)!;
+    for (let v = id; v !== r;) {
+      const up = this.parent.get(v)!;
+      this.parent.set(v, r);
+      v = up;
+    }
+    return r;
+  }
+
+  join(p: PixelPair): void {
+    const [a, b] = [this.root(p.id), this.root(p.other)];
+    if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
+  }
+
+  /** An upright pair within one family. */
+  same(p: PixelPair): boolean {
+    return turn(p.orientation) === 1 && this.root(p.id) === this.root(p.other);
+  }
+
+  /** The pair as a pair of families, turned as the pair is. */
+  key(p: PixelPair): string {
+    return orderedPairKey(orderedPair(p, (id) => this.root(id)));
+  }
+}
+
+/**
+ * Checks chunks here or on worker threads (started on first use, one per core, kept across runs and closed by
+ * `close`); each worker takes the next chunk as it finishes one, and `finished` is called per chunk in the order
+ * they finish. Aborting, or a worker's failure, fails the run.
+ */
+class CheckerPool {
+  private readonly workers: Worker[] = [];
+  private here: PixelChecker | null = null;
+  private readonly threads: number;
+
+  constructor(
+    private readonly rule: PixelRule,
+    workers: number,
+    pairs: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    const threads = Math.max(0, Math.min(workers, Math.floor(pairs / PAIRS_PER_WORKER)));
+    this.threads = threads < 2 ? 0 : threads;
+  }
+
+  async run(
+    chunks: readonly PixelPair[][],
+    load: (pairs: PixelPair[]) => PixelChunk,
+    finished: (pairs: PixelPair[], verdicts: readonly PixelVerdict[]) => void,
+  ): Promise<void> {
+    const signal = this.signal;
+    signal?.throwIfAborted();
+    if (!chunks.length) return;
+    if (this.threads === 0) {
+      this.here ??= new PixelChecker(this.rule);
+      for (const chunk of chunks) {
+        signal?.throwIfAborted();
+        finished(chunk, await this.here.check(load(chunk), { signal, turnEvery: PAIRS_PER_TURN }));
+      }
+      return;
+    }
+    while (this.workers.length < Math.min(this.threads, chunks.length)) {
+      const worker = startModuleWorker(import.meta.url, 'pixel-worker');
+      worker.postMessage({ rule: this.rule } satisfies PixelWorkerRequest);
+      this.workers.push(worker);
+    }
+    let next = 0;
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      let failed = false;
+      const fail = (error: unknown) => {
+        failed = true;
+        reject(error);
+      };
+      const onAbort = () => fail(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const feed = (worker: Worker) => {
+        if (failed) return;
+        if (next >= chunks.length) {
+          worker.off('error', fail);
+          if (--running === 0) {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          }
+          return;
+        }
+        const pairs = chunks[next++];
+        worker.once('message', (message: PixelWorkerMessage) => {
+          if (failed) return;
+          if ('error' in message) return fail(new Error(`Pixel check failed: ${message.error}`));
+          try {
+            finished(pairs, message.verdicts);
+          } catch (error) {
+            return fail(error);
+          }
+          feed(worker);
+        });
+        worker.postMessage({ chunk: load(pairs) } satisfies PixelWorkerRequest);
+      };
+      for (const worker of this.workers.slice(0, Math.min(this.workers.length, chunks.length))) {
+        worker.on('error', fail);
+        running++;
+        feed(worker);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/**
+ * A pair as (first, turn, second), its photos named by `name` (their ids, or the contents of their files): upright
+ * pairs are unordered, (a, b) and (b, a) share a verdict; a turned photo comes first.
+ */
+export function orderedPair<T extends string | number>(
+  p: PixelPair,
+  name: (id: number) => T,
+): { a: T; orientation: Orientation; b: T } {
+  const orientation = turn(p.orientation);
+  const [a, b] = [name(p.id), name(p.other)];
+  return orientation === 1 && b < a ? { a: b, orientation, b: a } : { a, orientation, b };
+}
+
+/** One string for an ordered pair, as a map key. */
+export function orderedPairKey(pair: { a: string | number; orientation: number; b: string | number }): string {
+  return `${pair.a}:${pair.orientation}:${pair.b}`;
+}
+
+function verdictKey(p: PixelPair): string {
+  return orderedPairKey(orderedPair(p, (id) => id));
+}

@@ -1,0 +1,44 @@
+/**
+ * The eight orientations of a picture (EXIF numbering) as pure pixel transforms: used to undo EXIF
+ * orientation in tests and to make the rotated and mirrored variants that geometric matching encodes.
+ */
+import type { RawImage } from '../types.js';
+
+export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/**
+ * Applies the transform that EXIF orientation `orientation` asks a viewer to apply to the stored
+ * pixels: the result is what the photo looks like upright (e.g. 6 = rotate 90° clockwise).
+ */
+export function orientPixels(image: RawImage, orientation: Orientation): RawImage {
+  const { width: w, height: h, channels } = image;
+  const swaps = orientation >= 5;
+  const outW = swaps ? h : w;
+  const outH = swaps ? w : h;
+  const out = new Uint8Array(image.data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let ox: number;
+      let oy: number;
+      switch (orientation) {
+        case 1: [ox, oy] = [x, y]; break; // prettier-ignore
+        case 2: [ox, oy] = [w - 1 - x, y]; break; // prettier-ignore
+        case 3: [ox, oy] = [w - 1 - x, h - 1 - y]; break; // prettier-ignore
+        case 4: [ox, oy] = [x, h - 1 - y]; break; // prettier-ignore
+        case 5: [ox, oy] = [y, x]; break; // prettier-ignore
+        case 6: [ox, oy] = [h - 1 - y, x]; break; // prettier-ignore
+        case 7: [ox, oy] = [h - 1 - y, w - 1 - x]; break; // prettier-ignore
+        case 8: [ox, oy] = [y, w - 1 - x]; break; // prettier-ignore
+      }
+      const from = (y * w + x) * channels;
+      const to = (oy * outW + ox) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = image.data[from + c];
+    }
+  }
+  return { data: out, width: outW, height: outH, channels };
+}
+
+/** The orientation whose transform undoes `orientation` (only 6 and 8 are not their own inverse). */
+export function inverseOrientation(orientation: Orientation): Orientation {
+  return orientation === 6 ? 8 : orientation === 8 ? 6 : orientation;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { editImage, encodeImage } from './decode.js';
+import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
+import { holdsMoreDetail, insideEvenFrame, isGrey, jpegQualityOf } from './picture-quality.js';
+
+describe('picture quality facts', () => {
+  const photo = syntheticPhoto({ width: 160, height: 120, seed: 7 });
+
+  it('estimates the quality a JPEG was saved at from its quantisation table', async () => {
+    for (const quality of [30, 40, 50, 70, 80, 90, 95]) {
+      const estimate = jpegQualityOf(await encodeImage(photo, 'jpeg', { quality }));
+      expect(Math.abs(estimate! - quality), `quality ${quality} read as ${estimate}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('gives no JPEG quality for other formats or broken bytes', async () => {
+    expect(jpegQualityOf(await encodeImage(photo, 'png'))).toBeNull();
+    expect(jpegQualityOf(new Uint8Array([0xff, 0xd8, 0x00, 0x00]))).toBeNull();
+    expect(jpegQualityOf(new Uint8Array(0))).toBeNull();
+  });
+
+  it('tells a greyscale copy from the colour photo', async () => {
+    expect(isGrey(photo)).toBe(false);
+    const grey = await editImage(photo, [{ op: 'greyscale' }]);
+    expect(isGrey({ ...grey, data: grey.channels === 3 ? grey.data : expandGrey(grey.data), channels: 3 })).toBe(true);
+  });
+});
+
+function expandGrey(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length * 3);
+  for (let i = 0; i < data.length; i++) out.fill(data[i], 3 * i, 3 * i + 3);
+  return out;
+}
+
+describe('detail of a larger copy', () => {
+  const photo = syntheticPhoto({ width: 480, height: 360, seed: 11 });
+
+  it('finds that an enlarged copy holds no finer detail than the picture it was enlarged from', async () => {
+    for (const factor of [1.5, 2, 4]) {
+      const enlarged = await editImage(photo, [{ op: 'resize', width: Math.round(480 * factor) }]);
+      expect(await holdsMoreDetail(enlarged, photo), `enlarged ${factor}×`).toBe(false);
+    }
+  });
+
+  it('finds that a photo holds finer detail than its shrunk copy', async () => {
+    const half = await editImage(photo, [{ op: 'resize', width: 240 }]);
+    expect(await holdsMoreDetail(photo, half)).toBe(true);
+  });
+});
+
+describe('the even part of a uniform border', () => {
+  const photo = syntheticPhoto({ width: 200, height: 150, seed: 5 });
+
+  it('takes an added frame away, but not a plain area along one side', async () => {
+    const framed = await editImage(photo, [
+      { op: 'extend', top: 20, bottom: 20, left: 20, right: 20, colour: [255, 255, 255] },
+    ]);
+    const inside = insideEvenFrame(framed);
+    expect(inside.width).toBeGreaterThan(0.78);
+    expect(inside.width).toBeLessThan(0.86);
+    expect(inside.height).toBeLessThan(0.84);
+    const sideOnly = await editImage(photo, [
+      { op: 'extend', top: 0, bottom: 0, left: 0, right: 80, colour: [255, 255, 255] },
+    ]);
+    expect(insideEvenFrame(sideOnly)).toEqual({ width: 1, height: 1 });
+  });
+});
