@@ -10,7 +10,7 @@ import { quantizeEmbedding } from '../../model/embedding.js';
 import { DecodeError } from '../../model/image/decode.js';
 import type { EncodeResult } from '../../model/pipeline/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
-import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog.js';
+import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog/catalog.js';
 
 export const THUMBNAIL_SIZE = 256;
 

@@ -32,7 +32,7 @@ export function libraryHandlers(library: Library): HandlerGroup {
         }),
       );
     },
-    'album.list': () => ({ albums: library.get().albums() }),
+    'album.list': () => ({ albums: library.get().albums.list() }),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };

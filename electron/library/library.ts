@@ -4,7 +4,7 @@
  */
 import type { LibrarySettings } from '../api/contract.js';
 import type { PhotoEncoder } from './analyzer.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from './catalog/catalog.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
 
 const SETTINGS_KEY = 'library.settings';
@@ -48,14 +48,14 @@ export class Library {
   }
 
   settings(): LibrarySettings {
-    const stored = this.get().getSetting<Partial<LibrarySettings>>(SETTINGS_KEY) ?? {};
+    const stored = this.get().settings.get<Partial<LibrarySettings>>(SETTINGS_KEY) ?? {};
     return { ...DEFAULT_SETTINGS, ...stored };
   }
 
   updateSettings(change: Partial<LibrarySettings>): LibrarySettings {
     const next = { ...this.settings(), ...change };
     const catalog = this.get();
-    catalog.transaction(() => catalog.setSetting(SETTINGS_KEY, next));
+    catalog.transaction(() => catalog.settings.set(SETTINGS_KEY, next));
     return next;
   }
 

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { createAnalyzer, dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from './catalog/catalog.js';
 import { rehashStaleCodes } from './rehash.js';
 import { scanFolders } from './scanner.js';
 import {

@@ -7,7 +7,7 @@
 import type { Progress } from '../api/contract.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from './catalog/catalog.js';
 
 export interface RehashOptions {
   signal?: AbortSignal;

@@ -6,7 +6,7 @@ import { decodeForCatalog, SUPPORTED_EXTENSIONS } from '../../model/image/decode
 import { toSqliteInteger } from '../../model/codes.js';
 import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { createAnalyzer } from './analyzer.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from './catalog/catalog.js';
 import { scanFolders } from './scanner.js';
 import {
   averageHashEncoder,
@@ -104,8 +104,8 @@ describe('scanner', () => {
     await scan();
     const from = path.join(photos, 'set-0', 'photo-00002.webp');
     const before = catalog.photoByPath(from)!;
-    const album = catalog.createAlbum('Holidays');
-    catalog.addToAlbum(album, [before.id]);
+    const album = catalog.albums.create('Holidays');
+    catalog.albums.add(album, [before.id]);
     mkdirSync(path.join(photos, 'renamed'));
     const to = path.join(photos, 'renamed', 'beach.webp');
     renameSync(from, to);
@@ -114,7 +114,7 @@ describe('scanner', () => {
     const after = catalog.photoByPath(to)!;
     expect(after.id).toBe(before.id);
     expect(after.status).toBe('ready');
-    expect(catalog.albumPhotoIds(album)).toEqual([before.id]);
+    expect(catalog.albums.photoIds(album)).toEqual([before.id]);
     expect(counter.encodes).toBe(24);
   });
 

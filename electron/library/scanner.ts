@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress, ScanSummary } from '../api/contract.js';
 import type { PhotoAnalyzer, PhotoEncoder } from './analyzer.js';
-import type { Catalog, PhotoRecord } from './catalog.js';
+import type { Catalog, PhotoRecord } from './catalog/catalog.js';
 import { hashFile } from './hash.js';
 import { rehashStaleCodes } from './rehash.js';
 import { describe, type FoundFile, walkPhotos } from './walk.js';
@@ -164,7 +164,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   await analyseAll(catalog, toAnalyse, options, signal, progress, summary, versions?.dup ?? null);
   if (options.encoder)
     summary.rehashed = await rehashStaleCodes(catalog, options.encoder, { signal, onProgress: progress });
-  catalog.transaction(() => catalog.prunePixelVerdicts());
+  catalog.transaction(() => catalog.verdicts.prune());
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
 }

@@ -5,7 +5,7 @@
  */
 import type { DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog.js';
+import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog/catalog.js';
 import type { Library } from '../library/library.js';
 import { fromSqliteInteger, hammingDistance, wordsPerCode } from '../../model/codes.js';
 import { toDuplicateGroups } from './duplicates/duplicate-report.js';

@@ -12,7 +12,7 @@ import type { RawImage } from '../../model/types.js';
 import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
 import type { PhotoEncoder } from '../../electron/library/analyzer.js';
-import type { CodeKind } from '../../electron/library/catalog.js';
+import type { CodeKind } from '../../electron/library/catalog/catalog.js';
 
 /** A fixture hashing head: a 64-bit code of the 64-value grey descriptor. */
 export interface FixtureHead {

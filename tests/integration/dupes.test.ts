@@ -78,8 +78,8 @@ describe('duplicates', () => {
     const proposed = groups.flatMap((g) => g.files.filter((f) => !f.keep));
     const keepers = groups.map((g) => g.files.find((f) => f.keep)!);
     const catalog = app.library.get();
-    const album = catalog.createAlbum('Trip');
-    catalog.addToAlbum(album, [proposed[0].id]);
+    const album = catalog.albums.create('Trip');
+    catalog.albums.add(album, [proposed[0].id]);
 
     const dry = await app.dispatcher.call('dupes.trash', { photoIds: proposed.map((f) => f.id), dryRun: true });
     expect(dry.dryRun).toBe(true);
@@ -98,7 +98,7 @@ describe('duplicates', () => {
     expect(readdirSync(path.join(dir, 'xdg', 'Trash', 'files'))).toHaveLength(proposed.length);
 
     const keeperOfFirst = groups.find((g) => g.files.some((f) => f.id === proposed[0].id))!.files.find((f) => f.keep)!;
-    expect(catalog.albumPhotoIds(album)).toEqual(expect.arrayContaining([keeperOfFirst.id]));
+    expect(catalog.albums.photoIds(album)).toEqual(expect.arrayContaining([keeperOfFirst.id]));
     expect((await app.dispatcher.call('dupes.lastTrashed', {})).paths.sort()).toEqual(
       proposed.map((f) => f.path).sort(),
     );

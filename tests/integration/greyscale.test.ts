@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { encodedVariants } from '../../electron/core/model-host.js';
-import { GREYSCALE_VARIANT } from '../../electron/library/catalog.js';
+import { GREYSCALE_VARIANT } from '../../electron/library/catalog/catalog.js';
 import { averageHashEncoder, redChannelDescriptor } from '../helpers/fixture-encoder.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image/decode.js';

@@ -127,7 +127,7 @@ describe('the pixel check of duplicate candidates', () => {
     const run1 = await first('close');
     expect(run1.groups).toEqual([['crop', 'photo']]);
     expect(run1.compared).toBe(6); // four photos, every pair a candidate
-    const kept = () => library!.get().pixelVerdicts(pixelRuleKey(DEFAULT_PIXEL_RULE));
+    const kept = () => library!.get().verdicts.list(pixelRuleKey(DEFAULT_PIXEL_RULE));
     expect(kept()).toHaveLength(6);
     expect(kept().filter((v) => v.same)).toHaveLength(1);
 

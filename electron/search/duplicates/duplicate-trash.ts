@@ -59,14 +59,14 @@ export async function trashDuplicates(
       for (const id of group.ids.filter((m) => selected.has(m))) {
         options.signal?.throwIfAborted();
         const file = files.get(id)!;
-        catalog.transaction(() => catalog.mergeAlbums([id], keptIds[i]));
+        catalog.transaction(() => catalog.albums.mergeInto([id], keptIds[i]));
         await library.trashFile(file.path);
         catalog.transaction(() => catalog.markGone(id));
         trashed.push(file.path);
       }
     }
   } finally {
-    catalog.transaction(() => catalog.setSetting(LAST_TRASHED, { at: new Date().toISOString(), paths: trashed }));
+    catalog.transaction(() => catalog.settings.set(LAST_TRASHED, { at: new Date().toISOString(), paths: trashed }));
     library.touch();
     options.onChanged?.();
   }
@@ -75,5 +75,5 @@ export async function trashDuplicates(
 
 /** The paths the last trash action moved. */
 export function lastTrashed(library: Library): Result<'dupes.lastTrashed'> {
-  return library.get().getSetting<{ at: string; paths: string[] }>(LAST_TRASHED) ?? { at: null, paths: [] };
+  return library.get().settings.get<{ at: string; paths: string[] }>(LAST_TRASHED) ?? { at: null, paths: [] };
 }

@@ -3,7 +3,7 @@
  * files' content hashes and the rule, so the next duplicate search (in this process or another, after a rescan,
  * a move or a rename) compares only pairs that nobody judged before. A photo without a content hash is not kept.
  */
-import type { Catalog, PixelVerdictRow } from '../../library/catalog.js';
+import type { Catalog, PixelVerdictRow } from '../../library/catalog/catalog.js';
 import { orderedPair, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
 
 /** SQLite errors of the environment, not of this code: the verdicts are then not kept. */
@@ -28,7 +28,7 @@ export class KeptVerdicts implements PixelVerdictStore {
   ) {
     this.hashes = catalog.contentHashes();
     for (const hash of this.hashes.values()) if (!this.contents.has(hash)) this.contents.set(hash, this.contents.size);
-    for (const r of catalog.eachPixelVerdict(rule)) {
+    for (const r of catalog.verdicts.each(rule)) {
       const key = this.key(r);
       if (key !== undefined) this.kept.set(key, r.same); // else: a content no photo has now
     }
@@ -51,7 +51,7 @@ export class KeptVerdicts implements PixelVerdictStore {
       if (row) rows.push({ ...row, same });
     }
     try {
-      this.catalog.addPixelVerdicts(this.rule, rows);
+      this.catalog.verdicts.add(this.rule, rows);
     } catch (error) {
       if (!NOT_KEPT.has((error as { code?: string }).code ?? '')) throw error;
     }

@@ -1,8 +1,16 @@
 /**
  * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
+ * Photos, their codes and thumbnails are here; albums, settings and kept pixel verdicts are parts of their own
+ * (`catalog.albums`, `catalog.settings`, `catalog.verdicts`) over the same connection.
  */
-import { type ImageVariant, MIN_TRIMMED_CUT, UPRIGHT_VARIANTS } from '../../model/variants.js';
-import { openDatabase, type SqliteDatabase, type SqliteStatement } from './db.js';
+import { type ImageVariant, MIN_TRIMMED_CUT, UPRIGHT_VARIANTS } from '../../../model/variants.js';
+import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
+import { Albums } from './albums.js';
+import { Settings } from './settings.js';
+import { Statements } from './statements.js';
+import { PixelVerdicts } from './verdicts.js';
+
+export type { PixelVerdictRow } from './verdicts.js';
 
 export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
 export type CodeKind = 'dup' | 'sim';
@@ -88,14 +96,6 @@ export interface PhotoAnalysis {
   thumbnail: { webp: Uint8Array; width: number; height: number } | null;
 }
 
-/** One kept verdict of the pixel check: files by content hash, `a` turned by `orientation` (1: upright, a < b). */
-export interface PixelVerdictRow {
-  a: string;
-  orientation: number;
-  b: string;
-  same: boolean;
-}
-
 const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
   content_width AS contentWidth, content_height AS contentHeight, format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;
 
@@ -105,9 +105,17 @@ const REHASHABLE = `FROM photos p JOIN descriptors d ON d.photo_id = p.id
   WHERE p.status = 'ready' AND d.backbone_version = ? AND c.head_version IS NOT ? AND p.id > ?`;
 
 export class Catalog {
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly statements: Statements;
+  readonly albums: Albums;
+  readonly settings: Settings;
+  readonly verdicts: PixelVerdicts;
 
-  constructor(readonly db: SqliteDatabase) {}
+  constructor(readonly db: SqliteDatabase) {
+    this.statements = new Statements(db);
+    this.albums = new Albums(this.statements);
+    this.settings = new Settings(this.statements);
+    this.verdicts = new PixelVerdicts(this.statements);
+  }
 
   static open(file: string): Catalog {
     return new Catalog(openDatabase(file));
@@ -119,16 +127,11 @@ export class Catalog {
 
   /** Run `fn` in one write transaction (taken immediately, so concurrent writers queue instead of failing). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.statements.transaction(fn);
   }
 
   private stmt(sql: string): SqliteStatement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.stmt(sql);
   }
 
   addRoot(rootPath: string): number {
@@ -439,50 +442,6 @@ export class Catalog {
     return out;
   }
 
-  /** Give `toId` every album of `fromIds` (used before trashing duplicates, so no album loses a photo). */
-  mergeAlbums(fromIds: readonly number[], toId: number): void {
-    const copy = this.stmt(
-      'INSERT OR IGNORE INTO album_photos (album_id, photo_id) SELECT album_id, ? FROM album_photos WHERE photo_id = ?',
-    );
-    for (const id of fromIds) copy.run(toId, id);
-  }
-
-  getSetting<T>(key: string): T | undefined {
-    const row = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as T) : undefined;
-  }
-
-  setSetting(key: string, value: unknown): void {
-    this.stmt(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    ).run(key, JSON.stringify(value));
-  }
-
-  createAlbum(name: string): number {
-    const info = this.stmt('INSERT INTO albums (name, created_at) VALUES (?, ?)').run(name, new Date().toISOString());
-    return Number(info.lastInsertRowid);
-  }
-
-  addToAlbum(albumId: number, photoIds: number[]): void {
-    const insert = this.stmt('INSERT OR IGNORE INTO album_photos (album_id, photo_id) VALUES (?, ?)');
-    this.transaction(() => photoIds.forEach((id) => insert.run(albumId, id)));
-  }
-
-  albumPhotoIds(albumId: number): number[] {
-    return (
-      this.stmt('SELECT photo_id AS id FROM album_photos WHERE album_id = ? ORDER BY photo_id').all(albumId) as {
-        id: number;
-      }[]
-    ).map((r) => r.id);
-  }
-
-  albums(): { id: number; name: string; count: number }[] {
-    return this.stmt(
-      `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
-       LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' GROUP BY a.id ORDER BY a.name`,
-    ).all() as { id: number; name: string; count: number }[];
-  }
-
   thumbnail(photoId: number): { webp: Buffer; width: number; height: number } | undefined {
     return this.stmt('SELECT webp, width, height FROM thumbnails WHERE photo_id = ?').get(photoId) as
       { webp: Buffer; width: number; height: number } | undefined;
@@ -494,37 +453,6 @@ export class Catalog {
       `SELECT id, content_hash AS hash FROM photos WHERE status = 'ready' AND content_hash IS NOT NULL`,
     ).all() as { id: number; hash: string }[];
     return new Map(rows.map((r) => [r.id, r.hash]));
-  }
-
-  /** The pixel check's kept verdicts of one rule (see schema migration 7). */
-  pixelVerdicts(rule: string): PixelVerdictRow[] {
-    return [...this.eachPixelVerdict(rule)];
-  }
-
-  /** `pixelVerdicts`, one row at a time: a large library's verdicts are never all in memory as rows at once. */
-  *eachPixelVerdict(rule: string): IterableIterator<PixelVerdictRow> {
-    const rows = this.stmt('SELECT a, orientation, b, same FROM pixel_verdicts WHERE rule = ?').iterate(rule);
-    for (const r of rows as IterableIterator<Omit<PixelVerdictRow, 'same'> & { same: number }>) {
-      yield { a: r.a, orientation: r.orientation, b: r.b, same: r.same === 1 };
-    }
-  }
-
-  /** Keeps pixel-check verdicts of one rule (a verdict for the same pair replaces the old one). */
-  addPixelVerdicts(rule: string, rows: readonly PixelVerdictRow[]): void {
-    const insert = this.stmt(
-      'INSERT OR REPLACE INTO pixel_verdicts (rule, a, orientation, b, same) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.transaction(() => {
-      for (const r of rows) insert.run(rule, r.a, r.orientation, r.b, r.same ? 1 : 0);
-    });
-  }
-
-  /** Drops kept pixel verdicts that name a content no photo of the catalog has any more; returns how many. */
-  prunePixelVerdicts(): number {
-    return this.stmt(
-      `DELETE FROM pixel_verdicts WHERE NOT EXISTS (SELECT 1 FROM photos WHERE content_hash = a)
-         OR NOT EXISTS (SELECT 1 FROM photos WHERE content_hash = b)`,
-    ).run().changes;
   }
 
   counts(): Record<PhotoStatus, number> {

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis, TRIMMED_VARIANT, STORED_UPRIGHT_VARIANTS } from './catalog.js';
-import { SCHEMA_VERSION } from './db.js';
-import { MIGRATIONS } from './schema.js';
-import { tempDir } from '../../tests/helpers/temp-dir.js';
+import { SCHEMA_VERSION } from '../db.js';
+import { MIGRATIONS } from '../schema.js';
+import { tempDir } from '../../../tests/helpers/temp-dir.js';
 
 const tmp = () => path.join(tempDir('catalog'), 'library.db');
 const embedding = (seed: number) => Int8Array.from({ length: 64 }, (_, i) => ((i * 37 + seed * 11) % 255) - 127);
@@ -233,26 +233,26 @@ describe('kept pixel-check verdicts', () => {
         [b, 'hash-b'],
       ]),
     );
-    c.addPixelVerdicts('r1', [
+    c.verdicts.add('r1', [
       { a: 'hash-a', orientation: 1, b: 'hash-b', same: true },
       { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
       { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
     ]);
-    c.addPixelVerdicts('r2', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
-    c.addPixelVerdicts('r1', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
-    const sorted = (rule: string) => c.pixelVerdicts(rule).sort((x, y) => (x.b + x.a < y.b + y.a ? -1 : 1));
+    c.verdicts.add('r2', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
+    c.verdicts.add('r1', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
+    const sorted = (rule: string) => c.verdicts.list(rule).sort((x, y) => (x.b + x.a < y.b + y.a ? -1 : 1));
     expect(sorted('r1')).toEqual([
       { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
       { a: 'hash-a', orientation: 1, b: 'hash-b', same: false },
       { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
     ]);
-    expect(() => c.addPixelVerdicts('r1', [{ a: 'x', orientation: 9, b: 'y', same: true }])).toThrow(/CHECK/);
-    expect(c.pixelVerdicts('r1')).toHaveLength(3); // the failed batch left nothing behind
+    expect(() => c.verdicts.add('r1', [{ a: 'x', orientation: 9, b: 'y', same: true }])).toThrow(/CHECK/);
+    expect(c.verdicts.list('r1')).toHaveLength(3); // the failed batch left nothing behind
     // A file that is gone still has its row (it may come back); content no photo has is pruned.
     c.transaction(() => c.markGone(b));
-    expect(c.prunePixelVerdicts()).toBe(1);
-    expect(c.pixelVerdicts('r1').map((v) => v.b)).toEqual(expect.arrayContaining(['hash-a', 'hash-b']));
-    expect(c.pixelVerdicts('r1')).toHaveLength(2);
-    expect(c.pixelVerdicts('r2')).toHaveLength(1);
+    expect(c.verdicts.prune()).toBe(1);
+    expect(c.verdicts.list('r1').map((v) => v.b)).toEqual(expect.arrayContaining(['hash-a', 'hash-b']));
+    expect(c.verdicts.list('r1')).toHaveLength(2);
+    expect(c.verdicts.list('r2')).toHaveLength(1);
   });
 });
