@@ -97,7 +97,18 @@ export interface Handlers {
   };
   'settings.get': { args: Record<string, never>; result: LibrarySettings };
   'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };
-  'album.list': { args: Record<string, never>; result: { albums: { id: number; name: string; count: number }[] } };
+  /** Albums by name, each with its number of photos (files gone from disk are not counted). */
+  'album.list': { args: Record<string, never>; result: { albums: AlbumSummary[] } };
+  'album.create': { args: { name: string }; result: { album: AlbumSummary } };
+  'album.rename': { args: { name: string; to: string }; result: { album: AlbumSummary } };
+  /** Deletes the album; its photos stay in the library. */
+  'album.delete': { args: { name: string }; result: { deleted: AlbumSummary } };
+  /** Adds library photos (full paths); `added` counts those that were not members yet. */
+  'album.add': { args: { name: string; paths: string[] }; result: { album: AlbumSummary; added: number } };
+  /** Takes photos (full paths) out of the album; each must be a member. */
+  'album.remove': { args: { name: string; paths: string[] }; result: { album: AlbumSummary; removed: number } };
+  /** The album and its photos, by path. */
+  'album.show': { args: { name: string }; result: { album: AlbumSummary; photos: { id: number; path: string }[] } };
   'train.run': { args: { albums?: number[] }; result: { version: string } };
 }
 
@@ -108,6 +119,14 @@ export interface LibrarySettings {
    * copies are found as duplicates. Costs seven extra backbone runs per photo at scan time.
    */
   geometric: boolean;
+}
+
+/** An album: its name is unique in the library. */
+export interface AlbumSummary {
+  id: number;
+  name: string;
+  /** Photos in it whose files are in the library. */
+  count: number;
 }
 
 export interface ScanSummary {

@@ -4,6 +4,8 @@ import { AppError } from './errors.js';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1).max(4096);
+/** Checked for content by the albums service (electron/library/albums.ts); here only bounded. */
+const albumName = z.string().max(1000);
 const threshold = z.union([z.string().max(32), z.number().int().min(0).max(128)]);
 const keepRule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('best-quality') }).strict(),
@@ -47,6 +49,12 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
   'settings.get': empty as z.ZodType<Record<string, never>>,
   'settings.set': z.object({ geometric: z.boolean().optional() }).strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,
+  'album.create': z.object({ name: albumName }).strict(),
+  'album.rename': z.object({ name: albumName, to: albumName }).strict(),
+  'album.delete': z.object({ name: albumName }).strict(),
+  'album.add': z.object({ name: albumName, paths: z.array(path).min(1).max(100_000) }).strict(),
+  'album.remove': z.object({ name: albumName, paths: z.array(path).min(1).max(100_000) }).strict(),
+  'album.show': z.object({ name: albumName }).strict(),
   'train.run': z.object({ albums: z.array(z.number().int().nonnegative()).max(10_000).optional() }).strict(),
 };
 

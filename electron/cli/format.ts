@@ -53,7 +53,25 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   if (method === 'album.list') {
     const r = result as Result<'album.list'>;
     if (!r.albums.length) return 'No albums yet.';
-    return r.albums.map((a) => `${a.name} (${a.count} photo${a.count === 1 ? '' : 's'})`).join('\n');
+    return r.albums.map((a) => `${a.name} (${photos(a.count)})`).join('\n');
+  }
+  if (method === 'album.show') {
+    const r = result as Result<'album.show'>;
+    return [`${r.album.name} (${photos(r.album.count)})`, ...r.photos.map((p) => `  ${p.path}`)].join('\n');
+  }
+  if (method === 'album.create') return `Created the album "${(result as Result<'album.create'>).album.name}".`;
+  if (method === 'album.rename') return `Renamed the album to "${(result as Result<'album.rename'>).album.name}".`;
+  if (method === 'album.delete') {
+    const { deleted } = result as Result<'album.delete'>;
+    return `Deleted the album "${deleted.name}"; its ${photos(deleted.count)} stay in the library.`;
+  }
+  if (method === 'album.add') {
+    const r = result as Result<'album.add'>;
+    return `Added ${photos(r.added)} to "${r.album.name}" (now ${photos(r.album.count)}).`;
+  }
+  if (method === 'album.remove') {
+    const r = result as Result<'album.remove'>;
+    return `Took ${photos(r.removed)} out of "${r.album.name}" (now ${photos(r.album.count)}).`;
   }
   if (method === 'settings.get' || method === 'settings.set') {
     const r = result as Result<'settings.get'>;
@@ -112,4 +130,9 @@ export function formatDuplicates({ threshold, groups }: Result<'dupes.find'>, ve
     return [`Group ${i + 1} · ${g.files.length} ${what}${spread}`, ...files].join('\n');
   });
   return [head, ...body].join('\n\n');
+}
+
+/** "1 photo", "3 photos". */
+function photos(n: number): string {
+  return `${n} photo${n === 1 ? '' : 's'}`;
 }

@@ -182,14 +182,44 @@ const COMMANDS: Record<string, Command> = {
   },
   album: {
     summary: 'List and organise albums',
-    usage: 'lookalike album [list] [--json]',
+    usage:
+      'lookalike album list [--json]\n' +
+      '       lookalike album show NAME [--json]\n' +
+      '       lookalike album create NAME\n' +
+      '       lookalike album rename OLD NEW\n' +
+      '       lookalike album delete NAME\n' +
+      '       lookalike album add NAME FILE...\n' +
+      '       lookalike album remove NAME FILE...',
     run: (ctx) => {
-      const [sub, ...extra] = ctx.positionals;
-      if ((sub !== undefined && sub !== 'list') || extra.length)
-        return Promise.resolve(
-          usage('album', `"album ${ctx.positionals.join(' ')}" is not available yet; only "album list" is`),
-        );
-      return callAndPrint(ctx, 'album.list', {});
+      const [sub = 'list', ...rest] = ctx.positionals;
+      const wrong = (problem: string) => Promise.resolve(usage('album', problem));
+      // Files typed relative to the shell's folder mean those files.
+      const files = (list: string[]) => list.map((f) => path.resolve(f));
+      switch (sub) {
+        case 'list':
+          return rest.length ? wrong('"album list" takes no names') : callAndPrint(ctx, 'album.list', {});
+        case 'show':
+        case 'create':
+        case 'delete': {
+          if (rest.length !== 1) return wrong(`"album ${sub}" takes one album name (quote a name with spaces)`);
+          const method = sub === 'show' ? 'album.show' : sub === 'create' ? 'album.create' : 'album.delete';
+          return callAndPrint(ctx, method, { name: rest[0] });
+        }
+        case 'rename':
+          return rest.length === 2
+            ? callAndPrint(ctx, 'album.rename', { name: rest[0], to: rest[1] })
+            : wrong('"album rename" takes the old name and the new one');
+        case 'add':
+        case 'remove':
+          return rest.length >= 2
+            ? callAndPrint(ctx, sub === 'add' ? 'album.add' : 'album.remove', {
+                name: rest[0],
+                paths: files(rest.slice(1)),
+              })
+            : wrong(`"album ${sub}" takes an album name and at least one file`);
+        default:
+          return wrong(`"${sub}" is not an album command: use list, show, create, rename, delete, add or remove`);
+      }
     },
   },
   train: {

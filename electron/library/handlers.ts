@@ -1,13 +1,20 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { HandlerGroup } from '../api/dispatch.js';
+import type { HandlerContext, HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
+import { addToAlbum, createAlbum, deleteAlbum, removeFromAlbum, renameAlbum, showAlbum } from './albums.js';
 import { createAnalyzer } from './analyzer.js';
 import type { Library } from './library.js';
 import { scanFolders } from './scanner.js';
 
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
+
+/** Tells the clients that albums changed, and passes the result on. */
+function changed<T>(broadcast: HandlerContext['broadcast'], result: T): T {
+  broadcast({ type: 'library.changed', reason: 'album' });
+  return result;
+}
 
 /** `scan.*` and `album.*`. */
 export function libraryHandlers(library: Library): HandlerGroup {
@@ -33,6 +40,12 @@ export function libraryHandlers(library: Library): HandlerGroup {
       );
     },
     'album.list': () => ({ albums: library.get().albums.list() }),
+    'album.create': (args, { broadcast }) => changed(broadcast, createAlbum(library.get(), args)),
+    'album.rename': (args, { broadcast }) => changed(broadcast, renameAlbum(library.get(), args)),
+    'album.delete': (args, { broadcast }) => changed(broadcast, deleteAlbum(library.get(), args)),
+    'album.add': (args, { broadcast }) => changed(broadcast, addToAlbum(library.get(), args)),
+    'album.remove': (args, { broadcast }) => changed(broadcast, removeFromAlbum(library.get(), args)),
+    'album.show': (args) => showAlbum(library.get(), args),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };

@@ -71,7 +71,12 @@ describe('lookalike CLI', () => {
       [['scan'], 'lookalike scan: name at least one folder to scan.'],
       [['dupes', '--keep', 'biggest'], 'lookalike dupes: --keep takes best, newest or oldest, not "biggest".'],
       [['similar'], 'lookalike similar: name one image to compare.'],
-      [['album', 'create', 'Test'], 'lookalike album: "album create Test" is not available yet; only "album list" is.'],
+      [['album', 'create'], 'lookalike album: "album create" takes one album name (quote a name with spaces).'],
+      [['album', 'add', 'Test'], 'lookalike album: "album add" takes an album name and at least one file.'],
+      [
+        ['album', 'frobnicate'],
+        'lookalike album: "frobnicate" is not an album command: use list, show, create, rename, delete, add or remove.',
+      ],
     ];
     for (const [args, sentence] of cases) {
       const r = lookalike(...args);
@@ -90,6 +95,29 @@ describe('lookalike CLI', () => {
     const similar = lookalike('similar', image);
     expect(similar.code).toBe(1);
     expect(similar.stderr.trim()).toBe(`lookalike: ${image} does not exist.`);
+  });
+
+  it('makes and fills albums with files named relative to the shell, and refuses bad input with exit 2', () => {
+    const dir = tempDir('cli-albums');
+    const other = path.join(dir, 'albums.db');
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, ...args, '--db', other], { encoding: 'utf8', cwd: dir });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    writeFileSync(path.join(dir, 'not-scanned.jpg'), 'x');
+    expect(run('album', 'create', 'Road trip')).toMatchObject({ code: 0, stdout: 'Created the album "Road trip".\n' });
+    expect(run('album', 'create', 'Road trip')).toMatchObject({
+      code: 2,
+      stderr: 'lookalike: There is already an album named "Road trip".\n',
+    });
+    expect(run('album', 'add', 'Road trip', 'not-scanned.jpg')).toMatchObject({
+      code: 2,
+      stderr: `lookalike: ${path.join(dir, 'not-scanned.jpg')} is not in the library: scan its folder first.\n`,
+    });
+    expect(run('album', 'show', 'Nowhere').stderr).toBe('lookalike: There is no album named "Nowhere".\n');
+    expect(JSON.parse(run('album', 'list', '--json').stdout)).toEqual({
+      albums: [{ id: 1, name: 'Road trip', count: 0 }],
+    });
   });
 
   it('prints settings and albums as sentences, and ends --json output with a newline', () => {

@@ -1,5 +1,16 @@
-/** The catalog's albums: named sets of photos, stored by photo row (catalog.ts holds the photos). */
+/**
+ * The catalog's albums: named sets of photos, stored by photo row (catalog.ts holds the photos), so a membership
+ * outlives rescans and moves (the row follows the file) and trash (it moves to the kept copy). A photo whose file
+ * is gone stays a member but is not counted or listed. Names are unique; electron/library/albums.ts checks input.
+ */
 import type { Statements } from './statements.js';
+
+export interface AlbumRecord {
+  id: number;
+  name: string;
+  /** Members whose files are in the library (not gone). */
+  count: number;
+}
 
 export class Albums {
   constructor(private readonly db: Statements) {}
@@ -19,9 +30,10 @@ export class Albums {
     return Number(info.lastInsertRowid);
   }
 
-  add(albumId: number, photoIds: number[]): void {
+  /** Adds photos (already members stay as they are); returns how many joined. */
+  add(albumId: number, photoIds: readonly number[]): number {
     const insert = this.db.stmt('INSERT OR IGNORE INTO album_photos (album_id, photo_id) VALUES (?, ?)');
-    this.db.transaction(() => photoIds.forEach((id) => insert.run(albumId, id)));
+    return this.db.transaction(() => photoIds.reduce((n, id) => n + insert.run(albumId, id).changes, 0));
   }
 
   photoIds(albumId: number): number[] {
@@ -32,12 +44,49 @@ export class Albums {
     ).map((r) => r.id);
   }
 
-  list(): { id: number; name: string; count: number }[] {
+  /** Every album with its count, by name. */
+  list(): AlbumRecord[] {
     return this.db
       .stmt(
         `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
        LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' GROUP BY a.id ORDER BY a.name`,
       )
-      .all() as { id: number; name: string; count: number }[];
+      .all() as AlbumRecord[];
+  }
+
+  /** The album of that exact name. */
+  byName(name: string): AlbumRecord | undefined {
+    return this.db
+      .stmt(
+        `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
+       LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' WHERE a.name = ? GROUP BY a.id`,
+      )
+      .get(name) as AlbumRecord | undefined;
+  }
+
+  rename(albumId: number, name: string): void {
+    this.db.stmt('UPDATE albums SET name = ? WHERE id = ?').run(name, albumId);
+  }
+
+  /** Deletes the album and its memberships; the photos stay. */
+  delete(albumId: number): void {
+    this.db.stmt('DELETE FROM album_photos WHERE album_id = ?').run(albumId);
+    this.db.stmt('DELETE FROM albums WHERE id = ?').run(albumId);
+  }
+
+  /** Takes photos out of the album. */
+  remove(albumId: number, photoIds: readonly number[]): void {
+    const drop = this.db.stmt('DELETE FROM album_photos WHERE album_id = ? AND photo_id = ?');
+    for (const id of photoIds) drop.run(albumId, id);
+  }
+
+  /** The album's members whose files are in the library, by path. */
+  members(albumId: number): { id: number; path: string }[] {
+    return this.db
+      .stmt(
+        `SELECT p.id, p.path FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+         WHERE ap.album_id = ? AND p.status != 'gone' ORDER BY p.path`,
+      )
+      .all(albumId) as { id: number; path: string }[];
   }
 }
