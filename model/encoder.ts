@@ -12,9 +12,6 @@
  * re-encode cached descriptors without running the backbone again. Artifacts and their hashes come from
  * model/artifacts/manifest.json (which head serves which role: `roles`, else `defaultHead`).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelStatus, ProviderName } from './types.js';
 import {
@@ -22,15 +19,16 @@ import {
   HEAD_ROLES,
   readManifest,
   readVerifiedArtifact,
-  roleHeadId,
-  type BackboneEntry,
   type HeadEntry,
   type HeadRole,
   type ModelManifest,
 } from './backbone/manifest.js';
 import type { RawImage, Tensor } from './types.js';
+import { describeModel, type HeadChoice, headStatus, resolveRoleHeads, type RoleHead } from './heads.js';
+import { planProviders, type ProviderPlan } from './providers.js';
 
 export type { HeadRole, ProviderName };
+export { describeModel, planProviders, type ProviderPlan, type RoleHead };
 
 /** An int64 tensor, for graphs that take indices or shapes as inputs. */
 export interface Int64Tensor {
@@ -62,71 +60,6 @@ export interface TensorSession {
   /** Runs the graph; float32 outputs come back as they are, integer/bool outputs converted to float32. */
   run(feeds: Record<string, Feed>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
-}
-
-export interface ProviderPlan {
-  /** Providers worth trying, best first, ending with 'cpu'. */
-  candidates: ProviderName[];
-  /** Why the others were left out. */
-  notes: string[];
-}
-
-/** Where the CUDA provider library would be: next to the native binding, if the install step fetched it. */
-function cudaProviderLibrary(platform: string, arch: string): string | null {
-  const file =
-    platform === 'win32'
-      ? 'onnxruntime_providers_cuda.dll'
-      : platform === 'linux'
-        ? 'libonnxruntime_providers_cuda.so'
-        : null;
-  if (!file) return null;
-  try {
-    const require = createRequire(import.meta.url);
-    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
-    return path.join(root, 'bin', 'napi-v6', platform, arch, file);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Decides which providers to try on this machine without starting any of them.
- * Pure apart from the file check (injectable for tests).
- */
-export function planProviders(
-  requested: ProviderName[] | undefined,
-  env: { platform: string; arch: string; fileExists: (p: string) => boolean; nvidiaGpu?: boolean } = {
-    platform: process.platform,
-    arch: process.arch,
-    fileExists: existsSync,
-    nvidiaGpu: process.platform === 'linux' && existsSync('/proc/driver/nvidia/version'),
-  },
-): ProviderPlan {
-  const notes: string[] = [];
-  const candidates: ProviderName[] = [];
-  const wanted = requested ?? (['cuda', 'dml', 'coreml', 'cpu'] as ProviderName[]);
-  for (const provider of wanted) {
-    if (provider === 'cpu') continue;
-    if (provider === 'cuda') {
-      const lib = cudaProviderLibrary(env.platform, env.arch);
-      if (!lib || env.arch !== 'x64') notes.push(`cuda: not available for ${env.platform}/${env.arch}`);
-      else if (!env.fileExists(lib))
-        notes.push(
-          env.nvidiaGpu
-            ? `cuda: this machine has an NVIDIA GPU but the CUDA provider is not installed (${path.basename(lib)} missing): run \`npm run setup:cuda\` to use it`
-            : `cuda: the CUDA provider is not installed (${path.basename(lib)} missing; \`npm run setup:cuda\` adds it)`,
-        );
-      else candidates.push('cuda');
-    } else if (provider === 'dml') {
-      if (env.platform !== 'win32') notes.push('dml: DirectML runs on Windows only');
-      else candidates.push('dml');
-    } else if (provider === 'coreml') {
-      if (env.platform !== 'darwin') notes.push('coreml: CoreML runs on macOS only');
-      else candidates.push('coreml');
-    }
-  }
-  candidates.push('cpu');
-  return { candidates, notes };
 }
 
 function toOrtTensor(feed: Feed): ort.Tensor {
@@ -193,7 +126,7 @@ function wrapSession(session: ort.InferenceSession, provider: ProviderName, note
   };
 }
 
-export interface EncoderOptions {
+export interface EncoderOptions extends HeadChoice {
   /** Folder holding manifest.json and the ONNX files (default model/artifacts). */
   artifactsDir?: string;
   /**
@@ -207,16 +140,6 @@ export interface EncoderOptions {
   threads?: number;
   /** Images per backbone run (default 16). */
   batchSize?: number;
-}
-
-/** The head one role uses, as the encoder loaded it. */
-export interface RoleHead {
-  /** The head's id in the manifest. */
-  id: string;
-  entry: HeadEntry;
-  bits: number;
-  /** Backbone + head version: stored with every code this head makes. */
-  version: string;
 }
 
 export interface HashedCode {
@@ -250,69 +173,6 @@ export function codeToHex(code: Uint32Array, bits: number): string {
   let hex = '';
   for (let w = code.length - 1; w >= 0; w--) hex += (code[w] >>> 0).toString(16).padStart(8, '0');
   return hex.slice(hex.length - Math.ceil(bits / 4));
-}
-
-/** What the model is, without loading it: for `app.info` before the encoder has been opened. */
-export function describeModel(
-  artifactsDir = DEFAULT_ARTIFACTS_DIR,
-  options: Pick<EncoderOptions, 'head' | 'heads'> = {},
-): ModelStatus {
-  const unavailable = (state: 'missing' | 'error', message: string): ModelStatus => ({
-    state,
-    version: null,
-    bits: null,
-    heads: { dup: null, sim: null },
-    provider: null,
-    providerNotes: [],
-    message,
-  });
-  let manifest: ModelManifest | null;
-  let roles: Record<HeadRole, RoleHead | null>;
-  try {
-    manifest = readManifest(artifactsDir);
-    if (!manifest) return unavailable('missing', `no model in ${artifactsDir} (run \`npm run build:model\`)`);
-    roles = resolveRoleHeads(manifest, options);
-  } catch (error) {
-    return unavailable('error', String(error));
-  }
-  return { state: 'not-loaded', ...headStatus(manifest.backbone, roles), provider: null, providerNotes: [] };
-}
-
-function headStatus(
-  backbone: BackboneEntry,
-  roles: Record<HeadRole, RoleHead | null>,
-): Pick<ModelStatus, 'version' | 'bits' | 'heads'> {
-  const status = (head: RoleHead | null) => (head ? { version: head.version, bits: head.bits } : null);
-  return {
-    version: roles.dup?.version ?? backbone.version,
-    bits: roles.dup?.bits ?? null,
-    heads: { dup: status(roles.dup), sim: status(roles.sim) },
-  };
-}
-
-/** Each role's head: `options.heads[role]`, else `options.head`, else the manifest's choice for the role. */
-function resolveRoleHeads(
-  manifest: ModelManifest,
-  options: Pick<EncoderOptions, 'head' | 'heads'>,
-): Record<HeadRole, RoleHead | null> {
-  const resolve = (role: HeadRole): RoleHead | null => {
-    const requested = options.heads?.[role];
-    const id =
-      requested !== undefined ? requested : options.head !== undefined ? options.head : roleHeadId(manifest, role);
-    if (id === null) return null;
-    const entry = manifest.heads[id];
-    if (!entry)
-      throw new Error(
-        `model head ${id} (${role}) is not in the manifest (known: ${Object.keys(manifest.heads).join(', ') || 'none'})`,
-      );
-    return { id, entry, bits: entry.bits, version: modelVersion(manifest.backbone, entry) };
-  };
-  return { dup: resolve('dup'), sim: resolve('sim') };
-}
-
-/** The version stored with every code: backbone and head together decide the bits. */
-function modelVersion(backbone: BackboneEntry, head: HeadEntry): string {
-  return `${backbone.version}+${head.version}`;
 }
 
 /**

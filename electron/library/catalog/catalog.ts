@@ -3,70 +3,25 @@
  * Photos, their codes and thumbnails are here; albums, settings and kept pixel verdicts are parts of their own
  * (`catalog.albums`, `catalog.settings`, `catalog.verdicts`) over the same connection.
  */
-import { type ImageVariant, MIN_TRIMMED_CUT, UPRIGHT_VARIANTS } from '../../../model/variants.js';
+import { MIN_TRIMMED_CUT } from '../../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
 import { Albums } from './albums.js';
 import { Settings } from './settings.js';
 import { Statements } from './statements.js';
 import { PixelVerdicts } from './verdicts.js';
 
+import {
+  type CodeKind,
+  type PhotoAnalysis,
+  type PhotoRecord,
+  type PhotoStatus,
+  type StoredCode,
+  TRIMMED_VARIANT,
+  type VariantCode,
+} from './records.js';
+
 export type { PixelVerdictRow } from './verdicts.js';
-
-export type PhotoStatus = 'pending' | 'ready' | 'failed' | 'gone';
-export type CodeKind = 'dup' | 'sim';
-
-export interface PhotoRecord {
-  id: number;
-  rootId: number | null;
-  path: string;
-  size: number;
-  mtimeMs: number;
-  contentHash: string | null;
-  width: number | null;
-  height: number | null;
-  /** Size without uniform borders (frames, letterbox bars); null where analysed before it was measured. */
-  contentWidth: number | null;
-  contentHeight: number | null;
-  format: string | null;
-  takenAt: string | null;
-  camera: string | null;
-  orientation: number | null;
-  status: PhotoStatus;
-  error: string | null;
-  encodeCount: number;
-}
-
-export interface StoredCode {
-  /** The packed code as a signed 64-bit integer (little-endian bit order). */
-  code: bigint;
-  bits: number;
-  headVersion: string;
-  /** The head's output the code came from, as stored for verification (model/embedding.ts); duplicate codes only. */
-  embedding?: Int8Array | null;
-}
-
-/** The `orientation` that stores the greyscale version of the upright picture (2..8 are EXIF orientations). */
-export const GREYSCALE_VARIANT = 9;
-/** The `orientation` that stores the upright picture inside its uniform borders (photos with borders only). */
-export const TRIMMED_VARIANT = 10;
-/** How code_variants stores the upright variants (model/variants.ts), read whatever the geometric setting. */
-export const STORED_UPRIGHT_VARIANTS: readonly number[] = UPRIGHT_VARIANTS.map(storedVariant);
-
-/** How code_variants stores a pipeline variant: its EXIF orientation, GREYSCALE_VARIANT or TRIMMED_VARIANT. */
-export function storedVariant(variant: ImageVariant): number {
-  if (variant === 'greyscale') return GREYSCALE_VARIANT;
-  return variant === 'trimmed' ? TRIMMED_VARIANT : variant;
-}
-
-/**
- * A code of the photo rotated or mirrored (EXIF orientation 2..8), in greyscale (GREYSCALE_VARIANT) or without
- * its borders (TRIMMED_VARIANT), with its embedding like `StoredCode`'s.
- */
-export interface VariantCode {
-  orientation: number;
-  code: bigint;
-  embedding?: Int8Array | null;
-}
+export * from './records.js';
 
 /**
  * A photo whose stored content size is below this share of its width or height should have a trimmed variant
@@ -74,27 +29,6 @@ export interface VariantCode {
  * near that line, whose stored size is rounded from another decode's, from being decoded again on every scan.
  */
 const STALE_BELOW_CONTENT = 1 - MIN_TRIMMED_CUT - 0.01;
-
-/** Everything the analysis of one photo produces; stored in one transaction with the photo's metadata. */
-export interface PhotoAnalysis {
-  width: number;
-  height: number;
-  /** Size inside uniform borders (model/image/content-box.ts); absent = not measured (stored as NULL). */
-  contentWidth?: number | null;
-  contentHeight?: number | null;
-  format: string;
-  takenAt: string | null;
-  camera: string | null;
-  orientation: number | null;
-  codes: Partial<Record<CodeKind, StoredCode>>;
-  /**
-   * Codes of the photo in greyscale (GREYSCALE_VARIANT), without its borders if it has some (TRIMMED_VARIANT)
-   * and, when geometric matching is on, rotated and mirrored (EXIF orientations 2..8).
-   */
-  variants?: Partial<Record<CodeKind, VariantCode[]>>;
-  descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;
-  thumbnail: { webp: Uint8Array; width: number; height: number } | null;
-}
 
 const PHOTO_COLUMNS = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
   content_width AS contentWidth, content_height AS contentHeight, format, taken_at AS takenAt, camera, orientation, status, error, encode_count AS encodeCount`;

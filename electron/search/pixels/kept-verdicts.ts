@@ -4,7 +4,8 @@
  * a move or a rename) compares only pairs that nobody judged before. A photo without a content hash is not kept.
  */
 import type { Catalog, PixelVerdictRow } from '../../library/catalog/catalog.js';
-import { orderedPair, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
+import { orderedPair, type PixelPair } from './pairs.js';
+import type { PixelVerdictStore } from './pixel-check.js';
 
 /** SQLite errors of the environment, not of this code: the verdicts are then not kept. */
 const NOT_KEPT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR']);

@@ -22,6 +22,7 @@ import type { Worker } from 'node:worker_threads';
 import { decodeImage } from '../../../model/image/decode.js';
 import { startModuleWorker } from '../../../model/module-worker.js';
 import { orientPixels, type Orientation } from '../../../model/image/orientation.js';
+import { Families, orderedPair, orderedPairKey, type PixelPair, turn, verdictKey } from './pairs.js';
 import {
   type AlignablePicture,
   alignPictures,
@@ -30,15 +31,6 @@ import {
   pictureOf,
   wholeCopies,
 } from './alignment.js';
-
-/** Photo `id` turned as EXIF `orientation` asks (1: upright), to be compared with photo `other` upright. */
-export interface PixelPair {
-  id: number;
-  orientation: number;
-  other: number;
-  /** Pairs of smaller rank are checked first (the search gives their code distance: copies come early). */
-  rank?: number;
-}
 
 /**
  * Bump when a pair's verdict could change for the same thumbnails and rule: the alignment (alignment.ts, correlation.ts, warp.ts), the
@@ -84,11 +76,6 @@ const PAIRS_PER_WORKER = 64;
  * Pairs are checked in order of their first photo, so most pictures are found here again.
  */
 const PICTURES_KEPT = 2000;
-
-/** Orientations 2..8 turn the picture; anything else (1, the greyscale and trimmed variants) compares it upright. */
-function turn(orientation: number): Orientation {
-  return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
-}
 
 /** One chunk of work: the pairs, and the thumbnails of the photos they name (WebP bytes). */
 export interface PixelChunk {
@@ -300,37 +287,6 @@ export class PixelCheck {
   }
 }
 
-/** Families of interchangeable copies (union-find over photo ids). */
-class Families {
-  private readonly parent = new Map<number, number>();
-
-  root(id: number): number {
-    let r = id;
-    while (this.parent.has(r)) r = this.parent.get(r)!;
-    for (let v = id; v !== r;) {
-      const up = this.parent.get(v)!;
-      this.parent.set(v, r);
-      v = up;
-    }
-    return r;
-  }
-
-  join(p: PixelPair): void {
-    const [a, b] = [this.root(p.id), this.root(p.other)];
-    if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
-  }
-
-  /** An upright pair within one family. */
-  same(p: PixelPair): boolean {
-    return turn(p.orientation) === 1 && this.root(p.id) === this.root(p.other);
-  }
-
-  /** The pair as a pair of families, turned as the pair is. */
-  key(p: PixelPair): string {
-    return orderedPairKey(orderedPair(p, (id) => this.root(id)));
-  }
-}
-
 /**
  * Checks chunks here or on worker threads (started on first use, one per core, kept across runs and closed by
  * `close`); each worker takes the next chunk as it finishes one, and `finished` is called per chunk in the order
@@ -419,24 +375,4 @@ class CheckerPool {
   }
 }
 
-/**
- * A pair as (first, turn, second), its photos named by `name` (their ids, or the contents of their files): upright
- * pairs are unordered, (a, b) and (b, a) share a verdict; a turned photo comes first.
- */
-export function orderedPair<T extends string | number>(
-  p: PixelPair,
-  name: (id: number) => T,
-): { a: T; orientation: Orientation; b: T } {
-  const orientation = turn(p.orientation);
-  const [a, b] = [name(p.id), name(p.other)];
-  return orientation === 1 && b < a ? { a: b, orientation, b: a } : { a, orientation, b };
-}
-
-/** One string for an ordered pair, as a map key. */
-export function orderedPairKey(pair: { a: string | number; orientation: number; b: string | number }): string {
-  return `${pair.a}:${pair.orientation}:${pair.b}`;
-}
-
-function verdictKey(p: PixelPair): string {
-  return orderedPairKey(orderedPair(p, (id) => id));
-}
+export { orderedPair, orderedPairKey, type PixelPair };

@@ -1,0 +1,72 @@
+/**
+ * Candidate pairs of the pixel check (pixel-check.ts) as it keys them: a pair's canonical form (upright pairs are
+ * unordered, a turned photo comes first), and families of interchangeable copies whose verdicts are inferred.
+ */
+import type { Orientation } from '../../../model/image/orientation.js';
+
+/** Photo `id` turned as EXIF `orientation` asks (1: upright), to be compared with photo `other` upright. */
+export interface PixelPair {
+  id: number;
+  orientation: number;
+  other: number;
+  /** Pairs of smaller rank are checked first (the search gives their code distance: copies come early). */
+  rank?: number;
+}
+
+/** Orientations 2..8 turn the picture; anything else (1, the greyscale and trimmed variants) compares it upright. */
+export function turn(orientation: number): Orientation {
+  return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
+}
+
+/** Families of interchangeable copies (union-find over photo ids). */
+export class Families {
+  private readonly parent = new Map<number, number>();
+
+  root(id: number): number {
+    let r = id;
+    while (this.parent.has(r)) r = this.parent.get(r)!;
+    for (let v = id; v !== r;) {
+      const up = this.parent.get(v)!;
+      this.parent.set(v, r);
+      v = up;
+    }
+    return r;
+  }
+
+  join(p: PixelPair): void {
+    const [a, b] = [this.root(p.id), this.root(p.other)];
+    if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
+  }
+
+  /** An upright pair within one family. */
+  same(p: PixelPair): boolean {
+    return turn(p.orientation) === 1 && this.root(p.id) === this.root(p.other);
+  }
+
+  /** The pair as a pair of families, turned as the pair is. */
+  key(p: PixelPair): string {
+    return orderedPairKey(orderedPair(p, (id) => this.root(id)));
+  }
+}
+
+/**
+ * A pair as (first, turn, second), its photos named by `name` (their ids, or the contents of their files): upright
+ * pairs are unordered, (a, b) and (b, a) share a verdict; a turned photo comes first.
+ */
+export function orderedPair<T extends string | number>(
+  p: PixelPair,
+  name: (id: number) => T,
+): { a: T; orientation: Orientation; b: T } {
+  const orientation = turn(p.orientation);
+  const [a, b] = [name(p.id), name(p.other)];
+  return orientation === 1 && b < a ? { a: b, orientation, b: a } : { a, orientation, b };
+}
+
+/** One string for an ordered pair, as a map key. */
+export function orderedPairKey(pair: { a: string | number; orientation: number; b: string | number }): string {
+  return `${pair.a}:${pair.orientation}:${pair.b}`;
+}
+
+export function verdictKey(p: PixelPair): string {
+  return orderedPairKey(orderedPair(p, (id) => id));
+}
