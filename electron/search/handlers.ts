@@ -7,15 +7,8 @@ import { findSimilar } from './similar.js';
 /** `dupes.*`: duplicate groups and their safe removal. */
 export function duplicateHandlers(library: Library, search: SearchService): HandlerGroup {
   return {
-    'dupes.find': async ({ threshold, keepRule, geometric }, { signal, onProgress }) => {
-      const resolved = search.resolve(threshold);
-      const { groups, stats } = await search.search(resolved, {
-        geometric: geometric ?? library.settings().geometric,
-        signal,
-        onProgress,
-      });
-      return { threshold: resolved, groups: await search.report(groups, keepRule), stats };
-    },
+    'dupes.find': (args, { signal, onProgress }) =>
+      search.find(args, { geometric: library.settings().geometric, signal, onProgress }),
 
     'dupes.trash': (args, { signal, broadcast }) =>
       library.exclusive(() =>

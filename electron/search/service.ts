@@ -3,7 +3,7 @@
  * them, and answers duplicate queries. Both are cached per library revision: any write that changes photos or
  * codes bumps the revision. Pixel-check verdicts are kept in the catalog itself (electron/search/pixels/kept-verdicts.ts).
  */
-import type { DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress } from '../api/contract.js';
+import type { Args, DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress, Result } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog/catalog.js';
 import type { Library } from '../library/library.js';
@@ -188,6 +188,19 @@ export class SearchService {
     });
     stats.seconds.grouping = lap();
     return { groups, stats };
+  }
+
+  /**
+   * `dupes.find`: the groups at `threshold` (a preset or a radius), each with its proposed keeper, and what each
+   * stage did. `geometric` defaults to the library's setting.
+   */
+  async find(
+    { threshold, keepRule, geometric }: Args<'dupes.find'>,
+    options: { geometric: boolean; signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  ): Promise<Result<'dupes.find'>> {
+    const resolved = this.resolve(threshold);
+    const { groups, stats } = await this.search(resolved, { ...options, geometric: geometric ?? options.geometric });
+    return { threshold: resolved, groups: await this.report(groups, keepRule), stats };
   }
 
   /** The pixel check for `rule`, with the verdicts the catalog kept from earlier searches. */
