@@ -226,7 +226,7 @@ export class SearchService {
     const passed: PixelPair[] = [];
     const outside = new Set<string>();
     // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
-    for (const v of this.catalog().variantCodes('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
+    for (const v of this.catalog().eachVariantCode('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id === v.id) continue;
         const pair = { id: v.id, orientation: v.orientation, other: n.id, rank: n.distance };

@@ -23,6 +23,14 @@ import {
 export type { PixelVerdictRow } from './verdicts.js';
 export * from './records.js';
 
+/** A stored variant code: photo id, orientation 2..8, GREYSCALE_VARIANT or TRIMMED_VARIANT, code, embedding or null. */
+export interface VariantRow {
+  id: number;
+  orientation: number;
+  code: bigint;
+  embedding: Int8Array | null;
+}
+
 /**
  * A photo whose stored content size is below this share of its width or height should have a trimmed variant
  * (model/image/decode.ts makes one at 1 − MIN_TRIMMED_CUT = 0.95 of the decode it measures). The margin keeps a photo
@@ -317,31 +325,29 @@ export class Catalog {
    * Variant codes of one kind for every ready photo (photo id, orientation 2..8, GREYSCALE_VARIANT or
    * TRIMMED_VARIANT, code, embedding or null); with `only.orientations`, those variants alone.
    */
-  variantCodes(
-    kind: CodeKind,
-    only: { orientations?: readonly number[] } = {},
-  ): { id: number; orientation: number; code: bigint; embedding: Int8Array | null }[] {
+  variantCodes(kind: CodeKind, only: { orientations?: readonly number[] } = {}): VariantRow[] {
+    return [...this.eachVariantCode(kind, only)];
+  }
+
+  /** `variantCodes`, one row at a time: a large library's variants (up to 9 a photo) are never all in memory. */
+  *eachVariantCode(kind: CodeKind, only: { orientations?: readonly number[] } = {}): IterableIterator<VariantRow> {
     const orientations = only.orientations ? JSON.stringify(only.orientations) : null;
-    return (
-      this.stmt(
-        `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
+    const rows = this.stmt(
+      `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
          JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready'
            AND (? IS NULL OR v.orientation IN (SELECT value FROM json_each(?)))
          ORDER BY v.photo_id, v.orientation`,
-      )
-        .safeIntegers(true)
-        .all(kind, orientations, orientations) as {
-        id: bigint;
-        orientation: bigint;
-        code: bigint;
-        embedding: Buffer | null;
-      }[]
-    ).map((r) => ({
-      id: Number(r.id),
-      orientation: Number(r.orientation),
-      code: r.code,
-      embedding: int8(r.embedding),
-    }));
+    )
+      .safeIntegers(true)
+      .iterate(kind, orientations, orientations) as IterableIterator<{
+      id: bigint;
+      orientation: bigint;
+      code: bigint;
+      embedding: Buffer | null;
+    }>;
+    for (const r of rows) {
+      yield { id: Number(r.id), orientation: Number(r.orientation), code: r.code, embedding: int8(r.embedding) };
+    }
   }
 
   /**
