@@ -59,6 +59,7 @@ export function createApp(config: AppConfig): App {
           if (event.type === 'library.changed') library.touch();
           dispatcher.broadcast(event);
         },
+        { trashFile: (file) => library.trashFile(file) },
       );
   const dispatcher: Dispatcher = new Dispatcher(
     withJobs(
@@ -77,8 +78,8 @@ export function createApp(config: AppConfig): App {
         similarHandlers(library, search),
         config.extraHandlers ?? {},
       ),
-      // A relayed scan waits for a trash action of this thread, as it would here (Library.exclusive).
-      thread?.handlers(JOB_METHODS, (method, work) => (method === 'scan.run' ? library.exclusive(work) : work())),
+      // Scans and trash actions wait for each other here too, as they would in one thread (Library.exclusive).
+      thread?.handlers(JOB_METHODS, (method, work) => (method === 'dupes.find' ? work() : library.exclusive(work))),
     ),
   );
   return {

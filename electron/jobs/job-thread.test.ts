@@ -11,6 +11,7 @@ const FAKE_WORKER = `
 const { parentPort, threadId } = require('node:worker_threads');
 const waiting = new Set();
 parentPort.on('message', (m) => {
+  if (m.t === 'host-res') return;
   if (m.t === 'cancel') {
     if (waiting.delete(m.id)) parentPort.postMessage({ t: 'res', id: m.id, ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
     return;
@@ -19,6 +20,10 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ t: 'event', event: { type: 'progress', requestId: m.id, progress: { phase: 'scan', done: 1, total: 2 } } });
     parentPort.postMessage({ t: 'event', event: { type: 'library.changed', reason: 'scan' } });
     parentPort.postMessage({ t: 'res', id: m.id, ok: true, result: { folders: m.args.folders, threadId } });
+  } else if (m.method === 'dupes.trash') {
+    // Asks the main thread to trash a file, then answers with what it said.
+    parentPort.once('message', (answer) => parentPort.postMessage({ t: 'res', id: m.id, ok: true, result: answer }));
+    parentPort.postMessage({ t: 'host', id: 7, call: 'trashFile', path: m.args.path });
   } else if (m.method === 'dupes.find' && m.args.threshold === 'bad') {
     parentPort.postMessage({ t: 'res', id: m.id, ok: false, error: { code: 'BAD_REQUEST', message: 'Unknown threshold "bad".', details: { threshold: 'bad' } } });
   } else if (m.method === 'dupes.find') {
@@ -38,6 +43,32 @@ function context(signal = new AbortController().signal) {
 }
 
 describe('the job thread', () => {
+  it('does what a job asks of the main thread (the trash) and answers it, an error as its sentence', async () => {
+    const asked: string[] = [];
+    thread = new JobThread(
+      () => new Worker(FAKE_WORKER, { eval: true }),
+      () => {},
+      {
+        trashFile: async (file) => {
+          asked.push(file);
+          if (file.endsWith('locked.jpg')) throw new Error('permission denied');
+        },
+      },
+    );
+    expect(await thread.call('dupes.trash', { path: '/photos/copy.jpg' }, context().ctx)).toEqual({
+      t: 'host-res',
+      id: 7,
+      ok: true,
+    });
+    expect(await thread.call('dupes.trash', { path: '/photos/locked.jpg' }, context().ctx)).toEqual({
+      t: 'host-res',
+      id: 7,
+      ok: false,
+      message: 'permission denied',
+    });
+    expect(asked).toEqual(['/photos/copy.jpg', '/photos/locked.jpg']);
+  });
+
   it('relays a job: its arguments, progress, the events it pushes and its result', async () => {
     const events: Events[] = [];
     let started = 0;

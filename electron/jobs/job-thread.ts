@@ -7,7 +7,8 @@
  * exactly as they cross the WebSocket. So a job runs the same code in the worker, in the CLI and in tests.
  *
  * One thread serves every job, started on the first one and kept: its library connection, loaded model and
- * search indexes serve the next job too. Within it, jobs keep the library's one-at-a-time rule (scans and trash
+ * search indexes serve the next job too. What only the main thread may do (move a file to the OS trash) a job asks
+ * of it (`HostCalls`). Within it, jobs keep the library's one-at-a-time rule (scans and trash
  * actions wait for each other: Library.exclusive); the main thread applies the same rule around the jobs it
  * relays, so a trash action in the main thread never runs beside a scan in the worker. If the thread dies, the
  * jobs in flight fail with a sentence and the next job starts a new thread.
@@ -18,8 +19,46 @@ import type { HandlerContext, HandlerGroup, HandlerImpl } from '../api/dispatch.
 import { AppError } from '../api/errors.js';
 
 /** The API methods that run as jobs on the worker thread. */
-export const JOB_METHODS = ['scan.run', 'dupes.find'] as const satisfies readonly Method[];
+export const JOB_METHODS = ['scan.run', 'dupes.find', 'dupes.trash'] as const satisfies readonly Method[];
 export type JobMethod = (typeof JOB_METHODS)[number];
+
+/**
+ * What a job asks of the main thread, which alone may do it: moving a file to the OS trash (in Electron,
+ * `shell.trashItem` exists only there). The worker sends `host`; the main thread answers `host-res`.
+ */
+export interface HostCalls {
+  trashFile(path: string): Promise<void>;
+}
+export type HostRequest = { t: 'host'; id: number; call: 'trashFile'; path: string };
+export type HostResponse =
+  { t: 'host-res'; id: number; ok: true } | { t: 'host-res'; id: number; ok: false; message: string };
+
+/** In the worker: calls the main thread's `HostCalls` over `port`; feed it the port's `host-res` messages. */
+export class HostClient implements HostCalls {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+
+  constructor(private readonly post: (message: HostRequest) => void) {}
+
+  trashFile(path: string): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post({ t: 'host', id, call: 'trashFile', path });
+    });
+  }
+
+  /** Takes a message from the main thread; false when it is not an answer to a host call. */
+  receive(message: unknown): boolean {
+    const m = message as HostResponse;
+    if (m?.t !== 'host-res') return false;
+    const call = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    if (m.ok) call?.resolve();
+    else call?.reject(new Error(m.message));
+    return true;
+  }
+}
 
 interface InFlight {
   ctx: HandlerContext;
@@ -40,6 +79,7 @@ export class JobThread {
   constructor(
     private readonly start: () => Worker,
     private readonly onEvent: (event: Events) => void,
+    private readonly host?: HostCalls,
   ) {}
 
   /** Handlers for `methods` that run them on the worker thread; `around` wraps each call (the library's rules). */
@@ -87,7 +127,9 @@ export class JobThread {
     if (this.worker) return this.worker;
     const worker = this.start();
     worker.unref();
-    worker.on('message', (message: ServerMessage) => this.receive(message));
+    worker.on('message', (message: ServerMessage | HostRequest) =>
+      message.t === 'host' ? this.serveHost(worker, message) : this.receive(message),
+    );
     const lost = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
@@ -97,6 +139,25 @@ export class JobThread {
     worker.on('exit', (code) => lost(`exit code ${code}`));
     this.worker = worker;
     return worker;
+  }
+
+  /** Does what a job asked of this thread, and answers it. */
+  private serveHost(worker: Worker, request: HostRequest): void {
+    const answer = (response: HostResponse) => worker.postMessage(response);
+    if (!this.host) {
+      answer({ t: 'host-res', id: request.id, ok: false, message: 'the main thread offers no trash' });
+      return;
+    }
+    this.host.trashFile(request.path).then(
+      () => answer({ t: 'host-res', id: request.id, ok: true }),
+      (error: unknown) =>
+        answer({
+          t: 'host-res',
+          id: request.id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+        }),
+    );
   }
 
   private send(worker: Worker, message: ClientMessage): void {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress, ServerMessage } from '../../electron/api/contract.js';
@@ -57,6 +57,30 @@ describe('jobs on the job thread', () => {
     expect(names(there.groups)).toEqual([['p3-small.png', 'p3.jpg']]);
     expect(names(there.groups)).toEqual(names(local.groups));
     expect(there.stats.photos).toBe(local.stats.photos);
+  });
+
+  it('trashes a copy from the job thread through this thread’s trash, and this thread sees it gone', async () => {
+    const trashed: string[] = [];
+    const app = createApp({
+      dbPath: path.join(dir, 'trash.db'),
+      trashFile: async (file) => {
+        trashed.push(file);
+        renameSync(file, path.join(dir, `trashed-${path.basename(file)}`));
+      },
+    });
+    apps.push(app);
+    const folder = path.join(dir, 'to-trash');
+    mkdirSync(folder);
+    for (const name of ['p3.jpg', 'p3-small.png', 'p4.jpg'])
+      copyFileSync(path.join(photos, name), path.join(folder, name));
+    await app.dispatcher.call('scan.run', { folders: [folder] });
+    const [group] = (await app.dispatcher.call('dupes.find', { threshold: 'close' })).groups;
+    const copy = group.files.find((f) => path.basename(f.path) === 'p3-small.png')!;
+    const result = await app.dispatcher.call('dupes.trash', { photoIds: [copy.id], threshold: 'close' });
+    expect(result.trashed).toEqual([copy.path]);
+    expect(trashed).toEqual([copy.path]);
+    expect(app.library.get().photoById(copy.id)?.status).toBe('gone');
+    expect((await app.dispatcher.call('dupes.lastTrashed', {})).paths).toEqual([copy.path]);
   });
 
   it('lets this thread see what the job thread added, and relays a job’s error as a sentence', async () => {
