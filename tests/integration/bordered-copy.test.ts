@@ -124,4 +124,22 @@ describe('the keep rule and edited copies', () => {
       ]),
     ).toBe('photo.jpg');
   });
+
+  it('proposes a soft original over its half-size copy, although the original looks enlarged from it', async () => {
+    // A soft picture (cell.png of the shared photos: a blurred micrograph) holds no more detail than its half-size
+    // copy, so it is taken for an enlargement of it; it must not then lose to the copy on sharpness, which only
+    // compares copies of one size (the smaller is sharper per pixel).
+    const soft = await editImage(original, [{ op: 'blur', sigma: 6 }]);
+    const file = await encodeImage(soft, 'png');
+    const a = await library(
+      {
+        'cell.png': Promise.resolve(file),
+        'cell_half.jpg': editImage(soft, [{ op: 'resize', width: soft.width / 2, height: soft.height / 2 }]).then((h) =>
+          encodeImage(h, 'jpeg', { quality: 90 }),
+        ),
+      },
+      ['cell.png'],
+    );
+    expect(await keptAmong(a, ['cell.png', 'cell_half.jpg'])).toBe('cell.png');
+  });
 });

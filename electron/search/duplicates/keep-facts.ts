@@ -22,6 +22,7 @@ import {
   DEFAULT_KEEP_RULE,
   type KeepCandidate,
   type KeepRule,
+  SAME_RESOLUTION,
   SHARPNESS_CRITERION,
   tiedBefore,
 } from './keep.js';
@@ -135,7 +136,12 @@ export async function settleKeepFacts(members: KeepCandidate[], rule: KeepRule =
     for (const f of enlargedFrom.keys()) f.detailPixels = contentPixels(source(f));
   }
   const keeper = chooseKeeper(members, rule);
-  const tied = members.filter((f) => f !== keeper && tiedBefore(keeper, f, SHARPNESS_CRITERION));
+  // Sharpness tells copies of one size apart (a blurred or resampled copy): a copy tied with the keeper only
+  // because one was found enlarged from the other is not measured against it (the smaller is sharper per pixel).
+  const oneSize = (f: KeepCandidate) =>
+    Math.max(contentPixels(f), contentPixels(keeper)) <=
+    SAME_RESOLUTION * Math.min(contentPixels(f), contentPixels(keeper));
+  const tied = members.filter((f) => f !== keeper && oneSize(f) && tiedBefore(keeper, f, SHARPNESS_CRITERION));
   if (!tied.length) return;
   await forEachLimited([keeper, ...tied], READS_AT_ONCE, async (f) => {
     const image = await decodeImage(f.path, {
