@@ -8,6 +8,7 @@ import { AppError } from '../api/errors.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { quantizeEmbedding } from '../../model/embedding.js';
 import { DecodeError } from '../../model/image/decode.js';
+import { toDecodeError } from '../../model/image/errors.js';
 import type { EncodeResult } from '../../model/pipeline/pipeline.js';
 import type { ImageVariant } from '../../model/variants.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog/catalog.js';
@@ -152,6 +153,39 @@ export function imageInputError(error: unknown, file: string): AppError {
     (error instanceof DecodeError && error.code === 'IO') || (typeof e?.code === 'string' && e.code.startsWith('E'));
   const reason = error instanceof DecodeError ? error.code : e?.code;
   return new AppError(unreadable ? 'IO_ERROR' : 'DECODE_ERROR', describeImageError(error, file), { reason });
+}
+
+/**
+ * Why a scanned file could not be analysed, for the scan's list of failures (which names the file beside it):
+ * what a person can act on first, the decoder's own words after, without the path they may repeat.
+ */
+export function scanFailureReason(error: unknown, file: string): string {
+  const decode = toDecodeError(error, file);
+  const detail = decode.message
+    .split(` (${file})`)
+    .join('')
+    .split(`${file}: `)
+    .join('')
+    .split(file)
+    .join('the file')
+    .replace(/^Input (file|buffer) has corrupt header: /, '')
+    // libvips may name a file its message came from (at times another one decoded beside it): not repeated.
+    .replace(/(^|\s)\/\S*?: /g, '$1')
+    .replace(/\.$/, '');
+  switch (decode.code) {
+    case 'UNSUPPORTED':
+      return 'not an image Lookalike can read';
+    case 'EMPTY':
+      return 'the file is empty';
+    case 'TOO_LARGE':
+      return 'too large to decode safely (more pixels than the limit)';
+    case 'IO':
+      return `cannot be read (${detail})`;
+    default: {
+      const words = detail.replace(/^[\s:]+|[\s:]+$/g, '');
+      return `damaged or cut short, so it cannot be decoded${words ? ` (${words})` : ''}`;
+    }
+  }
 }
 
 /** One sentence for a file that could not be read as an image, naming the file once. */

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress, ScanSummary } from '../api/contract.js';
-import type { PhotoAnalyzer, PhotoEncoder } from './analyzer.js';
+import { type PhotoAnalyzer, type PhotoEncoder, scanFailureReason } from './analyzer.js';
 import type { Catalog, PhotoRecord } from './catalog/catalog.js';
 import { hashFile } from './hash.js';
 import { rehashStaleCodes } from './rehash.js';
@@ -233,10 +233,8 @@ async function analyseAll(
             (error as NodeJS.ErrnoException).code === 'ENOENT' || !(await stat(item.file.path).catch(() => null));
           if (gone) writes.push(() => catalog.markGone(item.id));
           else {
-            // The list names the file already: its decoder's message need not repeat it.
-            const message = (error instanceof Error ? error.message : String(error))
-              .split(` (${item.file.path})`)
-              .join('');
+            // The list names the file already: the reason need not repeat it.
+            const message = scanFailureReason(error, item.file.path);
             summary.failed.push({ path: item.file.path, error: message });
             writes.push(() => catalog.recordFailure(item.id, message));
           }

@@ -34,7 +34,7 @@ export async function* walkPhotos(
     try {
       real = await realpath(dir);
     } catch (error) {
-      onProblem({ path: dir, error: describe(error) });
+      onProblem({ path: dir, error: describe(error, dir) });
       continue;
     }
     if (seenDirs.has(real)) {
@@ -46,7 +46,7 @@ export async function* walkPhotos(
     try {
       handle = await opendir(dir);
     } catch (error) {
-      onProblem({ path: dir, error: describe(error) });
+      onProblem({ path: dir, error: describe(error, dir) });
       continue;
     }
     const subdirs: string[] = [];
@@ -68,7 +68,7 @@ export async function* walkPhotos(
         yield { path: found.path, size: found.size, mtimeMs: found.mtimeMs };
       }
     } catch (error) {
-      onProblem({ path: dir, error: describe(error) });
+      onProblem({ path: dir, error: describe(error, dir) });
     }
     stack.push(...subdirs.reverse());
   }
@@ -97,13 +97,19 @@ async function describeFile(
       return null;
     return { path: real, size: info.size, mtimeMs: Math.trunc(info.mtimeMs), identity: `${info.dev}:${info.ino}` };
   } catch (error) {
-    onProblem({ path: full, error: describe(error) });
+    onProblem({ path: full, error: describe(error, full) });
     return null;
   }
 }
 
-export function describe(error: unknown): string {
+/**
+ * The reason as a person reads it. A name whose bytes are not UTF-8 (possible on Linux) reaches Node with U+FFFD
+ * in their place, so the file cannot be opened by that name: it is said so, not "disappeared".
+ */
+export function describe(error: unknown, file?: string): string {
   const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT' && file?.includes('\uFFFD'))
+    return 'its name is not valid UTF-8, so it cannot be opened: rename it';
   switch (e?.code) {
     case 'EACCES':
     case 'EPERM':
