@@ -67,6 +67,16 @@ export function orderedPairKey(pair: { a: string | number; orientation: number; 
   return `${pair.a}:${pair.orientation}:${pair.b}`;
 }
 
-export function verdictKey(p: PixelPair): string {
-  return orderedPairKey(orderedPair(p, (id) => id));
+/** Photo ids below this make a verdict key one number (below 2^53); larger ids fall back to a string key. */
+const NUMERIC_IDS = 2 ** 24;
+
+/**
+ * One key per pair, either way round for an upright pair: a number where the ids allow (a large library's check
+ * holds millions, and a string key costs several times the memory), else a string.
+ */
+export function verdictKey(p: PixelPair): number | string {
+  const { a, orientation, b } = orderedPair(p, (id) => id);
+  return a < NUMERIC_IDS && b < NUMERIC_IDS && a >= 0 && b >= 0
+    ? (a * 16 + orientation) * NUMERIC_IDS + b
+    : orderedPairKey({ a, orientation, b });
 }

@@ -141,7 +141,7 @@ export type PixelWorkerMessage = { verdicts: PixelVerdict[] } | { error: string 
 
 export class PixelCheck {
   /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
-  private readonly verdicts = new Map<string, boolean>();
+  private readonly verdicts = new Map<number | string, boolean>();
   /** Pairs of the last `prepare`: compared now, taken from the store, and judged by their families' verdict. */
   readonly counts = { checked: 0, kept: 0, inferred: 0 };
 
@@ -171,7 +171,7 @@ export class PixelCheck {
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
     // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
     const todo: PixelPair[] = [];
-    const seen = new Set<string>();
+    const seen = new Set<number | string>();
     this.counts.checked = this.counts.kept = this.counts.inferred = 0;
     for (const p of pairs) {
       const key = verdictKey(p);
