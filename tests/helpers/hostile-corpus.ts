@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import path from 'node:path';
 import sharp from 'sharp';
 import { encodeImage, type EncodeFormat } from '../../model/image/decode.js';
+import { pngBomb } from './png-bomb.js';
 import { syntheticPhoto } from './synthetic-photo.js';
 
 export type Expectation = 'indexed' | 'failed' | 'either';
@@ -45,39 +46,6 @@ function randomBytes(count: number, seed: number): Buffer {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-/** A PNG whose header claims `width` × `height` pixels, with one tiny compressed row after it. */
-function pngBomb(width: number, height: number): Buffer {
-  const crcTable = new Int32Array(256).map((_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = -1;
-    for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ -1) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([length, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const idat = Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /** A little-endian TIFF whose first IFD points back to itself as the next one (an endless chain). */
@@ -161,7 +129,7 @@ export async function writeHostileCorpus(
 
   // Decompression bombs: dimensions far past the pixel limit; a GIF of 2,000 frames; an IFD chain that loops.
   put('bombs/huge.png', pngBomb(100_000, 100_000), 'PNG claiming 100,000 × 100,000', 'failed');
-  put('bombs/wide.png', pngBomb(4_000_000, 1), 'PNG claiming 4,000,000 × 1', 'failed');
+  put('bombs/wide.png', pngBomb(4_000_000, 4_000), 'PNG claiming 4,000,000 × 4,000', 'failed');
   const tiny = picture(30);
   const frame = { ...tiny, width: 8, height: 6, data: tiny.data.subarray(0, 8 * 6 * tiny.channels) };
   const extraFrames = Array.from({ length: 1999 }, () => frame);
