@@ -28,7 +28,7 @@ import type { DuplicateSearchStats } from '../../electron/api/contract.js';
 import { fromSqliteInteger, toSqliteInteger, wordsPerCode } from '../../model/codes.js';
 import { seededRandom } from '../helpers/reference-search.js';
 import { table } from './dedup/report.js';
-import { runCli, scanStressLibrary } from './dedup/stress.js';
+import { runCli, scanStressLibrary, SEARCH_STAGE_HEADER, searchStageCells } from './dedup/stress.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -224,20 +224,13 @@ async function main(): Promise<void> {
     });
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
   }
-  const perPhoto = (n: number, r: ScaleRun) => (n / r.stats.photos).toFixed(1);
   console.log(`\n## dupes --threshold ${THRESHOLD} against library size (base ${base})\n`);
   console.log(
     table(
       [
         'photos',
         'tiles',
-        'pairs/photo: within radius',
-        'after cosine',
-        'pixel-compared',
-        'inferred',
-        'candidates s',
-        'pixels s',
-        'grouping s',
+        ...SEARCH_STAGE_HEADER,
         'dupes s',
         'ms per photo',
         'peak RSS MB',
@@ -247,13 +240,7 @@ async function main(): Promise<void> {
       runs.map((r) => [
         r.stats.photos,
         r.tiles,
-        perPhoto(r.stats.candidatePairs, r),
-        perPhoto(r.stats.afterCosine, r),
-        perPhoto(r.stats.pixelChecked, r),
-        perPhoto(r.stats.inferredVerdicts, r),
-        r.stats.seconds.candidates.toFixed(1),
-        r.stats.seconds.pixels.toFixed(1),
-        r.stats.seconds.grouping.toFixed(1),
+        ...searchStageCells(r.stats),
         r.dupesSeconds.toFixed(1),
         ((1000 * r.dupesSeconds) / r.stats.photos).toFixed(2),
         r.dupesPeakMB === null ? 'n/a' : r.dupesPeakMB.toFixed(0),

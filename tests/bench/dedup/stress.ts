@@ -94,39 +94,41 @@ export async function runStress(options: { seed: number; root?: string; presets:
   return runs;
 }
 
+/** The columns every `dupes` benchmark prints for one run: pairs per photo at each stage, seconds per stage. */
+export const SEARCH_STAGE_HEADER = [
+  'pairs/photo: within radius',
+  'after cosine',
+  'pixel-compared',
+  'inferred',
+  'candidates s',
+  'pixels s',
+  'grouping s',
+];
+
+/** One run's cells for SEARCH_STAGE_HEADER. */
+export function searchStageCells(stats: DuplicateSearchStats): string[] {
+  const perPhoto = (n: number) => (n / stats.photos).toFixed(1);
+  return [
+    perPhoto(stats.candidatePairs),
+    perPhoto(stats.afterCosine),
+    perPhoto(stats.pixelChecked),
+    perPhoto(stats.inferredVerdicts),
+    stats.seconds.candidates.toFixed(1),
+    stats.seconds.pixels.toFixed(1),
+    stats.seconds.grouping.toFixed(1),
+  ];
+}
+
 export function printStress(runs: readonly StressRun[]): void {
   if (!runs.length) return;
   const mb = (v: number | null) => (v === null ? 'n/a' : v.toFixed(0));
-  const perPhoto = (n: number, r: StressRun) => (n / r.stats.photos).toFixed(1);
   console.log(
     `\n## Stress library (${runs[0].files} files; scan ${runs[0].scanSeconds.toFixed(1)} s, peak RSS ${mb(runs[0].scanPeakMB)} MB)\n`,
   );
   console.log(
     table(
-      [
-        'preset',
-        'pairs/photo: within radius',
-        'after cosine',
-        'pixel-compared',
-        'inferred',
-        'candidates s',
-        'pixels s',
-        'grouping s',
-        'dupes s',
-        'peak RSS MB',
-      ],
-      runs.map((r) => [
-        r.preset,
-        perPhoto(r.stats.candidatePairs, r),
-        perPhoto(r.stats.afterCosine, r),
-        perPhoto(r.stats.pixelChecked, r),
-        perPhoto(r.stats.inferredVerdicts, r),
-        r.stats.seconds.candidates.toFixed(1),
-        r.stats.seconds.pixels.toFixed(1),
-        r.stats.seconds.grouping.toFixed(1),
-        r.dupesSeconds.toFixed(1),
-        mb(r.dupesPeakMB),
-      ]),
+      ['preset', ...SEARCH_STAGE_HEADER, 'dupes s', 'peak RSS MB'],
+      runs.map((r) => [r.preset, ...searchStageCells(r.stats), r.dupesSeconds.toFixed(1), mb(r.dupesPeakMB)]),
     ),
   );
   console.log('');
