@@ -12,6 +12,10 @@ export interface AlbumRecord {
   count: number;
 }
 
+/** Albums with the number of their photos whose files are in the library (add WHERE, GROUP BY a.id). */
+const WITH_COUNTS = `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a
+  LEFT JOIN album_photos ap ON ap.album_id = a.id LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone'`;
+
 export class Albums {
   constructor(private readonly db: Statements) {}
 
@@ -46,22 +50,12 @@ export class Albums {
 
   /** Every album with its count, by name. */
   list(): AlbumRecord[] {
-    return this.db
-      .stmt(
-        `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
-       LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' GROUP BY a.id ORDER BY a.name`,
-      )
-      .all() as AlbumRecord[];
+    return this.db.stmt(`${WITH_COUNTS} GROUP BY a.id ORDER BY a.name`).all() as AlbumRecord[];
   }
 
   /** The album of that exact name. */
   byName(name: string): AlbumRecord | undefined {
-    return this.db
-      .stmt(
-        `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a LEFT JOIN album_photos ap ON ap.album_id = a.id
-       LEFT JOIN photos p ON p.id = ap.photo_id AND p.status != 'gone' WHERE a.name = ? GROUP BY a.id`,
-      )
-      .get(name) as AlbumRecord | undefined;
+    return this.db.stmt(`${WITH_COUNTS} WHERE a.name = ? GROUP BY a.id`).get(name) as AlbumRecord | undefined;
   }
 
   rename(albumId: number, name: string): void {
