@@ -148,38 +148,91 @@ export function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: 
   let bias = 0;
   const jtj = new Float64Array(36);
   const jtr = new Float64Array(6);
-  const j = new Float64Array(6);
+  const { width, height, data } = b;
+  // B's central differences along x and y (what the gradient below reads between the outer pixel centres).
+  const [dx, dy] = centralDifferences(b);
+  // Inside these bounds the samples at u ± 1 and v ± 1 are not clamped: one set of bilinear weights serves the
+  // value and both differences.
+  const [uLow, uHigh, vLow, vHigh] = [1.5, width - 1.5001, 1.5, height - 1.5001];
   let kept = { ...warp }; // the last warp seen with overlap enough
   for (let it = 0; it < iterations; it++) {
-    jtj.fill(0);
-    jtr.fill(0);
+    // The normal equations' 21 distinct sums and the right-hand side, as scalars (j = [j0..j5], j5 = 1).
+    let [s00, s01, s02, s03, s04, s05, s11, s12, s13, s14, s15] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let [s22, s23, s24, s25, s33, s34, s35, s44, s45, s55] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let [r0, r1, r2, r3, r4, r5] = [0, 0, 0, 0, 0, 0];
     const o = overlapPixels(a, b, warp);
     for (let k = 0; k < o.count; k++) {
       const xc = o.xc[k];
       const yc = o.yc[k];
       const u = o.u[k];
       const v = o.v[k];
-      const bv = sample(b.data, b.width, b.height, u, v);
-      // B's gradient at (u, v) by central differences of bilinear samples (no gradient planes kept in memory).
-      const gx =
-        (gain * (sample(b.data, b.width, b.height, u + 1, v) - sample(b.data, b.width, b.height, u - 1, v))) / 2;
-      const gy =
-        (gain * (sample(b.data, b.width, b.height, u, v + 1) - sample(b.data, b.width, b.height, u, v - 1))) / 2;
-      j[0] = gx * xc + gy * yc;
-      j[1] = gy * xc - gx * yc;
-      j[2] = gx;
-      j[3] = gy;
-      j[4] = bv;
-      j[5] = 1;
-      const residual = a.data[o.index[k]] - (gain * bv + bias);
-      for (let p = 0; p < 6; p++) {
-        jtr[p] += j[p] * residual;
-        for (let q = p; q < 6; q++) jtj[p * 6 + q] += j[p] * j[q];
+      let bv: number;
+      let gx: number;
+      let gy: number;
+      if (u >= uLow && u < uHigh && v >= vLow && v < vHigh) {
+        const fx = u - 0.5;
+        const fy = v - 0.5;
+        const x0 = Math.floor(fx);
+        const y0 = Math.floor(fy);
+        const wx = fx - x0;
+        const wy = fy - y0;
+        const i = y0 * width + x0;
+        const w00 = (1 - wy) * (1 - wx);
+        const w01 = (1 - wy) * wx;
+        const w10 = wy * (1 - wx);
+        const w11 = wy * wx;
+        bv = w00 * data[i] + w01 * data[i + 1] + w10 * data[i + width] + w11 * data[i + width + 1];
+        gx = (gain * (w00 * dx[i] + w01 * dx[i + 1] + w10 * dx[i + width] + w11 * dx[i + width + 1])) / 2;
+        gy = (gain * (w00 * dy[i] + w01 * dy[i + 1] + w10 * dy[i + width] + w11 * dy[i + width + 1])) / 2;
+      } else {
+        bv = sample(data, width, height, u, v);
+        // B's gradient at (u, v) by central differences of bilinear samples.
+        gx = (gain * (sample(data, width, height, u + 1, v) - sample(data, width, height, u - 1, v))) / 2;
+        gy = (gain * (sample(data, width, height, u, v + 1) - sample(data, width, height, u, v - 1))) / 2;
       }
+      const j0 = gx * xc + gy * yc;
+      const j1 = gy * xc - gx * yc;
+      const residual = a.data[o.index[k]] - (gain * bv + bias);
+      s00 += j0 * j0;
+      s01 += j0 * j1;
+      s02 += j0 * gx;
+      s03 += j0 * gy;
+      s04 += j0 * bv;
+      s05 += j0;
+      s11 += j1 * j1;
+      s12 += j1 * gx;
+      s13 += j1 * gy;
+      s14 += j1 * bv;
+      s15 += j1;
+      s22 += gx * gx;
+      s23 += gx * gy;
+      s24 += gx * bv;
+      s25 += gx;
+      s33 += gy * gy;
+      s34 += gy * bv;
+      s35 += gy;
+      s44 += bv * bv;
+      s45 += bv;
+      s55 += 1;
+      r0 += j0 * residual;
+      r1 += j1 * residual;
+      r2 += gx * residual;
+      r3 += gy * residual;
+      r4 += bv * residual;
+      r5 += residual;
     }
     if (o.count < Math.max(16, minCount)) return kept; // the last step slid off the picture
     kept = { ...warp };
-    for (let p = 0; p < 6; p++) for (let q = 0; q < p; q++) jtj[p * 6 + q] = jtj[q * 6 + p];
+    // prettier-ignore
+    jtj.set([
+      s00, s01, s02, s03, s04, s05,
+      s01, s11, s12, s13, s14, s15,
+      s02, s12, s22, s23, s24, s25,
+      s03, s13, s23, s33, s34, s35,
+      s04, s14, s24, s34, s44, s45,
+      s05, s15, s25, s35, s45, s55,
+    ]);
+    jtr.set([r0, r1, r2, r3, r4, r5]);
     const step = solve6(jtj, jtr);
     if (!step || step.some((s) => !Number.isFinite(s))) break;
     warp.a += step[0];
@@ -191,6 +244,24 @@ export function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: 
     if (Math.abs(step[2]) < 0.02 && Math.abs(step[3]) < 0.02) break;
   }
   return warp;
+}
+
+/**
+ * A plane's differences between the next and the previous pixel along x and along y (0 on the outer rows and
+ * columns, which the refinement's interior path never reads).
+ */
+function centralDifferences(plane: GreyPlane): [Float32Array, Float32Array] {
+  const { width, height, data } = plane;
+  const dx = new Float32Array(data.length);
+  const dy = new Float32Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (x > 0 && x < width - 1) dx[i] = data[i + 1] - data[i - 1];
+      if (y > 0 && y < height - 1) dy[i] = data[i + width] - data[i - width];
+    }
+  }
+  return [dx, dy];
 }
 
 const TILE = 8;
