@@ -240,17 +240,28 @@ function nearMiss(found: Alignment, goal: PixelRule | undefined): boolean {
 export const WHOLE_COVERAGE = 0.9;
 
 /**
- * When B laid over A whole has settled: the refinement converged where the overlap covers enough of both
- * pictures for a copy (by whole frames or by content: a bordered copy) and, textured, correlates at least
- * DETAIL_FLOOR. That is where B lies: another start, a window of another scale or place, could only find a
- * smaller overlap of the same alignment, so the verdict is this placement's and the search is skipped.
+ * Correlation from which a placement with one picture wholly inside the other has settled (`settled`). Measured on
+ * 4,728 candidate pairs of the stress library (every 15th within the close preset's radius and cosine, seed 1) and
+ * checked on both dedup seeds: at DETAIL_FLOOR (0.7) four copies cropped 20 % were lost, their first start having
+ * stopped inside the photo at the wrong place (0.7–0.8); from 0.8 no copy was lost, and four pairs of two pictures
+ * that had passed from a later start (another frame of a video against a crop, two windows) no longer did.
+ */
+const INSIDE_FLOOR = 0.8;
+
+/**
+ * When a refined placement has settled, so that no other start is tried: textured, it correlates like one scene
+ * where either the overlap covers enough of both pictures for a copy (by whole frames or by content: a bordered
+ * copy) and correlates at least DETAIL_FLOOR, or one picture lies wholly in the other (a crop, a window, the
+ * same view framed tighter) and correlates at least INSIDE_FLOOR. That is where B lies: another start, a window
+ * of another scale or place, could only find a smaller or worse account of the same alignment, so the verdict is
+ * this placement's. Most pairs that fail (another frame of the same view, a crop of it, a window) settle at their
+ * first start, without the coarse search.
  */
 function settled(found: Alignment, goal: PixelRule): boolean {
-  return (
-    coverageOf(found) >= Math.max(goal.minCoverage, WHOLE_COVERAGE) &&
-    found.textured &&
-    found.correlation >= DETAIL_FLOOR
-  );
+  if (!found.textured) return false;
+  if (coverageOf(found) >= Math.max(goal.minCoverage, WHOLE_COVERAGE)) return found.correlation >= DETAIL_FLOOR;
+  const inside = Math.max(found.coverageA, found.coverageB, found.contentCoverageA, found.contentCoverageB);
+  return inside >= WHOLE_COVERAGE && found.correlation >= INSIDE_FLOOR;
 }
 
 /** Whether the local-shift test decides: a textured overlap that correlates below the sure level. */
@@ -386,8 +397,8 @@ export function alignPictures(
 
   const centred = refine(centredWarp(a.mid, b.mid));
   if (consider(centred)) return best;
-  // B laid over A whole settled over both pictures (by frame or content) and correlates like one scene: that is where B lies, and no
-  // window of another scale or place can be a better account of it. The verdict is this placement's.
+  // B laid over A whole settled where one picture covers or lies in the other and correlates like one scene
+  // (`settled`): that is where B lies, and the verdict is this placement's.
   if (options.goal && centred && settled(centred, options.goal)) return best;
 
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
@@ -401,7 +412,10 @@ export function alignPictures(
   }
   coarse.sort((p, q) => q.placement.score - p.placement.score);
   for (const { placement, coarseB } of coarse.slice(0, REFINED)) {
-    if (consider(refine(placementWarp(placement, a.coarse, coarseB, a.mid, b.mid)))) break;
+    const start = placementWarp(placement, a.coarse, coarseB, a.mid, b.mid);
+    const found = refine(start);
+    if (consider(found)) break;
+    if (options.goal && found && settled(found, options.goal)) break;
   }
   return best;
 }

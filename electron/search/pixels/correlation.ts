@@ -68,37 +68,73 @@ export function boxSum(table: Float64Array, stride: number, x0: number, y0: numb
 }
 
 /**
- * The best placement of `b` over `a` among every offset that overlaps at least `minOverlapCells` cells: the
- * normalised cross-correlation of each, its sums and sums of squares read from summed-area tables.
+ * The offset search's grid: every `stride`-th offset first, then every offset around the `keep` best of those.
+ */
+export const OFFSET_SEARCH = { stride: 2, keep: 3 };
+
+/**
+ * The best placement of `b` over `a` among the offsets that overlap at least `minOverlapCells` cells: the
+ * normalised cross-correlation of each, its sums and sums of squares read from summed-area tables. The coarse
+ * planes are smooth (area-averaged to long side 24), so the correlation varies slowly from one offset to the
+ * next: every OFFSET_SEARCH.stride-th offset is scored first, then every offset around the best few of those.
  */
 export function bestOffset(a: GreyPlane, tablesA: SumTables, b: GreyPlane, minOverlapCells: number): Placement | null {
   const tablesB = sumTables(b);
   const ad = a.data;
   const bd = b.data;
-  let best: Placement | null = null;
-  for (let dy = 1 - b.height; dy < a.height; dy++) {
+  const [dxMin, dyMin] = [1 - b.width, 1 - b.height];
+  const placementAt = (dx: number, dy: number): Placement | null => {
     const y0 = Math.max(0, dy);
     const y1 = Math.min(a.height, dy + b.height);
-    if (y1 <= y0) continue;
-    for (let dx = 1 - b.width; dx < a.width; dx++) {
-      const x0 = Math.max(0, dx);
-      const x1 = Math.min(a.width, dx + b.width);
-      const n = (y1 - y0) * (x1 - x0);
-      if (x1 <= x0 || n < minOverlapCells) continue;
-      let sab = 0;
-      for (let y = y0; y < y1; y++) {
-        let ia = y * a.width + x0;
-        let ib = (y - dy) * b.width + (x0 - dx);
-        for (let x = x0; x < x1; x++, ia++, ib++) sab += ad[ia] * bd[ib];
+    const x0 = Math.max(0, dx);
+    const x1 = Math.min(a.width, dx + b.width);
+    const n = (y1 - y0) * (x1 - x0);
+    if (y1 <= y0 || x1 <= x0 || n < minOverlapCells) return null;
+    let sab = 0;
+    for (let y = y0; y < y1; y++) {
+      let ia = y * a.width + x0;
+      let ib = (y - dy) * b.width + (x0 - dx);
+      for (let x = x0; x < x1; x++, ia++, ib++) sab += ad[ia] * bd[ib];
+    }
+    const sa = boxSum(tablesA.sum, tablesA.stride, x0, y0, x1, y1);
+    const saa = boxSum(tablesA.squares, tablesA.stride, x0, y0, x1, y1);
+    const sb = boxSum(tablesB.sum, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
+    const sbb = boxSum(tablesB.squares, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
+    const correlation = pearsonFromSums(n, sa, sb, saa, sbb, sab).correlation;
+    const score = correlation + OVERLAP_BONUS * (n / Math.max(a.width * a.height, b.width * b.height));
+    return { dx, dy, correlation, overlap: n, score };
+  };
+  const { stride, keep } = OFFSET_SEARCH;
+  // The best `keep` placements of the strided grid, best first.
+  const top: Placement[] = [];
+  for (let dy = dyMin; dy < a.height; dy += stride) {
+    for (let dx = dxMin; dx < a.width; dx += stride) {
+      const p = placementAt(dx, dy);
+      if (!p || (top.length === keep && p.score <= top[keep - 1].score)) continue;
+      let i = top.length;
+      while (i > 0 && top[i - 1].score < p.score) i--;
+      top.splice(i, 0, p);
+      if (top.length > keep) top.pop();
+    }
+  }
+  let best: Placement | null = null;
+  const seen = new Set<number>();
+  const reach = stride - 1;
+  for (const centre of top) {
+    for (let dy = Math.max(dyMin, centre.dy - reach); dy <= Math.min(a.height - 1, centre.dy + reach); dy++) {
+      for (let dx = Math.max(dxMin, centre.dx - reach); dx <= Math.min(a.width - 1, centre.dx + reach); dx++) {
+        const key = (dy - dyMin) * (a.width - dxMin) + (dx - dxMin);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const p = dx === centre.dx && dy === centre.dy ? centre : placementAt(dx, dy);
+        if (p && (!best || p.score > best.score || (p.score === best.score && precedes(p, best)))) best = p;
       }
-      const sa = boxSum(tablesA.sum, tablesA.stride, x0, y0, x1, y1);
-      const saa = boxSum(tablesA.squares, tablesA.stride, x0, y0, x1, y1);
-      const sb = boxSum(tablesB.sum, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
-      const sbb = boxSum(tablesB.squares, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
-      const correlation = pearsonFromSums(n, sa, sb, saa, sbb, sab).correlation;
-      const score = correlation + OVERLAP_BONUS * (n / Math.max(a.width * a.height, b.width * b.height));
-      if (!best || score > best.score) best = { dx, dy, correlation, overlap: n, score };
     }
   }
   return best;
+}
+
+/** Row-major order of offsets, so that ties go to the placement an exhaustive scan would have met first. */
+function precedes(p: Placement, q: Placement): boolean {
+  return p.dy < q.dy || (p.dy === q.dy && p.dx < q.dx);
 }
