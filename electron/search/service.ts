@@ -16,7 +16,7 @@ import { HammingIndex } from './index/hamming-index.js';
 import { KeptVerdicts } from './pixels/kept-verdicts.js';
 import { PixelCheck, type PixelPair, pixelRuleKey } from './pixels/pixel-check.js';
 import type { KeepCandidate } from './duplicates/keep.js';
-import { readKeepFacts, settleKeepFacts } from './duplicates/keep-facts.js';
+import { readKeepFacts, settleGroupsKeepFacts } from './duplicates/keep-facts.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
 import { forEachSlotPairWithin } from './index/self-join.js';
 
@@ -268,11 +268,10 @@ export class SearchService {
     const files = this.candidates(groups.flatMap((g) => g.ids));
     const catalog = this.catalog();
     await readKeepFacts([...files.values()], (id) => catalog.thumbnail(id)?.webp);
-    for (const group of groups)
-      await settleKeepFacts(
-        group.ids.flatMap((id) => files.get(id) ?? []),
-        rule,
-      );
+    await settleGroupsKeepFacts(
+      groups.map((group) => group.ids.flatMap((id) => files.get(id) ?? [])),
+      rule,
+    );
     return toDuplicateGroups(groups, files, rule);
   }
 }

@@ -40,6 +40,14 @@ const ENLARGED_AREA = 2;
 /** The two centre windows must still differ by this ratio of pixels for the detail test to tell. */
 const WINDOWS_AREA = 1.5;
 
+/** Groups whose costly facts are settled at once (their reads overlap with the others' measuring). */
+const GROUPS_AT_ONCE = 4;
+
+/** `settleKeepFacts` for every group, a few groups at a time. */
+export async function settleGroupsKeepFacts(groups: KeepCandidate[][], rule?: KeepRule): Promise<void> {
+  await forEachLimited(groups, GROUPS_AT_ONCE, (members) => settleKeepFacts(members, rule));
+}
+
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
