@@ -184,6 +184,11 @@ export interface DuplicateSearchStats {
   keptVerdicts: number;
   /** Pairs whose thumbnails were compared now. */
   pixelChecked: number;
+  /**
+   * Of those, the pairs that needed the full alignment search over scales and offsets; the others were settled
+   * by their first placement, one picture laid over the other (electron/search/pixels/alignment.ts).
+   */
+  pixelSearched: number;
   /** Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixels/pixel-check.ts). */
   inferredVerdicts: number;
   /** Seconds spent finding candidates, comparing pixels, and grouping. */

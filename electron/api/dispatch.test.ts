@@ -56,6 +56,7 @@ const handlers: HandlerGroup = {
       afterCosine: 0,
       keptVerdicts: 0,
       pixelChecked: 0,
+      pixelSearched: 0,
       inferredVerdicts: 0,
       seconds,
     };

@@ -118,6 +118,7 @@ export class SearchService {
       afterCosine: 0,
       keptVerdicts: 0,
       pixelChecked: 0,
+      pixelSearched: 0,
       inferredVerdicts: 0,
       seconds: { candidates: 0, pixels: 0, grouping: 0 },
     };
@@ -172,6 +173,7 @@ export class SearchService {
       });
       stats.keptVerdicts = check.counts.kept;
       stats.pixelChecked = check.counts.checked;
+      stats.pixelSearched = check.counts.searched;
       stats.inferredVerdicts = check.counts.inferred;
       verify = (a, b) => cosinePasses(a, b) && check.matches(a, 1, b);
       variantPairs = variantPairs.filter((p) => check.matches(p.id, p.orientation, p.other));

@@ -149,6 +149,35 @@ describe('the pixel check of duplicate candidates', () => {
     expect(kept()).toHaveLength(6);
   });
 
+  it('settles a burst of one view at the first placement: frames where a subject moved are told apart without a search', async () => {
+    // Six shots of one view with a subject (a textured patch a third of the photo wide) 40 px further right in
+    // each, and two copies of the first shot (brighter; a 10 % crop). Every one of the 28 pairs is a candidate,
+    // as in a phone library's bursts.
+    const patch = syntheticPhoto({ width: 160, height: 160, seed: 98 });
+    const shot = (x: number): RawImage => {
+      const data = Uint8Array.from(photo.data);
+      for (let y = 0; y < patch.height; y++) {
+        data.set(
+          patch.data.subarray(y * patch.width * 3, (y + 1) * patch.width * 3),
+          ((y + 100) * photo.width + x) * 3,
+        );
+      }
+      return { ...photo, data };
+    };
+    const pictures: Record<string, RawImage | Promise<RawImage>> = {};
+    for (let k = 0; k < 6; k++) pictures[`shot${k}`] = shot(20 + 40 * k);
+    pictures['shot0-bright'] = editImage(shot(20), [{ op: 'modulate', brightness: 1.15 }]);
+    pictures['shot0-crop'] = editImage(shot(20), [{ op: 'crop', left: 24, top: 18, width: 432, height: 324 }]);
+    const run = await (await scanned(pictures))('close');
+    expect(run.groups.filter((g) => g.length > 1)).toEqual([['shot0', 'shot0-bright', 'shot0-crop']]);
+    expect(run.stats.candidatePairs).toBe(28);
+    expect(run.stats.pixelChecked + run.stats.inferredVerdicts).toBe(28);
+    // Frames lie over each other whole and settle there; a few pairs with the crop (the subject moved where it
+    // overlaps) still search. Before a picture lying inside the other settled the search, 7 of 22 searched.
+    expect(run.stats.pixelSearched).toBeLessThanOrEqual(4);
+    expect(run.stats.pixelSearched).toBeLessThan(run.stats.pixelChecked / 4);
+  });
+
   it('keeps the pixel comparisons per photo bounded when every photo crowds the code space', async () => {
     // Six photos, each with three whole copies (half size, brighter, darker at 80 % size): every one of the 276
     // pairs is a candidate (radius 64, no cosine), as in a library full of look-alikes. Copies are judged once

@@ -335,12 +335,13 @@ function measure(
  * Where `b` lies in `a` and how well it matches there; null when no placement overlaps enough. First B laid
  * over A whole (most copies), then a coarse search over scale and offset (long side 24); each start is refined
  * by Gauss–Newton (scale, tilt, offset, gain and bias) at long sides 32 and 64, and the placement that
- * correlates best wins. With a `goal`, the first placement that meets it is returned at once.
+ * correlates best wins. With a `goal`, the first placement that meets it is returned at once. `onSearch` is
+ * called when B laid over A whole did not settle the verdict and the coarse search runs.
  */
 export function alignPictures(
   a: AlignablePicture,
   b: AlignablePicture,
-  options: { goal?: PixelRule } = {},
+  options: { goal?: PixelRule; onSearch?: () => void } = {},
 ): Alignment | null {
   const minCount = (p: GreyPlane, q: GreyPlane) => 0.8 * MIN_OVERLAP * Math.min(p.width * p.height, q.width * q.height);
 
@@ -401,6 +402,7 @@ export function alignPictures(
   // (`settled`): that is where B lies, and the verdict is this placement's.
   if (options.goal && centred && settled(centred, options.goal)) return best;
 
+  options.onSearch?.();
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
   const tablesA = sumTables(a.coarse);
   const steps = Math.ceil(Math.log(MAX_SCALE / MIN_SCALE) / Math.log(SCALE_STEP));

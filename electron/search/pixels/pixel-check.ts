@@ -99,6 +99,9 @@ export class PixelChecker {
   /** Prepared pictures by photo and turn; a promise while its thumbnail is being decoded. */
   private readonly pictures = new Map<string, AlignablePicture | null | Promise<AlignablePicture | null>>();
 
+  /** Pairs whose verdict needed the full search over scales and offsets (`alignPictures`'s `onSearch`). */
+  searched = 0;
+
   constructor(
     private readonly rule: PixelRule,
     private readonly capacity = PICTURES_KEPT,
@@ -125,7 +128,7 @@ export class PixelChecker {
         verdicts.push('unchecked');
         continue;
       }
-      const found = alignPictures(a, b, { goal: this.rule });
+      const found = alignPictures(a, b, { goal: this.rule, onSearch: () => this.searched++ });
       if (!found || !meetsRule(found, this.rule)) verdicts.push('different');
       else verdicts.push(wholeCopies(found, this.rule) ? 'copy' : 'same');
     }
@@ -159,13 +162,13 @@ export class PixelChecker {
 
 /** Messages to a pixel worker: the rule first, then chunks; and what it answers for each chunk. */
 export type PixelWorkerRequest = { rule: PixelRule } | { chunk: PixelChunk };
-export type PixelWorkerMessage = { verdicts: PixelVerdict[] } | { error: string };
+export type PixelWorkerMessage = { verdicts: PixelVerdict[]; searched: number } | { error: string };
 
 export class PixelCheck {
   /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
   private readonly verdicts = new Map<number | string, boolean>();
   /** Pairs of the last `prepare`: compared now, taken from the store, and judged by their families' verdict. */
-  readonly counts = { checked: 0, kept: 0, inferred: 0 };
+  readonly counts = { checked: 0, searched: 0, kept: 0, inferred: 0 };
 
   /**
    * @param store verdicts kept from earlier searches, and where new ones are kept (none: every pair is checked)
@@ -194,7 +197,7 @@ export class PixelCheck {
     // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
     const todo: PixelPair[] = [];
     const seen = new Set<number | string>();
-    this.counts.checked = this.counts.kept = this.counts.inferred = 0;
+    this.counts.checked = this.counts.searched = this.counts.kept = this.counts.inferred = 0;
     for (const p of pairs) {
       const key = verdictKey(p);
       if (this.verdicts.has(key) || seen.has(key)) continue;
@@ -254,7 +257,8 @@ export class PixelCheck {
         await pool.run(
           chunks,
           (chunk) => this.chunk(chunk),
-          (chunk, verdicts) => {
+          (chunk, verdicts, searched) => {
+            this.counts.searched += searched;
             const followers: [PixelPair, boolean][] = [];
             verdicts.forEach((verdict, i) => {
               const p = chunk[i];
@@ -348,7 +352,7 @@ class CheckerPool {
   async run(
     chunks: readonly PixelPair[][],
     load: (pairs: PixelPair[]) => PixelChunk,
-    finished: (pairs: PixelPair[], verdicts: readonly PixelVerdict[]) => void,
+    finished: (pairs: PixelPair[], verdicts: readonly PixelVerdict[], searched: number) => void,
   ): Promise<void> {
     const signal = this.signal;
     signal?.throwIfAborted();
@@ -357,7 +361,9 @@ class CheckerPool {
       this.here ??= new PixelChecker(this.rule);
       for (const chunk of chunks) {
         signal?.throwIfAborted();
-        finished(chunk, await this.here.check(load(chunk), { signal, turnEvery: PAIRS_PER_TURN }));
+        const before = this.here.searched;
+        const verdicts = await this.here.check(load(chunk), { signal, turnEvery: PAIRS_PER_TURN });
+        finished(chunk, verdicts, this.here.searched - before);
       }
       return;
     }
@@ -391,7 +397,7 @@ class CheckerPool {
           if (failed) return;
           if ('error' in message) return fail(new Error(`Pixel check failed: ${message.error}`));
           try {
-            finished(pairs, message.verdicts);
+            finished(pairs, message.verdicts, message.searched);
           } catch (error) {
             return fail(error);
           }
