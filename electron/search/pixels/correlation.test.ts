@@ -36,7 +36,7 @@ function window(plane: GreyPlane, left: number, top: number, width: number, heig
 /** The search with every offset scored (stride 1). */
 function exhaustive(a: GreyPlane, b: GreyPlane, cells: number): Placement | null {
   const saved = { ...OFFSET_SEARCH };
-  Object.assign(OFFSET_SEARCH, { stride: 1, keep: 1 });
+  Object.assign(OFFSET_SEARCH, { stride: 1, keep: 1, fullBelow: 0 });
   try {
     return bestOffset(a, sumTables(a), b, cells);
   } finally {
