@@ -117,43 +117,44 @@ export function bestOffset(a: GreyPlane, tablesA: SumTables, b: GreyPlane, minOv
     overlap = n;
     return correlation + OVERLAP_BONUS * (n / largerArea);
   };
-  const { stride, keep, fullBelow } = OFFSET_SEARCH;
-  // The best `keep` placements of the strided grid, best first.
-  const top: Placement[] = [];
-  for (let dy = dyMin; dy < a.height; dy += stride) {
-    for (let dx = dxMin; dx < a.width; dx += stride) {
-      const score = scoreAt(dx, dy);
-      if (score === -Infinity || (top.length === keep && score <= top[keep - 1].score)) continue;
-      let i = top.length;
-      while (i > 0 && top[i - 1].score < score) i--;
-      top.splice(i, 0, { dx, dy, correlation, overlap, score });
-      if (top.length > keep) top.pop();
+  /** B's top-left at (dx, dy) as a placement, or null where the overlap is too small. */
+  const placementAt = (dx: number, dy: number): Placement | null => {
+    const score = scoreAt(dx, dy);
+    return score === -Infinity ? null : { dx, dy, correlation, overlap, score };
+  };
+  /** The best `count` placements among every `step`-th offset, best first (ties: the one met first). */
+  const gridBest = (step: number, count: number): Placement[] => {
+    const top: Placement[] = [];
+    for (let dy = dyMin; dy < a.height; dy += step) {
+      for (let dx = dxMin; dx < a.width; dx += step) {
+        const score = scoreAt(dx, dy);
+        if (score === -Infinity || (top.length === count && score <= top[count - 1].score)) continue;
+        let i = top.length;
+        while (i > 0 && top[i - 1].score < score) i--;
+        top.splice(i, 0, { dx, dy, correlation, overlap, score });
+        if (top.length > count) top.pop();
+      }
     }
-  }
+    return top;
+  };
+  const { stride, keep, fullBelow } = OFFSET_SEARCH;
   let best: Placement | null = null;
   const seen = new Set<number>();
   const reach = stride - 1;
-  for (const centre of top) {
+  for (const centre of gridBest(stride, keep)) {
     for (let dy = Math.max(dyMin, centre.dy - reach); dy <= Math.min(a.height - 1, centre.dy + reach); dy++) {
       for (let dx = Math.max(dxMin, centre.dx - reach); dx <= Math.min(a.width - 1, centre.dx + reach); dx++) {
         const key = (dy - dyMin) * (a.width - dxMin) + (dx - dxMin);
         if (seen.has(key)) continue;
         seen.add(key);
-        const p =
-          dx === centre.dx && dy === centre.dy
-            ? centre
-            : ((score) => (score === -Infinity ? null : { dx, dy, correlation, overlap, score }))(scoreAt(dx, dy));
+        const p = dx === centre.dx && dy === centre.dy ? centre : placementAt(dx, dy);
         if (p && (!best || p.score > best.score || (p.score === best.score && precedes(p, best)))) best = p;
       }
     }
   }
   if (stride > 1 && best && best.correlation < fullBelow) {
-    for (let dy = dyMin; dy < a.height; dy++) {
-      for (let dx = dxMin; dx < a.width; dx++) {
-        const score = scoreAt(dx, dy);
-        if (score > best.score) best = { dx, dy, correlation, overlap, score };
-      }
-    }
+    const [full] = gridBest(1, 1);
+    if (full && full.score > best.score) best = full;
   }
   return best;
 }

@@ -188,7 +188,10 @@ describe('PixelCheck', () => {
     const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
     await check.prepare(pairs);
     // Every pair compared on its own, without families.
-    const reference = await new PixelChecker(DEFAULT_PIXEL_RULE).check({ pairs, thumbnails: [...thumbnails] });
+    const { verdicts: reference } = await new PixelChecker(DEFAULT_PIXEL_RULE).check({
+      pairs,
+      thumbnails: [...thumbnails],
+    });
     expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(reference.map((v) => v !== 'different'));
     expect(pairs.map((p) => check.matches(p.id, 1, p.other))).toEqual(
       pairs.map((p) => base.get(p.id) === base.get(p.other)),

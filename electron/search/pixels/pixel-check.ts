@@ -99,16 +99,16 @@ export class PixelChecker {
   /** Prepared pictures by photo and turn; a promise while its thumbnail is being decoded. */
   private readonly pictures = new Map<string, AlignablePicture | null | Promise<AlignablePicture | null>>();
 
-  /** Pairs whose verdict needed the full search over scales and offsets (`alignPictures`'s `onSearch`). */
-  searched = 0;
-
   constructor(
     private readonly rule: PixelRule,
     private readonly capacity = PICTURES_KEPT,
   ) {}
 
-  /** The verdict of each pair of the chunk, in order; `turnEvery` yields to the event loop every so many pairs. */
-  async check(chunk: PixelChunk, options: { signal?: AbortSignal; turnEvery?: number } = {}): Promise<PixelVerdict[]> {
+  /**
+   * The verdict of each pair of the chunk, in order, and how many of them needed the full search over scales and
+   * offsets (`alignPictures`'s `onSearch`); `turnEvery` yields to the event loop every so many pairs.
+   */
+  async check(chunk: PixelChunk, options: { signal?: AbortSignal; turnEvery?: number } = {}): Promise<CheckedChunk> {
     const webp = new Map(chunk.thumbnails);
     // Every picture of the chunk is asked for at once: sharp decodes them off this thread while pairs are aligned.
     for (const p of chunk.pairs) {
@@ -116,6 +116,7 @@ export class PixelChecker {
       void this.picture(p.other, 1, webp);
     }
     const verdicts: PixelVerdict[] = [];
+    let searched = 0;
     for (let i = 0; i < chunk.pairs.length; i++) {
       if (options.turnEvery && i % options.turnEvery === 0) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -128,11 +129,11 @@ export class PixelChecker {
         verdicts.push('unchecked');
         continue;
       }
-      const found = alignPictures(a, b, { goal: this.rule, onSearch: () => this.searched++ });
+      const found = alignPictures(a, b, { goal: this.rule, onSearch: () => searched++ });
       if (!found || !meetsRule(found, this.rule)) verdicts.push('different');
       else verdicts.push(wholeCopies(found, this.rule) ? 'copy' : 'same');
     }
-    return verdicts;
+    return { verdicts, searched };
   }
 
   private picture(
@@ -162,7 +163,12 @@ export class PixelChecker {
 
 /** Messages to a pixel worker: the rule first, then chunks; and what it answers for each chunk. */
 export type PixelWorkerRequest = { rule: PixelRule } | { chunk: PixelChunk };
-export type PixelWorkerMessage = { verdicts: PixelVerdict[]; searched: number } | { error: string };
+/** A chunk's verdicts, in order, and how many of its pairs needed the full search. */
+export interface CheckedChunk {
+  verdicts: PixelVerdict[];
+  searched: number;
+}
+export type PixelWorkerMessage = CheckedChunk | { error: string };
 
 export class PixelCheck {
   /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
@@ -210,9 +216,9 @@ export class PixelCheck {
     }
     seen.clear();
     if (!todo.length) return;
-    const order = (p: PixelPair, q: PixelPair) =>
-      (p.rank ?? 0) - (q.rank ?? 0) || p.id - q.id || p.orientation - q.orientation || p.other - q.other;
-    todo.sort(order);
+    todo.sort(
+      (p, q) => (p.rank ?? 0) - (q.rank ?? 0) || p.id - q.id || p.orientation - q.orientation || p.other - q.other,
+    );
     const families = new Families();
     /** Verdicts between families (by their roots when made), from compared pairs. */
     const judged: [PixelPair, boolean][] = [];
@@ -257,7 +263,7 @@ export class PixelCheck {
         await pool.run(
           chunks,
           (chunk) => this.chunk(chunk),
-          (chunk, verdicts, searched) => {
+          (chunk, { verdicts, searched }) => {
             this.counts.searched += searched;
             const followers: [PixelPair, boolean][] = [];
             verdicts.forEach((verdict, i) => {
@@ -352,7 +358,7 @@ class CheckerPool {
   async run(
     chunks: readonly PixelPair[][],
     load: (pairs: PixelPair[]) => PixelChunk,
-    finished: (pairs: PixelPair[], verdicts: readonly PixelVerdict[], searched: number) => void,
+    finished: (pairs: PixelPair[], checked: CheckedChunk) => void,
   ): Promise<void> {
     const signal = this.signal;
     signal?.throwIfAborted();
@@ -361,9 +367,7 @@ class CheckerPool {
       this.here ??= new PixelChecker(this.rule);
       for (const chunk of chunks) {
         signal?.throwIfAborted();
-        const before = this.here.searched;
-        const verdicts = await this.here.check(load(chunk), { signal, turnEvery: PAIRS_PER_TURN });
-        finished(chunk, verdicts, this.here.searched - before);
+        finished(chunk, await this.here.check(load(chunk), { signal, turnEvery: PAIRS_PER_TURN }));
       }
       return;
     }
@@ -397,7 +401,7 @@ class CheckerPool {
           if (failed) return;
           if ('error' in message) return fail(new Error(`Pixel check failed: ${message.error}`));
           try {
-            finished(pairs, message.verdicts, message.searched);
+            finished(pairs, message);
           } catch (error) {
             return fail(error);
           }

@@ -113,7 +113,7 @@ export function searchStageCells(stats: DuplicateSearchStats): string[] {
     perPhoto(stats.candidatePairs),
     perPhoto(stats.afterCosine),
     perPhoto(stats.pixelChecked),
-    perPhoto(stats.pixelSearched ?? 0),
+    perPhoto(stats.pixelSearched),
     perPhoto(stats.inferredVerdicts),
     stats.seconds.candidates.toFixed(1),
     stats.seconds.pixels.toFixed(1),
