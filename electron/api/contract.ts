@@ -218,7 +218,8 @@ export type KeepRuleArg =
   /**
    * The likeliest original (electron/search/duplicates/keep.ts): the most real detail (sizes within 10 % tie, an even frame
    * does not count, an enlarged copy counts as its source), then colour, camera metadata, no added frame, no
-   * low-quality JPEG re-save, sharpness, the older file, the name others were made from.
+   * low-quality JPEG re-save, sharpness, the older file, the name others were made from, a copy like the other
+   * copies of its group over one with an edit of its own.
    */
   | { kind: 'best-quality' }
   | { kind: 'newest' }

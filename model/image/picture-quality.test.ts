@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editImage, encodeImage } from './decode.js';
+import { decodeImage, editImage, encodeImage } from './decode.js';
 import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { holdsMoreDetail, insideEvenFrame, isGrey, jpegQualityOf } from './picture-quality.js';
 
@@ -63,5 +63,30 @@ describe('the even part of a uniform border', () => {
       { op: 'extend', top: 0, bottom: 0, left: 0, right: 80, colour: [255, 255, 255] },
     ]);
     expect(insideEvenFrame(sideOnly)).toEqual({ width: 1, height: 1 });
+  });
+
+  it('takes a noisy dark surround for picture (a micrograph), and a flat frame added around it for frame', async () => {
+    // cell.png of the shared photos: its near-black surround is uniform within the content box's tolerance, so it
+    // was taken for an added frame that its brightened or cropped copies lack, and the original lost to them.
+    const surround = 30;
+    const [w, h] = [photo.width + 2 * surround, photo.height + 2 * surround];
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) data.fill((i * 7919) % 17, 3 * i, 3 * i + 3);
+    const slide = { data, width: w, height: h, channels: 3 as const };
+    for (let y = 0; y < photo.height; y++) {
+      const row = photo.data.subarray(y * photo.width * 3, (y + 1) * photo.width * 3);
+      data.set(row, ((y + surround) * w + surround) * 3);
+    }
+    const resaved = await decodeImage(await encodeImage(slide, 'jpeg', { quality: 90 }));
+    expect(insideEvenFrame(resaved)).toEqual({ width: 1, height: 1 });
+    const framed = await editImage(slide, [
+      { op: 'extend', top: 24, bottom: 24, left: 24, right: 24, colour: [255, 255, 255] },
+    ]);
+    const inside = insideEvenFrame(await decodeImage(await encodeImage(framed, 'jpeg', { quality: 90 })));
+    // The white frame is 24 of 308 columns on each side (0.84 inside); the noisy surround within it is picture.
+    expect(inside.width).toBeGreaterThan(0.82);
+    expect(inside.width).toBeLessThan(0.87);
+    expect(inside.height).toBeGreaterThan(0.78);
+    expect(inside.height).toBeLessThan(0.84);
   });
 });

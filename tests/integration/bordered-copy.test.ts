@@ -1,48 +1,19 @@
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../electron/core/app.js';
-import { averageHashEncoder } from '../helpers/fixture-encoder.js';
-import { SearchService } from '../../electron/search/service.js';
 import { decodeImage, editImage, encodeImage, resizeImage } from '../../model/image/decode.js';
+import { type KeeperLibrary, keeperLibrary, keptAmong } from '../helpers/keeper-library.js';
 import { syntheticPhoto } from '../helpers/synthetic-photo.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 // The keep rule end to end: a copy with an added uniform border has more pixels than its original but no more
 // picture, so the original is proposed; a copy that really has more picture still wins. The real case was
 // `ihc--border.jpg` (574×574) kept over its 512×512 original.
-let app: App | null = null;
-let photos = '';
-afterEach(() => app?.close());
+let lib: KeeperLibrary | null = null;
+afterEach(() => lib?.app.close());
 
-/** A library of `files`; those named in `olderFiles` are dated a day earlier (an original precedes its copies). */
-async function library(files: Record<string, Promise<Buffer>>, olderFiles: string[] = []): Promise<App> {
-  const dir = tempDir('border');
-  photos = path.join(dir, 'photos');
-  mkdirSync(photos);
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(photos, name), await bytes);
-  const dayAgo = new Date(Date.now() - 86_400_000);
-  for (const name of olderFiles) utimesSync(path.join(photos, name), dayAgo, dayAgo);
-  app = createApp({ dbPath: path.join(dir, 'library.db'), loadEncoder: async () => averageHashEncoder() });
-  await app.dispatcher.call('scan.run', { folders: [photos] });
-  return app;
-}
-
-/**
- * The copy proposed to keep when `names` form a group: the report the `dupes.find` handler builds, over what the
- * scan stored. The group is given rather than found: the fixture encoder's 8×8 average hash does not see through
- * a border (the real model's grouping of bordered copies is measured by tests/bench/dedup).
- */
-async function keptAmong(a: App, names: string[]): Promise<string> {
-  const catalog = a.library.get();
-  const ids = names.map((name) => catalog.photoByPath(path.join(photos, name))!.id);
-  const search = new SearchService(
-    () => catalog,
-    () => 0,
-  );
-  const [group] = await search.report([{ kind: 'near', ids, representativeId: ids[0], maxDistance: 0 }]);
-  expect(group.files.map((f) => path.basename(f.path)).sort()).toEqual([...names].sort());
-  return path.basename(group.files.find((f) => f.keep)!.path);
+/** A library of `files` (`olderFiles` dated a day earlier), closed after the test. */
+async function library(files: Record<string, Promise<Buffer>>, olderFiles: string[] = []): Promise<KeeperLibrary> {
+  lib = await keeperLibrary(files, olderFiles);
+  return lib;
 }
 
 const original = syntheticPhoto({ width: 512, height: 512, seed: 41 });
@@ -61,15 +32,18 @@ describe('the keep rule and bordered copies', () => {
         { op: 'extend', top: 64, bottom: 64, left: 0, right: 0, colour: black },
       ]).then(jpeg),
     });
-    const catalog = a.library.get();
-    const border = catalog.photoByPath(path.join(photos, 'ihc--border.jpg'))!;
+    const catalog = a.app.library.get();
+    const border = catalog.photoByPath(path.join(a.photos, 'ihc--border.jpg'))!;
     expect(border).toMatchObject({ width: 574, height: 574 });
     // The measured picture is no larger than the original, and not much smaller.
     for (const side of [border.contentWidth, border.contentHeight]) {
       expect(side).toBeLessThanOrEqual(512);
       expect(side).toBeGreaterThanOrEqual(490);
     }
-    expect(catalog.photoByPath(path.join(photos, 'ihc.jpg'))).toMatchObject({ contentWidth: 512, contentHeight: 512 });
+    expect(catalog.photoByPath(path.join(a.photos, 'ihc.jpg'))).toMatchObject({
+      contentWidth: 512,
+      contentHeight: 512,
+    });
     expect(await keptAmong(a, ['ihc.jpg', 'ihc--border.jpg', 'ihc--bars.jpg'])).toBe('ihc.jpg');
   });
 
@@ -141,5 +115,39 @@ describe('the keep rule and edited copies', () => {
       ['cell.png'],
     );
     expect(await keptAmong(a, ['cell.png', 'cell_half.jpg'])).toBe('cell.png');
+  });
+
+  it('proposes an unedited copy when the original is missing, not a watermarked or brightened one', async () => {
+    // A library that kept only copies, all of one date, none named after another: the watermarked and brightened
+    // copies were saved at a higher quality (larger files), the lossless and plain re-saves show the picture as
+    // it was (the human check of issue 22 kept watermarked or brightened copies in 25 of 26 such groups).
+    const pixels = await decodeImage(await encodeImage(original, 'jpeg', { quality: 90 }));
+    const size = Math.round(pixels.width * 0.08);
+    const mark =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${pixels.width}" height="${pixels.height}">` +
+      `<text x="${pixels.width - size / 2}" y="${pixels.height - size}" text-anchor="end" font-family="sans-serif" ` +
+      `font-weight="bold" font-size="${size}" fill="white" fill-opacity="0.8">© Studio 2026</text></svg>`;
+    const a = await library({
+      'a.jpg': editImage(pixels, [{ op: 'overlay', svg: mark }]).then((w) => encodeImage(w, 'jpeg', { quality: 98 })),
+      'b.jpg': editImage(pixels, [{ op: 'modulate', brightness: 1.3 }]).then((b) =>
+        encodeImage(b, 'jpeg', { quality: 98 }),
+      ),
+      'c.png': encodeImage(pixels, 'png'),
+      'd.jpg': encodeImage(pixels, 'jpeg', { quality: 80 }),
+    });
+    expect(['c.png', 'd.jpg']).toContain(await keptAmong(a, ['a.jpg', 'b.jpg', 'c.png', 'd.jpg']));
+  });
+
+  it('proposes a copy of the picture at its size when the original is missing, not an enlargement of it', async () => {
+    // The enlargement holds more than the lossy re-saves of the picture but no more than its lossless copy.
+    const pixels = await decodeImage(await encodeImage(original, 'jpeg', { quality: 90 }));
+    const a = await library({
+      'a.jpg': editImage(pixels, [{ op: 'resize', width: 1024, height: 1024 }]).then((b) =>
+        encodeImage(b, 'jpeg', { quality: 95 }),
+      ),
+      'b.jpg': encodeImage(pixels, 'jpeg', { quality: 50 }),
+      'c.png': encodeImage(pixels, 'png'),
+    });
+    expect(await keptAmong(a, ['a.jpg', 'b.jpg', 'c.png'])).toBe('c.png');
   });
 });

@@ -2,7 +2,8 @@
  * What the keep rule (keep.ts) reads beyond the catalog's facts, gathered for the photos of duplicate groups:
  * cheap facts for every file (its JPEG quality from its headers; from its thumbnail, whether it is grey and the
  * even part of its uniform border), then per group only the costly facts that can change the proposed keeper
- * (whether the copy about to be kept is only a smaller copy enlarged; the sharpness of copies still tied).
+ * (whether the copy about to be kept is only a smaller copy enlarged; the sharpness of copies still tied), and
+ * which copies differ from what the pictures of their group share.
  * A file that cannot be read is judged without them.
  */
 import { decodeImage } from '../../../model/image/decode.js';
@@ -20,7 +21,9 @@ import {
   chooseKeeper,
   contentPixels,
   DEFAULT_KEEP_RULE,
+  formatFamily,
   type KeepCandidate,
+  keepOrder,
   type KeepRule,
   SAME_RESOLUTION,
   SHARPNESS_CRITERION,
@@ -48,6 +51,12 @@ export async function settleGroupsKeepFacts(groups: KeepCandidate[][], rule?: Ke
   await forEachLimited(groups, GROUPS_AT_ONCE, (members) => settleKeepFacts(members, rule));
 }
 
+/**
+ * Whether `large` holds no detail finer than `small`'s pixels, as far as their files tell; null: cannot tell
+ * (a file unreadable, windows too alike in size).
+ */
+export type EnlargementTest = (large: KeepCandidate, small: KeepCandidate) => Promise<boolean | null>;
+
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -57,7 +66,101 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** Sets `jpegQuality`, `grey` and the content size inside an even frame on every file. */
+/** The side of the picture `sample` kept for comparing the copies of a group (the thumbnail, squeezed to a square). */
+export const SAMPLE_SIDE = 32;
+
+/**
+ * A sample value is off the group's from this difference (grey levels): re-saves, resizes and a blur move the
+ * 32 × 32 picture by less, a watermark's letters or a change of brightness or colour by more.
+ */
+const OFF_LEVELS = 12;
+
+/**
+ * A copy is apart from its group when this larger a share of its sample values is off the group's median than the
+ * closest copy's: faithful copies of one photo (re-saves, resizes, a PNG, a blur) lie within 1 point of each other,
+ * a watermark 1.4–3.5 points above them, other edits 10–90 points (dedup set, seeds 1 and 2).
+ */
+const APART_SHARE = 0.01;
+
+/** `image` averaged down to SAMPLE_SIDE × SAMPLE_SIDE (aspect ignored), 3 channels. */
+export function sampleOf(image: RawImage): Uint8Array {
+  const { width, height, channels, data } = image;
+  // Cell k of a side of n pixels spans [start(k), start(k + 1)), at least one pixel (pictures under 32 px).
+  const span = (k: number, n: number) => {
+    const start = Math.min(n - 1, Math.floor((k * n) / SAMPLE_SIDE));
+    return [start, Math.max(start + 1, Math.floor(((k + 1) * n) / SAMPLE_SIDE))];
+  };
+  const out = new Uint8Array(SAMPLE_SIDE * SAMPLE_SIDE * 3);
+  for (let sy = 0; sy < SAMPLE_SIDE; sy++) {
+    const [y0, y1] = span(sy, height);
+    for (let sx = 0; sx < SAMPLE_SIDE; sx++) {
+      const [x0, x1] = span(sx, width);
+      const sums = [0, 0, 0];
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const p = (y * width + x) * channels;
+          for (let c = 0; c < 3; c++) sums[c] += data[p + Math.min(c, channels - 1)];
+        }
+      }
+      const n = (y1 - y0) * (x1 - x0);
+      for (let c = 0; c < 3; c++) out[(sy * SAMPLE_SIDE + sx) * 3 + c] = Math.round(sums[c] / n);
+    }
+  }
+  return out;
+}
+
+/** Groups of more different pictures than this are not compared (burst windows; the work grows as its square). */
+const APART_GROUP_LIMIT = 48;
+
+/** The per-value median of `samples` (for an even count, the mean of the middle two). */
+function medianSample(samples: readonly Uint8Array[]): Uint8Array {
+  const median = new Uint8Array(samples[0].length);
+  const values = new Uint8Array(samples.length);
+  const mid = samples.length >> 1;
+  for (let i = 0; i < median.length; i++) {
+    samples.forEach((s, k) => (values[k] = s[i]));
+    values.sort();
+    median[i] = samples.length % 2 ? values[mid] : (values[mid - 1] + values[mid] + 1) >> 1;
+  }
+  return median;
+}
+
+/** The share of `sample`'s values off `median` by more than OFF_LEVELS. */
+function offShare(sample: Uint8Array, median: Uint8Array): number {
+  let off = 0;
+  for (let i = 0; i < sample.length; i++) if (Math.abs(sample[i] - median[i]) > OFF_LEVELS) off++;
+  return off / sample.length;
+}
+
+/**
+ * Sets `apart` on the members of a group of three or more different pictures. The per-value median of their
+ * samples is what the copies share (each copy of a lost original carries its own edit, and the edits differ). The
+ * copy furthest from it, if it has APART_SHARE more of its values off it than the closest copy, carries an edit of
+ * its own and is set aside, and the median of the rest is taken again (a copy edited all over, such as a
+ * brightened one, pulls the median towards it where another edit also differs), until no copy is off or two
+ * remain: two pictures share nothing that tells which one was edited, so a pair is left unmeasured. Identical
+ * samples (byte-identical files, a lossless copy) count once, so two copies of one edit do not outvote the rest.
+ */
+export function markApart(members: readonly KeepCandidate[]): void {
+  const key = (sample: Uint8Array) => Buffer.from(sample).toString('base64');
+  const distinct = new Map(members.flatMap((f) => (f.sample ? [[key(f.sample), f.sample]] : [])));
+  for (const f of members) f.apart = null;
+  if (distinct.size < 3 || distinct.size > APART_GROUP_LIMIT) return;
+  const apart = new Set<string>();
+  let left = [...distinct.keys()];
+  while (left.length >= 3) {
+    const median = medianSample(left.map((k) => distinct.get(k)!));
+    const shares = new Map(left.map((k) => [k, offShare(distinct.get(k)!, median)]));
+    const closest = Math.min(...shares.values());
+    const worst = left.reduce((a, b) => (shares.get(b)! > shares.get(a)! ? b : a));
+    if (shares.get(worst)! <= closest + APART_SHARE) break;
+    apart.add(worst);
+    left = left.filter((k) => k !== worst);
+  }
+  for (const f of members) if (f.sample) f.apart = apart.has(key(f.sample));
+}
+
+/** Sets `jpegQuality`, `grey`, the content size inside an even frame and the `sample` on every file. */
 export async function readKeepFacts(
   files: readonly KeepCandidate[],
   thumbnail: (id: number) => Uint8Array | undefined,
@@ -70,6 +173,7 @@ export async function readKeepFacts(
     ]);
     file.jpegQuality = jpegQuality;
     file.grey = picture ? isGrey(picture) : null;
+    file.sample = picture ? sampleOf(picture) : null;
     // A plain area along one side is picture: only an even frame is taken away from the size.
     if (picture) {
       const inside = insideEvenFrame(picture);
@@ -99,7 +203,7 @@ function centreWindows(large: KeepCandidate, small: KeepCandidate): { large: Reg
   return { large: region(x.large, y.large), small: region(x.small, y.small) };
 }
 
-/** Whether `large` holds no detail finer than `small`'s pixels (model/image/picture-quality.ts); null if unreadable. */
+/** The EnlargementTest on the files' centre windows (model/image/picture-quality.ts `holdsMoreDetail`). */
 async function isEnlargementOf(large: KeepCandidate, small: KeepCandidate): Promise<boolean | null> {
   if (!large.width || !large.height || !small.width || !small.height) return null;
   const cut = centreWindows(large, small);
@@ -111,14 +215,38 @@ async function isEnlargementOf(large: KeepCandidate, small: KeepCandidate): Prom
   return !(await holdsMoreDetail(l, s, { largeJpegQuality: large.jpegQuality }));
 }
 
+/** Formats that keep every pixel they were given (a copy in one shows all the detail of the picture it was made from). */
+const LOSSLESS = new Set(['png', 'tiff', 'bmp']);
+
 /**
- * Settles the costly facts of one group where they can change its keeper: while the copy about to be kept has
- * ENLARGED_AREA times the pixels of another, it is tested against the largest such one, and if it is only that
- * one enlarged it counts that one's pixels (`detailPixels`) and the keeper is chosen again; then the copies
- * still tied with the keeper up to sharpness, and the keeper, are measured for it.
+ * How much of its source's detail a copy's encoding kept, for choosing what to test an enlargement against:
+ * lossless first, then JPEGs by quality; other formats and unknowns as a JPEG of quality 0.
  */
-export async function settleKeepFacts(members: KeepCandidate[], rule: KeepRule = DEFAULT_KEEP_RULE): Promise<void> {
+function fidelity(f: KeepCandidate): number {
+  const format = formatFamily(f.format || (/\.([^./\\]+)$/.exec(f.path)?.[1] ?? ''));
+  return LOSSLESS.has(format) ? 101 : (f.jpegQuality ?? 0);
+}
+
+/** Smaller copies of one size a larger copy is tested against, best first, before it counts as holding more detail. */
+const PARTNERS_TRIED = 3;
+
+/**
+ * Settles the costly facts of one group where they can change its keeper. First which copies carry an edit of
+ * their own (`markApart`). Then, while the copy about to be kept has ENLARGED_AREA times the pixels of another, it
+ * is tested against the best smaller copies of the largest such size (up to PARTNERS_TRIED: a re-saved copy shows
+ * less detail than the picture it was made from, the enlargement included); if it holds no more detail than one of
+ * them it counts that one's pixels (`detailPixels`) and the keeper is chosen again. A copy that holds more detail
+ * settles its size: copies of that size taken for enlargements before count their own pixels again (a soft
+ * original looks enlarged from its half-size copy where its re-save does not), and stay marked `enlarged`. Last,
+ * the copies still tied with the keeper up to sharpness, and the keeper, are measured for it.
+ */
+export async function settleKeepFacts(
+  members: KeepCandidate[],
+  rule: KeepRule = DEFAULT_KEEP_RULE,
+  isEnlargement: EnlargementTest = isEnlargementOf,
+): Promise<void> {
   if (members.length < 2) return;
+  markApart(members);
   const tested = new Set<KeepCandidate>();
   // Each copy found to be an enlargement, and the copy it was enlarged from: a chain (3× from 2× from the
   // original) resolves to its end, whose own pixels the whole chain counts.
@@ -127,29 +255,53 @@ export async function settleKeepFacts(members: KeepCandidate[], rule: KeepRule =
     while (enlargedFrom.has(f)) f = enlargedFrom.get(f)!;
     return f;
   };
+  const countPixels = () => {
+    for (const f of members) f.detailPixels = enlargedFrom.has(f) ? contentPixels(source(f)) : null;
+  };
+  const oneSize = (a: KeepCandidate, b: KeepCandidate) =>
+    Math.max(contentPixels(a), contentPixels(b)) <= SAME_RESOLUTION * Math.min(contentPixels(a), contentPixels(b));
   for (;;) {
     const keeper = chooseKeeper(members, rule);
     if (tested.has(keeper)) break;
     tested.add(keeper);
     const pixels = contentPixels(source(keeper));
+    // Copies already found enlarged are stood for by the copies they were enlarged from.
     const smaller = members.filter(
-      (f) => source(f) !== source(keeper) && pixels >= ENLARGED_AREA * contentPixels(source(f)),
+      (f) => !enlargedFrom.has(f) && f !== source(keeper) && pixels >= ENLARGED_AREA * contentPixels(f),
     );
     if (!smaller.length) break;
-    // Compared with the best of the smaller copies: an enlargement of it holds no more detail than it, while
-    // against a blurred or shrunk copy any copy would look detailed.
-    const partner = chooseKeeper(smaller);
-    if (!(await isEnlargementOf(keeper, partner))) break;
+    // Compared with the best smaller copies, the most faithful encodings first: an enlargement holds no more
+    // detail than the picture it was made from (or a lossless copy of it), while against a blurred, shrunk or
+    // re-compressed copy any copy would look detailed.
+    const ranked = [...smaller].sort(keepOrder());
+    const partners = ranked
+      .filter((f) => oneSize(f, ranked[0]) && !f.apart)
+      .sort((a, b) => fidelity(b) - fidelity(a))
+      .slice(0, PARTNERS_TRIED);
+    let partner: KeepCandidate | undefined;
+    let holdsMore = false;
+    for (const candidate of partners.length ? partners : ranked.slice(0, 1)) {
+      const enlarged = await isEnlargement(keeper, candidate);
+      if (enlarged) {
+        partner = candidate;
+        break;
+      }
+      holdsMore ||= enlarged === false;
+    }
+    if (!partner) {
+      // A copy of this size with detail of its own: copies of its size taken for enlargements were not.
+      if (holdsMore) for (const f of [...enlargedFrom.keys()]) if (oneSize(f, keeper)) enlargedFrom.delete(f);
+      countPixels();
+      break;
+    }
     enlargedFrom.set(keeper, partner);
-    for (const f of enlargedFrom.keys()) f.detailPixels = contentPixels(source(f));
+    keeper.enlarged = true;
+    countPixels();
   }
   const keeper = chooseKeeper(members, rule);
   // Sharpness tells copies of one size apart (a blurred or resampled copy): a copy tied with the keeper only
   // because one was found enlarged from the other is not measured against it (the smaller is sharper per pixel).
-  const oneSize = (f: KeepCandidate) =>
-    Math.max(contentPixels(f), contentPixels(keeper)) <=
-    SAME_RESOLUTION * Math.min(contentPixels(f), contentPixels(keeper));
-  const tied = members.filter((f) => f !== keeper && oneSize(f) && tiedBefore(keeper, f, SHARPNESS_CRITERION));
+  const tied = members.filter((f) => f !== keeper && oneSize(f, keeper) && tiedBefore(keeper, f, SHARPNESS_CRITERION));
   if (!tied.length) return;
   await forEachLimited([keeper, ...tied], READS_AT_ONCE, async (f) => {
     const image = await decodeImage(f.path, {

@@ -7,6 +7,7 @@ import {
   formatFamily,
   keepOrder,
   proposeKeep,
+  SAME_RESOLUTION,
   type KeepCandidate,
   type KeepRule,
 } from './keep.js';
@@ -96,7 +97,9 @@ describe('keep rules', () => {
         const order = keepOrder(r);
         for (const f of files) expect(order(keeper, f)).toBeLessThanOrEqual(0);
         if (r.kind === 'best-quality') {
-          expect(keeper.width * keeper.height).toBe(Math.max(...files.map((f) => f.width * f.height)));
+          // Sizes within SAME_RESOLUTION tie (100 × 3000 and 640 × 480), so the keeper is among the largest.
+          const largest = Math.max(...files.map((f) => f.width * f.height));
+          expect(SAME_RESOLUTION * keeper.width * keeper.height).toBeGreaterThanOrEqual(largest);
         }
         expect(
           proposeKeep(files, r)
@@ -229,10 +232,15 @@ describe('an enlarged copy', () => {
       bytes: 9_000_000,
       jpegQuality: 95,
       detailPixels: 512 * 512,
+      enlarged: true,
     });
     expect(chooseKeeper([big, original]).path).toBe('/p/camera.jpg');
     // A larger copy with its own detail (no detailPixels) still wins.
-    expect(chooseKeeper([{ ...big, detailPixels: null }, original]).path).toBe('/p/big_camera.jpg');
+    expect(chooseKeeper([{ ...big, detailPixels: null, enlarged: false }, original]).path).toBe('/p/big_camera.jpg');
+    // One found enlarged that counts its own pixels again (another copy of its size holds more detail) still
+    // comes after a copy of that size not found enlarged.
+    const resave = file(3, { path: '/p/camera_resaved.jpg', width: 3000, height: 3000, jpegQuality: 95 });
+    expect(chooseKeeper([{ ...big, detailPixels: null }, resave]).path).toBe('/p/camera_resaved.jpg');
   });
 });
 

@@ -9,7 +9,10 @@
  *   enlarged counts the pixels of the copy it was enlarged from (`detailPixels`);
  * - colour over greyscale; more camera metadata (capture date, camera); less added frame;
  * - a JPEG not re-saved at a low quality (LOW_JPEG_QUALITY); the clearly sharper (SHARPER) of two of one size;
- * - the older file; the name the other was made from (`Dune.jpg` before `Dune_q40.jpg`); not an enlarged copy;
+ * - the older file; the name the other was made from (`Dune.jpg` before `Dune_q40.jpg`);
+ * - in a group of three or more, a copy whose picture is what the group's pictures share, before one that differs
+ *   from it (a watermark, a brightened or recoloured copy): copies of a lost original each carry their own edit,
+ *   so the least edited is the one most like the rest (`apart`); not an enlarged copy;
  * - the larger file of one format; the earlier capture date; a name that is not a copy's; path.
  * `npm run bench:dedup -- --methods keeper` measures it per edit (tests/bench/dedup/keeper.ts).
  */
@@ -28,6 +31,11 @@ export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
    * enlarged (model/image/picture-quality.ts `holdsMoreDetail`), to that copy's; absent: its content pixels.
    */
   detailPixels?: number | null;
+  /**
+   * Whether the copy was found to be a smaller copy enlarged, even where its size counts its own pixels again
+   * because another copy of its size holds more detail than the smaller one (keep-facts.ts). Absent: not found.
+   */
+  enlarged?: boolean;
   /** Whether the pixels are grey (null or absent: unknown). */
   grey?: boolean | null;
   /** Estimated JPEG quality, 1..100 (model/image/picture-quality.ts); null for other formats or unknown. */
@@ -41,6 +49,15 @@ export type KeepCandidate = Omit<DuplicateFile, 'keep'> & {
   camera?: string | null;
   /** The file's modification time (ms since the epoch); null or absent: unknown. */
   mtimeMs?: number | null;
+  /**
+   * The picture, small (keep-facts.ts `SAMPLE_SIDE`), for comparing the copies of one group; null or absent: unread.
+   */
+  sample?: Uint8Array | null;
+  /**
+   * Whether the picture differs from what the pictures of its group share where others do not (keep-facts.ts
+   * `markApart`): an edited copy among faithful ones. Null or absent: not measured (groups of two, unread files).
+   */
+  apart?: boolean | null;
 };
 
 /** Content pixel counts within this ratio count as the same resolution. */
@@ -181,12 +198,12 @@ function byResolution(a: KeepCandidate, b: KeepCandidate): number {
 }
 
 /**
- * A copy found to be enlarged (`detailPixels`) after one that was not, where nothing earlier tells them apart:
+ * A copy found to be enlarged (`enlarged`) after one that was not, where nothing earlier tells them apart:
  * it is likelier made from it than the other way (a soft original can look enlarged against its smaller copy,
  * so this comes late).
  */
 function byNotEnlarged(a: KeepCandidate, b: KeepCandidate): number {
-  return Number(a.detailPixels != null) - Number(b.detailPixels != null);
+  return Number(!!a.enlarged) - Number(!!b.enlarged);
 }
 
 /** Colour before grey (a greyscale copy of a colour photo); unknown ties. */
@@ -238,6 +255,11 @@ function byAge(a: KeepCandidate, b: KeepCandidate): number {
   return a.mtimeMs - b.mtimeMs;
 }
 
+/** A copy like the rest of its group before one that differs from them (an edit of its own); unknown ties. */
+function byConsensus(a: KeepCandidate, b: KeepCandidate): number {
+  return a.apart == null || b.apart == null ? 0 : Number(a.apart) - Number(b.apart);
+}
+
 /** The larger file, only within one format (a PNG made from a JPEG is larger and no better). */
 function byBytesOfOneFormat(a: KeepCandidate, b: KeepCandidate): number {
   return familyOf(a) === familyOf(b) ? b.bytes - a.bytes : 0;
@@ -256,6 +278,7 @@ const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => nu
   [SHARPNESS_CRITERION, bySharpness],
   ['older file', byAge],
   ['original name', byDerivedName],
+  ['most like the other copies', byConsensus],
   ['not an enlarged copy', byNotEnlarged],
   ['larger file', byBytesOfOneFormat],
   ['earlier capture date', (a, b) => byCaptureTime(a, b, 1)],

@@ -3,7 +3,8 @@
  * original of the dedup set and each of its copies (every edit, plus two enlargements made here: the
  * original's decoded pixels enlarged 2× and 3× with Lanczos and saved at JPEG quality 92), the app's own
  * report (`SearchService.report`: the keep rule over the facts the scan stored and the files' quality facts)
- * is asked for the group {original, copy}, and for the group of the original with all its copies.
+ * is asked for the group {original, copy}, for the group of the original with all its copies, and for the group
+ * of the copies alone (the original missing: the keeper should then be a copy that is not edited).
  *
  * Run three times: with each original's file dated a day before its copies (as in a library, where a copy is
  * made after its original; the files' own dates here say nothing, ../shared/data's being as new as the
@@ -35,7 +36,16 @@ export interface KeeperRun {
   /** Groups of an original with all its copies whose keeper is the original. */
   wholeGroupsKept: number;
   wholeGroups: number;
+  /**
+   * Groups of all the copies of an original, the original itself missing (as in a library that kept only copies):
+   * how many keep a copy of the whole picture unedited at full size (UNEDITED_COPIES), and the edit of each keeper.
+   */
+  withoutOriginalKept: number;
+  withoutOriginalKeepers: Record<string, number>;
 }
+
+/** The copies that show the original's whole picture at its size, unedited: only re-saved or stored otherwise. */
+const UNEDITED_COPIES = new Set(['PNG', 'JPEG q70', 'WebP q80', 'EXIF orientation']);
 
 interface LibraryFile {
   file: string;
@@ -95,6 +105,7 @@ async function measure(files: readonly LibraryFile[], dir: string, hints: Keeper
     );
     const idOf = (f: LibraryFile) => catalog.photoByPath(f.file)?.id;
     const keeperOf = async (members: LibraryFile[]): Promise<string | null> => {
+      // (The keeper's path; `files` maps it back to its edit.)
       const ids = members.map(idOf).filter((id): id is number => id !== undefined);
       if (ids.length < members.length) return null;
       const [group] = await search.report([{ kind: 'near', ids, representativeId: ids[0], maxDistance: 0 }]);
@@ -103,6 +114,8 @@ async function measure(files: readonly LibraryFile[], dir: string, hints: Keeper
     const rows = new Map<string, KeeperRow>();
     let wholeGroupsKept = 0;
     let wholeGroups = 0;
+    let withoutOriginalKept = 0;
+    const withoutOriginalKeepers: Record<string, number> = {};
     for (const original of files.filter((f) => f.edit === 'original')) {
       const copies = files.filter((f) => f.source === original.source && f !== original);
       for (const copy of copies) {
@@ -113,8 +126,19 @@ async function measure(files: readonly LibraryFile[], dir: string, hints: Keeper
       }
       wholeGroups++;
       if ((await keeperOf([...copies, original])) === original.file) wholeGroupsKept++;
+      const kept = await keeperOf(copies);
+      const edit = copies.find((f) => f.file === kept)?.edit ?? 'none';
+      withoutOriginalKeepers[edit] = (withoutOriginalKeepers[edit] ?? 0) + 1;
+      if (UNEDITED_COPIES.has(edit)) withoutOriginalKept++;
     }
-    return { hints, rows: [...rows.values()], wholeGroupsKept, wholeGroups };
+    return {
+      hints,
+      rows: [...rows.values()],
+      wholeGroupsKept,
+      wholeGroups,
+      withoutOriginalKept,
+      withoutOriginalKeepers,
+    };
   } finally {
     await app.close();
   }
@@ -156,5 +180,15 @@ export function printKeeper(runs: readonly KeeperRun[]): void {
   lines.push(
     `| original with all its copies | ${runs.map((r) => share(r.wholeGroupsKept, r.wholeGroups)).join(' | ')} |`,
   );
+  lines.push(
+    `| original missing: an unedited full-size copy kept (${[...UNEDITED_COPIES].join(', ')}) | ${runs
+      .map((r) => share(r.withoutOriginalKept, r.wholeGroups))
+      .join(' | ')} |`,
+  );
+  lines.push('', 'Original missing, the edit of each copy kept:');
+  for (const r of runs) {
+    const kept = Object.entries(r.withoutOriginalKeepers).sort((a, b) => b[1] - a[1]);
+    lines.push(`- ${r.hints}: ${kept.map(([edit, n]) => `${edit} ${n}`).join(', ')}`);
+  }
   console.log(lines.join('\n'));
 }
