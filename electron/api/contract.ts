@@ -180,7 +180,7 @@ export interface DuplicateSearchStats {
   candidatePairs: number;
   /** Of those, the pairs whose embeddings also pass the cosine (all of them when the rule has none). */
   afterCosine: number;
-  /** Pairs whose pixel verdict the library kept from an earlier search. */
+  /** Pairs to compare whose comparison the library kept from an earlier search (or the part of it interrupted). */
   keptVerdicts: number;
   /** Pairs whose thumbnails were compared now. */
   pixelChecked: number;
@@ -189,7 +189,10 @@ export interface DuplicateSearchStats {
    * by their first placement, one picture laid over the other (electron/search/pixels/alignment.ts).
    */
   pixelSearched: number;
-  /** Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixels/pixel-check.ts). */
+  /**
+   * Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixels/pixel-check.ts), in
+   * this search as in any earlier one: kept, compared and inferred add up to the pairs the check was given.
+   */
   inferredVerdicts: number;
   /** Seconds spent finding candidates, comparing pixels, and grouping. */
   seconds: { candidates: number; pixels: number; grouping: number };

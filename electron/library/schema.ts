@@ -160,4 +160,11 @@ export const MIGRATIONS: Migration[] = [
       DROP TABLE code_variants;
       ALTER TABLE code_variants_v8 RENAME TO code_variants;
     `),
+  // 9: how a kept pixel verdict was reached: `compared` is the pair's own comparison ('copy', 'same', 'different'),
+  // NULL a verdict inferred from the pair's families (or kept before this column). A search replays its rounds from
+  // the compared ones, so one resumed after an interruption finds what an uninterrupted one finds.
+  (db) =>
+    db.exec(`
+      ALTER TABLE pixel_verdicts ADD COLUMN compared TEXT CHECK (compared IN ('copy', 'same', 'different'));
+    `),
 ];

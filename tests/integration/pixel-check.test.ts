@@ -87,7 +87,7 @@ async function scanned(pictures: Record<string, RawImage | Promise<RawImage>>, g
     return {
       threshold: found.threshold,
       phases,
-      /** How many pairs the pixel check compared (not counting the verdicts it was given). */
+      /** How many pairs the pixel check was given, as its progress told it (0: it compared none). */
       compared,
       groups: found.groups.map((g) => g.files.map((f) => path.basename(f.path, '.jpg')).sort()),
       stats: found.stats,
@@ -145,8 +145,25 @@ describe('the pixel check of duplicate candidates', () => {
     expect(kept()).toHaveLength(3); // the pairs of the old `other` were pruned by the scan
     const run3 = await reopened('close');
     expect(run3.groups).toEqual([['crop-renamed', 'photo']]);
-    expect(run3.compared).toBe(3);
+    expect(run3.stats.pixelChecked).toBe(3);
     expect(kept()).toHaveLength(6);
+  });
+
+  it('keeps the comparison of two contents when a pair of byte-identical files is inferred from it', async () => {
+    // `photo` and `same-bytes` are one file's content twice: their pairs with `crop` share one kept row. The
+    // second pair is inferred from the first (the two files are one family); that must not replace the kept
+    // comparison, or the next search would compare the pair again.
+    const find = await scanned({ photo, 'same-bytes': photo, crop: window(0.85, 0.8, 0.3), other: photo2() });
+    const run = await find('close');
+    expect(run.groups).toEqual([['crop', 'photo', 'same-bytes']]);
+    expect(run.stats.inferredVerdicts).toBeGreaterThan(0);
+    const rows = library!.get().verdicts.list(pixelRuleKey(DEFAULT_PIXEL_RULE));
+    // Three contents: the three pairs between them and the pair of the two identical files, each a comparison.
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.compared !== null)).toBe(true);
+    const again = await find('close');
+    expect(again.groups).toEqual(run.groups);
+    expect(again.stats).toMatchObject({ pixelChecked: 0, inferredVerdicts: run.stats.inferredVerdicts });
   });
 
   it('settles a burst of one view at the first placement: frames where a subject moved are told apart without a search', async () => {
@@ -200,9 +217,11 @@ describe('the pixel check of duplicate candidates', () => {
     );
     const { stats } = await find.dispatcher.call('dupes.find', { threshold: 'close' });
     expect(stats.candidatePairs).toBe(276);
-    expect(stats.keptVerdicts).toBe(276); // the first search kept every verdict, the inferred ones too
     expect(run.compared).toBe(276);
     expect(run.stats.pixelChecked).toBeLessThanOrEqual(3 * 24);
     expect(run.stats.inferredVerdicts).toBe(276 - run.stats.pixelChecked);
+    // The second search takes the comparisons the first kept and infers the rest again as the first did.
+    expect(stats).toMatchObject({ pixelChecked: 0, keptVerdicts: run.stats.pixelChecked });
+    expect(stats.inferredVerdicts).toBe(run.stats.inferredVerdicts);
   });
 });

@@ -104,7 +104,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
@@ -234,19 +234,24 @@ describe('kept pixel-check verdicts', () => {
       ]),
     );
     c.verdicts.add('r1', [
-      { a: 'hash-a', orientation: 1, b: 'hash-b', same: true },
-      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
-      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
+      { a: 'hash-a', orientation: 1, b: 'hash-b', same: true, compared: 'copy' },
+      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false, compared: 'different' },
+      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true, compared: null },
     ]);
-    c.verdicts.add('r2', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
-    c.verdicts.add('r1', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false }]);
+    c.verdicts.add('r2', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false, compared: 'different' }]);
+    c.verdicts.add('r1', [{ a: 'hash-a', orientation: 1, b: 'hash-b', same: false, compared: null }]);
     const sorted = (rule: string) => c.verdicts.list(rule).sort((x, y) => (x.b + x.a < y.b + y.a ? -1 : 1));
     expect(sorted('r1')).toEqual([
-      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false },
-      { a: 'hash-a', orientation: 1, b: 'hash-b', same: false },
-      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true },
+      { a: 'hash-b', orientation: 6, b: 'hash-a', same: false, compared: 'different' },
+      { a: 'hash-a', orientation: 1, b: 'hash-b', same: false, compared: null },
+      { a: 'hash-a', orientation: 1, b: 'hash-gone', same: true, compared: null },
     ]);
-    expect(() => c.verdicts.add('r1', [{ a: 'x', orientation: 9, b: 'y', same: true }])).toThrow(/CHECK/);
+    expect(() => c.verdicts.add('r1', [{ a: 'x', orientation: 9, b: 'y', same: true, compared: 'same' }])).toThrow(
+      /CHECK/,
+    );
+    expect(() =>
+      c.verdicts.add('r1', [{ a: 'x', orientation: 1, b: 'y', same: true, compared: 'maybe' as 'same' }]),
+    ).toThrow(/CHECK/);
     expect(c.verdicts.list('r1')).toHaveLength(3); // the failed batch left nothing behind
     // A file that is gone still has its row (it may come back); content no photo has is pruned.
     c.transaction(() => c.markGone(b));

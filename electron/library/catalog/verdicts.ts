@@ -4,12 +4,16 @@
  */
 import type { Statements } from './statements.js';
 
-/** One kept verdict of the pixel check: files by content hash, `a` turned by `orientation` (1: upright, a < b). */
+/**
+ * One kept verdict of the pixel check: files by content hash, `a` turned by `orientation` (1: upright, a < b);
+ * `same`: one picture; `compared`: the pair's own comparison, null for a verdict inferred from its families.
+ */
 export interface PixelVerdictRow {
   a: string;
   orientation: number;
   b: string;
   same: boolean;
+  compared: 'copy' | 'same' | 'different' | null;
 }
 
 export class PixelVerdicts {
@@ -22,19 +26,21 @@ export class PixelVerdicts {
 
   /** `list`, one row at a time: a large library's verdicts are never all in memory as rows at once. */
   *each(rule: string): IterableIterator<PixelVerdictRow> {
-    const rows = this.db.stmt('SELECT a, orientation, b, same FROM pixel_verdicts WHERE rule = ?').iterate(rule);
+    const rows = this.db
+      .stmt('SELECT a, orientation, b, same, compared FROM pixel_verdicts WHERE rule = ?')
+      .iterate(rule);
     for (const r of rows as IterableIterator<Omit<PixelVerdictRow, 'same'> & { same: number }>) {
-      yield { a: r.a, orientation: r.orientation, b: r.b, same: r.same === 1 };
+      yield { a: r.a, orientation: r.orientation, b: r.b, same: r.same === 1, compared: r.compared };
     }
   }
 
   /** Keeps pixel-check verdicts of one rule (a verdict for the same pair replaces the old one). */
   add(rule: string, rows: readonly PixelVerdictRow[]): void {
     const insert = this.db.stmt(
-      'INSERT OR REPLACE INTO pixel_verdicts (rule, a, orientation, b, same) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO pixel_verdicts (rule, a, orientation, b, same, compared) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const r of rows) insert.run(rule, r.a, r.orientation, r.b, r.same ? 1 : 0);
+      for (const r of rows) insert.run(rule, r.a, r.orientation, r.b, r.same ? 1 : 0, r.compared);
     });
   }
 

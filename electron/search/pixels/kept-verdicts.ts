@@ -5,7 +5,10 @@
  */
 import type { Catalog, PixelVerdictRow } from '../../library/catalog/catalog.js';
 import { orderedPair, type PixelPair } from './pairs.js';
-import type { PixelVerdictStore } from './pixel-check.js';
+import type { KeptVerdict, PixelVerdictStore } from './pixel-check.js';
+
+/** How a verdict was reached, as a small number (a verdict is kept as `HOW.indexOf(compared) * 2 + same`). */
+const HOW: readonly KeptVerdict['compared'][] = [null, 'copy', 'same', 'different'];
 
 /** SQLite errors of the environment, not of this code: the verdicts are then not kept. */
 const NOT_KEPT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR']);
@@ -20,7 +23,12 @@ export class KeptVerdicts implements PixelVerdictStore {
    * and a key of two content hashes would cost ~10 times the memory. Verdicts added during the search are not
    * put here: the search that made them holds them already.
    */
-  private readonly kept = new Map<number, boolean>();
+  private readonly kept = new Map<number, number>();
+  /**
+   * Keys of rows this search kept a comparison in: byte-identical files share their rows, so a pair inferred
+   * from its families must not replace the comparison of another pair of the same two contents.
+   */
+  private readonly comparedNow = new Set<number>();
 
   /** Reads the catalog's verdicts of `rule` (pixelRuleKey) and the content hash of every ready photo. */
   constructor(
@@ -31,25 +39,30 @@ export class KeptVerdicts implements PixelVerdictStore {
     for (const hash of this.hashes.values()) if (!this.contents.has(hash)) this.contents.set(hash, this.contents.size);
     for (const r of catalog.verdicts.each(rule)) {
       const key = this.key(r);
-      if (key !== undefined) this.kept.set(key, r.same); // else: a content no photo has now
+      if (key !== undefined) this.kept.set(key, HOW.indexOf(r.compared) * 2 + Number(r.same)); // else: a content no photo has now
     }
   }
 
-  get(pair: PixelPair): boolean | undefined {
+  get(pair: PixelPair): KeptVerdict | undefined {
     const row = this.row(pair);
     const key = row && this.key(row);
-    return key === undefined ? undefined : this.kept.get(key);
+    const code = key === undefined ? undefined : this.kept.get(key);
+    return code === undefined ? undefined : { same: code % 2 === 1, compared: HOW[code >> 1] };
   }
 
   /**
    * Stores the verdicts. Failing to store them (the database busy in another process for longer than its
    * timeout, a full disk) costs only their reuse: the search that made them still has them.
    */
-  add(verdicts: readonly (readonly [PixelPair, boolean])[]): void {
+  add(verdicts: readonly (readonly [PixelPair, KeptVerdict])[]): void {
     const rows: PixelVerdictRow[] = [];
-    for (const [pair, same] of verdicts) {
+    for (const [pair, { same, compared }] of verdicts) {
       const row = this.row(pair);
-      if (row) rows.push({ ...row, same });
+      const key = row && this.key(row);
+      if (!row || key === undefined) continue;
+      if (compared) this.comparedNow.add(key);
+      else if (this.comparedNow.has(key) || (this.kept.get(key) ?? 0) >= 2) continue; // a comparison stays
+      rows.push({ ...row, same, compared });
     }
     try {
       this.catalog.verdicts.add(this.rule, rows);
@@ -58,13 +71,13 @@ export class KeptVerdicts implements PixelVerdictStore {
     }
   }
 
-  private row(pair: PixelPair): Omit<PixelVerdictRow, 'same'> | undefined {
+  private row(pair: PixelPair): Omit<PixelVerdictRow, 'same' | 'compared'> | undefined {
     if (!this.hashes.has(pair.id) || !this.hashes.has(pair.other)) return undefined;
     return orderedPair(pair, (id) => this.hashes.get(id)!);
   }
 
   /** (content a, turn, content b) as one number below 2^53 (fewer than ~10^7 contents). */
-  private key(row: Omit<PixelVerdictRow, 'same'>): number | undefined {
+  private key(row: Omit<PixelVerdictRow, 'same' | 'compared'>): number | undefined {
     const a = this.contents.get(row.a);
     const b = this.contents.get(row.b);
     if (a === undefined || b === undefined) return undefined;

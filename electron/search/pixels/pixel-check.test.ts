@@ -3,7 +3,7 @@ import { makeThumbnail } from '../../../model/image/decode.js';
 import { orientPixels, syntheticPhoto, windowOf } from '../../../tests/helpers/synthetic-photo.js';
 import { DEFAULT_PIXEL_RULE } from './alignment.js';
 import type { RawImage } from '../../../model/types.js';
-import { PixelCheck, PixelChecker, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
+import { type KeptVerdict, PixelCheck, PixelChecker, type PixelPair, type PixelVerdictStore } from './pixel-check.js';
 
 /** Four photos, each with a 85 % crop, a 70 % window and a turned copy: 16 thumbnails, ids 1..16. */
 async function library() {
@@ -87,13 +87,13 @@ describe('PixelCheck', () => {
 
   it('takes the verdicts a store kept and gives it the ones it made, never an unchecked pass', async () => {
     const { thumbnails, what } = await library();
-    const kept = new Map<string, boolean>();
+    const kept = new Map<string, KeptVerdict>();
     const key = (p: PixelPair) => `${Math.min(p.id, p.other)}-${Math.max(p.id, p.other)}`;
     const store: PixelVerdictStore & { added: number } = {
       added: 0,
       get: (p) => kept.get(key(p)),
       add(verdicts) {
-        for (const [p, same] of verdicts) kept.set(key(p), same);
+        for (const [p, verdict] of verdicts) kept.set(key(p), verdict);
         this.added += verdicts.length;
       },
     };
@@ -108,22 +108,30 @@ describe('PixelCheck', () => {
     expect(first.counts.searched).toBeGreaterThan(0);
     expect(first.counts.searched).toBeLessThan(first.counts.checked);
     expect([...kept.keys()].sort()).toEqual(['2-3', '2-4', '3-4']);
+    expect([...kept.values()].every((v) => v.compared !== null && v.same === (v.compared !== 'different'))).toBe(true);
     expect(first.matches(1, 1, 3)).toBe(true); // the 70 % window passes only for want of a thumbnail
     // With every thumbnail: only photo 1's pairs are compared, the window's pair fails now.
     const progress: number[] = [];
     const second = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
     await second.prepare(pairs, { onProgress: (_, total) => progress.push(total) });
     expect(second.counts).toMatchObject({ checked: 3, kept: 3, inferred: 0 });
-    expect(new Set(progress)).toEqual(new Set([3]));
+    expect(new Set(progress)).toEqual(new Set([6]));
     expect(store.added).toBe(6);
     const truth = (a: number, b: number) => what.get(a)!.kind !== 'window' && what.get(b)!.kind !== 'window';
     for (const p of pairs) expect(second.matches(p.id, 1, p.other)).toBe(truth(p.id, p.other) && p.other !== 4);
-    // A kept verdict is believed, not recomputed: nothing is compared, and a planted verdict wins.
-    kept.set('1-2', false);
+    // A kept comparison is believed, not recomputed: nothing is compared, and a planted verdict wins.
+    kept.set('1-2', { same: false, compared: 'different' });
     const third = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
     await third.prepare(pairs, { onProgress: () => expect.unreachable('nothing to compare') });
     expect(third.counts).toEqual({ checked: 0, searched: 0, kept: 6, inferred: 0 });
     expect(third.matches(2, 1, 1)).toBe(false);
+    // A verdict that was not a comparison (inferred from families, or kept before they were told apart) does not
+    // stand for one: the pair is compared again.
+    kept.set('1-2', { same: false, compared: null });
+    const fourth = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
+    await fourth.prepare(pairs);
+    expect(fourth.counts).toMatchObject({ checked: 1, kept: 5, inferred: 0 });
+    expect(fourth.matches(2, 1, 1)).toBe(truth(1, 2));
   });
 
   it('stops when aborted, and keeps the verdicts it made so far, in process and in worker threads', async () => {
@@ -137,10 +145,10 @@ describe('PixelCheck', () => {
     await reference.prepare(pairs);
     const truth = (p: PixelPair) => reference.matches(p.id, p.orientation, p.other);
     for (const workers of [0, 2]) {
-      const kept = new Map<PixelPair, boolean>();
+      const kept = new Map<PixelPair, KeptVerdict>();
       const store: PixelVerdictStore = {
         get: (p) => kept.get(p),
-        add: (verdicts) => verdicts.forEach(([p, same]) => kept.set(p, same)),
+        add: (verdicts) => verdicts.forEach(([p, verdict]) => kept.set(p, verdict)),
       };
       const controller = new AbortController();
       const check = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
@@ -151,7 +159,7 @@ describe('PixelCheck', () => {
       await expect(run).rejects.toThrow();
       expect(kept.size).toBeGreaterThanOrEqual(24);
       expect(kept.size).toBeLessThan(pairs.length);
-      for (const [p, same] of kept) expect(same).toBe(truth(p));
+      for (const [p, { same }] of kept) expect(same).toBe(truth(p));
       // Started again with the store, it compares only the rest.
       const again = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
       await again.prepare(pairs);
@@ -201,5 +209,54 @@ describe('PixelCheck', () => {
     expect(check.counts.checked + check.counts.inferred).toBe(pairs.length);
     expect(check.counts.inferred).toBeGreaterThan(40);
     expect(check.counts.checked).toBeLessThan(pairs.length / 2);
+  });
+
+  it('resumed after an interruption, compares and infers what an uninterrupted search does', async () => {
+    // Two photos, each with four whole copies and a crop; each photo's pairs rank first, then the pairs between.
+    const thumbnails = new Map<number, Uint8Array>();
+    const base = new Map<number, number>();
+    let id = 1;
+    for (let b = 0; b < 2; b++) {
+      const photo = syntheticPhoto({ width: 320, height: 240, seed: 600 + b });
+      const half = halved(photo);
+      const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
+      for (const version of versions) {
+        thumbnails.set(id, await makeThumbnail(version));
+        base.set(id++, b);
+      }
+    }
+    const ids = [...thumbnails.keys()];
+    const pairs = ids.flatMap((a) =>
+      ids
+        .filter((b) => a < b)
+        .map((b) => ({ id: a, orientation: 1, other: b, rank: base.get(a) === base.get(b) ? 0 : 1 })),
+    );
+    const storeOf = (kept: Map<string, KeptVerdict>): PixelVerdictStore => ({
+      get: (p) => kept.get(`${p.id}-${p.other}`),
+      add: (verdicts) => verdicts.forEach(([p, verdict]) => kept.set(`${p.id}-${p.other}`, verdict)),
+    });
+    const whole = new Map<string, KeptVerdict>();
+    const uninterrupted = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), storeOf(whole), 0);
+    await uninterrupted.prepare(pairs);
+    expect(uninterrupted.counts.inferred).toBeGreaterThan(0);
+    // Stopped once the first round (the pairs within each photo) is done, before any pair between photos.
+    const resumed = new Map<string, KeptVerdict>();
+    const controller = new AbortController();
+    const stopped = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), storeOf(resumed), 0);
+    const within = pairs.filter((p) => p.rank === 0).length;
+    const run = stopped.prepare(pairs, {
+      signal: controller.signal,
+      onProgress: (done) => done >= within && controller.abort(),
+    });
+    await expect(run).rejects.toThrow();
+    expect(resumed.size).toBeLessThan(pairs.length);
+    const again = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), storeOf(resumed), 0);
+    await again.prepare(pairs);
+    // The same pairs compared (before and after the stop), the same inferred, the same verdicts.
+    const compared = (kept: Map<string, KeptVerdict>) => [...kept].filter(([, v]) => v.compared).map(([k]) => k);
+    expect(compared(resumed).sort()).toEqual(compared(whole).sort());
+    expect(resumed).toEqual(whole);
+    for (const p of pairs) expect(again.matches(p.id, 1, p.other)).toBe(uninterrupted.matches(p.id, 1, p.other));
+    expect(again.counts.kept + again.counts.checked + again.counts.inferred).toBe(pairs.length);
   });
 });

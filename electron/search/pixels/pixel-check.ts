@@ -51,12 +51,22 @@ export function pixelRuleKey(rule: PixelRule): string {
  */
 export type PixelVerdict = 'copy' | 'same' | 'different' | 'unchecked';
 
+/**
+ * A verdict as kept: one picture or not (`same`), and how it was reached: `compared` is the pair's own comparison
+ * (`copy`, `same` or `different`), null a verdict inferred from the pair's families or kept by a version that did
+ * not say. Only a compared verdict stands for comparing the pair again.
+ */
+export interface KeptVerdict {
+  same: boolean;
+  compared: Exclude<PixelVerdict, 'unchecked'> | null;
+}
+
 /** Verdicts that outlive one search. */
 export interface PixelVerdictStore {
-  /** The verdict kept for a pair, if any (true: one picture). */
-  get(pair: PixelPair): boolean | undefined;
-  /** Keeps verdicts just made by comparing both thumbnails. */
-  add(verdicts: readonly (readonly [PixelPair, boolean])[]): void;
+  /** The verdict kept for a pair, if any. */
+  get(pair: PixelPair): KeptVerdict | undefined;
+  /** Keeps verdicts just made, by comparing both thumbnails or from the pair's families. */
+  add(verdicts: readonly (readonly [PixelPair, KeptVerdict])[]): void;
 }
 
 export interface PixelCheckOptions {
@@ -188,19 +198,21 @@ export class PixelCheck {
   ) {}
 
   /**
-   * Checks every distinct pair that neither this check nor the store has a verdict for, a chunk at a time, in
-   * order of their first photo (so the pictures a checker keeps serve many pairs). Each chunk's verdicts are
-   * kept, in the store too, as soon as it is done: a search cancelled, stopped or killed part-way loses at most
-   * the chunks in flight, and one started again goes on from there.
+   * Judges every distinct pair this check has no verdict for, in rounds of increasing rank. Interchangeable copies
+   * are judged once: photos found to be `copy` of each other form one family; a later pair whose two families (and
+   * turn) were already judged takes that verdict without comparing pixels (`counts.inferred`), and only the first
+   * pair of each family pair in a round is compared. A library where each photo has several copies, or bursts of
+   * near-identical shots, so compares families rather than every file against every file.
    *
-   * Interchangeable copies are judged once: pairs are taken in rounds of increasing rank, and photos found to be
-   * `copy` of each other form one family; a later pair whose two families (and turn) were already judged takes
-   * that verdict without comparing pixels (`counts.inferred`), and only the first pair of each family pair in a
-   * round is compared. A library where each photo has several copies, or bursts of near-identical shots, so
-   * compares families rather than every file against every file.
+   * A pair to compare whose comparison the store kept takes it (`counts.kept`); the others are compared a chunk at
+   * a time, in order of their first photo (so the pictures a checker keeps serve many pairs). Each chunk's
+   * verdicts are kept, in the store too, as soon as it is done: a search cancelled, stopped or killed part-way
+   * loses at most the chunks in flight, and one started again goes on from there. Since the rounds are replayed
+   * from the kept comparisons, a search resumed after an interruption infers what an uninterrupted one infers and
+   * finds the same groups. Progress is told as pairs are compared (a search with every comparison kept tells none).
    */
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
-    // A pair often comes more than once (its own codes, and its greyscale variant's either way): check it once.
+    // A pair often comes more than once (its own codes, and its greyscale variant's either way): judge it once.
     const todo: PixelPair[] = [];
     const seen = new Set<number | string>();
     this.counts.checked = this.counts.searched = this.counts.kept = this.counts.inferred = 0;
@@ -208,11 +220,7 @@ export class PixelCheck {
       const key = verdictKey(p);
       if (this.verdicts.has(key) || seen.has(key)) continue;
       seen.add(key);
-      const kept = this.store?.get(p);
-      if (kept !== undefined) {
-        this.verdicts.set(key, kept);
-        this.counts.kept++;
-      } else todo.push(p);
+      todo.push(p);
     }
     seen.clear();
     if (!todo.length) return;
@@ -256,30 +264,46 @@ export class PixelCheck {
         }
         this.takeInferred(inferred);
         done += inferred.length;
-        if (inferred.length) options.onProgress?.(done, todo.length);
+        /** Takes compared verdicts (now or kept): their followers', and the families they join. */
+        const settle = (chunk: readonly PixelPair[], verdicts: readonly PixelVerdict[]) => {
+          const followers: [PixelPair, boolean][] = [];
+          verdicts.forEach((verdict, i) => {
+            const p = chunk[i];
+            if (verdict === 'unchecked') return;
+            const same = verdict !== 'different';
+            judged.push([p, same]);
+            for (const q of waiting.get(sentKey.get(p)!) ?? []) followers.push([q, same]);
+          });
+          this.takeInferred(followers);
+          // Families grow only from compared copies, after the round's keys were taken.
+          verdicts.forEach(
+            (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
+          );
+          done += chunk.length + followers.length;
+        };
+        const kept: PixelPair[] = [];
+        const keptVerdicts: PixelVerdict[] = [];
+        const compare: PixelPair[] = [];
+        for (const p of send) {
+          const verdict = this.store?.get(p)?.compared;
+          if (verdict) {
+            kept.push(p);
+            keptVerdicts.push(verdict);
+            this.verdicts.set(verdictKey(p), verdict !== 'different');
+          } else compare.push(p);
+        }
+        this.counts.kept += kept.length;
+        settle(kept, keptVerdicts);
         const chunks: PixelPair[][] = [];
-        const size = pool.chunkSize(send.length);
-        for (let i = 0; i < send.length; i += size) chunks.push(send.slice(i, i + size));
+        const size = pool.chunkSize(compare.length);
+        for (let i = 0; i < compare.length; i += size) chunks.push(compare.slice(i, i + size));
         await pool.run(
           chunks,
           (chunk) => this.chunk(chunk),
           (chunk, { verdicts, searched }) => {
             this.counts.searched += searched;
-            const followers: [PixelPair, boolean][] = [];
-            verdicts.forEach((verdict, i) => {
-              const p = chunk[i];
-              if (verdict === 'unchecked') return;
-              const same = verdict !== 'different';
-              judged.push([p, same]);
-              for (const q of waiting.get(sentKey.get(p)!) ?? []) followers.push([q, same]);
-            });
             this.record(chunk, verdicts);
-            this.takeInferred(followers);
-            // Families grow only from compared copies, after the round's keys were taken.
-            verdicts.forEach(
-              (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
-            );
-            done += chunk.length + followers.length;
+            settle(chunk, verdicts);
             options.onProgress?.(done, todo.length);
           },
         );
@@ -294,20 +318,24 @@ export class PixelCheck {
     }
   }
 
-  /** Takes verdicts inferred from families (kept in the store like compared ones). */
+  /** Takes verdicts inferred from families, and keeps those the store does not hold already. */
   private takeInferred(inferred: readonly [PixelPair, boolean][]): void {
     if (!inferred.length) return;
-    for (const [p, same] of inferred) this.verdicts.set(verdictKey(p), same);
+    const changed: [PixelPair, KeptVerdict][] = [];
+    for (const [p, same] of inferred) {
+      this.verdicts.set(verdictKey(p), same);
+      if (this.store && this.store.get(p)?.same !== same) changed.push([p, { same, compared: null }]);
+    }
     this.counts.inferred += inferred.length;
-    this.store?.add(inferred);
+    if (changed.length) this.store?.add(changed);
   }
 
   /** Takes a chunk's verdicts, and gives the store those of pairs really compared. */
   private record(chunk: readonly PixelPair[], verdicts: readonly PixelVerdict[]): void {
-    const judged: [PixelPair, boolean][] = [];
+    const judged: [PixelPair, KeptVerdict][] = [];
     verdicts.forEach((verdict, i) => {
       this.verdicts.set(verdictKey(chunk[i]), verdict !== 'different');
-      if (verdict !== 'unchecked') judged.push([chunk[i], verdict !== 'different']);
+      if (verdict !== 'unchecked') judged.push([chunk[i], { same: verdict !== 'different', compared: verdict }]);
     });
     this.counts.checked += chunk.length;
     if (judged.length) this.store?.add(judged);
