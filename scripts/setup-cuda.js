@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm run setup:cuda`: adds onnxruntime-node's CUDA 12 execution provider, which is downloaded from outside
-// npm at install time. The project's .npmrc skips that download so that `npm ci` works offline; this runs
-// onnxruntime-node's own installer once more with the CUDA flag (its environment variable wins over .npmrc).
+// `npm run setup:cuda`: adds onnxruntime-node's CUDA 12 execution provider, which its install script downloads
+// from outside npm. package.json's `allowScripts` denies that script (so that `npm ci` works offline and npm
+// warns of no unknown setting); this runs onnxruntime-node's own installer with the CUDA flag.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
