@@ -31,6 +31,8 @@ export interface ContentBoxOptions {
 
 type Side = 'top' | 'bottom' | 'left' | 'right';
 
+const DEFAULT_SEAM = 0.01;
+
 /** Pixel offsets of line `index` counted inward from `side`. */
 function linePixels(image: RawImage, side: Side, index: number): { start: number; step: number; count: number } {
   const { width, height, channels } = image;
@@ -77,6 +79,11 @@ function borderDepth(image: RawImage, side: Side, limit: number, tolerance: numb
   return depth;
 }
 
+/** The lines of seam trimmed inside a border found along a side of `side` pixels (ContentBoxOptions.seam). */
+export function seamLines(side: number, seamShare = DEFAULT_SEAM): number {
+  return Math.max(2, Math.ceil(seamShare * side));
+}
+
 /** One pass: the box inside `image`'s outermost uniform bands, keeping at least minWidth × minHeight. */
 function trimOnce(
   image: RawImage,
@@ -88,7 +95,7 @@ function trimOnce(
   const { width, height } = image;
   const whole = { left: 0, top: 0, width, height };
   if (width < 3 || height < 3) return whole;
-  const withSeam = (depth: number, side: number) => (depth > 0 ? depth + Math.max(2, Math.ceil(seamShare * side)) : 0);
+  const withSeam = (depth: number, side: number) => (depth > 0 ? depth + seamLines(side, seamShare) : 0);
   const top = withSeam(borderDepth(image, 'top', height, tolerance), height);
   const bottom = top >= height ? 0 : withSeam(borderDepth(image, 'bottom', height - top, tolerance), height);
   const left = withSeam(borderDepth(image, 'left', width, tolerance), width);
@@ -123,7 +130,7 @@ const MAX_PASSES = 3;
 export function contentBox(image: RawImage, options: ContentBoxOptions = {}): ContentBox {
   const tolerance = options.tolerance ?? 24;
   const minKeep = options.minKeep ?? 0.5;
-  const seamShare = options.seam ?? 0.01;
+  const seamShare = options.seam ?? DEFAULT_SEAM;
   const minWidth = minKeep * image.width;
   const minHeight = minKeep * image.height;
   let box: ContentBox = { left: 0, top: 0, width: image.width, height: image.height };

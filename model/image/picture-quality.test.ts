@@ -63,6 +63,9 @@ describe('the even part of a uniform border', () => {
       { op: 'extend', top: 0, bottom: 0, left: 0, right: 80, colour: [255, 255, 255] },
     ]);
     expect(insideEvenFrame(sideOnly)).toEqual({ width: 1, height: 1 });
+    // A dark edge of 3 px (1.5 % of a side; a scan's or a fundus photo's edge line) is no frame.
+    const edged = await editImage(photo, [{ op: 'extend', top: 3, bottom: 3, left: 3, right: 3, colour: [0, 0, 0] }]);
+    expect(insideEvenFrame(edged)).toEqual({ width: 1, height: 1 });
   });
 
   it('takes a noisy dark surround for picture (a micrograph), and a flat frame added around it for frame', async () => {

@@ -5,7 +5,7 @@
  * re-compressed copy of a JPEG was saved at a lower quality than its source, as a rule).
  */
 import { open } from 'node:fs/promises';
-import { contentBox } from './content-box.js';
+import { contentBox, seamLines } from './content-box.js';
 import { type GreyPlane, resampleGrey } from './grey-resample.js';
 import { decodeImage, editImage, encodeImage } from './decode.js';
 import type { RawImage } from '../types.js';
@@ -202,6 +202,13 @@ const FLAT_LEVELS = 6;
  */
 const FLAT_SHARE = 0.15;
 
+/**
+ * A frame thinner than this share of its side (not counting the seam the content box trims with it) is no frame:
+ * the dark edge lines of a scan or a fundus photo, which an edit of its colours shows or hides (retina.jpg of the
+ * dedup set, seed 2), while added frames and bars are 3 % of a side and more.
+ */
+const MIN_FRAME = 0.02;
+
 type Side = 'top' | 'bottom' | 'left' | 'right';
 
 /** Whether line `line` (counted inward from `side`) is one colour, within FLAT_LEVELS for all but FLAT_SHARE. */
@@ -251,15 +258,16 @@ export function insideEvenFrame(image: RawImage): { width: number; height: numbe
   const box = contentBox(image);
   // The content box trims this many lines of seam inside each border it finds (content-box.ts), and ringing
   // reaches a line or two further.
-  const seam = (length: number) => Math.max(2, Math.ceil(0.01 * length)) + 2;
+  const seam = (length: number) => seamLines(length) + 2;
   const [sw, sh] = [seam(image.width), seam(image.height)];
-  const x = Math.min(
-    flatDepth(image, 'left', box.left, sw),
-    flatDepth(image, 'right', image.width - box.left - box.width, sw),
+  const frame = (depth: number, length: number) => (depth - seamLines(length) < MIN_FRAME * length ? 0 : depth);
+  const x = frame(
+    Math.min(flatDepth(image, 'left', box.left, sw), flatDepth(image, 'right', image.width - box.left - box.width, sw)),
+    image.width,
   );
-  const y = Math.min(
-    flatDepth(image, 'top', box.top, sh),
-    flatDepth(image, 'bottom', image.height - box.top - box.height, sh),
+  const y = frame(
+    Math.min(flatDepth(image, 'top', box.top, sh), flatDepth(image, 'bottom', image.height - box.top - box.height, sh)),
+    image.height,
   );
   return { width: 1 - (2 * x) / image.width, height: 1 - (2 * y) / image.height };
 }
