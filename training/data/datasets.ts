@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRandom, shuffleInPlace } from '../compute/rng.js';
+import type { LabelRelation } from '../metrics/relevance.js';
 
 /** Row-major features [count, dim] with one integer label per row. */
 export interface LabelledSet {
@@ -15,6 +16,11 @@ export interface LabelledSet {
   dim: number;
   count: number;
   labels: Int32Array;
+  /**
+   * Which labels are relevant to which, where an item may carry several (its label is then the id of its set of
+   * albums: training/metrics/relevance.ts `labelSets`); absent: items are relevant when their labels are equal.
+   */
+  relation?: LabelRelation;
   /** Set when rows are greyscale images (row-major pixels), which enables shift augmentation. */
   imageShape?: { width: number; height: number };
 }
@@ -47,6 +53,7 @@ export function subset(set: LabelledSet, indices: ArrayLike<number>): LabelledSe
     dim: set.dim,
     count: indices.length,
     labels,
+    ...(set.relation ? { relation: set.relation } : {}),
     ...(set.imageShape ? { imageShape: set.imageShape } : {}),
   };
 }

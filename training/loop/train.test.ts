@@ -8,7 +8,9 @@ import { trainHeadInProcess } from './train.js';
 import { installTrainedHead, resolveOptions, trainHead } from './train-head.js';
 import { heldOutMap as mapOf, newHead } from './training-loop.js';
 import { createRandom } from '../compute/rng.js';
-import type { LabelledSet } from '../data/datasets.js';
+import { type LabelledSet, subset } from '../data/datasets.js';
+import { holdOutAlbums } from '../data/album-split.js';
+import { labelSets } from '../metrics/relevance.js';
 import { type HeadParameters, standardise } from '../compute/head.js';
 import { hashCentres } from '../methods/policy-gradient.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
@@ -49,6 +51,29 @@ describe('Deep Policy Hashing loop', () => {
     expect(after).toBeGreaterThan(before + 0.2);
     expect(after).toBeGreaterThan(0.75);
     console.log(`synthetic MAP ${before.toFixed(3)} → ${after.toFixed(3)} in ${seconds.toFixed(1)} s`);
+  });
+});
+
+describe('the policy loop on albums', () => {
+  it('learns albums that share photos: a photo of two albums is ranked with the members of both', async () => {
+    // Six albums; every photo of album 5 is also in album 4, so albums 4 and 5 are one neighbourhood to learn.
+    const photos = gaussianClusters({ classes: 6, perClass: 80, dim: 24, separation: 0.8, seed: 23 });
+    const memberships = Array.from(photos.labels, (album) => (album === 5 ? [5, 4] : [album]));
+    const { labels, relation } = labelSets(memberships);
+    const split = holdOutAlbums(memberships, 0.25, 3);
+    const albums: LabelledSet = { ...photos, labels, relation };
+    const [trainSet, heldOut] = [subset(albums, split.train), subset(albums, split.heldOut)];
+    const options = resolveOptions(SMALL_DPH);
+    const before = await heldOutMap(newHead(options, trainSet, createRandom(options.seed)), heldOut, trainSet);
+    const result = await trainHeadInProcess({ train: trainSet }, options);
+    const after = await heldOutMap(result.head, heldOut, trainSet);
+    expect(after).toBeGreaterThan(before + 0.2);
+    expect(after).toBeGreaterThan(0.7);
+    // Trained as if each set of albums were a class of its own (no relation), it keeps albums 4 and 5 apart.
+    const apart = await trainHeadInProcess({ train: { ...trainSet, relation: undefined } }, options);
+    const apartMap = await heldOutMap(apart.head, heldOut, trainSet);
+    console.log(`albums MAP ${before.toFixed(3)} → ${after.toFixed(3)}; without the relation ${apartMap.toFixed(3)}`);
+    expect(after).toBeGreaterThan(apartMap + 0.03);
   });
 });
 

@@ -77,7 +77,14 @@ export async function heldOutMap(
   const bits = head.architecture.bits;
   const encode = async (set: LabelledSet) =>
     packCodes(await compute.forward(head, standardise(head, set.features), set.count), set.count, bits);
-  return meanAveragePrecision(await encode(queries), queries.labels, await encode(database), database.labels);
+  return meanAveragePrecision(
+    await encode(queries),
+    queries.labels,
+    await encode(database),
+    database.labels,
+    undefined,
+    database.relation,
+  );
 }
 
 export class ValidationProbe {
@@ -114,7 +121,7 @@ export class ValidationProbe {
     const database = packCodes(logits, train.count, bits);
     const queries = packCodes(gatherRows(logits, bits, this.trainQueryRows), this.trainQueryRows.length, bits);
     const labels = Int32Array.from(this.trainQueryRows, (row) => train.labels[row]!);
-    return meanAveragePrecision(queries, labels, database, train.labels, this.trainQueryRows);
+    return meanAveragePrecision(queries, labels, database, train.labels, this.trainQueryRows, train.relation);
   }
 }
 

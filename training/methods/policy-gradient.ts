@@ -5,6 +5,7 @@
  * database net) by Hamming distance; REINFORCE with a baseline gives ∂E[r]/∂z ≈ (r − b)(bits − p).
  * The big matrix products live in compute-graphs.ts; this is O(batch · samples · database) popcounts.
  */
+import { type LabelRelation, relatedRow } from '../metrics/relevance.js';
 import { tieAwareAveragePrecision } from '../metrics/average-precision.js';
 import {
   distanceHistograms,
@@ -89,6 +90,8 @@ export interface PolicyBatch {
   databaseLabels: Int32Array;
   /** Each query's hash centre as 0/1 bits [batch, bits], for `centreWeight` (absent: no pull). */
   queryCentres?: Uint8Array;
+  /** Which labels are relevant to which (training/metrics/relevance.ts: albums sharing a photo); absent: equal labels. */
+  relation?: LabelRelation;
 }
 
 export interface PolicyStepResult {
@@ -124,6 +127,7 @@ export function policyStep(input: PolicyBatch, options: PolicyOptions, random: R
       relevant,
       total,
       input.querySelfIndex[i]!,
+      relatedRow(input.relation, input.queryLabels[i]!),
     );
     return tieAwareAveragePrecision(relevant, total);
   };

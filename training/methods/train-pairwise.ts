@@ -3,6 +3,7 @@
  * with its bilinear smooth approximation. Like DPSH's U matrix, each batch is compared with stored
  * outputs of the whole training set, refreshed every `databaseRefreshSteps` and row-by-row for the batch.
  */
+import { isRelated, type LabelRelation } from '../metrics/relevance.js';
 import { HeadCompute, PairwiseLossCompute } from '../compute/compute-graphs.js';
 import { cloneHead, standardise } from '../compute/head.js';
 import { classBalanceWeights } from './policy-gradient.js';
@@ -39,7 +40,13 @@ export async function trainPairwiseHead(
       { data, options, hooks, random, started, compute, net, referenceNet, inputs },
       {
         async batchGradient(rows, logits) {
-          const { similar, weights } = pairMatrices(rows, train.labels, classWeights, kind === 'exponentiated');
+          const { similar, weights } = pairMatrices(
+            rows,
+            train.labels,
+            classWeights,
+            kind === 'exponentiated',
+            train.relation,
+          );
           const result = await loss.run(logits, rows.length, reference, train.count, similar, weights);
           return { logitGradient: result.logitGradient, score: -result.loss };
         },
@@ -59,7 +66,7 @@ export async function trainPairwiseHead(
 }
 
 /**
- * Similarity s_ij (same label) and pair weights for a batch against the whole training set: the
+ * Similarity s_ij (same label, or related labels) and pair weights for a batch against the whole training set: the
  * product of the two items' class weights, 0 for an item paired with itself, and optionally
  * positives up-weighted so positive and negative pairs carry equal total weight.
  */
@@ -68,6 +75,8 @@ export function pairMatrices(
   labels: Int32Array,
   classWeights: Float32Array,
   balancePositives: boolean,
+  /** Which labels are relevant to which (training/metrics/relevance.ts); absent: the same label. */
+  relation?: LabelRelation,
 ) {
   const count = labels.length;
   const similar = new Float32Array(rows.length * count);
@@ -79,7 +88,7 @@ export function pairMatrices(
     const wi = classWeights[row]!;
     for (let j = 0; j < count; j++) {
       if (j === row) continue;
-      const same = labels[j] === label;
+      const same = isRelated(relation, label, labels[j]!);
       similar[i * count + j] = same ? 1 : 0;
       const w = wi * classWeights[j]!;
       weights[i * count + j] = w;

@@ -46,6 +46,7 @@ export async function trainPolicyHead(
               queryWeights: Float32Array.from(rows, (r) => weights[r]!),
               database,
               databaseLabels: train.labels,
+              relation: train.relation,
               queryCentres: centres
                 ? Uint8Array.from(
                     { length: rows.length * bits },

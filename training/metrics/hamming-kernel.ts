@@ -37,7 +37,7 @@ let distances = new Uint8Array(0);
 
 /**
  * Histograms of Hamming distances from one query code to every database code: `total[d]` items at
- * distance d, `relevant[d]` of them with the query's label. `skipIndex` leaves one database item out
+ * distance d, `relevant[d]` of them relevant to it (its label, or a label related to it by `relatedToQuery`). `skipIndex` leaves one database item out
  * (the query itself when queries are drawn from the database). Arrays have length bits + 1.
  * Distances come from the search side's popcount kernel (model/codes.ts).
  */
@@ -50,6 +50,8 @@ export function distanceHistograms(
   relevant: Float64Array,
   total: Float64Array,
   skipIndex = -1,
+  /** The query's row of a LabelRelation (relevance.ts), indexed by a database item's label; absent: same label. */
+  relatedToQuery?: Uint8Array,
 ): void {
   relevant.fill(0);
   total.fill(0);
@@ -61,14 +63,23 @@ export function distanceHistograms(
     w,
     distances,
   );
-  for (let i = 0; i < database.count; i++) {
-    const d = distances[i]!;
-    total[d]!++;
-    if (databaseLabels[i] === queryLabel) relevant[d]!++;
+  if (relatedToQuery) {
+    for (let i = 0; i < database.count; i++) {
+      const d = distances[i]!;
+      total[d]!++;
+      relevant[d]! += relatedToQuery[databaseLabels[i]!]!;
+    }
+  } else {
+    for (let i = 0; i < database.count; i++) {
+      const d = distances[i]!;
+      total[d]!++;
+      if (databaseLabels[i] === queryLabel) relevant[d]!++;
+    }
   }
   if (skipIndex >= 0) {
     const d = distances[skipIndex]!;
     total[d]!--;
-    if (databaseLabels[skipIndex] === queryLabel) relevant[d]!--;
+    const label = databaseLabels[skipIndex]!;
+    if (relatedToQuery ? relatedToQuery[label] === 1 : label === queryLabel) relevant[d]!--;
   }
 }

@@ -1,10 +1,12 @@
 /** Retrieval quality of hash codes: MAP over the whole database ranked by Hamming distance (MAP@all). */
 import { tieAwareAveragePrecision } from './average-precision.js';
 import { distanceHistograms, type PackedCodes } from './hamming-kernel.js';
+import { type LabelRelation, relatedRow } from './relevance.js';
 
 /**
  * Tie-aware MAP@all: for every query, the expected AP of ranking the whole database by Hamming
- * distance, ties in random order (relevant = same label). Queries without any relevant item count 0.
+ * distance, ties in random order (relevant = same label, or related labels under `relation`). Queries without
+ * any relevant item count 0.
  */
 export function meanAveragePrecision(
   queries: PackedCodes,
@@ -13,6 +15,8 @@ export function meanAveragePrecision(
   databaseLabels: Int32Array,
   /** Per query, a database index to leave out of its ranking (the query itself), or −1. */
   querySelfIndex?: Int32Array,
+  /** Which labels are relevant to which (relevance.ts); absent: the same label. */
+  relation?: LabelRelation,
 ): number {
   if (queries.bits !== database.bits) throw new Error(`code length mismatch: ${queries.bits} vs ${database.bits}`);
   const relevant = new Float64Array(database.bits + 1);
@@ -28,6 +32,7 @@ export function meanAveragePrecision(
       relevant,
       total,
       querySelfIndex?.[q] ?? -1,
+      relatedRow(relation, queryLabels[q]!),
     );
     sum += tieAwareAveragePrecision(relevant, total);
   }
