@@ -24,7 +24,6 @@ import { type LabelledSet, loadFashionMnist, loadMnist, subset } from '../../tra
 import { describeGreyRows } from '../../training/data/grey-descriptors.js';
 import { resolveOptions } from '../../training/loop/train-head.js';
 import { trainHeadInProcess } from '../../training/loop/train.js';
-import { gatherRows } from '../../training/loop/training-loop.js';
 import { tieAwareAveragePrecision } from '../../training/metrics/average-precision.js';
 import { distanceHistograms, packCodes, type PackedCodes } from '../../training/metrics/hamming-kernel.js';
 import { labelSets, relatedRow } from '../../training/metrics/relevance.js';
