@@ -12,7 +12,8 @@
  * trained on the albums alone by the listwise policy loop (DPH, the class-hash-centre pull, class weighting).
  * Also timed: the training, and re-hashing the whole library's 20,000 descriptors with the new head.
  *
- * Options: --epochs N (30), --hidden N (512), --centre λ (0.05), --balance p (0.5), --seed N (1).
+ * Options: --epochs N (30), --hidden N (512), --centre λ (0.05), --balance p (0.5), --seed N (1), --sizes the albums'
+ * sizes (20,40,60,100,150,200,250,300,400,480; at most ten).
  */
 import { parseArgs } from 'node:util';
 import { Encoder } from '../../model/encoder.js';
@@ -35,11 +36,12 @@ const { values } = parseArgs({
     centre: { type: 'string', default: '0.05' },
     balance: { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
+    sizes: { type: 'string', default: '20,40,60,100,150,200,250,300,400,480' },
   },
 });
 const seed = Number(values.seed);
-/** Photos per album, smallest to largest: 2,000 in all. */
-const ALBUM_SIZES = [20, 40, 60, 100, 150, 200, 250, 300, 400, 480];
+/** Photos per album, smallest to largest (at most 10 albums, one per class): by default 2,000 in all. */
+const ALBUM_SIZES = values.sizes.split(',').map(Number).slice(0, 10);
 const HELD_OUT = 0.2;
 
 const base = await Encoder.open({ head: null });
@@ -197,7 +199,7 @@ await shipped.close();
 console.log(`
 ### Retraining the similarity head on a user's albums (${libraryCount.toLocaleString('en')}-photo library, ${HELD_OUT * 100} % of each album held out; ${simBits} bits, ${values.epochs} epochs, hidden ${values.hidden}, centre ${values.centre}, class weighting ${values.balance})
 
-| user | albums | photos trained / held out | MAP shipped head | MAP retrained | change | smallest album (20) AP | training s | re-hash ${libraryCount.toLocaleString('en')} s |
+| user | albums | photos trained / held out | MAP shipped head | MAP retrained | change | smallest album (${ALBUM_SIZES[0]}) AP | training s | re-hash ${libraryCount.toLocaleString('en')} s |
 | ---- | ------ | ------------------------- | ---------------- | ------------- | ------ | ---------------------- | ---------- | ---------------------- |
 ${rows.join('\n')}
 
