@@ -25,9 +25,9 @@ import { type LabelledSet, loadFashionMnist, loadMnist, subset } from '../../tra
 import { describeGreyRows } from '../../training/data/grey-descriptors.js';
 import { resolveOptions } from '../../training/loop/train-head.js';
 import { trainHeadInProcess } from '../../training/loop/train.js';
-import { tieAwareAveragePrecision } from '../../training/metrics/average-precision.js';
-import { distanceHistograms, packCodes, type PackedCodes } from '../../training/metrics/hamming-kernel.js';
-import { labelSets, relatedRow } from '../../training/metrics/relevance.js';
+import { packCodes, type PackedCodes } from '../../training/metrics/hamming-kernel.js';
+import { averagePrecisions } from '../../training/metrics/ranking-metrics.js';
+import { labelSets } from '../../training/metrics/relevance.js';
 
 const { values } = parseArgs({
   options: {
@@ -100,31 +100,16 @@ function albumAps(
   split: { q: LabelledSet; d: LabelledSet },
   albumOf: (label: number) => number[],
 ) {
-  const bits = database.bits;
-  const relevant = new Float64Array(bits + 1);
-  const total = new Float64Array(bits + 1);
+  const aps = averagePrecisions(queries, split.q.labels, database, split.d.labels, undefined, split.d.relation);
   const sums = new Map<number, { sum: number; n: number }>();
-  for (let q = 0; q < queries.count; q++) {
-    const label = split.q.labels[q]!;
-    distanceHistograms(
-      queries.words,
-      q * queries.wordsPerCode,
-      database,
-      split.d.labels,
-      label,
-      relevant,
-      total,
-      -1,
-      relatedRow(split.d.relation, label),
-    );
-    const ap = tieAwareAveragePrecision(relevant, total);
-    for (const album of albumOf(label)) {
+  aps.forEach((ap, q) => {
+    for (const album of albumOf(split.q.labels[q]!)) {
       const s = sums.get(album) ?? { sum: 0, n: 0 };
       s.sum += ap;
       s.n++;
       sums.set(album, s);
     }
-  }
+  });
   return new Map([...sums].map(([album, { sum, n }]) => [album, sum / n]));
 }
 

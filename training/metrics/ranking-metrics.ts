@@ -18,10 +18,25 @@ export function meanAveragePrecision(
   /** Which labels are relevant to which (relevance.ts); absent: the same label. */
   relation?: LabelRelation,
 ): number {
+  const aps = averagePrecisions(queries, queryLabels, database, databaseLabels, querySelfIndex, relation);
+  let sum = 0;
+  for (const ap of aps) sum += ap;
+  return queries.count === 0 ? 0 : sum / queries.count;
+}
+
+/** Each query's tie-aware AP@all (`meanAveragePrecision` is their mean), for per-album or per-class figures. */
+export function averagePrecisions(
+  queries: PackedCodes,
+  queryLabels: Int32Array,
+  database: PackedCodes,
+  databaseLabels: Int32Array,
+  querySelfIndex?: Int32Array,
+  relation?: LabelRelation,
+): Float64Array {
   if (queries.bits !== database.bits) throw new Error(`code length mismatch: ${queries.bits} vs ${database.bits}`);
   const relevant = new Float64Array(database.bits + 1);
   const total = new Float64Array(database.bits + 1);
-  let sum = 0;
+  const aps = new Float64Array(queries.count);
   for (let q = 0; q < queries.count; q++) {
     distanceHistograms(
       queries.words,
@@ -34,7 +49,7 @@ export function meanAveragePrecision(
       querySelfIndex?.[q] ?? -1,
       relatedRow(relation, queryLabels[q]!),
     );
-    sum += tieAwareAveragePrecision(relevant, total);
+    aps[q] = tieAwareAveragePrecision(relevant, total);
   }
-  return queries.count === 0 ? 0 : sum / queries.count;
+  return aps;
 }
