@@ -74,6 +74,34 @@ export class Albums {
     for (const id of photoIds) drop.run(albumId, id);
   }
 
+  /**
+   * What retraining the similarity head learns from: every ready photo in at least one album (of `albumIds`, or
+   * any) with a stored descriptor of `backboneVersion`, its albums, and its descriptor (int8 and scale), by id.
+   */
+  trainingPhotos(
+    backboneVersion: string,
+    albumIds?: readonly number[],
+  ): { id: number; albums: number[]; data: Int8Array; scale: number }[] {
+    const only = albumIds ? `AND ap.album_id IN (${albumIds.map(() => '?').join(', ') || 'NULL'})` : '';
+    const rows = this.db
+      .stmt(
+        `SELECT p.id AS id, group_concat(ap.album_id) AS albums, d.data AS data, d.scale AS scale
+         FROM album_photos ap JOIN photos p ON p.id = ap.photo_id AND p.status = 'ready'
+         JOIN descriptors d ON d.photo_id = p.id AND d.backbone_version = ?
+         WHERE 1 ${only} GROUP BY p.id ORDER BY p.id`,
+      )
+      .all(backboneVersion, ...(albumIds ?? [])) as { id: number; albums: string; data: Buffer; scale: number }[];
+    return rows.map((r) => ({
+      id: r.id,
+      albums: r.albums
+        .split(',')
+        .map(Number)
+        .sort((a, b) => a - b),
+      data: new Int8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+      scale: r.scale,
+    }));
+  }
+
   /** The album's members whose files are in the library, by path. */
   members(albumId: number): { id: number; path: string }[] {
     return this.db
