@@ -109,7 +109,52 @@ export interface Handlers {
   'album.remove': { args: { name: string; paths: string[] }; result: { album: AlbumSummary; removed: number } };
   /** The album and its photos, by path. */
   'album.show': { args: { name: string }; result: { album: AlbumSummary; photos: { id: number; path: string }[] } };
-  'train.run': { args: { albums?: number[] }; result: { version: string } };
+  /**
+   * Retrains the similarity head on the albums (all, or those named; at least 2, each of at least 10 photos with a
+   * stored descriptor): the new head is kept, and measured against the head in use on a held-out part of each
+   * album. It is used (every similarity code re-made, in one switch) only with `use` and if it ranks those photos
+   * better than the head in use, or later by `model.use`.
+   */
+  'train.run': { args: { albums?: string[]; epochs?: number; use?: boolean }; result: TrainResult };
+  /** The similarity heads the library can use: the shipped one and those it was retrained to. */
+  'model.list': { args: Record<string, never>; result: { heads: SimilarityHeadSummary[] } };
+  /** Switches to a kept similarity head: every similarity code re-made from its descriptor, then switched at once. */
+  'model.use': { args: { version: string }; result: HeadSwitch };
+  /** Switches back to the shipped similarity head, as `model.use` does. */
+  'model.reset': { args: Record<string, never>; result: HeadSwitch };
+}
+
+/** What a retrain made: MAP@all of the albums' held-out photos with the head in use and the new one, and per album. */
+export interface TrainResult {
+  before: { map: number };
+  after: { map: number };
+  /** Photos learnt from and measured on, and albums. */
+  photos: number;
+  albums: number;
+  perAlbum: { name: string; photos: number; heldOut: number; before: number; after: number }[];
+  seconds: number;
+  /** The new head's version (what `model.use` takes). */
+  model: string;
+  /** The similarity head in use after the call (the new one with `use`). */
+  inUse: string;
+}
+
+/** A similarity head of the library: the shipped one, or one it was retrained to (with what it did). */
+export interface SimilarityHeadSummary {
+  version: string;
+  shipped: boolean;
+  inUse: boolean;
+  createdAt: string | null;
+  photos: number | null;
+  albums: number | null;
+  before: number | null;
+  after: number | null;
+}
+
+/** A switch of similarity head: the head now in use, and how many codes were re-made. */
+export interface HeadSwitch {
+  version: string;
+  rehashed: number;
 }
 
 /** Per-library preferences, stored in the library database. */

@@ -55,7 +55,16 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
   'album.add': z.object({ name: albumName, paths: z.array(path).min(1).max(100_000) }).strict(),
   'album.remove': z.object({ name: albumName, paths: z.array(path).min(1).max(100_000) }).strict(),
   'album.show': z.object({ name: albumName }).strict(),
-  'train.run': z.object({ albums: z.array(z.number().int().nonnegative()).max(10_000).optional() }).strict(),
+  'train.run': z
+    .object({
+      albums: z.array(albumName).min(1).max(10_000).optional(),
+      epochs: z.number().int().min(1).max(1000).optional(),
+      use: z.boolean().optional(),
+    })
+    .strict(),
+  'model.list': empty as z.ZodType<Record<string, never>>,
+  'model.use': z.object({ version: z.string().min(1).max(500) }).strict(),
+  'model.reset': empty as z.ZodType<Record<string, never>>,
 };
 
 export function isMethod(name: string): name is Method {

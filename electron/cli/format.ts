@@ -82,7 +82,43 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     const verb = r.dryRun ? 'Would move' : 'Moved';
     return [`${verb} ${r.trashed.length} file(s) to the trash:`, ...r.trashed.map((p) => `  ${p}`)].join('\n');
   }
+  if (method === 'train.run') return formatTraining(result as Result<'train.run'>);
+  if (method === 'model.list') {
+    const r = result as Result<'model.list'>;
+    return r.heads
+      .map((h) => {
+        const mark = h.inUse ? '*' : ' ';
+        const what = h.shipped
+          ? 'the shipped head'
+          : `retrained ${h.createdAt?.slice(0, 16).replace('T', ' ')} on ${h.photos} photos in ${h.albums} albums: held-out MAP ${h.before?.toFixed(3)} → ${h.after?.toFixed(3)}`;
+        return `${mark} ${h.version}  ${what}`;
+      })
+      .concat('(* in use)')
+      .join('\n');
+  }
+  if (method === 'model.use' || method === 'model.reset') {
+    const r = result as Result<'model.use'>;
+    return `The similarity head in use is now ${r.version} (${r.rehashed} similarity code${r.rehashed === 1 ? '' : 's'} re-made).`;
+  }
   return JSON.stringify(result, null, 2);
+}
+
+function formatTraining(r: Result<'train.run'>): string {
+  const lines = [
+    `Trained on ${r.photos} photos in ${r.albums} albums in ${r.seconds.toFixed(1)} s.`,
+    `Photos held out of each album, ranked against the rest: MAP ${r.before.map.toFixed(3)} with the head in use, ${r.after.map.toFixed(3)} with the new one.`,
+    ...r.perAlbum.map(
+      (a) =>
+        `  ${a.name}: ${a.photos} learnt, ${a.heldOut} held out, AP ${a.before.toFixed(3)} → ${a.after.toFixed(3)}`,
+    ),
+  ];
+  if (r.inUse === r.model) lines.push(`The new head ${r.model} is now in use.`);
+  else if (r.after.map <= r.before.map)
+    lines.push(
+      `The new head ranks these photos no better than the head in use, which stays in use; it is kept as ${r.model} all the same.`,
+    );
+  else lines.push(`The new head is kept as ${r.model}; use it with \`lookalike model use ${r.model}\`.`);
+  return lines.join('\n');
 }
 
 function formatBytes(bytes: number): string {

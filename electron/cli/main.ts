@@ -223,12 +223,53 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   train: {
-    summary: 'Retrain the similarity head on labelled albums',
-    usage: 'lookalike train [--json]',
-    run: () => {
-      // The handler exists in the API contract but retraining from albums is not built yet.
-      process.stderr.write('lookalike: retraining on your albums is not available yet.\n');
-      return Promise.resolve(EXIT_USAGE);
+    summary: 'Retrain the similarity head on your albums, and measure it on photos it did not learn from',
+    usage: 'lookalike train [--albums NAME,NAME...] [--epochs N] [--use] [--json]',
+    options: {
+      albums: { type: 'string' },
+      epochs: { type: 'string' },
+      use: { type: 'boolean', default: false },
+    },
+    run: (ctx) => {
+      if (ctx.positionals.length) return Promise.resolve(usage('train', 'takes no file or folder names'));
+      const epochs = ctx.values.epochs === undefined ? undefined : Number(ctx.values.epochs);
+      if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1 && epochs <= 1000))
+        return Promise.resolve(
+          usage('train', `--epochs takes a whole number from 1 to 1000, not "${ctx.values.epochs}"`),
+        );
+      const albums =
+        typeof ctx.values.albums === 'string'
+          ? ctx.values.albums
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean)
+          : undefined;
+      if (albums && !albums.length)
+        return Promise.resolve(usage('train', '--albums takes album names separated by commas'));
+      return callAndPrint(ctx, 'train.run', { albums, epochs, use: ctx.values.use === true });
+    },
+  },
+  model: {
+    summary: 'See the similarity heads, switch to one, or go back to the shipped one',
+    usage:
+      'lookalike model list [--json]\n' +
+      '       lookalike model use VERSION [--json]\n' +
+      '       lookalike model reset [--json]',
+    run: (ctx) => {
+      const [sub = 'list', ...rest] = ctx.positionals;
+      const wrong = (problem: string) => Promise.resolve(usage('model', problem));
+      switch (sub) {
+        case 'list':
+          return rest.length ? wrong('"model list" takes no names') : callAndPrint(ctx, 'model.list', {});
+        case 'use':
+          return rest.length === 1
+            ? callAndPrint(ctx, 'model.use', { version: rest[0] })
+            : wrong('"model use" takes one head version (see `lookalike model list`)');
+        case 'reset':
+          return rest.length ? wrong('"model reset" takes no names') : callAndPrint(ctx, 'model.reset', {});
+        default:
+          return wrong(`"${sub}" is not a model command: use list, use or reset`);
+      }
     },
   },
   serve: {

@@ -19,7 +19,14 @@ import type { HandlerContext, HandlerGroup, HandlerImpl } from '../api/dispatch.
 import { AppError } from '../api/errors.js';
 
 /** The API methods that run as jobs on the worker thread. */
-export const JOB_METHODS = ['scan.run', 'dupes.find', 'dupes.trash'] as const satisfies readonly Method[];
+export const JOB_METHODS = [
+  'scan.run',
+  'dupes.find',
+  'dupes.trash',
+  'train.run',
+  'model.use',
+  'model.reset',
+] as const satisfies readonly Method[];
 export type JobMethod = (typeof JOB_METHODS)[number];
 
 /**

@@ -5,6 +5,7 @@ import { AppError } from '../api/errors.js';
 import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { addToAlbum, createAlbum, deleteAlbum, removeFromAlbum, renameAlbum, showAlbum } from './albums.js';
 import { createAnalyzer } from './analyzer.js';
+import { listHeads, trainOnAlbums, useSimilarityHead } from './head-switch.js';
 import type { Library } from './library.js';
 import { scanFolders } from './scanner.js';
 
@@ -16,7 +17,14 @@ function changed<T>(broadcast: HandlerContext['broadcast'], result: T): T {
   return result;
 }
 
-/** `scan.*` and `album.*`. */
+/** Tells the front ends that the similarity codes may have changed, once `work` is done. */
+async function modelChanged<T>(broadcast: HandlerContext['broadcast'], work: Promise<T>): Promise<T> {
+  const result = await work;
+  broadcast({ type: 'library.changed', reason: 'model' });
+  return result;
+}
+
+/** `scan.*`, `album.*`, `train.run` and `model.list|use|reset`. */
 export function libraryHandlers(library: Library): HandlerGroup {
   return {
     'scan.run': async ({ folders }, { signal, onProgress, broadcast }) => {
@@ -46,6 +54,13 @@ export function libraryHandlers(library: Library): HandlerGroup {
     'album.add': (args, { broadcast }) => changed(broadcast, addToAlbum(library.get(), args)),
     'album.remove': (args, { broadcast }) => changed(broadcast, removeFromAlbum(library.get(), args)),
     'album.show': (args) => showAlbum(library.get(), args),
+    'train.run': (args, { signal, onProgress, broadcast }) =>
+      library.exclusive(() => modelChanged(broadcast, trainOnAlbums(library, args, { signal, onProgress }))),
+    'model.list': () => listHeads(library),
+    'model.use': ({ version }, { signal, onProgress, broadcast }) =>
+      library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, version, { signal, onProgress }))),
+    'model.reset': (_, { signal, onProgress, broadcast }) =>
+      library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, null, { signal, onProgress }))),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };

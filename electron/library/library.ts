@@ -3,11 +3,16 @@
  * the encoder it scans with, one scan at a time, and a revision bumped by every change of photos or codes.
  */
 import type { LibrarySettings } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog/catalog.js';
+import { HeadStore } from './head-store.js';
+import { openSimilarityHead, withSimilarityHead } from './similarity-head.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
 
 const SETTINGS_KEY = 'library.settings';
+/** The retrained similarity head in use (its version, electron/library/head-store.ts); absent or null: the shipped one. */
+const SIMILARITY_HEAD_KEY = 'library.similarityHead';
 const DEFAULT_SETTINGS: LibrarySettings = { geometric: true };
 
 /** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
@@ -15,12 +20,16 @@ export class Library {
   private catalog: Catalog | null = null;
   private scanning: Promise<unknown> | null = null;
   private revision = 0;
+  /** The similarity heads this library was retrained to. */
+  readonly heads: HeadStore;
 
   constructor(
     readonly dbPath: string,
     private readonly loadEncoder: (options: { geometric: boolean }) => Promise<PhotoEncoder>,
     readonly trashFile: TrashFile = trashWithPackage,
-  ) {}
+  ) {
+    this.heads = HeadStore.of(dbPath);
+  }
 
   /** Note that photos or codes changed, so caches built from them (the search's indexes) are rebuilt on next use. */
   touch(): void {
@@ -37,14 +46,56 @@ export class Library {
     return this.catalog;
   }
 
-  /** Run `work` with a photo encoder (an encode pipeline), closed afterwards. */
-  async withEncoder<T>(work: (encoder: PhotoEncoder) => Promise<T>): Promise<T> {
-    const encoder = await this.loadEncoder({ geometric: this.settings().geometric });
+  /**
+   * Run `work` with a photo encoder (an encode pipeline), closed afterwards. Its similarity codes are the head in
+   * use (`similarityHead`), or the one `head` names: a version kept in `heads`, or null for the shipped one.
+   */
+  async withEncoder<T>(work: (encoder: PhotoEncoder) => Promise<T>, head?: string | null): Promise<T> {
+    const version = head === undefined ? this.similarityHead() : head;
+    const base = await this.loadEncoder({ geometric: this.settings().geometric });
+    let encoder = base;
+    try {
+      if (version !== null) encoder = withSimilarityHead(base, await this.openHead(version, base));
+    } catch (error) {
+      await base.close();
+      throw error;
+    }
     try {
       return await work(encoder);
     } finally {
       await encoder.close();
     }
+  }
+
+  /** The version of the retrained similarity head in use, or null for the shipped head. */
+  similarityHead(): string | null {
+    return this.get().settings.get<string | null>(SIMILARITY_HEAD_KEY) ?? null;
+  }
+
+  /**
+   * Records `version` (null: the shipped head) as the similarity head in use. Call it inside the transaction that
+   * writes the codes it made, so that no search sees one without the other.
+   */
+  recordSimilarityHead(version: string | null): void {
+    this.get().settings.set(SIMILARITY_HEAD_KEY, version);
+  }
+
+  private async openHead(version: string, base: PhotoEncoder) {
+    let loaded;
+    try {
+      loaded = this.heads.load(version);
+    } catch (error) {
+      throw new AppError(
+        'MODEL_ERROR',
+        `The similarity head ${version} cannot be read (${(error as Error).message}); \`lookalike model reset\` goes back to the shipped one.`,
+      );
+    }
+    if (loaded.record.backboneVersion !== base.backboneVersion)
+      throw new AppError(
+        'MODEL_ERROR',
+        `The similarity head ${version} was trained for another backbone than the model's; retrain it, or go back to the shipped one with \`lookalike model reset\`.`,
+      );
+    return openSimilarityHead(loaded.onnx, version, loaded.record.bits);
   }
 
   settings(): LibrarySettings {

@@ -7,7 +7,7 @@
 import type { Progress } from '../api/contract.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { dequantizeDescriptor, type PhotoEncoder } from './analyzer.js';
-import type { Catalog } from './catalog/catalog.js';
+import type { Catalog, StoredCode } from './catalog/catalog.js';
 
 export interface RehashOptions {
   signal?: AbortSignal;
@@ -17,17 +17,17 @@ export interface RehashOptions {
 }
 
 /**
- * Re-hashes every ready photo whose similarity code is missing or another head's and whose stored descriptor
- * comes from `encoder`'s backbone. Touches only 'sim' rows; returns how many codes it re-made.
+ * The similarity codes `encoder` makes for every ready photo whose code is missing or another head's and whose
+ * stored descriptor comes from its backbone, a batch at a time (in id order), with the count of all of them.
  */
-export async function rehashStaleCodes(
+export async function* staleSimilarityCodes(
   catalog: Catalog,
   encoder: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash'>,
   options: RehashOptions = {},
-): Promise<number> {
+): AsyncGenerator<{ codes: { id: number; code: StoredCode }[]; total: number }> {
   const kind = 'sim';
   const backbone = encoder.backboneVersion;
-  if (!backbone) return 0;
+  if (!backbone) return;
   const { bits, version } = encoder.codes[kind];
   const total = catalog.countRehashable(kind, version, backbone);
   const batchSize = options.batchSize ?? 256;
@@ -41,13 +41,32 @@ export async function rehashStaleCodes(
       kind,
       rows.map((r) => dequantizeDescriptor(r.data, r.scale)),
     );
-    const stored = rows.map((r, i) => ({
-      id: r.id,
-      code: { code: toSqliteInteger(codes[i], bits), bits, headVersion: version },
-    }));
-    catalog.transaction(() => catalog.replaceCodes(kind, stored));
+    yield {
+      codes: rows.map((r, i) => ({
+        id: r.id,
+        code: { code: toSqliteInteger(codes[i], bits), bits, headVersion: version },
+      })),
+      total,
+    };
     afterId = rows[rows.length - 1].id;
     done += rows.length;
+  }
+}
+
+/**
+ * Re-hashes every ready photo whose similarity code is missing or another head's and whose stored descriptor
+ * comes from `encoder`'s backbone, writing each batch as it is made. Touches only 'sim' rows; returns how many
+ * codes it re-made.
+ */
+export async function rehashStaleCodes(
+  catalog: Catalog,
+  encoder: Pick<PhotoEncoder, 'codes' | 'backboneVersion' | 'hash'>,
+  options: RehashOptions = {},
+): Promise<number> {
+  let done = 0;
+  for await (const { codes, total } of staleSimilarityCodes(catalog, encoder, options)) {
+    catalog.transaction(() => catalog.replaceCodes('sim', codes));
+    done += codes.length;
     options.onProgress?.({ phase: 'rehash', done, total });
   }
   return done;

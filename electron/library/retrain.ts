@@ -3,8 +3,8 @@
  * listwise policy loop in a worker thread) learns from the stored descriptors of the photos in albums (no file is
  * decoded), two photos being relevant when they share an album. A part of each album is held out, and its MAP@all
  * against the rest is measured with the head in use and with the new one, so the user sees what the new head does
- * before choosing it. This module makes and measures the new head; keeping it, re-hashing the library and switching
- * heads are the caller's (not built yet).
+ * before choosing it. This module makes and measures the new head; electron/library/head-switch.ts keeps it and
+ * switches the library to it.
  */
 import type { Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
@@ -64,6 +64,9 @@ export interface RetrainedHead {
   albums: { name: string; photos: number; heldOut: number; before: number; after: number }[];
   photos: number;
   seconds: number;
+  /** The backbone whose descriptors it reads, and the version of the head in use it was measured against. */
+  backboneVersion: string;
+  inUse: string;
 }
 
 /**
@@ -159,6 +162,8 @@ export async function retrainSimilarity(
     }),
     photos: rows.length,
     seconds: (performance.now() - started) / 1000,
+    backboneVersion: backbone,
+    inUse: encoder.codes.sim.version,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:retrain`: what retraining the similarity head on a user's albums does for photos of those albums
- * it was not trained on, and what it costs (issue 24's benchmark; the app's `train.run` job is not built yet, so
- * this runs the trainer directly on what the job would give it).
+ * it was not trained on, and what it costs (issue 24's benchmark: the trainer run directly on what the app's
+ * `train.run` gives it, electron/library/retrain.ts, at a scale the app's own tests do not reach).
  *
  * A simulated user labels ten albums of very different sizes (20 to 480 photos, 2,000 in all) in a library of
  * 20,000 photos: Fashion-MNIST's 10,000 test images and the `mnist` package's 10,000 digits, each described by the

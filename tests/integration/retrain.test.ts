@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
+import { dequantizeDescriptor } from '../../electron/library/analyzer.js';
 import { MIN_ALBUM_PHOTOS, retrainSimilarity } from '../../electron/library/retrain.js';
+import { toSqliteInteger } from '../../model/codes.js';
 import { editImage, encodeImage } from '../../model/image/decode.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { syntheticPhoto } from '../helpers/synthetic-photo.js';
@@ -44,7 +46,17 @@ async function library(perAlbum: Record<string, number>) {
       files.map((f) => catalog.photoByPath(f)!.id),
     );
   }
-  return { catalog, encoder: averageHashEncoder() };
+  return { catalog, encoder: averageHashEncoder(), names, photos };
+}
+
+/** Each photo's code of `kind`, as stored (version included), by id. */
+function storedCodes(catalog: ReturnType<App['library']['get']>, kind: 'dup' | 'sim') {
+  return catalog.db
+    .prepare(
+      'SELECT photo_id AS id, code, bits, head_version AS version, embedding FROM codes WHERE kind = ? ORDER BY photo_id',
+    )
+    .safeIntegers(true)
+    .all(kind) as { id: bigint; code: bigint; bits: bigint; version: string; embedding: Buffer | null }[];
 }
 
 describe('retraining the similarity head on albums', () => {
@@ -94,6 +106,95 @@ describe('retraining the similarity head on albums', () => {
     expect(rows[0]!.data).toHaveLength(64);
     expect(catalog.albums.trainingPhotos(encoder.backboneVersion!, [bright])).toHaveLength(5);
     expect(catalog.albums.trainingPhotos('another backbone')).toEqual([]);
+  });
+
+  it('keeps the new head, switches every similarity code to it at once, and goes back; duplicate codes untouched', async () => {
+    const { catalog, encoder, names, photos } = await library({ dim: 14, mid: 14, bright: 14 });
+    const dispatcher = app!.dispatcher;
+    const [dup, sim] = [storedCodes(catalog, 'dup'), storedCodes(catalog, 'sim')];
+    const variants = () => catalog.db.prepare('SELECT * FROM code_variants ORDER BY photo_id, kind, orientation').all();
+    const dupVariants = variants();
+    const shipped = encoder.codes.sim.version;
+
+    const trained = await dispatcher.call('train.run', { epochs: 20 });
+    expect(trained.model).toMatch(new RegExp(`^${encoder.backboneVersion}\\+head-[0-9a-f]{16}$`));
+    expect(trained).toMatchObject({ photos: 42, albums: 3, inUse: shipped });
+    expect(trained.after.map).toBeGreaterThan(trained.before.map + 0.2);
+    expect(storedCodes(catalog, 'sim')).toEqual(sim); // kept, not used
+    let { heads } = await dispatcher.call('model.list', {});
+    expect(heads.map((h) => [h.version, h.shipped, h.inUse])).toEqual([
+      [shipped, true, true],
+      [trained.model, false, false],
+    ]);
+
+    // "More like this" for a dim photo: its own album with the new head, not with the shipped one.
+    const sameAlbum = async () => {
+      const { results } = await dispatcher.call('similar.find', { path: names.dim[0]!, limit: 10 });
+      return results.filter((r) => path.basename(r.path).startsWith('dim-')).length;
+    };
+    const before = await sameAlbum();
+    const switched = await dispatcher.call('model.use', { version: trained.model });
+    expect(switched).toEqual({ version: trained.model, rehashed: 42 });
+    const now = storedCodes(catalog, 'sim');
+    expect(new Set(now.map((c) => c.version))).toEqual(new Set([trained.model]));
+    expect(now.filter((c, i) => c.code !== sim[i]!.code).length).toBeGreaterThan(30);
+    expect(storedCodes(catalog, 'dup')).toEqual(dup);
+    expect(variants()).toEqual(dupVariants);
+    expect(await sameAlbum()).toBeGreaterThan(before);
+    expect(await sameAlbum()).toBeGreaterThanOrEqual(9);
+    ({ heads } = await dispatcher.call('model.list', {}));
+    expect(heads.map((h) => h.inUse)).toEqual([false, true]);
+
+    // A photo scanned now gets the new head's code.
+    writeFileSync(
+      path.join(photos, 'new.png'),
+      await encodeImage(
+        await editImage(syntheticPhoto({ width: 96, height: 72, seed: 999 }), [{ op: 'modulate', brightness: 0.35 }]),
+        'png',
+      ),
+    );
+    await dispatcher.call('scan.run', { folders: [photos] });
+    const added = catalog.photoByPath(path.join(photos, 'new.png'))!.id;
+    expect(storedCodes(catalog, 'sim').find((c) => Number(c.id) === added)!.version).toBe(trained.model);
+
+    // Back to the shipped head: its codes again, re-made from the stored (int8) descriptors, so a bit at the
+    // fixture's threshold may differ from the scan's; the duplicate codes byte for byte.
+    expect(await dispatcher.call('model.reset', {})).toEqual({ version: shipped, rehashed: 43 });
+    const reset = storedCodes(catalog, 'sim').filter((c) => Number(c.id) !== added);
+    expect(reset.map((c) => [c.id, c.version])).toEqual(sim.map((c) => [c.id, shipped]));
+    const stored = catalog.rehashableDescriptors('sim', 'no such head', encoder.backboneVersion!, 0, 1000);
+    const expected = await encoder.hash(
+      'sim',
+      stored.map((d) => dequantizeDescriptor(d.data, d.scale)),
+    );
+    expect(reset.map((c) => c.code)).toEqual(
+      stored.flatMap((d, i) => (d.id === added ? [] : [toSqliteInteger(expected[i]!, 64)])),
+    );
+    expect(storedCodes(catalog, 'dup').filter((c) => Number(c.id) !== added)).toEqual(dup);
+    await expect(dispatcher.call('model.use', { version: 'head-nope' })).rejects.toThrow(
+      /no similarity head head-nope/,
+    );
+  });
+
+  it('switches to the new head right away with `use` when it ranks the held-out photos better', async () => {
+    const { catalog } = await library({ dim: 12, bright: 12 });
+    const trained = await app!.dispatcher.call('train.run', { epochs: 20, use: true });
+    expect(trained.after.map).toBeGreaterThan(trained.before.map);
+    expect(trained.inUse).toBe(trained.model);
+    expect(app!.library.similarityHead()).toBe(trained.model);
+    expect(new Set(storedCodes(catalog, 'sim').map((c) => c.version))).toEqual(new Set([trained.model]));
+  });
+
+  it('refuses a damaged head and leaves the head in use', async () => {
+    const { catalog } = await library({ dim: 10, bright: 10 });
+    const dispatcher = app!.dispatcher;
+    const { model } = await dispatcher.call('train.run', { epochs: 2 });
+    const sim = storedCodes(catalog, 'sim');
+    const file = path.join(app!.library.heads.dir, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.onnx`);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('tampered')]));
+    await expect(dispatcher.call('model.use', { version: model })).rejects.toThrow(/damaged.*model reset/);
+    expect(storedCodes(catalog, 'sim')).toEqual(sim);
+    expect(app!.library.similarityHead()).toBeNull();
   });
 
   it('stops when cancelled, with nothing made', async () => {

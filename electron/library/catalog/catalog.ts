@@ -147,6 +147,16 @@ export class Catalog {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** How many ready photos have no stored descriptor of `backboneVersion` (their codes cannot be re-made without decoding). */
+  countWithoutDescriptor(backboneVersion: string): number {
+    return (
+      this.stmt(
+        `SELECT COUNT(*) AS n FROM photos p LEFT JOIN descriptors d ON d.photo_id = p.id AND d.backbone_version = ?
+         WHERE p.status = 'ready' AND d.photo_id IS NULL`,
+      ).get(backboneVersion) as { n: number }
+    ).n;
+  }
+
   /** How many ready photos have a `kind` code other than `headVersion` (or none) and a descriptor of `backboneVersion`. */
   countRehashable(kind: CodeKind, headVersion: string, backboneVersion: string): number {
     return (this.stmt(`SELECT COUNT(*) AS n ${REHASHABLE}`).get(kind, backboneVersion, headVersion, 0) as { n: number })
