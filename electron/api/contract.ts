@@ -115,7 +115,10 @@ export interface Handlers {
    * album. It is used (every similarity code re-made, in one switch) only with `use` and if it ranks those photos
    * better than the head in use, or later by `model.use`.
    */
-  'train.run': { args: { albums?: string[]; epochs?: number; use?: boolean }; result: TrainResult };
+  'train.run': {
+    args: { albums?: string[]; epochs?: number; use?: boolean; method?: 'dph' | 'dpsh' };
+    result: TrainResult;
+  };
   /** The similarity heads the library can use: the shipped one and those it was retrained to. */
   'model.list': { args: Record<string, never>; result: { heads: SimilarityHeadSummary[] } };
   /** Switches to a kept similarity head: every similarity code re-made from its descriptor, then switched at once. */

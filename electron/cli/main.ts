@@ -224,9 +224,10 @@ const COMMANDS: Record<string, Command> = {
   },
   train: {
     summary: 'Retrain the similarity head on your albums, and measure it on photos it did not learn from',
-    usage: 'lookalike train [--albums NAME,NAME...] [--epochs N] [--use] [--json]',
+    usage: 'lookalike train [--albums NAME,NAME...] [--epochs N] [--method dph|dpsh] [--use] [--json]',
     options: {
       albums: { type: 'string' },
+      method: { type: 'string', default: 'dph' },
       epochs: { type: 'string' },
       use: { type: 'boolean', default: false },
     },
@@ -246,7 +247,10 @@ const COMMANDS: Record<string, Command> = {
           : undefined;
       if (albums && !albums.length)
         return Promise.resolve(usage('train', '--albums takes album names separated by commas'));
-      return callAndPrint(ctx, 'train.run', { albums, epochs, use: ctx.values.use === true });
+      const method = ctx.values.method;
+      if (method !== 'dph' && method !== 'dpsh')
+        return Promise.resolve(usage('train', `--method takes dph or dpsh, not "${String(method)}"`));
+      return callAndPrint(ctx, 'train.run', { albums, epochs, method, use: ctx.values.use === true });
     },
   },
   model: {

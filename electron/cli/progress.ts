@@ -8,7 +8,9 @@ import type { Progress } from '../api/contract.js';
 export function progressText(progress: Progress): string {
   const body =
     progress.phase === 'train'
-      ? `epoch ${progress.epoch} step ${progress.step} reward ${progress.reward.toFixed(4)}`
+      ? `epoch ${progress.epoch} step ${progress.step} reward ${progress.reward.toFixed(4)}${
+          progress.mapValidation === null ? '' : ` held-out MAP ${progress.mapValidation.toFixed(3)}`
+        }`
       : `${progress.done}/${progress.total}${'path' in progress ? ` ${progress.path}` : ''}`;
   return `[${progress.phase}] ${body}`;
 }

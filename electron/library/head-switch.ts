@@ -25,7 +25,7 @@ export async function trainOnAlbums(
   hooks: Hooks = {},
 ): Promise<Result<'train.run'>> {
   const head = await library.withEncoder((encoder) =>
-    retrainSimilarity(library.get(), encoder, { albums: args.albums, epochs: args.epochs }, hooks),
+    retrainSimilarity(library.get(), encoder, { albums: args.albums, epochs: args.epochs, method: args.method }, hooks),
   );
   const record = keepRetrainedHead(library, head);
   // Switched to only where it ranks the held-out photos better than the head in use.

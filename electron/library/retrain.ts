@@ -47,6 +47,8 @@ const SETTINGS = {
 export interface RetrainOptions {
   /** Album names to learn from (default: every album). */
   albums?: readonly string[];
+  /** The listwise policy loop (default), or DPSH's pairwise loss for comparison. */
+  method?: 'dph' | 'dpsh';
   epochs?: number;
   seed?: number;
   /** Trainer threads (default: onnxruntime's choice). */
@@ -116,7 +118,9 @@ export async function retrainSimilarity(
   const { onnx, metadata } = await trainHead(
     {
       ...SETTINGS,
-      data: { train: trainSet },
+      method: options.method ?? SETTINGS.method,
+      // The held-out photos are only watched (the progress's validation MAP), never chosen by.
+      data: { train: trainSet, validation: { queries: heldOut, database: trainSet } },
       dataDescription: `albums: ${rows.length} photos in ${albums.length} albums`,
       bits,
       epochs,

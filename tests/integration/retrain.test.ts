@@ -65,11 +65,18 @@ describe('retraining the similarity head on albums', () => {
     const codes = () => JSON.stringify(catalog.codes('sim'), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
     const before = codes();
     const progress: number[] = [];
+    let heldOutMap: number | null = null;
     const result = await retrainSimilarity(
       catalog,
       encoder,
       { epochs: 20, threads: 1 },
-      { onProgress: (p) => p.phase === 'train' && progress.push(p.epoch) },
+      {
+        onProgress: (p) => {
+          if (p.phase !== 'train') return;
+          progress.push(p.epoch);
+          heldOutMap = p.mapValidation;
+        },
+      },
     );
     expect(result.photos).toBe(42);
     expect(progress).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -81,6 +88,8 @@ describe('retraining the similarity head on albums', () => {
     for (const album of result.albums) expect(album.heldOut).toBeGreaterThanOrEqual(2);
     expect(result.metadata).toMatchObject({ bits: encoder.codes.sim.bits, inputDim: 64 });
     expect(result.after.map).toBeGreaterThan(result.before.map + 0.2);
+    // The progress's held-out MAP after the last epoch is the new head's, as its exported graph measures it.
+    expect(heldOutMap).toBeCloseTo(result.after.map, 6);
     for (const album of result.albums) expect(album.after, album.name).toBeGreaterThan(album.before);
     expect(codes()).toBe(before); // the library's codes are the head in use's until the user chooses the new one
   });
