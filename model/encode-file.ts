@@ -21,7 +21,18 @@ export interface EncodeFileResult {
  */
 export async function encodeFile(
   path: string,
-  options: { encoder?: Encoder } & EncoderOptions = {},
+  options: {
+    encoder?: Encoder;
+    /**
+     * A similarity head to make the similarity code with instead of the encoder's (a library's retrained one,
+     * electron/library/similarity-head.ts), from the same descriptor.
+     */
+    similarity?: {
+      version: string;
+      bits: number;
+      hash(descriptors: readonly Float32Array[]): Promise<{ code: Uint32Array }[]>;
+    };
+  } & EncoderOptions = {},
 ): Promise<EncodeFileResult> {
   const encoder = options.encoder ?? (await Encoder.open(options));
   try {
@@ -38,9 +49,17 @@ export async function encodeFile(
       bits: head.bits,
       model: head.version,
     });
+    const similarity = options.similarity;
+    const simCode: EncodedCode = similarity
+      ? {
+          code: codeToHex((await similarity.hash([encoded.descriptor]))[0]!.code, similarity.bits),
+          bits: similarity.bits,
+          model: similarity.version,
+        }
+      : code('sim', sim);
     return {
       path,
-      codes: { dup: code('dup', dup), sim: code('sim', sim) },
+      codes: { dup: code('dup', dup), sim: simCode },
       provider: encoder.provider,
       descriptorDim: encoder.descriptorDim,
     };

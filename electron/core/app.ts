@@ -72,7 +72,7 @@ export function createApp(config: AppConfig): App {
             return model.status();
           },
         }),
-        modelHandlers(model),
+        modelHandlers(model, library),
         libraryHandlers(library),
         duplicateHandlers(library, search),
         similarHandlers(library, search),

@@ -7,7 +7,7 @@ import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog/catalog.js';
 import { HeadStore } from './head-store.js';
-import { openSimilarityHead, withSimilarityHead } from './similarity-head.js';
+import { openSimilarityHead, type SimilarityHead, withSimilarityHead } from './similarity-head.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
 
 const SETTINGS_KEY = 'library.settings';
@@ -55,7 +55,7 @@ export class Library {
     const base = await this.loadEncoder({ geometric: this.settings().geometric });
     let encoder = base;
     try {
-      if (version !== null) encoder = withSimilarityHead(base, await this.openHead(version, base));
+      if (version !== null) encoder = withSimilarityHead(base, await this.openHead(version, base.backboneVersion));
     } catch (error) {
       await base.close();
       throw error;
@@ -80,7 +80,19 @@ export class Library {
     this.get().settings.set(SIMILARITY_HEAD_KEY, version);
   }
 
-  private async openHead(version: string, base: PhotoEncoder) {
+  /** Run `work` with the retrained similarity head in use (null: the shipped one is), released afterwards. */
+  async withSimilarityHead<T>(backboneVersion: string | null, work: (head: SimilarityHead | null) => Promise<T>) {
+    const version = this.similarityHead();
+    if (version === null) return work(null);
+    const head = await this.openHead(version, backboneVersion);
+    try {
+      return await work(head);
+    } finally {
+      await head.release();
+    }
+  }
+
+  private async openHead(version: string, backboneVersion: string | null): Promise<SimilarityHead> {
     let loaded;
     try {
       loaded = this.heads.load(version);
@@ -90,7 +102,7 @@ export class Library {
         `The similarity head ${version} cannot be read (${(error as Error).message}); \`lookalike model reset\` goes back to the shipped one.`,
       );
     }
-    if (loaded.record.backboneVersion !== base.backboneVersion)
+    if (loaded.record.backboneVersion !== backboneVersion)
       throw new AppError(
         'MODEL_ERROR',
         `The similarity head ${version} was trained for another backbone than the model's; retrain it, or go back to the shipped one with \`lookalike model reset\`.`,
