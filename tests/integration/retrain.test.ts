@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
 import { dequantizeDescriptor } from '../../electron/library/analyzer.js';
+import { useSimilarityHead } from '../../electron/library/head-switch.js';
 import { MIN_ALBUM_PHOTOS, retrainSimilarity } from '../../electron/library/retrain.js';
 import { toSqliteInteger } from '../../model/codes.js';
 import { editImage, encodeImage } from '../../model/image/decode.js';
@@ -192,6 +193,19 @@ describe('retraining the similarity head on albums', () => {
     expect(trained.inUse).toBe(trained.model);
     expect(app!.library.similarityHead()).toBe(trained.model);
     expect(new Set(storedCodes(catalog, 'sim').map((c) => c.version))).toEqual(new Set([trained.model]));
+  });
+
+  it('leaves the head in use when a switch is cancelled', async () => {
+    const { catalog } = await library({ dim: 10, bright: 10 });
+    const { model } = await app!.dispatcher.call('train.run', { epochs: 2 });
+    const sim = storedCodes(catalog, 'sim');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(useSimilarityHead(app!.library, model, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(storedCodes(catalog, 'sim')).toEqual(sim);
+    expect(app!.library.similarityHead()).toBeNull();
   });
 
   it('refuses a damaged head and leaves the head in use', async () => {
