@@ -10,7 +10,7 @@ import type { Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { openSession } from '../../model/encoder.js';
 import { holdOutAlbums } from '../../training/data/album-split.js';
-import type { LabelledSet } from '../../training/data/datasets.js';
+import { type LabelledSet, subset } from '../../training/data/datasets.js';
 import { type HeadMetadata, trainHead } from '../../training/loop/train-head.js';
 import { packCodes, type PackedCodes } from '../../training/metrics/hamming-kernel.js';
 import { averagePrecisions } from '../../training/metrics/ranking-metrics.js';
@@ -101,14 +101,7 @@ export async function retrainSimilarity(
   const { labels, relation, sets } = labelSets(memberships);
   const all: LabelledSet = { features, dim, count: rows.length, labels, relation };
   const split = holdOutAlbums(memberships, HELD_OUT_SHARE, options.seed ?? 1);
-  const part = (items: number[]): LabelledSet => ({
-    features: gather(features, dim, items),
-    dim,
-    count: items.length,
-    labels: Int32Array.from(items, (i) => labels[i]!),
-    relation,
-  });
-  const [trainSet, heldOut] = [part(split.train), part(split.heldOut)];
+  const [trainSet, heldOut] = [subset(all, split.train), subset(all, split.heldOut)];
 
   const bits = encoder.codes.sim.bits;
   const descriptors = rows.map((_, i) => features.subarray(i * dim, (i + 1) * dim));
@@ -200,13 +193,6 @@ function refuseTooLittle(albums: { id: number; name: string }[], counts: Map<num
       { album: small.name, photos: n },
     );
   }
-}
-
-/** Rows `items` of a row-major [count, dim] matrix. */
-function gather(matrix: Float32Array, dim: number, items: readonly number[]): Float32Array {
-  const out = new Float32Array(items.length * dim);
-  items.forEach((row, i) => out.set(matrix.subarray(row * dim, (row + 1) * dim), i * dim));
-  return out;
 }
 
 /** Codes as the encoder packs them (one Uint32Array per photo, little-endian bits) as one PackedCodes. */
