@@ -15,7 +15,10 @@ describe('progress display', () => {
     expect(progressFraction({ phase: 'group', done: 0, total: 0 })).toBe(0);
     expect(progressFraction({ phase: 'train', epoch: 2, step: 5, reward: 0.5, mapValidation: null })).toBe(0);
     expect(progressText({ phase: 'train', epoch: 2, step: 5, reward: 0.5, mapValidation: null })).toBe(
-      'Training: epoch 2, step 5',
+      'Training: epoch 2',
+    );
+    expect(progressText({ phase: 'train', epoch: 3, step: 9, reward: 0.5, mapValidation: 0.734 })).toBe(
+      'Training: epoch 3, photos kept aside ranked 73 %',
     );
   });
 });

@@ -18,6 +18,9 @@ export function progressFraction(progress: Progress | null): number {
 /** One line for the current phase, e.g. "Comparing pixels of candidate pairs: 120 of 2826". */
 export function progressText(progress: Progress | null): string | null {
   if (!progress) return null;
-  if (progress.phase === 'train') return `Training: epoch ${progress.epoch}, step ${progress.step}`;
+  if (progress.phase === 'train')
+    return `Training: epoch ${progress.epoch}${
+      progress.mapValidation === null ? '' : `, photos kept aside ranked ${Math.round(progress.mapValidation * 100)} %`
+    }`;
   return `${PHASE_LABELS[progress.phase]} ${progress.done} of ${progress.total}`;
 }

@@ -1,0 +1,94 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { editImage, encodeImage } from '../../model/image/decode.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
+import { expect, test } from './fixtures.js';
+
+/** Photo i of a kind: stripes (a striped picture) or rings (concentric circles), each its own colours and layout. */
+async function kindPhoto(kind: 'stripes' | 'rings', i: number) {
+  const hue = (k: number) => `hsl(${(i * 37 + k * 90) % 360}, 70%, 50%)`;
+  const shapes =
+    kind === 'stripes'
+      ? Array.from(
+          { length: 8 },
+          (_, k) =>
+            `<rect x="${k * 80}" y="0" width="40" height="480" fill="${hue(k)}" transform="rotate(${i * 9} 320 240)"/>`,
+        )
+      : Array.from(
+          { length: 6 },
+          (_, k) => `<circle cx="${200 + i * 20}" cy="240" r="${220 - k * 35}" fill="${hue(k)}"/>`,
+        );
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">${shapes.join('')}</svg>`;
+  return editImage(syntheticPhoto({ width: 640, height: 480, seed: 700 + i + (kind === 'rings' ? 50 : 0) }), [
+    { op: 'overlay', svg },
+  ]);
+}
+
+test('make albums, retrain on them, use the new model and go back', async ({ page, home, lookalike }, testInfo) => {
+  const folder = path.join(lookalike.libraryDir, 'Pictures');
+  mkdirSync(folder, { recursive: true });
+  const files: Record<'stripes' | 'rings', string[]> = { stripes: [], rings: [] };
+  for (const kind of ['stripes', 'rings'] as const) {
+    for (let i = 0; i < 12; i++) {
+      const file = path.join(folder, `${kind}-${i}.jpg`);
+      writeFileSync(file, await encodeImage(await kindPhoto(kind, i), 'jpeg'));
+      files[kind].push(file);
+    }
+  }
+  await page.goto(lookalike.url);
+  await home.folderInput().fill(folder);
+  await home.scanButton().click();
+  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+    timeout: 60_000,
+  });
+
+  await page.getByRole('button', { name: 'Albums' }).click();
+  await expect(page.getByTestId('no-albums')).toBeVisible();
+  // Retraining needs two albums: the button waits for them.
+  await expect(page.getByRole('button', { name: 'Retrain' })).toBeDisabled();
+  for (const kind of ['stripes', 'rings'] as const) {
+    await page.getByLabel('New album name').fill(kind);
+    await page.getByRole('button', { name: 'Create album' }).click();
+    await page.getByLabel(/Add photos of the library/).fill(files[kind].join('\n'));
+    await page.getByRole('button', { name: `Add to “${kind}”` }).click();
+    await expect(page.getByTestId('album-photos').locator('li')).toHaveCount(12);
+  }
+  await expect(page.getByTestId('albums')).toContainText('stripes 12 photos');
+  await expect(page.getByTestId('model-in-use')).toContainText('the one Lookalike ships with');
+
+  await page.getByRole('button', { name: 'Retrain' }).click();
+  const result = page.getByTestId('train-result');
+  await expect(result).toBeVisible({ timeout: 120_000 });
+  await expect(result.locator('tbody tr')).toHaveCount(2);
+  await expect(result).toContainText('rings');
+  await page.screenshot({ path: testInfo.outputPath('albums-retrained.png'), fullPage: true });
+  await page.screenshot({ path: 'test-results/albums-retrained.png', fullPage: true });
+
+  await page.getByRole('button', { name: 'Use the new model' }).click();
+  await expect(page.getByTestId('model-in-use')).toContainText('retrained', { timeout: 30_000 });
+  await expect(page.getByTestId('model-in-use')).toContainText('on 2 albums');
+  await page.getByRole('button', { name: 'Go back to the shipped model' }).click();
+  await expect(page.getByTestId('model-in-use')).toContainText('the one Lookalike ships with', { timeout: 30_000 });
+
+  // Deleting an album asks first; its photos stay in the library.
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await page
+    .getByTestId('albums')
+    .locator('li', { hasText: 'stripes' })
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(page.getByTestId('albums').locator('li')).toHaveCount(2);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page
+    .getByTestId('albums')
+    .locator('li', { hasText: 'stripes' })
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(page.getByTestId('albums').locator('li')).toHaveCount(1);
+
+  // A bad path is refused in a sentence, where it was typed.
+  await page.getByTestId('albums').getByRole('button', { name: 'rings' }).click();
+  await page.getByLabel(/Add photos of the library/).fill('/no/such/photo.jpg');
+  await page.getByRole('button', { name: 'Add to “rings”' }).click();
+  await expect(page.getByTestId('albums-error')).toContainText('/no/such/photo.jpg');
+});
