@@ -93,7 +93,8 @@ export interface Handlers {
   'dupes.lastTrashed': { args: Record<string, never>; result: { at: string | null; paths: string[] } };
   'similar.find': {
     args: { path: string; limit?: number };
-    result: { results: { id: number; path: string; distance: number }[] };
+    /** The query (its library id, or null for an image outside the library) and its nearest photos. */
+    result: { query: { id: number | null; path: string }; results: { id: number; path: string; distance: number }[] };
   };
   'settings.get': { args: Record<string, never>; result: LibrarySettings };
   'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };

@@ -41,5 +41,5 @@ export async function findSimilar(
     .filter((n) => files.has(n.id))
     .slice(0, limit)
     .map((n) => ({ id: n.id, path: files.get(n.id)!.path, distance: n.distance }));
-  return { results };
+  return { query: { id: known?.status === 'ready' ? known.id : null, path: absolute }, results };
 }

@@ -92,10 +92,24 @@ test('the UI will not let every copy of a group be selected for the trash', asyn
   await expect(page.getByText('Keep at least one photo in every group.')).toBeVisible();
 });
 
-test('find photos similar to one of the library', async ({ page, home, lookalike }) => {
-  await scanLibrary(page, home, lookalike);
+test('find photos similar to one of the library, and add them to an album', async ({ page, home, lookalike }) => {
+  const folder = await scanLibrary(page, home, lookalike);
+  // Each copy shows its folder, not only in a tooltip.
+  await expect(home.groups().first().locator('.folder').first()).toHaveText(folder);
+  await page.getByRole('button', { name: 'Albums' }).click();
+  await page.getByLabel('New album name').fill('picked');
+  await page.getByRole('button', { name: 'Create album' }).click();
+  await page.getByRole('button', { name: 'Duplicates' }).click();
   await home.groups().first().getByRole('button', { name: 'Find similar' }).first().click();
   await expect(home.similarResults().locator('li')).toHaveCount(7);
+  // The query is shown above its results, and each result says how alike it is in words.
+  await expect(page.getByTestId('similar-query')).toContainText('Photos like photo-');
+  await expect(page.getByTestId('similar-query').locator('img')).toBeVisible();
+  await expect(home.similarResults().locator('li').first()).toContainText(/alike \(\d+\)/);
+  await page.getByLabel('How many').selectOption('12');
+  await page.getByRole('button', { name: 'Add to album' }).click();
+  await expect(page.getByTestId('similar-added')).toHaveText('Added 7 photos to “picked” (now 7).');
+  await page.screenshot({ path: 'test-results/similar.png', fullPage: true });
 });
 
 test('the duplicate search shows its progress and can be cancelled', async ({ page, home, lookalike }) => {

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { fileName, folderOf } from './paths.js';
+
+describe('paths as the views show them', () => {
+  it('splits a file name from its folder, on either separator', () => {
+    expect(fileName('/home/me/Pictures/cat.jpg')).toBe('cat.jpg');
+    expect(folderOf('/home/me/Pictures/cat.jpg')).toBe('/home/me/Pictures');
+    expect(fileName('C:\\Users\\me\\cat.jpg')).toBe('cat.jpg');
+    expect(folderOf('C:\\Users\\me\\cat.jpg')).toBe('C:\\Users\\me');
+    expect(folderOf('/cat.jpg')).toBe('/');
+  });
+});
