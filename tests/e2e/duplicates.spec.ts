@@ -149,3 +149,45 @@ test('the duplicate search shows its progress and can be cancelled', async ({ pa
   await expect(home.trashSelected()).toHaveCount(0);
   await expect(page.getByTestId('cancel-search')).toHaveCount(0);
 });
+
+test('review the duplicates with the keyboard alone, and choose per group', async ({ page, home, lookalike }) => {
+  await scanLibrary(page, home, lookalike);
+  const focusedPhoto = () =>
+    page.evaluate(() => {
+      const active = document.activeElement as HTMLElement | null;
+      return active?.matches('button.thumb') ? (active.querySelector('img')?.alt ?? null) : null;
+    });
+  const alts = (group: number) =>
+    home
+      .groups()
+      .nth(group)
+      .locator('img')
+      .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+  // Tab to the first photo.
+  for (let i = 0; i < 40 && !(await focusedPhoto()); i++) await page.keyboard.press('Tab');
+  const firstGroup = await alts(0);
+  expect(await focusedPhoto()).toBe(firstGroup[0]);
+  await page.keyboard.press('ArrowRight');
+  expect(await focusedPhoto()).toBe(firstGroup[1]);
+  // Space changes whether the focused photo goes to the trash.
+  const badge = home.groups().first().locator('.badge').nth(1);
+  const before = await badge.textContent();
+  await page.keyboard.press('Space');
+  await expect(badge).not.toHaveText(before!);
+  await page.keyboard.press('Space');
+  await expect(badge).toHaveText(before!);
+  // Down to the next group; Delete asks, Escape takes it back.
+  await page.keyboard.press('ArrowDown');
+  expect(await alts(1)).toContain(await focusedPhoto());
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('confirm-trash')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('confirm-trash')).toBeHidden();
+
+  // Per group: keep only one copy, or keep them all.
+  await home.groups().nth(1).getByRole('button', { name: 'Keep only this' }).nth(1).click();
+  await expect(home.groups().nth(1).locator('.badge')).toHaveText(['Trash', 'Keep']);
+  await home.groups().first().getByRole('button', { name: 'Keep all' }).click();
+  await expect(home.groups().first().locator('.badge')).toHaveText(['Keep', 'Keep']);
+  await expect(page.getByTestId('trash-selected')).toHaveText('Move 1 selected to trash');
+});

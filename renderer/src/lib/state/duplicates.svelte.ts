@@ -89,6 +89,20 @@ export class DuplicatesState {
     if (!this.selected.delete(id)) this.selected.add(id);
   }
 
+  /** In the group of photo `id`: that photo kept, every other copy to the trash. */
+  keepOnly(id: number): void {
+    const group = this.groups.find((g) => g.files.some((f) => f.id === id));
+    for (const f of group?.files ?? []) {
+      if (f.id === id) this.selected.delete(f.id);
+      else this.selected.add(f.id);
+    }
+  }
+
+  /** Every copy of the group at `index` kept (none to the trash). */
+  keepAll(index: number): void {
+    for (const f of this.groups[index]?.files ?? []) this.selected.delete(f.id);
+  }
+
   async trash(): Promise<void> {
     const client = this.client();
     if (!client || this.selected.size === 0) return;
