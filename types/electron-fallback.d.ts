@@ -25,25 +25,39 @@ declare module 'electron' {
   }
   export const app: {
     on(event: 'web-contents-created', listener: (event: Event, contents: WebContents) => void): void;
-    on(event: 'window-all-closed' | 'activate' | 'will-quit', listener: () => void): void;
+    on(event: 'window-all-closed' | 'activate' | 'will-quit' | 'second-instance', listener: () => void): void;
     whenReady(): Promise<void>;
     quit(): void;
+    requestSingleInstanceLock(): boolean;
+    getPath(name: 'userData'): string;
   };
   export class BrowserWindow {
     constructor(options: {
+      x?: number;
+      y?: number;
       width?: number;
       height?: number;
+      minWidth?: number;
+      minHeight?: number;
       title?: string;
       webPreferences?: {
         preload?: string;
         contextIsolation?: boolean;
         sandbox?: boolean;
         nodeIntegration?: boolean;
+        nodeIntegrationInWorker?: boolean;
         webSecurity?: boolean;
+        allowRunningInsecureContent?: boolean;
+        webviewTag?: boolean;
       };
     });
     readonly webContents: WebContents;
     loadURL(url: string): Promise<void>;
+    on(event: 'close', listener: () => void): this;
+    getBounds(): { x: number; y: number; width: number; height: number };
+    isMinimized(): boolean;
+    restore(): void;
+    focus(): void;
     static getAllWindows(): BrowserWindow[];
   }
   export const ipcMain: { on(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): void };

@@ -1,7 +1,9 @@
 /**
  * The Electron shell: window, custom protocol, IPC wiring. The only module (with the preload) that imports electron.
  * Security: context isolation, sandbox, no Node in the renderer, strict CSP, navigation and new windows blocked,
- * and every IPC message validated by the dispatcher before it reaches a handler.
+ * and every IPC message validated by the dispatcher before it reaches a handler; the settings and rules are in
+ * shell-policy.ts, where tests check them without Electron. One instance per user; the window's size and
+ * position are remembered.
  */
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, shell, type WebContents } from 'electron';
 import path from 'node:path';
@@ -9,10 +11,22 @@ import { pathToFileURL } from 'node:url';
 import type { Channel } from '../api/dispatch.js';
 import { createApp } from '../core/app.js';
 import { packageRoot, rendererDir, resolveDbPath } from '../core/paths.js';
-import { CONTENT_SECURITY_POLICY, resolveInside } from '../server/static.js';
+import {
+  allowedNavigation,
+  CONTENT_SECURITY_POLICY,
+  loadBounds,
+  openInBrowser,
+  routeRequest,
+  saveBounds,
+  SCHEME,
+  START_URL,
+  windowOptions,
+} from './shell-policy.js';
 
-const SCHEME = 'app';
 const IPC_CHANNEL = 'lookalike:message';
+
+// One app per user: a second start brings the first one's window forward instead.
+if (!app.requestSingleInstanceLock()) app.quit();
 
 protocol.registerSchemesAsPrivileged([
   { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -53,19 +67,17 @@ function ipcChannel(contents: WebContents): Channel {
 
 function serveRenderer(): void {
   protocol.handle(SCHEME, async (request) => {
-    const { pathname } = new URL(request.url);
-    const thumb = /^\/thumb\/(\d{1,15})$/.exec(pathname);
-    if (thumb) {
+    const route = routeRequest(rendererDir, request.url);
+    if (route.kind === 'thumb') {
       // Thumbnails come from the catalog by id, never from a path, so the page cannot read arbitrary files.
-      const webp = lookalike.thumbnail(Number(thumb[1]));
+      const webp = lookalike.thumbnail(route.id);
       return webp
         ? new Response(new Uint8Array(webp), { headers: { 'Content-Type': 'image/webp' } })
         : new Response(null, { status: 404 });
     }
-    const file = resolveInside(rendererDir, pathname);
-    if (!file) return new Response('Bad path', { status: 400 });
+    if (route.kind === 'refused') return new Response('Bad path', { status: 400 });
     const response = await net
-      .fetch(pathToFileURL(file).href)
+      .fetch(pathToFileURL(route.path).href)
       .catch(() => net.fetch(pathToFileURL(path.join(rendererDir, 'index.html')).href));
     const headers = new Headers(response.headers);
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
@@ -73,35 +85,37 @@ function serveRenderer(): void {
   });
 }
 
+/** Where the window's size and position are remembered. */
+const boundsFile = () => path.join(app.getPath('userData'), 'window.json');
+
 function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 860,
-    title: 'Lookalike',
-    webPreferences: {
-      preload: path.join(packageRoot, 'dist', 'electron', 'preload', 'index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
+  const window = new BrowserWindow(
+    windowOptions(path.join(packageRoot, 'dist', 'electron', 'preload', 'index.cjs'), loadBounds(boundsFile())),
+  );
+  window.on('close', () => saveBounds(boundsFile(), window.getBounds()));
   dispatcher.connect(ipcChannel(window.webContents));
-  void window.loadURL(`${SCHEME}://lookalike/index.html`);
+  void window.loadURL(START_URL);
 }
+
+app.on('second-instance', () => {
+  const [window] = BrowserWindow.getAllWindows();
+  if (!window) return;
+  if (window.isMinimized()) window.restore();
+  window.focus();
+});
 
 app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (openInBrowser(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${SCHEME}://`)) event.preventDefault();
+    if (!allowedNavigation(url)) event.preventDefault();
   });
 });
 
 ipcMain.on(IPC_CHANNEL, (event, message: unknown) => {
-  if (!event.senderFrame?.url.startsWith(`${SCHEME}://`)) return; // only our own pages may talk to the API
+  if (!allowedNavigation(event.senderFrame?.url ?? '')) return; // only our own pages may talk to the API
   channels.get(event.sender.id)?.deliver(message);
 });
 
