@@ -1,12 +1,15 @@
 import type { Progress, ScanSummary } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
+import { RateEstimate } from './progress.js';
 
 /** Scanning folders: progress, cancellation and the last summary. */
 export class ScanState {
   folder = $state('');
   running = $state(false);
   progress = $state<Progress | null>(null);
+  /** The current phase's speed and time left (null until there is enough to tell). */
+  rate = $state<{ perSecond: number; secondsLeft: number } | null>(null);
   summary = $state<ScanSummary | null>(null);
   error = $state<string | null>(null);
   private controller: AbortController | null = null;
@@ -21,17 +24,25 @@ export class ScanState {
     this.error = null;
     this.summary = null;
     this.controller = new AbortController();
+    const estimate = new RateEstimate();
     try {
       this.summary = await client.invoke(
         'scan.run',
         { folders: [folder] },
-        { signal: this.controller.signal, onProgress: (p) => (this.progress = p) },
+        {
+          signal: this.controller.signal,
+          onProgress: (p) => {
+            this.progress = p;
+            this.rate = estimate.update(p, performance.now());
+          },
+        },
       );
     } catch (error) {
       this.error = describeError(error);
     } finally {
       this.running = false;
       this.progress = null;
+      this.rate = null;
       this.controller = null;
     }
   }
