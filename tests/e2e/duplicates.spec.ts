@@ -190,4 +190,10 @@ test('review the duplicates with the keyboard alone, and choose per group', asyn
   await home.groups().first().getByRole('button', { name: 'Keep all' }).click();
   await expect(home.groups().first().locator('.badge')).toHaveText(['Keep', 'Keep']);
   await expect(page.getByTestId('trash-selected')).toHaveText('Move 1 selected to trash');
+
+  // Another rule for every group at once: the proposal is made again (the per-group choices go).
+  await page.getByTestId('keep-rule').selectOption('newest');
+  await expect(page.getByText('is the newest by capture date')).toBeVisible();
+  await expect(home.groups()).toHaveCount(2);
+  await expect(page.getByTestId('trash-selected')).toHaveText('Move 2 selected to trash');
 });

@@ -16,11 +16,13 @@ test('follows the system dark theme, keeps a chosen one, and shows a focus ring 
   // The system turns light: so does the app, while it follows the system.
   await page.emulateMedia({ colorScheme: 'light' });
   await expect(html).toHaveAttribute('data-theme', 'light');
-  // A chosen theme stays, across reloads and whatever the system says.
+  // A chosen theme (in Settings) stays, across reloads and whatever the system says.
+  await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByLabel('Theme').selectOption('dark');
   await expect(html).toHaveAttribute('data-theme', 'dark');
   await page.reload();
   await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByLabel('Theme')).toHaveValue('dark');
 
   // Tabbing to a control draws a visible ring around it.

@@ -2,7 +2,7 @@ import type { AppInfo } from '../../../../electron/api/contract.js';
 import { ApiCallError, type ApiClient } from '../api/client.js';
 import { connect } from '../api/connect.js';
 
-export type View = 'library' | 'duplicates' | 'similar' | 'albums' | 'about';
+export type View = 'library' | 'duplicates' | 'similar' | 'albums' | 'settings' | 'about';
 
 /** How often a lost connection is retried. */
 const RETRY_MS = 2000;

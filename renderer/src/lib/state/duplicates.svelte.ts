@@ -11,9 +11,19 @@ export const THRESHOLDS = [
   { value: 'loose', label: 'Loose' },
 ] as const;
 
+/** Which copy of each group is proposed to keep, in the user's words. */
+export const KEEP_RULES = [
+  { value: 'best-quality', label: 'the likeliest original' },
+  { value: 'newest', label: 'the newest photo' },
+  { value: 'oldest', label: 'the oldest photo' },
+] as const;
+export type KeepRuleChoice = (typeof KEEP_RULES)[number]['value'];
+
 /** Duplicate groups, the user's choice of copies to remove, and the trash action. */
 export class DuplicatesState {
   threshold = $state<string>('close');
+  /** The rule choosing the copy to keep in every group (changing it proposes again, across all groups). */
+  keepRule = $state<KeepRuleChoice>('best-quality');
   groups = $state<DuplicateGroup[]>([]);
   /** Photo ids marked for the trash; starts as every copy not proposed to keep. */
   readonly selected = new SvelteSet<number>();
@@ -52,7 +62,7 @@ export class DuplicatesState {
     try {
       const { groups } = await client.invoke(
         'dupes.find',
-        { threshold: this.threshold },
+        { threshold: this.threshold, keepRule: { kind: this.keepRule } },
         {
           signal: search.signal,
           onProgress: (p) => {
