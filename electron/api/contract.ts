@@ -96,6 +96,11 @@ export interface Handlers {
     /** The query (its library id, or null for an image outside the library) and its nearest photos. */
     result: { query: { id: number | null; path: string }; results: { id: number; path: string; distance: number }[] };
   };
+  /** A page of the library's photos (ready ones) in an order, and how many there are (the library grid). */
+  'library.photos': {
+    args: { offset: number; limit: number; sort?: 'name' | 'date' | 'size' | 'folder' };
+    result: { total: number; photos: LibraryPhoto[] };
+  };
   'settings.get': { args: Record<string, never>; result: LibrarySettings };
   'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };
   /** Albums by name, each with its number of photos (files gone from disk are not counted). */
@@ -159,6 +164,19 @@ export interface SimilarityHeadSummary {
 export interface HeadSwitch {
   version: string;
   rehashed: number;
+}
+
+/** A photo as the library grid and its detail panel show it. */
+export interface LibraryPhoto {
+  id: number;
+  path: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  /** Capture date (EXIF) as ISO 8601, or null. */
+  takenAt: string | null;
+  camera: string | null;
+  format: string | null;
 }
 
 /** Per-library preferences, stored in the library database. */

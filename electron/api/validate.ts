@@ -46,6 +46,13 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .strict(),
   'dupes.lastTrashed': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'library.photos': z
+    .object({
+      offset: z.number().int().min(0).max(100_000_000),
+      limit: z.number().int().min(1).max(1000),
+      sort: z.enum(['name', 'date', 'size', 'folder']).optional(),
+    })
+    .strict(),
   'settings.get': empty as z.ZodType<Record<string, never>>,
   'settings.set': z.object({ geometric: z.boolean().optional() }).strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,

@@ -61,6 +61,22 @@ export function libraryHandlers(library: Library): HandlerGroup {
       library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, version, { signal, onProgress }))),
     'model.reset': (_, { signal, onProgress, broadcast }) =>
       library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, null, { signal, onProgress }))),
+    'library.photos': ({ offset, limit, sort = 'name' }) => {
+      const { total, photos } = library.get().photosPage(offset, limit, sort);
+      return {
+        total,
+        photos: photos.map((p) => ({
+          id: p.id,
+          path: p.path,
+          width: p.width,
+          height: p.height,
+          bytes: p.size,
+          takenAt: p.takenAt,
+          camera: p.camera,
+          format: p.format,
+        })),
+      };
+    },
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };

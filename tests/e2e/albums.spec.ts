@@ -24,7 +24,11 @@ async function kindPhoto(kind: 'stripes' | 'rings', i: number) {
   ]);
 }
 
-test('make albums, retrain on them, use the new model and go back', async ({ page, home, lookalike }, testInfo) => {
+test('browse the library grid, make albums, retrain on them, use the new model and go back', async ({
+  page,
+  home,
+  lookalike,
+}, testInfo) => {
   const folder = path.join(lookalike.libraryDir, 'Pictures');
   mkdirSync(folder, { recursive: true });
   const files: Record<'stripes' | 'rings', string[]> = { stripes: [], rings: [] };
@@ -41,6 +45,19 @@ test('make albums, retrain on them, use the new model and go back', async ({ pag
   await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
     timeout: 60_000,
   });
+
+  // The library grid: every photo, in the order chosen; a photo opens its details.
+  await page.getByRole('button', { name: 'Library' }).click();
+  const grid = page.getByTestId('library-grid');
+  await expect(page.getByTestId('library')).toContainText('Library · 24 photos');
+  await expect(grid.locator('img').first()).toHaveAttribute('alt', 'rings-0.jpg');
+  await page.getByTestId('library-sort').selectOption('folder');
+  await page.getByTestId('library-sort').selectOption('name');
+  await grid.locator('button.thumb').nth(1).click();
+  await expect(page.getByTestId('library-detail')).toContainText('rings-1.jpg');
+  await expect(page.getByTestId('library-detail')).toContainText(folder);
+  await expect(page.getByTestId('library-detail')).toContainText('640×480');
+  await page.screenshot({ path: 'test-results/library.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Albums' }).click();
   await expect(page.getByTestId('no-albums')).toBeVisible();

@@ -147,6 +147,29 @@ export class Catalog {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * A page of the library's ready photos in `sort` order (ties by path), and how many there are: what a grid of the
+   * whole library shows a screen at a time.
+   */
+  photosPage(
+    offset: number,
+    limit: number,
+    sort: 'name' | 'date' | 'size' | 'folder',
+  ): { total: number; photos: PhotoRecord[] } {
+    const order = {
+      // The name without its folder: the text after the last '/' or '\'.
+      name: `lower(replace(path, rtrim(path, replace(replace(path, '\\', '/'), '/', '')), '')), path`,
+      date: "coalesce(taken_at, datetime(mtime_ms / 1000, 'unixepoch')) DESC, path",
+      size: 'size DESC, path',
+      folder: 'path',
+    }[sort];
+    const total = (this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status = 'ready'`).get() as { n: number }).n;
+    const photos = this.stmt(
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE status = 'ready' ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ).all(limit, offset) as PhotoRecord[];
+    return { total, photos };
+  }
+
   /** How many ready photos have no stored descriptor of `backboneVersion` (their codes cannot be re-made without decoding). */
   countWithoutDescriptor(backboneVersion: string): number {
     return (

@@ -1,0 +1,50 @@
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../electron/core/app.js';
+import { encodeImage } from '../../model/image/decode.js';
+import { averageHashEncoder } from '../helpers/fixture-encoder.js';
+import { syntheticPhoto } from '../helpers/synthetic-photo.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+let app: App | null = null;
+afterEach(() => app?.close());
+
+describe('the library, a page at a time (the grid)', () => {
+  it('pages through the ready photos by name, date, size or folder, and leaves unreadable files out', async () => {
+    const dir = tempDir('grid');
+    const photos = path.join(dir, 'photos');
+    mkdirSync(path.join(photos, 'b-folder'), { recursive: true });
+    mkdirSync(path.join(photos, 'a-folder'), { recursive: true });
+    const files = [
+      ['b-folder/zebra.jpg', 64, '2024-01-03'],
+      ['a-folder/mango.jpg', 160, '2024-01-01'],
+      ['b-folder/Apple.jpg', 96, '2024-01-02'],
+    ] as const;
+    for (const [name, size, day] of files) {
+      const file = path.join(photos, name);
+      writeFileSync(file, await encodeImage(syntheticPhoto({ width: size, height: size, seed: size }), 'jpeg'));
+      const when = new Date(`${day}T12:00:00Z`);
+      utimesSync(file, when, when);
+    }
+    writeFileSync(path.join(photos, 'broken.jpg'), 'not a picture');
+    app = createApp({ dbPath: path.join(dir, 'library.db'), loadEncoder: async () => averageHashEncoder() });
+    await app.dispatcher.call('scan.run', { folders: [photos] });
+    const names = async (sort: 'name' | 'date' | 'size' | 'folder', offset = 0, limit = 10) => {
+      const page = await app!.dispatcher.call('library.photos', { offset, limit, sort });
+      expect(page.total).toBe(3);
+      return page.photos.map((p) => path.relative(photos, p.path));
+    };
+    expect(await names('name')).toEqual(['b-folder/Apple.jpg', 'a-folder/mango.jpg', 'b-folder/zebra.jpg']);
+    expect(await names('date')).toEqual(['b-folder/zebra.jpg', 'b-folder/Apple.jpg', 'a-folder/mango.jpg']);
+    expect(await names('folder')).toEqual(['a-folder/mango.jpg', 'b-folder/Apple.jpg', 'b-folder/zebra.jpg']);
+    const bySize = await app.dispatcher.call('library.photos', { offset: 0, limit: 10, sort: 'size' });
+    expect(bySize.photos.map((p) => p.bytes)).toEqual([...bySize.photos.map((p) => p.bytes)].sort((a, b) => b - a));
+    expect(await names('name', 1, 1)).toEqual(['a-folder/mango.jpg']);
+    expect(await names('name', 3, 5)).toEqual([]);
+    const [first] = (await app.dispatcher.call('library.photos', { offset: 0, limit: 1 })).photos;
+    expect(first).toMatchObject({ width: 96, height: 96, format: 'jpeg' });
+    await expect(app.dispatcher.call('library.photos', { offset: -1, limit: 10 })).rejects.toThrow(/offset/);
+    await expect(app.dispatcher.call('library.photos', { offset: 0, limit: 5000 })).rejects.toThrow(/limit/);
+  });
+});
