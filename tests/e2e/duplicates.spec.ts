@@ -196,4 +196,9 @@ test('review the duplicates with the keyboard alone, and choose per group', asyn
   await expect(page.getByText('is the newest by capture date')).toBeVisible();
   await expect(home.groups()).toHaveCount(2);
   await expect(page.getByTestId('trash-selected')).toHaveText('Move 2 selected to trash');
+  await page.getByTestId('keep-rule').selectOption('preferred-folder');
+  await page.getByLabel('Folder to keep copies in').fill(path.join(lookalike.libraryDir, 'Pictures'));
+  await page.getByLabel('Folder to keep copies in').press('Enter');
+  await expect(page.getByText('is one in the folder you name')).toBeVisible();
+  await expect(home.groups()).toHaveCount(2);
 });

@@ -1,4 +1,5 @@
 import type { DuplicateGroup, Progress, Result } from '../../../../electron/api/contract.js';
+import { type KeepRuleChoice, keepRuleArg } from '../keep-rule.js';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
@@ -16,14 +17,19 @@ export const KEEP_RULES = [
   { value: 'best-quality', label: 'the likeliest original' },
   { value: 'newest', label: 'the newest photo' },
   { value: 'oldest', label: 'the oldest photo' },
+  { value: 'preferred-folder', label: 'the copy in a folder…' },
+  { value: 'format-preference', label: 'the copy in a format…' },
 ] as const;
-export type KeepRuleChoice = (typeof KEEP_RULES)[number]['value'];
 
 /** Duplicate groups, the user's choice of copies to remove, and the trash action. */
 export class DuplicatesState {
   threshold = $state<string>('close');
   /** The rule choosing the copy to keep in every group (changing it proposes again, across all groups). */
   keepRule = $state<KeepRuleChoice>('best-quality');
+  /** For 'preferred-folder': the folder whose copy is kept (a full path). */
+  keepFolder = $state('');
+  /** For 'format-preference': formats in order of preference, comma-separated (`raw, heic, jpeg`). */
+  keepFormats = $state('raw, heic, jpeg');
   groups = $state<DuplicateGroup[]>([]);
   /** Photo ids marked for the trash; starts as every copy not proposed to keep. */
   readonly selected = new SvelteSet<number>();
@@ -62,7 +68,7 @@ export class DuplicatesState {
     try {
       const { groups } = await client.invoke(
         'dupes.find',
-        { threshold: this.threshold, keepRule: { kind: this.keepRule } },
+        { threshold: this.threshold, keepRule: keepRuleArg(this.keepRule, this.keepFolder, this.keepFormats) },
         {
           signal: search.signal,
           onProgress: (p) => {
