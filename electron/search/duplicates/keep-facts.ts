@@ -21,7 +21,7 @@ import {
   chooseKeeper,
   contentPixels,
   DEFAULT_KEEP_RULE,
-  formatFamily,
+  familyOf,
   type KeepCandidate,
   keepOrder,
   type KeepRule,
@@ -223,8 +223,7 @@ const LOSSLESS = new Set(['png', 'tiff', 'bmp']);
  * lossless first, then JPEGs by quality; other formats and unknowns as a JPEG of quality 0.
  */
 function fidelity(f: KeepCandidate): number {
-  const format = formatFamily(f.format || (/\.([^./\\]+)$/.exec(f.path)?.[1] ?? ''));
-  return LOSSLESS.has(format) ? 101 : (f.jpegQuality ?? 0);
+  return LOSSLESS.has(familyOf(f)) ? 101 : (f.jpegQuality ?? 0);
 }
 
 /** Smaller copies of one size a larger copy is tested against, best first, before it counts as holding more detail. */

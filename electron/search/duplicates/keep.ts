@@ -126,7 +126,8 @@ export function formatFamily(format: string): string {
   return FAMILY_OF.get(name) ?? name;
 }
 
-function familyOf(file: KeepCandidate): string {
+/** A file's format family: its recorded format, else its extension's. */
+export function familyOf(file: KeepCandidate): string {
   const fromPath = /\.([^./\\]+)$/.exec(file.path)?.[1] ?? '';
   return formatFamily(file.format || fromPath);
 }
