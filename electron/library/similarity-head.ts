@@ -3,6 +3,7 @@
  * fresh descriptors, and a photo encoder whose similarity codes it makes, the duplicate codes (and everything
  * else) staying the encoder's own. Scans, "find similar" for an outside image and re-hashing all go through it.
  */
+import { packActivations } from '../../model/codes.js';
 import { openSession, type TensorSession } from '../../model/encoder.js';
 import type { PhotoEncoder } from './analyzer.js';
 
@@ -28,12 +29,9 @@ export async function openSimilarityHead(onnx: Uint8Array, version: string, bits
       const data = new Float32Array(descriptors.length * dim);
       descriptors.forEach((d, i) => data.set(d, i * dim));
       const logits = (await session.run({ [input]: { data, dims: [descriptors.length, dim] } }))[output]!.data;
-      const words = Math.ceil(bits / 32);
       return descriptors.map((_, i) => {
         const row = Float32Array.from(logits.subarray(i * bits, (i + 1) * bits));
-        const code = new Uint32Array(words);
-        for (let k = 0; k < bits; k++) if (row[k]! > 0) code[k >>> 5]! |= 1 << (k & 31);
-        return { code, logits: row };
+        return { code: packActivations(row), logits: row };
       });
     },
     release: () => session.release(),
