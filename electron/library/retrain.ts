@@ -122,7 +122,8 @@ export async function retrainSimilarity(
     },
     {
       signal: hooks.signal,
-      onProgress: (p) => hooks.onProgress?.({ phase: 'train', ...p, mapValidation: p.mapValidation }),
+      onProgress: ({ epoch, step, reward, mapValidation }) =>
+        hooks.onProgress?.({ phase: 'train', epoch, step, reward, mapValidation }),
     },
   );
   const retrained = packCodes(await runHead(onnx, all), rows.length, bits);
