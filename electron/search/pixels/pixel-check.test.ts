@@ -40,6 +40,33 @@ function brightened(image: RawImage, delta: number): RawImage {
   return { ...image, data: image.data.map((v) => Math.max(0, Math.min(255, v + delta))) };
 }
 
+/**
+ * `count` photos, each with three whole copies (half size, brighter, half size and darker) and an 80 % crop, as
+ * thumbnails by id; each photo's id; every pair, those within one photo ranked first (as their close codes rank
+ * them), then the pairs between photos.
+ */
+async function photosWithCopies(count: number, seed: number) {
+  const thumbnails = new Map<number, Uint8Array>();
+  const base = new Map<number, number>();
+  let id = 1;
+  for (let b = 0; b < count; b++) {
+    const photo = syntheticPhoto({ width: 320, height: 240, seed: seed + b });
+    const half = halved(photo);
+    const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
+    for (const version of versions) {
+      thumbnails.set(id, await makeThumbnail(version));
+      base.set(id++, b);
+    }
+  }
+  const ids = [...thumbnails.keys()];
+  const pairs: PixelPair[] = ids.flatMap((a) =>
+    ids
+      .filter((b) => a < b)
+      .map((b) => ({ id: a, orientation: 1, other: b, rank: base.get(a) === base.get(b) ? 0 : 1 })),
+  );
+  return { thumbnails, base, pairs };
+}
+
 describe('PixelCheck', () => {
   it('gives the same verdicts in worker threads as in process, and the right ones', async () => {
     const { thumbnails, what } = await library();
@@ -174,25 +201,7 @@ describe('PixelCheck', () => {
   });
 
   it('judges interchangeable copies once: a family of copies takes the verdict of one of its members', async () => {
-    // Three photos, each with three whole copies (half size, brighter, half size and brighter) and an 80 % crop.
-    const thumbnails = new Map<number, Uint8Array>();
-    const base = new Map<number, number>();
-    let id = 1;
-    for (let b = 0; b < 3; b++) {
-      const photo = syntheticPhoto({ width: 320, height: 240, seed: 500 + b });
-      const half = halved(photo);
-      const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
-      for (const version of versions) {
-        thumbnails.set(id, await makeThumbnail(version));
-        base.set(id++, b);
-      }
-    }
-    const ids = [...thumbnails.keys()];
-    const pairs = ids.flatMap((a) =>
-      ids.filter((b) => a < b).map((b) => ({ id: a, orientation: 1, other: b, rank: 0 })),
-    );
-    // Copies of one photo come first (as their close codes rank them), then the pairs between photos.
-    for (const p of pairs) p.rank = base.get(p.id) === base.get(p.other) ? 0 : 1;
+    const { thumbnails, base, pairs } = await photosWithCopies(3, 500);
     const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
     await check.prepare(pairs);
     // Every pair compared on its own, without families.
@@ -212,25 +221,7 @@ describe('PixelCheck', () => {
   });
 
   it('resumed after an interruption, compares and infers what an uninterrupted search does', async () => {
-    // Two photos, each with four whole copies and a crop; each photo's pairs rank first, then the pairs between.
-    const thumbnails = new Map<number, Uint8Array>();
-    const base = new Map<number, number>();
-    let id = 1;
-    for (let b = 0; b < 2; b++) {
-      const photo = syntheticPhoto({ width: 320, height: 240, seed: 600 + b });
-      const half = halved(photo);
-      const versions = [photo, half, brightened(photo, 30), brightened(half, -25), windowOf(photo, 0.8, 1, 1)];
-      for (const version of versions) {
-        thumbnails.set(id, await makeThumbnail(version));
-        base.set(id++, b);
-      }
-    }
-    const ids = [...thumbnails.keys()];
-    const pairs = ids.flatMap((a) =>
-      ids
-        .filter((b) => a < b)
-        .map((b) => ({ id: a, orientation: 1, other: b, rank: base.get(a) === base.get(b) ? 0 : 1 })),
-    );
+    const { thumbnails, pairs } = await photosWithCopies(2, 600);
     const storeOf = (kept: Map<string, KeptVerdict>): PixelVerdictStore => ({
       get: (p) => kept.get(`${p.id}-${p.other}`),
       add: (verdicts) => verdicts.forEach(([p, verdict]) => kept.set(`${p.id}-${p.other}`, verdict)),
