@@ -180,9 +180,9 @@ function refuseTooLittle(albums: { id: number; name: string }[], counts: Map<num
   if (albums.length < MIN_ALBUMS) {
     throw new AppError(
       'BAD_REQUEST',
-      `Retraining learns which photos belong together from at least ${MIN_ALBUMS} albums; ${
-        albums.length ? `there is only "${albums[0]!.name}"` : 'there are none'
-      }. Make another album first.`,
+      albums.length
+        ? `Retraining learns which photos belong together from at least ${MIN_ALBUMS} albums; there is only "${albums[0]!.name}". Make another album first.`
+        : `Retraining learns which photos belong together from at least ${MIN_ALBUMS} albums; there are none yet. Make albums of photos that belong together first.`,
     );
   }
   const small = albums.find((a) => (counts.get(a.id) ?? 0) < MIN_ALBUM_PHOTOS);

@@ -98,7 +98,10 @@ describe('retraining the similarity head on albums', () => {
   it('refuses too few albums or an album too small, and an album that does not exist, in a sentence', async () => {
     const { catalog, encoder } = await library({ dim: 12, bright: 4 });
     await expect(retrainSimilarity(catalog, encoder, { albums: ['dim'] })).rejects.toThrow(
-      /at least 2 albums; there is only "dim"/,
+      /at least 2 albums; there is only "dim"\. Make another album first\./,
+    );
+    await expect(retrainSimilarity(catalog, encoder, { albums: [] })).rejects.toThrow(
+      /at least 2 albums; there are none yet\. Make albums of photos that belong together first\./,
     );
     await expect(retrainSimilarity(catalog, encoder)).rejects.toThrow(
       new RegExp(`Album "bright" has 4 photos .*at least ${MIN_ALBUM_PHOTOS} in every album`),
