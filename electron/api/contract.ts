@@ -89,8 +89,22 @@ export interface Handlers {
     args: { photoIds: number[]; threshold?: string | number; geometric?: boolean; dryRun?: boolean };
     result: { dryRun: boolean; trashed: string[]; keptIds: number[] };
   };
-  /** The paths the last trash action moved to the OS trash (to restore them from there). */
-  'dupes.lastTrashed': { args: Record<string, never>; result: { at: string | null; paths: string[] } };
+  /**
+   * The paths the last trash action moved to the OS trash that are still there, and whether `dupes.undoTrash` can
+   * put them back (not for a move made by a version without undo).
+   */
+  'dupes.lastTrashed': {
+    args: Record<string, never>;
+    result: { at: string | null; paths: string[]; undoable: boolean };
+  };
+  /**
+   * Undo of the last trash action: every file still in the OS trash is put back where it was (only that very file,
+   * never over another) and listed again with its codes and albums. Files it cannot put back are named with why.
+   */
+  'dupes.undoTrash': {
+    args: Record<string, never>;
+    result: { restored: string[]; notRestored: { path: string; reason: string }[] };
+  };
   'similar.find': {
     args: { path: string; limit?: number };
     /** The query (its library id, or null for an image outside the library) and its nearest photos. */

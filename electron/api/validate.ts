@@ -45,6 +45,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     })
     .strict(),
   'dupes.lastTrashed': empty as z.ZodType<Record<string, never>>,
+  'dupes.undoTrash': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   'library.photos': z
     .object({

@@ -80,7 +80,19 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   if (method === 'dupes.trash') {
     const r = result as Result<'dupes.trash'>;
     const verb = r.dryRun ? 'Would move' : 'Moved';
-    return [`${verb} ${r.trashed.length} file(s) to the trash:`, ...r.trashed.map((p) => `  ${p}`)].join('\n');
+    const lines = [`${verb} ${r.trashed.length} file(s) to the trash:`, ...r.trashed.map((p) => `  ${p}`)];
+    if (!r.dryRun && r.trashed.length) lines.push('To put them back: lookalike dupes --undo');
+    return lines.join('\n');
+  }
+  if (method === 'dupes.undoTrash') {
+    const r = result as Result<'dupes.undoTrash'>;
+    const lines = [`Put back ${r.restored.length} file(s):`, ...r.restored.map((p) => `  ${p}`)];
+    if (r.notRestored.length)
+      lines.push(
+        `Could not put back ${r.notRestored.length}:`,
+        ...r.notRestored.map((f) => `  ${f.path}: ${f.reason}`),
+      );
+    return lines.join('\n');
   }
   if (method === 'train.run') return formatTraining(result as Result<'train.run'>);
   if (method === 'model.list') {

@@ -107,18 +107,25 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'lookalike dupes [--threshold exact|very-close|close|loose|N] [--keep best|newest|oldest] [--rotations on|off]\n' +
       '                [--trash [--dry-run]] [--verbose] [--json]\n' +
+      '       lookalike dupes --undo [--json]\n' +
       '  --verbose     also print the technical rule and how far apart the copies of each group are\n' +
       '  --rotations   also match rotated and mirrored copies (default: the library setting, on)\n' +
-      '  --trash moves every copy not marked "keep" to the OS trash (never the last copy of a group).',
+      '  --trash moves every copy not marked "keep" to the OS trash (never the last copy of a group).\n' +
+      '  --undo puts back the files the last --trash (or the app) moved to the trash.',
     options: {
       threshold: { type: 'string' },
       keep: { type: 'string' },
       rotations: { type: 'string' },
       trash: { type: 'boolean', default: false },
+      undo: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
     run: async (ctx) => {
+      if (ctx.values.undo) {
+        if (ctx.values.trash) return usage('dupes', '--undo puts back the last move; it does not go with --trash');
+        return callAndPrint(ctx, 'dupes.undoTrash', {});
+      }
       const t = ctx.values.threshold;
       const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : (t as string | undefined);
       const keep = ctx.values.keep as string | undefined;

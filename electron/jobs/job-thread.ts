@@ -23,6 +23,7 @@ export const JOB_METHODS = [
   'scan.run',
   'dupes.find',
   'dupes.trash',
+  'dupes.undoTrash',
   'train.run',
   'model.use',
   'model.reset',

@@ -1,6 +1,6 @@
 import type { HandlerGroup } from '../api/dispatch.js';
 import type { Library } from '../library/library.js';
-import { lastTrashed, trashDuplicates } from './duplicates/duplicate-trash.js';
+import { lastTrashed, trashDuplicates, undoTrash } from './duplicates/duplicate-trash.js';
 import type { SearchService } from './service.js';
 import { findSimilar } from './similar.js';
 
@@ -16,6 +16,11 @@ export function duplicateHandlers(library: Library, search: SearchService): Hand
           signal,
           onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }),
         }),
+      ),
+
+    'dupes.undoTrash': (_args, { signal, broadcast }) =>
+      library.exclusive(() =>
+        undoTrash(library, { signal, onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }) }),
       ),
 
     'dupes.lastTrashed': () => lastTrashed(library),

@@ -68,10 +68,10 @@ test('scan a folder, review duplicates with thumbnails, and move the extra copie
   await page.screenshot({ path: testInfo.outputPath('duplicates.png'), fullPage: true });
   await page.screenshot({ path: 'test-results/duplicates.png', fullPage: true });
 
-  await expect(home.trashSelected()).toHaveText('Move 2 selected to trash');
+  await expect(home.trashSelected()).toHaveText(/^Move 2 selected \([\d.]+ [KM]B\) to trash$/);
   await home.trashSelected().click();
   await home.confirmTrash().click();
-  await expect(home.trashResult()).toHaveText('Moved 2 photo(s) to the trash.');
+  await expect(home.trashResult()).toHaveText(/^Moved 2 photo\(s\) \([\d.]+ [KM]B\) to the trash\.$/);
   await expect(home.groups()).toHaveCount(0);
   const left = readdirSync(folder).sort();
   expect(left).toHaveLength(6);
@@ -82,6 +82,15 @@ test('scan a folder, review duplicates with thumbnails, and move the extra copie
   expect(existsSync(path.join(folder, 'photo-2.jpg')) || existsSync(path.join(folder, 'photo-2-turned.jpg'))).toBe(
     true,
   );
+
+  // Undo puts both back from the OS trash, and the groups come back.
+  await page.screenshot({ path: 'test-results/trash-undo.png', fullPage: true });
+  await page.getByTestId('undo-trash').click();
+  await expect(page.getByTestId('undo-result')).toHaveText('Put back 2 photos.');
+  await expect(home.groups()).toHaveCount(2);
+  expect(readdirSync(folder)).toHaveLength(8);
+  expect(readdirSync(path.join(lookalike.libraryDir, 'xdg', 'Trash', 'files'))).toHaveLength(0);
+  await expect(page.getByTestId('undo-trash')).toBeHidden();
 });
 
 test('the UI will not let every copy of a group be selected for the trash', async ({ page, home, lookalike }) => {
@@ -189,13 +198,13 @@ test('review the duplicates with the keyboard alone, and choose per group', asyn
   await expect(home.groups().nth(1).locator('.badge')).toHaveText(['Trash', 'Keep']);
   await home.groups().first().getByRole('button', { name: 'Keep all' }).click();
   await expect(home.groups().first().locator('.badge')).toHaveText(['Keep', 'Keep']);
-  await expect(page.getByTestId('trash-selected')).toHaveText('Move 1 selected to trash');
+  await expect(page.getByTestId('trash-selected')).toHaveText(/^Move 1 selected \([\d.]+ [KM]B\) to trash$/);
 
   // Another rule for every group at once: the proposal is made again (the per-group choices go).
   await page.getByTestId('keep-rule').selectOption('newest');
   await expect(page.getByText('is the newest by capture date')).toBeVisible();
   await expect(home.groups()).toHaveCount(2);
-  await expect(page.getByTestId('trash-selected')).toHaveText('Move 2 selected to trash');
+  await expect(page.getByTestId('trash-selected')).toHaveText(/^Move 2 selected \([\d.]+ [KM]B\) to trash$/);
   await page.getByTestId('keep-rule').selectOption('preferred-folder');
   await page.getByLabel('Folder to keep copies in').fill(path.join(lookalike.libraryDir, 'Pictures'));
   await page.getByLabel('Folder to keep copies in').press('Enter');

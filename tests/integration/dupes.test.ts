@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
@@ -9,7 +18,11 @@ import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // The duplicate workflow end to end through the dispatcher: scan, group, propose a keeper, trash safely.
-// Files go to a real freedesktop trash (XDG_DATA_HOME points at a temporary folder).
+// Files go to a real freedesktop trash (XDG_DATA_HOME points at a temporary folder: one for the whole file, since
+// the trash package reads it once).
+const xdg = tempDir('dupes-xdg');
+process.env.XDG_DATA_HOME = xdg;
+const trashDir = path.join(xdg, 'Trash');
 let dir: string;
 let photos: string;
 let app: App;
@@ -22,7 +35,6 @@ async function photo(name: string, seed: number, width = 320, height = 240): Pro
 
 beforeEach(async () => {
   dir = tempDir('dupes');
-  process.env.XDG_DATA_HOME = path.join(dir, 'xdg');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);
   for (let i = 0; i < 5; i++) await photo(`distinct-${i}.jpg`, 100 + i);
@@ -39,6 +51,18 @@ beforeEach(async () => {
   await app.dispatcher.call('scan.run', { folders: [photos] });
 });
 afterEach(() => app.close());
+
+/** The trash's records (info file name → original path) of this test's photos. */
+function trashRecords(): Map<string, string> {
+  const records = new Map<string, string>();
+  for (const name of existsSync(path.join(trashDir, 'info')) ? readdirSync(path.join(trashDir, 'info')) : []) {
+    const original = decodeURIComponent(
+      /^Path=(.*)$/m.exec(readFileSync(path.join(trashDir, 'info', name), 'utf8'))![1],
+    );
+    if (original.startsWith(photos + path.sep)) records.set(name, original);
+  }
+  return records;
+}
 
 const names = (files: { path: string }[]) => files.map((f) => path.basename(f.path)).sort();
 
@@ -90,12 +114,10 @@ describe('duplicates', () => {
     for (const f of proposed) expect(existsSync(f.path)).toBe(false);
     for (const f of keepers) expect(existsSync(f.path)).toBe(true);
     // The freedesktop trash records each file's original path, so the user can restore it.
-    const infoDir = path.join(dir, 'xdg', 'Trash', 'info');
-    const restorable = readdirSync(infoDir).map(
-      (f) => /^Path=(.*)$/m.exec(readFileSync(path.join(infoDir, f), 'utf8'))![1],
-    );
-    expect(restorable.map((p) => decodeURIComponent(p)).sort()).toEqual(proposed.map((f) => f.path).sort());
-    expect(readdirSync(path.join(dir, 'xdg', 'Trash', 'files'))).toHaveLength(proposed.length);
+    const records = trashRecords();
+    expect([...records.values()].sort()).toEqual(proposed.map((f) => f.path).sort());
+    for (const name of records.keys())
+      expect(existsSync(path.join(trashDir, 'files', name.replace(/\.trashinfo$/, '')))).toBe(true);
 
     const keeperOfFirst = groups.find((g) => g.files.some((f) => f.id === proposed[0].id))!.files.find((f) => f.keep)!;
     expect(catalog.albums.photoIds(album)).toEqual(expect.arrayContaining([keeperOfFirst.id]));
@@ -103,6 +125,107 @@ describe('duplicates', () => {
       proposed.map((f) => f.path).sort(),
     );
     expect((await app.dispatcher.call('dupes.find', {})).groups).toEqual([]);
+  });
+
+  it('undoes the last move: every file back with its bytes, listed again with its codes and albums', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const proposed = groups.flatMap((g) => g.files.filter((f) => !f.keep));
+    const bytes = new Map(proposed.map((f) => [f.path, readFileSync(f.path)]));
+    const catalog = app.library.get();
+    const trip = catalog.albums.create('Trip');
+    catalog.albums.add(trip, [proposed[0].id]);
+    const keeper = groups.find((g) => g.files.some((f) => f.id === proposed[0].id))!.files.find((f) => f.keep)!;
+    await expect(app.dispatcher.call('dupes.undoTrash', {})).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('nothing to undo'),
+    });
+
+    await app.dispatcher.call('dupes.trash', { photoIds: proposed.map((f) => f.id) });
+    expect(catalog.albums.photoIds(trip)).toContain(keeper.id);
+    expect(await app.dispatcher.call('dupes.lastTrashed', {})).toMatchObject({ undoable: true });
+
+    const undone = await app.dispatcher.call('dupes.undoTrash', {});
+    expect(undone.restored.sort()).toEqual(proposed.map((f) => f.path).sort());
+    expect(undone.notRestored).toEqual([]);
+    for (const [file, content] of bytes) expect(readFileSync(file).equals(content)).toBe(true);
+    // The trash no longer holds them or their records.
+    expect(trashRecords().size).toBe(0);
+    // The groups are back as they were, the keeper out of the album it joined only for the trashed copy.
+    const again = await app.dispatcher.call('dupes.find', {});
+    expect(again.groups.map((g) => names(g.files))).toEqual(groups.map((g) => names(g.files)));
+    expect(catalog.albums.photoIds(trip)).toEqual([proposed[0].id]);
+    expect(catalog.counts().gone).toBe(0);
+    expect(await app.dispatcher.call('dupes.lastTrashed', {})).toMatchObject({ paths: [], undoable: false });
+    await expect(app.dispatcher.call('dupes.undoTrash', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('never puts a file back over another one, names it, and puts it back later once its place is free', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const proposed = groups.flatMap((g) => g.files.filter((f) => !f.keep));
+    await app.dispatcher.call('dupes.trash', { photoIds: proposed.map((f) => f.id) });
+    const [blocked, other] = proposed.map((f) => f.path);
+    writeFileSync(blocked, 'a new file the user made here');
+    const first = await app.dispatcher.call('dupes.undoTrash', {});
+    expect(first.restored).toEqual([other]);
+    expect(first.notRestored).toEqual([{ path: blocked, reason: 'another file is at its place now' }]);
+    expect(readFileSync(blocked, 'utf8')).toBe('a new file the user made here');
+    expect((await app.dispatcher.call('dupes.lastTrashed', {})).paths).toEqual([blocked]);
+    rmSync(blocked);
+    const second = await app.dispatcher.call('dupes.undoTrash', {});
+    expect(second).toEqual({ restored: [blocked], notRestored: [] });
+    expect(app.library.get().counts().gone).toBe(0);
+  });
+
+  it('counts a file put back by hand as put back, and names one that left the trash', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const proposed = groups.flatMap((g) => g.files.filter((f) => !f.keep));
+    await app.dispatcher.call('dupes.trash', { photoIds: proposed.map((f) => f.id) });
+    const records = [...trashRecords()];
+    const infoOf = (file: string) => records.find(([, original]) => original === file)![0];
+    const [byHand, emptied] = proposed.map((f) => f.path);
+    const handInfo = infoOf(byHand);
+    renameSync(path.join(trashDir, 'files', handInfo.replace(/\.trashinfo$/, '')), byHand);
+    rmSync(path.join(trashDir, 'info', handInfo));
+    const gone = infoOf(emptied);
+    rmSync(path.join(trashDir, 'files', gone.replace(/\.trashinfo$/, '')));
+    const undone = await app.dispatcher.call('dupes.undoTrash', {});
+    expect(undone.restored).toEqual([byHand]);
+    expect(undone.notRestored).toEqual([{ path: emptied, reason: expect.stringContaining('no longer in the trash') }]);
+    expect(app.library.get().photoByPath(byHand)!.status).not.toBe('gone');
+    expect(app.library.get().photoByPath(emptied)!.status).toBe('gone');
+  });
+
+  it('settles a move a kill caught in flight: a file gone from its place is undone, one still there is left', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const [moved, stayed] = groups.flatMap((g) => g.files.filter((f) => !f.keep));
+    const catalog = app.library.get();
+    const entry = (f: { id: number; path: string }) => {
+      const row = catalog.photoById(f.id)!;
+      const keeperId = groups.find((g) => g.files.some((m) => m.id === f.id))!.files.find((m) => m.keep)!.id;
+      return {
+        path: f.path,
+        photoId: f.id,
+        rootId: row.rootId,
+        size: row.size,
+        contentHash: row.contentHash,
+        keeperId,
+      };
+    };
+    // What a kill between the move and its record leaves: two intents, one file in the trash, both rows present.
+    const journal = {
+      at: new Date().toISOString(),
+      files: [moved, stayed].map((f) => ({ ...entry(f), state: 'moving', addedAlbums: [] })),
+    };
+    catalog.transaction(() => catalog.settings.set('dupes.lastTrashed', journal));
+    await trashWithPackage(moved.path);
+    expect(await app.dispatcher.call('dupes.lastTrashed', {})).toMatchObject({ paths: [moved.path], undoable: true });
+    const undone = await app.dispatcher.call('dupes.undoTrash', {});
+    expect(undone).toEqual({ restored: [moved.path], notRestored: [] });
+    expect(existsSync(moved.path) && existsSync(stayed.path)).toBe(true);
+    expect(catalog.counts().gone).toBe(0);
+    expect((await app.dispatcher.call('dupes.find', {})).groups.map((g) => names(g.files))).toEqual(
+      groups.map((g) => names(g.files)),
+    );
   });
 
   it('rejects an unknown threshold with a sentence the user can act on', async () => {

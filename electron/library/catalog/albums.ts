@@ -19,12 +19,25 @@ const WITH_COUNTS = `SELECT a.id, a.name, COUNT(p.id) AS count FROM albums a
 export class Albums {
   constructor(private readonly db: Statements) {}
 
-  /** Give `toId` every album of `fromIds` (used before trashing duplicates, so no album loses a photo). */
-  mergeInto(fromIds: readonly number[], toId: number): void {
-    const copy = this.db.stmt(
-      'INSERT OR IGNORE INTO album_photos (album_id, photo_id) SELECT album_id, ? FROM album_photos WHERE photo_id = ?',
-    );
-    for (const id of fromIds) copy.run(toId, id);
+  /**
+   * Give `toId` every album of `fromIds` (used before trashing duplicates, so no album loses a photo); returns the
+   * albums `toId` was not in before, so that undoing the trash can take it out of them again.
+   */
+  mergeInto(fromIds: readonly number[], toId: number): number[] {
+    const insert = this.db.stmt('INSERT OR IGNORE INTO album_photos (album_id, photo_id) VALUES (?, ?)');
+    const added: number[] = [];
+    for (const id of fromIds)
+      for (const album of this.albumsOf(id)) if (insert.run(album, toId).changes) added.push(album);
+    return added;
+  }
+
+  /** The albums a photo is a member of (whether its file is gone or not). */
+  albumsOf(photoId: number): number[] {
+    return (
+      this.db.stmt('SELECT album_id AS id FROM album_photos WHERE photo_id = ? ORDER BY album_id').all(photoId) as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
   }
 
   create(name: string): number {

@@ -234,10 +234,13 @@ export class Catalog {
     return Number(info.lastInsertRowid);
   }
 
-  /** A file that moved keeps its row (and so its albums and codes); only its location changes. */
+  /**
+   * A file that moved (or came back from the trash) keeps its row (and so its albums and codes); only its location
+   * changes. A gone photo is ready again if it was analysed (by itself, or given an identical file's analysis).
+   */
   movePhoto(id: number, file: { path: string; rootId: number; size: number; mtimeMs: number }): void {
     this.stmt(
-      `UPDATE photos SET path = ?, root_id = ?, size = ?, mtime_ms = ?, last_seen = ?, status = CASE WHEN status = 'gone' THEN (CASE WHEN encode_count > 0 THEN 'ready' ELSE 'pending' END) ELSE status END WHERE id = ?`,
+      `UPDATE photos SET path = ?, root_id = ?, size = ?, mtime_ms = ?, last_seen = ?, status = CASE WHEN status = 'gone' THEN (CASE WHEN encode_count > 0 OR EXISTS (SELECT 1 FROM codes WHERE codes.photo_id = photos.id) THEN 'ready' ELSE 'pending' END) ELSE status END WHERE id = ?`,
     ).run(file.path, file.rootId, file.size, file.mtimeMs, new Date().toISOString(), id);
   }
 

@@ -1,17 +1,84 @@
 /**
- * Moving duplicates to the OS trash, safely: the selection is judged against the duplicate groups as they are
- * now (found again, with the same threshold), and refused whole, before any file is touched, when a selected
- * photo is in no group or when it would leave a group without a copy on disk. Each trashed photo's albums move
- * to the copy that stays; the paths moved are remembered, so a person can find them in the trash.
+ * Moving duplicates to the OS trash, safely, and putting them back. The selection is judged against the duplicate
+ * groups as they are now (found again, with the same threshold), and refused whole, before any file is touched,
+ * when a selected photo is in no group or when it would leave a group without a copy on disk. Each trashed photo's
+ * albums move to the copy that stays.
+ *
+ * Every move is journaled in the library (`dupes.lastTrashed`), one file at a time: the intent is written before
+ * the file moves, and the move is recorded (the photo gone, its albums given to the kept copy) in one transaction
+ * after. A kill between the two leaves an intent, which the next trash action, undo or listing settles by looking
+ * at the disk. So the library never lists as present a file that is in the trash, and undo finds every file the
+ * last action moved: it puts each back from the OS trash (electron/library/trash.ts: only the very file, by size
+ * and content hash, and never over another file), lists the photo again with its codes and albums, and takes the
+ * kept copy out of the albums it joined only for it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Args, Result } from '../../api/contract.js';
 import { AppError } from '../../api/errors.js';
 import type { Library } from '../../library/library.js';
+import { restoreFromTrash, sameContent, type TrashPlaces, trashPlaces } from '../../library/trash.js';
 import { checkTrashSelection } from './keep.js';
 import type { SearchService } from '../service.js';
 
 const LAST_TRASHED = 'dupes.lastTrashed';
+
+/** One file of the last trash action, as the journal keeps it. */
+interface TrashedFile {
+  path: string;
+  photoId: number;
+  rootId: number;
+  size: number;
+  contentHash: string;
+  /** The group's copy that stayed (it took this photo's albums). */
+  keeperId: number;
+  /** `moving`: about to be moved (a kill may leave it so); `moved`: in the trash, the photo recorded gone. */
+  state: 'moving' | 'moved';
+  /** Albums the kept copy joined for this photo alone: undo takes it out of them again. */
+  addedAlbums: number[];
+}
+
+/** The journal of the last trash action (`paths` alone: one kept by a version without undo). */
+interface TrashJournal {
+  at: string;
+  paths?: string[];
+  files?: TrashedFile[];
+}
+
+function readJournal(library: Library): TrashJournal | undefined {
+  return library.get().settings.get<TrashJournal>(LAST_TRASHED);
+}
+
+function writeJournal(library: Library, journal: TrashJournal): void {
+  library.get().settings.set(LAST_TRASHED, journal);
+}
+
+/** Records a moved file: its photo gone, its albums given to the kept copy, the journal entry `moved`. */
+function recordMoved(library: Library, journal: TrashJournal, file: TrashedFile): void {
+  const catalog = library.get();
+  catalog.transaction(() => {
+    file.addedAlbums = catalog.albums.mergeInto([file.photoId], file.keeperId);
+    catalog.markGone(file.photoId);
+    file.state = 'moved';
+    writeJournal(library, journal);
+  });
+}
+
+/**
+ * Settles what a killed trash action left: a file whose move was intended is recorded moved if it is no longer at
+ * its place, and dropped from the journal if it still is.
+ */
+export function settleTrashJournal(library: Library): void {
+  const journal = readJournal(library);
+  const pending = journal?.files?.filter((f) => f.state === 'moving') ?? [];
+  if (!journal || !pending.length) return;
+  for (const file of pending) {
+    if (existsSync(file.path)) {
+      journal.files = journal.files!.filter((f) => f !== file);
+      library.get().transaction(() => writeJournal(library, journal));
+    } else recordMoved(library, journal, file);
+  }
+  library.touch();
+}
 
 /** `dupes.trash`: `onChanged` is called once the library changed (files were moved, or tried). */
 export async function trashDuplicates(
@@ -53,27 +120,118 @@ export async function trashDuplicates(
   if (dryRun) return { dryRun: true, trashed: photoIds.map((id) => files.get(id)?.path ?? ''), keptIds };
 
   const catalog = library.get();
+  // A new action: the journal is now this one's (the last action's undo is no longer offered).
+  const journal: TrashJournal = { at: new Date().toISOString(), files: [] };
+  catalog.transaction(() => writeJournal(library, journal));
   const trashed: string[] = [];
   try {
     for (const [i, group] of present.entries()) {
       for (const id of group.ids.filter((m) => selected.has(m))) {
         options.signal?.throwIfAborted();
-        const file = files.get(id)!;
-        catalog.transaction(() => catalog.albums.mergeInto([id], keptIds[i]));
-        await library.trashFile(file.path);
-        catalog.transaction(() => catalog.markGone(id));
-        trashed.push(file.path);
+        const photo = files.get(id)!;
+        const record = catalog.photoById(id);
+        const file: TrashedFile = {
+          path: photo.path,
+          photoId: id,
+          rootId: record?.rootId ?? 0,
+          size: record?.size ?? 0,
+          contentHash: record?.contentHash ?? '',
+          keeperId: keptIds[i],
+          state: 'moving',
+          addedAlbums: [],
+        };
+        journal.files!.push(file);
+        catalog.transaction(() => writeJournal(library, journal));
+        try {
+          await library.trashFile(photo.path);
+        } catch (error) {
+          if (existsSync(photo.path)) {
+            journal.files!.pop();
+            catalog.transaction(() => writeJournal(library, journal));
+          } else recordMoved(library, journal, file);
+          throw error;
+        }
+        recordMoved(library, journal, file);
+        trashed.push(photo.path);
       }
     }
   } finally {
-    catalog.transaction(() => catalog.settings.set(LAST_TRASHED, { at: new Date().toISOString(), paths: trashed }));
     library.touch();
     options.onChanged?.();
   }
   return { dryRun: false, trashed, keptIds };
 }
 
-/** The paths the last trash action moved. */
+/** The paths the last trash action moved (those still in the trash), and whether undo can put them back. */
 export function lastTrashed(library: Library): Result<'dupes.lastTrashed'> {
-  return library.get().settings.get<{ at: string; paths: string[] }>(LAST_TRASHED) ?? { at: null, paths: [] };
+  // Read only (a trash action may be running in the job thread): an intent a kill left counts if its file is gone.
+  const journal = readJournal(library);
+  if (!journal) return { at: null, paths: [], undoable: false };
+  if (!journal.files) return { at: journal.at, paths: journal.paths ?? [], undoable: false };
+  const moved = journal.files.filter((f) => f.state === 'moved' || !existsSync(f.path));
+  return { at: journal.at, paths: moved.map((f) => f.path), undoable: moved.length > 0 };
+}
+
+/**
+ * `dupes.undoTrash`: puts back every file of the last trash action that is still in the OS trash, and lists its
+ * photo again (codes, albums) as it was; a file it cannot put back is named with the reason, and stays in the
+ * journal so a later undo can try again.
+ */
+export async function undoTrash(
+  library: Library,
+  options: { signal?: AbortSignal; onChanged?: () => void; places?: TrashPlaces } = {},
+): Promise<Result<'dupes.undoTrash'>> {
+  settleTrashJournal(library);
+  const journal = readJournal(library);
+  if (journal && !journal.files && journal.paths?.length)
+    throw new AppError(
+      'BAD_REQUEST',
+      'The last move to the trash was made by an older version of Lookalike, which kept no record to undo it: ' +
+        'put those files back from the trash by hand.',
+      { paths: journal.paths },
+    );
+  const moved = journal?.files?.filter((f) => f.state === 'moved') ?? [];
+  if (!journal || !moved.length)
+    throw new AppError(
+      'BAD_REQUEST',
+      'There is nothing to undo: no photos moved to the trash are waiting to be put back.',
+    );
+  const catalog = library.get();
+  const places = options.places ?? trashPlaces();
+  const restored: string[] = [];
+  const notRestored: { path: string; reason: string }[] = [];
+  try {
+    for (const file of moved) {
+      options.signal?.throwIfAborted();
+      // Put back already (by hand, or by an undo killed before it could record it)?
+      const back = existsSync(file.path) && (await sameContent(file.path, file));
+      if (!back) {
+        const outcome = await restoreFromTrash(file.path, file, places);
+        if (!outcome.restored) {
+          notRestored.push({ path: file.path, reason: outcome.reason });
+          continue;
+        }
+      }
+      const { mtimeMs } = statSync(file.path);
+      catalog.transaction(() => {
+        catalog.movePhoto(file.photoId, { path: file.path, rootId: file.rootId, size: file.size, mtimeMs });
+        const others = journal.files!.filter((f) => f !== file && f.state === 'moved');
+        for (const album of file.addedAlbums) {
+          // Another photo still in the trash was in this album too: the kept copy stays in it for that one.
+          const heir = others.find(
+            (f) => f.keeperId === file.keeperId && catalog.albums.albumsOf(f.photoId).includes(album),
+          );
+          if (heir) heir.addedAlbums.push(album);
+          else catalog.albums.remove(album, [file.keeperId]);
+        }
+        journal.files = journal.files!.filter((f) => f !== file);
+        writeJournal(library, journal);
+      });
+      restored.push(file.path);
+    }
+  } finally {
+    library.touch();
+    options.onChanged?.();
+  }
+  return { restored, notRestored };
 }

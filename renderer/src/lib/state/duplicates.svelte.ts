@@ -1,5 +1,6 @@
 import type { DuplicateGroup, Progress, Result } from '../../../../electron/api/contract.js';
 import { type KeepRuleChoice, keepRuleArg } from '../keep-rule.js';
+import { undoSentence } from '../undo.js';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
@@ -39,6 +40,13 @@ export class DuplicatesState {
   error = $state<string | null>(null);
   confirming = $state(false);
   lastResult = $state<Result<'dupes.trash'> | null>(null);
+  /** The bytes the last move freed. */
+  lastFreed = $state(0);
+  /** The last move to the trash, as the library keeps it (survives a restart): what Undo would put back. */
+  lastTrashed = $state<Result<'dupes.lastTrashed'> | null>(null);
+  undoing = $state(false);
+  /** What the last undo did, in a sentence. */
+  undoMessage = $state<string | null>(null);
 
   private readonly searches = new LatestRequest();
 
@@ -46,6 +54,13 @@ export class DuplicatesState {
 
   get selectedCount(): number {
     return this.selected.size;
+  }
+
+  /** Bytes of the photos selected for the trash. */
+  get selectedBytes(): number {
+    let bytes = 0;
+    for (const g of this.groups) for (const f of g.files) if (this.selected.has(f.id)) bytes += f.bytes;
+    return bytes;
   }
 
   /** A group whose every copy is selected: the server would refuse, so the UI says so first. */
@@ -78,6 +93,7 @@ export class DuplicatesState {
       );
       if (!search.isLatest()) return;
       this.groups = groups;
+      void this.loadLastTrashed();
       this.selected.clear();
       for (const g of groups) for (const f of g.files) if (!f.keep) this.selected.add(f.id);
     } catch (error) {
@@ -123,13 +139,46 @@ export class DuplicatesState {
     const client = this.client();
     if (!client || this.selected.size === 0) return;
     this.error = null;
+    this.undoMessage = null;
+    const freed = this.selectedBytes;
     try {
       this.lastResult = await client.invoke('dupes.trash', { photoIds: [...this.selected], threshold: this.threshold });
+      this.lastFreed = freed;
       this.confirming = false;
       await this.load();
     } catch (error) {
       this.error = describeError(error);
       this.confirming = false;
+      await this.loadLastTrashed();
+    }
+  }
+
+  /** What the library says the last move to the trash left there (for Undo, also after a restart). */
+  async loadLastTrashed(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.lastTrashed = await client.invoke('dupes.lastTrashed', {});
+    } catch {
+      this.lastTrashed = null; // Undo is offered only when the library can say what it would put back
+    }
+  }
+
+  /** Puts back the files of the last move, and finds the groups again. */
+  async undo(): Promise<void> {
+    const client = this.client();
+    if (!client || this.undoing) return;
+    this.undoing = true;
+    this.error = null;
+    try {
+      const { restored, notRestored } = await client.invoke('dupes.undoTrash', {});
+      this.lastResult = null;
+      this.undoMessage = undoSentence(restored.length, notRestored);
+      await this.load();
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.undoing = false;
     }
   }
 }
