@@ -50,7 +50,7 @@ export type Progress =
 /** Data the server pushes without being asked (beyond the reply to a request). */
 export type Events =
   | { type: 'progress'; requestId: number; progress: Progress }
-  | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' };
+  | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' | 'apart' };
 
 export interface Handlers {
   'app.info': { args: Record<string, never>; result: AppInfo };
@@ -105,6 +105,18 @@ export interface Handlers {
     args: Record<string, never>;
     result: { restored: string[]; notRestored: { path: string; reason: string }[] };
   };
+  /**
+   * "Not duplicates": these photos (a group, or some of it) are not copies of one another, and no search groups any
+   * two of them again. With `apart: false`, takes that back (an undo). `total`: pairs marked in the library now.
+   */
+  'dupes.markApart': {
+    args: { photoIds: number[]; apart?: boolean };
+    result: { changed: number; total: number };
+  };
+  /** How many pairs of photos are marked as not duplicates. */
+  'dupes.markedApart': { args: Record<string, never>; result: { total: number } };
+  /** Forgets every "not duplicates" mark: their groups are found again. */
+  'dupes.forgetApart': { args: Record<string, never>; result: { forgotten: number } };
   'similar.find': {
     args: { path: string; limit?: number };
     /** The query (its library id, or null for an image outside the library) and its nearest photos. */

@@ -46,6 +46,11 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .strict(),
   'dupes.lastTrashed': empty as z.ZodType<Record<string, never>>,
   'dupes.undoTrash': empty as z.ZodType<Record<string, never>>,
+  'dupes.markApart': z
+    .object({ photoIds: z.array(z.number().int().positive()).min(2).max(200), apart: z.boolean().optional() })
+    .strict(),
+  'dupes.markedApart': empty as z.ZodType<Record<string, never>>,
+  'dupes.forgetApart': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   'library.photos': z
     .object({

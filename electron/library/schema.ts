@@ -167,4 +167,17 @@ export const MIGRATIONS: Migration[] = [
     db.exec(`
       ALTER TABLE pixel_verdicts ADD COLUMN compared TEXT CHECK (compared IN ('copy', 'same', 'different'));
     `),
+  // 10: pairs of pictures the user said are not duplicates ("Not duplicates" on a group): a search never groups them
+  // again. By the content hashes of the two files (a <= b), as pixel verdicts are: the mark follows a file that
+  // moves or is renamed, and holds for a byte-identical copy of either; (h, h) marks identical files themselves.
+  (db) =>
+    db.exec(`
+      CREATE TABLE apart_pairs (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (a, b),
+        CHECK (a <= b)
+      ) WITHOUT ROWID;
+    `),
 ];

@@ -1,4 +1,5 @@
 import type { HandlerGroup } from '../api/dispatch.js';
+import { AppError } from '../api/errors.js';
 import type { Library } from '../library/library.js';
 import { lastTrashed, trashDuplicates, undoTrash } from './duplicates/duplicate-trash.js';
 import type { SearchService } from './service.js';
@@ -24,6 +25,36 @@ export function duplicateHandlers(library: Library, search: SearchService): Hand
       ),
 
     'dupes.lastTrashed': () => lastTrashed(library),
+
+    'dupes.markApart': ({ photoIds, apart = true }, { broadcast }) => {
+      const catalog = library.get();
+      const hashOf = new Map(catalog.photosByIds(photoIds).map((p) => [p.id, p.contentHash]));
+      const unknown = photoIds.filter((id) => !hashOf.has(id));
+      if (unknown.length)
+        throw new AppError(
+          'NOT_FOUND',
+          `${unknown.length} of these photos are not in the library; nothing was marked.`,
+          {
+            photoIds: unknown,
+          },
+        );
+      const changed = catalog.transaction(() =>
+        apart
+          ? catalog.apart.mark(photoIds.map((id) => hashOf.get(id)!))
+          : catalog.apart.unmark(photoIds.map((id) => hashOf.get(id)!)),
+      );
+      broadcast({ type: 'library.changed', reason: 'apart' });
+      return { changed, total: catalog.apart.count() };
+    },
+
+    'dupes.markedApart': () => ({ total: library.get().apart.count() }),
+
+    'dupes.forgetApart': (_args, { broadcast }) => {
+      const catalog = library.get();
+      const forgotten = catalog.transaction(() => catalog.apart.clear());
+      broadcast({ type: 'library.changed', reason: 'apart' });
+      return { forgotten };
+    },
   };
 }
 

@@ -107,9 +107,13 @@ export class SearchService {
       clock = now;
       return seconds;
     };
+    // Pairs the user said are not duplicates are never grouped: an exact class they mark wholly apart is no
+    // class, and no other pair of them is an edge.
+    const apart = this.apartTest();
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
-      .map((group) => group.map((photo) => photo.id));
+      .map((group) => group.map((photo) => photo.id))
+      .filter((ids) => !ids.every((a, i) => ids.slice(i + 1).every((b) => apart(a, b))));
     const { index, embeddings } = this.load('dup');
     const { radius, minCosine, pixels } = threshold;
     const stats: DuplicateSearchStats = {
@@ -123,7 +127,7 @@ export class SearchService {
       seconds: { candidates: 0, pixels: 0, grouping: 0 },
     };
     const cosinePasses = (a: number, b: number) =>
-      minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine);
+      !apart(a, b) && (minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine));
     // A variant pair adds a candidate only where the two photos' own codes did not already pair them.
     const inSelfJoin = (a: number, b: number) => {
       const [ca, cb] = [index.getCode(a), index.getCode(b)];
@@ -131,8 +135,8 @@ export class SearchService {
     };
     const variants =
       radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric, inSelfJoin) : null;
-    let variantPairs = variants?.passed ?? [];
-    let verify = minCosine === null ? undefined : cosinePasses;
+    let variantPairs = (variants?.passed ?? []).filter((p) => !apart(p.id, p.other));
+    let verify: ((a: number, b: number) => boolean) | undefined = cosinePasses;
     let selfJoinPairs: [number, number][] | undefined;
     let selfJoinDistances: number[] = [];
     if (radius !== null) {
@@ -203,6 +207,18 @@ export class SearchService {
     const resolved = this.resolve(threshold);
     const { groups, stats } = await this.search(resolved, { ...options, geometric: geometric ?? options.geometric });
     return { threshold: resolved, groups: await this.report(groups, keepRule), stats };
+  }
+
+  /** Whether the user marked two photos as not duplicates (by their files' contents: electron/library/catalog/apart.ts). */
+  private apartTest(): (a: number, b: number) => boolean {
+    const catalog = this.catalog();
+    if (catalog.apart.count() === 0) return () => false;
+    const marked = catalog.apart.test();
+    const hashes = catalog.contentHashes();
+    return (a, b) => {
+      const [ha, hb] = [hashes.get(a), hashes.get(b)];
+      return ha !== undefined && hb !== undefined && marked(ha, hb);
+    };
   }
 
   /** The pixel check for `rule`, with the verdicts the catalog kept from earlier searches. */

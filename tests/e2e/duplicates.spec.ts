@@ -211,3 +211,34 @@ test('review the duplicates with the keyboard alone, and choose per group', asyn
   await expect(page.getByText('is one in the folder you name')).toBeVisible();
   await expect(home.groups()).toHaveCount(2);
 });
+
+test('"Not duplicates" hides a group for good, can be undone, and is forgotten from Settings', async ({
+  page,
+  home,
+  lookalike,
+}) => {
+  await scanLibrary(page, home, lookalike);
+  const first = await home.groups().first().locator('.name').allTextContents();
+  await home.groups().first().getByTestId('not-duplicates').click();
+  await expect(home.groups()).toHaveCount(1);
+  await expect(page.getByTestId('apart-bar')).toContainText('2 photos marked as not duplicates');
+  // Undo brings it back; marked again, it stays hidden after a reload of the page (kept in the library).
+  await page.getByTestId('apart-undo').click();
+  await expect(home.groups()).toHaveCount(2);
+  await home.groups().first().getByTestId('not-duplicates').click();
+  await expect(home.groups()).toHaveCount(1);
+  await page.reload();
+  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByTestId('threshold').selectOption('very-close');
+  await expect(home.groups()).toHaveCount(1);
+  await expect(home.groups().first().locator('.name')).not.toHaveText(first);
+  // Settings counts the mark and forgets it: the group is found again.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByTestId('apart-pairs')).toContainText('1 pair of photos you marked as not duplicates');
+  await page.getByTestId('forget-apart').click();
+  await expect(page.getByTestId('settings-saved')).toContainText('Forgot 1 "not duplicates" mark');
+  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByTestId('threshold').selectOption('close');
+  await page.getByTestId('threshold').selectOption('very-close');
+  await expect(home.groups()).toHaveCount(2);
+});

@@ -228,6 +228,53 @@ describe('duplicates', () => {
     );
   });
 
+  it('remembers "not duplicates": the group is not found again, at any threshold, until the mark is taken back', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const near = groups.find((g) => g.kind === 'near')!;
+    const exact = groups.find((g) => g.kind === 'exact')!;
+    const ids = (g: { files: { id: number }[] }) => g.files.map((f) => f.id);
+    expect(await app.dispatcher.call('dupes.markApart', { photoIds: ids(near) })).toEqual({ changed: 1, total: 1 });
+    for (const threshold of ['very-close', 'close', 'loose', 40])
+      expect(
+        (await app.dispatcher.call('dupes.find', { threshold })).groups.map((g) => names(g.files)),
+        String(threshold),
+      ).not.toContainEqual(names(near.files));
+    // Byte-identical files too, if the user says so.
+    await app.dispatcher.call('dupes.markApart', { photoIds: ids(exact) });
+    expect((await app.dispatcher.call('dupes.find', { threshold: 'exact' })).groups).toEqual([]);
+    expect((await app.dispatcher.call('dupes.find', {})).groups).toEqual([]);
+    // Trash refuses a photo that is in no group now.
+    await expect(app.dispatcher.call('dupes.trash', { photoIds: [ids(near)[1]] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    // A new copy of one of them is still found, with it.
+    const b = near.files.find((f) => f.path.endsWith('b.jpg'))!;
+    copyFileSync(b.path, path.join(photos, 'b-again.jpg'));
+    await app.dispatcher.call('scan.run', { folders: [photos] });
+    expect((await app.dispatcher.call('dupes.find', {})).groups.map((g) => names(g.files))).toEqual([
+      ['b-again.jpg', 'b.jpg'],
+    ]);
+    // Taken back (an undo), then all forgotten: the groups come back.
+    expect(await app.dispatcher.call('dupes.markApart', { photoIds: ids(near), apart: false })).toEqual({
+      changed: 1,
+      total: 1,
+    });
+    expect((await app.dispatcher.call('dupes.find', {})).groups.map((g) => names(g.files))).toContainEqual([
+      'b-again.jpg',
+      'b-small.png',
+      'b.jpg',
+    ]);
+    expect(await app.dispatcher.call('dupes.markedApart', {})).toEqual({ total: 1 });
+    expect(await app.dispatcher.call('dupes.forgetApart', {})).toEqual({ forgotten: 1 });
+    expect((await app.dispatcher.call('dupes.find', {})).groups).toHaveLength(2);
+    // Unknown photos are refused in a sentence, and nothing is marked.
+    await expect(app.dispatcher.call('dupes.markApart', { photoIds: [ids(near)[0], 99_999] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: '1 of these photos are not in the library; nothing was marked.',
+    });
+    expect(await app.dispatcher.call('dupes.markedApart', {})).toEqual({ total: 0 });
+  });
+
   it('rejects an unknown threshold with a sentence the user can act on', async () => {
     await expect(app.dispatcher.call('dupes.find', { threshold: 'sortof' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',

@@ -6,6 +6,7 @@
 import { MIN_TRIMMED_CUT } from '../../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
 import { Albums } from './albums.js';
+import { ApartPairs } from './apart.js';
 import { Settings } from './settings.js';
 import { Statements } from './statements.js';
 import { PixelVerdicts } from './verdicts.js';
@@ -51,12 +52,15 @@ export class Catalog {
   readonly albums: Albums;
   readonly settings: Settings;
   readonly verdicts: PixelVerdicts;
+  /** Pairs the user said are not duplicates. */
+  readonly apart: ApartPairs;
 
   constructor(readonly db: SqliteDatabase) {
     this.statements = new Statements(db);
     this.albums = new Albums(this.statements);
     this.settings = new Settings(this.statements);
     this.verdicts = new PixelVerdicts(this.statements);
+    this.apart = new ApartPairs(this.statements);
   }
 
   static open(file: string): Catalog {

@@ -164,6 +164,40 @@ export class DuplicatesState {
     }
   }
 
+  /** The group last marked "not duplicates" (to take the mark back). */
+  apartMarked = $state<{ ids: number[]; count: number } | null>(null);
+
+  /** "Not duplicates": the group at `index` is marked and leaves the list (no search is run again). */
+  async markApart(index: number): Promise<void> {
+    const client = this.client();
+    const group = this.groups[index];
+    if (!client || !group) return;
+    const ids = group.files.map((f) => f.id);
+    this.error = null;
+    try {
+      await client.invoke('dupes.markApart', { photoIds: ids });
+      this.groups = this.groups.filter((g) => g !== group);
+      for (const id of ids) this.selected.delete(id);
+      this.apartMarked = { ids, count: ids.length };
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** Takes the last "not duplicates" mark back, and finds the groups again. */
+  async unmarkApart(): Promise<void> {
+    const client = this.client();
+    const marked = this.apartMarked;
+    if (!client || !marked) return;
+    try {
+      await client.invoke('dupes.markApart', { photoIds: marked.ids, apart: false });
+      this.apartMarked = null;
+      await this.load();
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
   /** Puts back the files of the last move, and finds the groups again. */
   async undo(): Promise<void> {
     const client = this.client();
