@@ -286,14 +286,6 @@ const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => nu
   ['name and path', byName],
 ];
 
-function byBestQuality(a: KeepCandidate, b: KeepCandidate): number {
-  for (const [, criterion] of BEST_QUALITY) {
-    const order = criterion(a, b);
-    if (order) return order;
-  }
-  return 0;
-}
-
 /** Whether every best-quality criterion before the one named `criterion` leaves `a` and `b` tied. */
 export function tiedBefore(a: KeepCandidate, b: KeepCandidate, criterion: string): boolean {
   for (const [name, order] of BEST_QUALITY) {
@@ -313,19 +305,20 @@ function normaliseFolder(folder: string): string {
   return f.endsWith('/') ? f : f + '/';
 }
 
-/** A total order: negative when `a` should be kept rather than `b`. Every rule falls back to best quality. */
-export function keepOrder(rule: KeepRule = DEFAULT_KEEP_RULE): (a: KeepCandidate, b: KeepCandidate) => number {
+/** The criteria of a rule in order: the rule's own first (if any), then every best-quality criterion. */
+function keepCriteria(rule: KeepRule): readonly ((a: KeepCandidate, b: KeepCandidate) => number)[] {
+  const quality = BEST_QUALITY.map(([, criterion]) => criterion);
   switch (rule.kind) {
     case 'best-quality':
-      return byBestQuality;
+      return quality;
     case 'newest':
-      return (a, b) => byCaptureTime(a, b, -1) || byBestQuality(a, b);
+      return [(a, b) => byCaptureTime(a, b, -1), ...quality];
     case 'oldest':
-      return (a, b) => byCaptureTime(a, b, 1) || byBestQuality(a, b);
+      return [(a, b) => byCaptureTime(a, b, 1), ...quality];
     case 'preferred-folder': {
       const folder = normaliseFolder(rule.folder);
       const inside = (f: KeepCandidate) => (f.path.replace(/\\/g, '/').startsWith(folder) ? 0 : 1);
-      return (a, b) => inside(a) - inside(b) || byBestQuality(a, b);
+      return [(a, b) => inside(a) - inside(b), ...quality];
     }
     case 'format-preference': {
       const ranks = rule.formats.map(formatFamily);
@@ -333,18 +326,45 @@ export function keepOrder(rule: KeepRule = DEFAULT_KEEP_RULE): (a: KeepCandidate
         const r = ranks.indexOf(familyOf(f));
         return r < 0 ? ranks.length : r;
       };
-      return (a, b) => rank(a) - rank(b) || byBestQuality(a, b);
+      return [(a, b) => rank(a) - rank(b), ...quality];
     }
   }
 }
 
-/** The photo to keep in a group (which must not be empty). */
+/**
+ * The rule's criteria as one comparison of two files: negative when `a` should be kept rather than `b` (the
+ * first criterion that tells them apart decides). Criteria with a tolerance make it intransitive over three
+ * files or more, so a group's keeper is chosen by `chooseKeeper`, not by sorting with it.
+ */
+export function keepOrder(rule: KeepRule = DEFAULT_KEEP_RULE): (a: KeepCandidate, b: KeepCandidate) => number {
+  const criteria = keepCriteria(rule);
+  return (a, b) => {
+    for (const criterion of criteria) {
+      const order = criterion(a, b);
+      if (order) return order;
+    }
+    return 0;
+  };
+}
+
+/**
+ * The photo to keep in a group (which must not be empty): criterion by criterion, the copies another copy still
+ * in the running beats are set aside (the clearly larger pictures, then among those the colour ones, and so on),
+ * until one is left; the last criterion (name and path) tells any two apart. Each criterion alone is a strict
+ * order without cycles (a tolerance only makes it partial), so some copy always remains, and the choice does not
+ * depend on the order the group lists its files in. A copy the comparison puts before every other is always the
+ * one kept. (Comparing two at a time through the group, as before, could cycle: sizes within 10 % tie, so
+ * 300,000 px JPEGs of 1 and 2 bytes and a 307,200 px HEIC each lost to another, and the keeper depended on the
+ * order.)
+ */
 export function chooseKeeper<T extends KeepCandidate>(files: readonly T[], rule: KeepRule = DEFAULT_KEEP_RULE): T {
   if (files.length === 0) throw new RangeError('A group has at least one photo');
-  const order = keepOrder(rule);
-  // Ties within a tolerance are not transitive: the files are taken in path order, so the choice does not
-  // depend on the order the group lists them in.
-  return [...files].sort(byPath).reduce((best, f) => (order(f, best) < 0 ? f : best));
+  let running = [...files];
+  for (const criterion of keepCriteria(rule)) {
+    if (running.length === 1) break;
+    running = running.filter((f) => !running.some((g) => g !== f && criterion(g, f) < 0));
+  }
+  return running.sort(byPath)[0];
 }
 
 /** The group's files with `keep` set on exactly one of them. */
