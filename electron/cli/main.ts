@@ -296,6 +296,7 @@ const COMMANDS: Record<string, Command> = {
         staticDir: rendererDir,
         port,
         thumbnail: (id) => ctx.app.thumbnail(id),
+        preview: (id) => ctx.app.preview(id),
       });
       if (ctx.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
       else

@@ -1,3 +1,4 @@
+import { Previews } from '../library/previews.js';
 import { Dispatcher, type HandlerGroup, mergeHandlers } from '../api/dispatch.js';
 import { JOB_METHODS, JobThread } from '../jobs/job-thread.js';
 import { startModuleWorker } from '../../model/module-worker.js';
@@ -37,6 +38,11 @@ export interface App {
    * undefined for an unknown photo: the one way they read thumbnails.
    */
   thumbnail(photoId: number): Uint8Array | undefined;
+  /**
+   * A larger WebP view of a library photo, decoded from its file (upright, longer side at most PREVIEW_SIDE), for the
+   * compare view (app://preview/<id>, /preview/<id>); undefined for an unknown or gone photo or an unreadable file.
+   */
+  preview(photoId: number): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
@@ -82,12 +88,14 @@ export function createApp(config: AppConfig): App {
       thread?.handlers(JOB_METHODS, (method, work) => (method === 'dupes.find' ? work() : library.exclusive(work))),
     ),
   );
+  const previews = new Previews(library);
   return {
     dispatcher,
     library,
     search,
     model,
     thumbnail: (photoId) => library.get().thumbnail(photoId)?.webp,
+    preview: (photoId) => previews.get(photoId),
     close: async () => {
       await thread?.close();
       library.close();

@@ -75,6 +75,12 @@ function serveRenderer(): void {
         ? new Response(new Uint8Array(webp), { headers: { 'Content-Type': 'image/webp' } })
         : new Response(null, { status: 404 });
     }
+    if (route.kind === 'preview') {
+      const webp = await lookalike.preview(route.id);
+      return webp
+        ? new Response(new Uint8Array(webp), { headers: { 'Content-Type': 'image/webp' } })
+        : new Response(null, { status: 404 });
+    }
     if (route.kind === 'refused') return new Response('Bad path', { status: 400 });
     const response = await net
       .fetch(pathToFileURL(route.path).href)

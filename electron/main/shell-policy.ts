@@ -55,13 +55,17 @@ export function openInBrowser(url: string): boolean {
 }
 
 /**
- * What an app:// request is: a thumbnail by photo id (never by path, so the page cannot read arbitrary files), a
- * file inside the renderer's folder, or refused.
+ * What an app:// request is: a thumbnail or a larger preview by photo id (never by path, so the page cannot read
+ * arbitrary files), a file inside the renderer's folder, or refused.
  */
 export function routeRequest(
   rendererDir: string,
   url: string,
-): { kind: 'thumb'; id: number } | { kind: 'file'; path: string } | { kind: 'refused' } {
+):
+  | { kind: 'thumb'; id: number }
+  | { kind: 'preview'; id: number }
+  | { kind: 'file'; path: string }
+  | { kind: 'refused' } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -69,9 +73,10 @@ export function routeRequest(
     return { kind: 'refused' };
   }
   if (parsed.protocol !== `${SCHEME}:`) return { kind: 'refused' };
-  const thumb = /^\/thumb\/(\d{1,15})$/.exec(parsed.pathname);
-  if (thumb) return { kind: 'thumb', id: Number(thumb[1]) };
-  if (parsed.pathname.startsWith('/thumb/')) return { kind: 'refused' };
+  const byId = /^\/(thumb|preview)\/(\d{1,15})$/.exec(parsed.pathname);
+  if (byId)
+    return byId[1] === 'thumb' ? { kind: 'thumb', id: Number(byId[2]) } : { kind: 'preview', id: Number(byId[2]) };
+  if (/^\/(thumb|preview)\//.test(parsed.pathname)) return { kind: 'refused' };
   const file = resolveInside(rendererDir, parsed.pathname);
   return file ? { kind: 'file', path: file } : { kind: 'refused' };
 }

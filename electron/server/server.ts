@@ -16,6 +16,8 @@ export interface ServerOptions {
   token?: string;
   /** WebP thumbnail of a library photo by id (served at /thumb/<id>); absent when the server has no library. */
   thumbnail?: (photoId: number) => Uint8Array | undefined;
+  /** A larger WebP view of a library photo by id (served at /preview/<id>), for the compare view. */
+  preview?: (photoId: number) => Promise<Uint8Array | undefined>;
 }
 
 export interface RunningServer {
@@ -101,6 +103,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const webp = options.thumbnail?.(Number(thumb[1]));
       if (!webp) res.writeHead(404).end();
       else res.writeHead(200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=3600' }).end(webp);
+      return;
+    }
+    const preview = /^\/preview\/(\d{1,15})$/.exec(url.pathname);
+    if (preview && req.method === 'GET') {
+      // By id too, never by path.
+      (options.preview?.(Number(preview[1])) ?? Promise.resolve(undefined)).then(
+        (webp) => {
+          if (!webp) res.writeHead(404).end();
+          else res.writeHead(200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=600' }).end(webp);
+        },
+        () => res.writeHead(500).end(),
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -242,3 +242,55 @@ test('"Not duplicates" hides a group for good, can be undone, and is forgotten f
   await page.getByTestId('threshold').selectOption('very-close');
   await expect(home.groups()).toHaveCount(2);
 });
+
+test('compare two copies side by side: large previews, one zoom and pan for both, a difference overlay', async ({
+  page,
+  home,
+  lookalike,
+}) => {
+  await scanLibrary(page, home, lookalike);
+  // The identical pair: the previews load large, and their difference is nothing.
+  const identical = home.groups().filter({ hasText: 'identical files' });
+  await identical.getByTestId('compare-open').click();
+  const compare = page.getByTestId('compare');
+  await expect(compare).toBeVisible();
+  const images = compare.locator('.pane img');
+  await expect(images).toHaveCount(2);
+  await expect
+    .poll(() => images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)))
+    .toEqual([640, 640]); // the photo's own size, not the 256 px thumbnail
+  // The wheel over the left picture zooms both, about the pointer; a drag moves both.
+  const pane = compare.getByTestId('compare-pane').first();
+  const box = (await pane.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
+  await page.mouse.wheel(0, -400);
+  const transforms = () => images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLElement).style.transform));
+  await expect.poll(async () => (await transforms())[0]).toMatch(/scale\(2\.\d+\)/);
+  const [zoomedA, zoomedB] = await transforms();
+  expect(zoomedA).toBe(zoomedB);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 3 + 60, box.y + box.height / 3 + 30);
+  await page.mouse.up();
+  const [movedA, movedB] = await transforms();
+  expect(movedA).toBe(movedB);
+  expect(movedA).not.toBe(zoomedA);
+  await page.keyboard.press('0');
+  expect((await transforms())[0]).toBe('translate(0px, 0px) scale(1)');
+  await compare.getByTestId('show-difference').check();
+  await expect(page.getByTestId('difference-summary')).toContainText('No visible difference');
+  await page.screenshot({ path: 'test-results/compare.png' });
+  // Escape closes it, and the list is as it was.
+  await page.keyboard.press('Escape');
+  await expect(compare).toBeHidden();
+  await expect(home.groups()).toHaveCount(2);
+
+  // The turned copy against its photo: framed differently, and much of it differs.
+  await home.groups().filter({ hasText: 'copies of one photo' }).getByTestId('compare-open').click();
+  await compare.getByTestId('show-difference').check();
+  await expect(page.getByTestId('difference-summary')).toContainText('framed differently');
+  await expect(page.getByTestId('difference-summary')).toContainText('% of the picture differs');
+  // Keep only this, from the compare view: the other copy goes to the trash.
+  await compare.getByRole('button', { name: 'Keep only this' }).last().click();
+  await expect(compare.locator('.badge-inline')).toHaveText(['Trash', 'Keep']); // each pane keeps its copy
+  await compare.getByTestId('compare-close').click();
+});

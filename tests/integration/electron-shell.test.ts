@@ -65,10 +65,11 @@ describe('the Electron shell', () => {
       expect(openInBrowser(url), url).toBe(false);
   });
 
-  it('serves thumbnails by photo id only, and files only inside the renderer folder', () => {
+  it('serves thumbnails and previews by photo id only, and files only inside the renderer folder', () => {
     const root = tempDir('renderer');
     writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
     expect(routeRequest(root, 'app://lookalike/thumb/42')).toEqual({ kind: 'thumb', id: 42 });
+    expect(routeRequest(root, 'app://lookalike/preview/42')).toEqual({ kind: 'preview', id: 42 });
     expect(routeRequest(root, 'app://lookalike/index.html')).toEqual({
       kind: 'file',
       path: path.join(root, 'index.html'),
@@ -77,6 +78,8 @@ describe('the Electron shell', () => {
       'app://lookalike/thumb/-1',
       'app://lookalike/thumb/1.5',
       'app://lookalike/thumb/..%2f..%2fetc%2fpasswd',
+      'app://lookalike/preview/%2fetc%2fpasswd',
+      'app://lookalike/preview/7/../../x',
       'app://lookalike/../../etc/passwd',
       'app://lookalike/%2e%2e/%2e%2e/etc/passwd',
       'app://lookalike/%252e%252e/etc/passwd',

@@ -23,6 +23,7 @@ beforeAll(async () => {
     staticDir,
     port: 0,
     thumbnail: (id) => thumbs.get(id),
+    preview: async (id) => thumbs.get(id),
   });
 });
 afterAll(() => server.close());
@@ -102,6 +103,10 @@ describe('browser-mode server', () => {
     expect((await raw('/thumb/8', auth)).status).toBe(404);
     expect((await raw('/thumb/7', host)).status).toBe(403);
     expect((await raw('/thumb/..%2f..%2fetc%2fpasswd', auth)).body).not.toContain('root:');
+    expect((await raw('/preview/7', auth)).status).toBe(200);
+    expect((await raw('/preview/8', auth)).status).toBe(404);
+    expect((await raw('/preview/7', host)).status).toBe(403);
+    expect((await raw('/preview/%2fetc%2fpasswd', auth)).body).not.toContain('root:');
   });
 
   it('serves the typed API over WebSocket, with progress and cancellation', async () => {

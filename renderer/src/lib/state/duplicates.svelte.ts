@@ -164,6 +164,13 @@ export class DuplicatesState {
     }
   }
 
+  /** The group whose copies are compared side by side, by its first photo (the list changes as it is found again). */
+  comparing = $state<number | null>(null);
+
+  get compared(): DuplicateGroup | null {
+    return this.groups.find((g) => g.files[0]?.id === this.comparing) ?? null;
+  }
+
   /** The group last marked "not duplicates" (to take the mark back). */
   apartMarked = $state<{ ids: number[]; count: number } | null>(null);
 
