@@ -127,6 +127,14 @@ export interface Handlers {
     args: { offset: number; limit: number; sort?: 'name' | 'date' | 'size' | 'folder' };
     result: { total: number; photos: LibraryPhoto[] };
   };
+  /**
+   * Files of the library that could not be read at their last scan, with the reason in a sentence (the errors
+   * panel); each stays listed until it is readable again or gone.
+   */
+  'library.failed': {
+    args: { offset: number; limit: number };
+    result: { total: number; files: { id: number; path: string; reason: string }[] };
+  };
   'settings.get': { args: Record<string, never>; result: LibrarySettings };
   'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };
   /** Albums by name, each with its number of photos (files gone from disk are not counted). */
@@ -203,6 +211,8 @@ export interface LibraryPhoto {
   takenAt: string | null;
   camera: string | null;
   format: string | null;
+  /** Names of the albums it is in. */
+  albums: string[];
 }
 
 /** Per-library preferences, stored in the library database. */

@@ -59,6 +59,9 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
       sort: z.enum(['name', 'date', 'size', 'folder']).optional(),
     })
     .strict(),
+  'library.failed': z
+    .object({ offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) })
+    .strict(),
   'settings.get': empty as z.ZodType<Record<string, never>>,
   'settings.set': z.object({ geometric: z.boolean().optional() }).strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,

@@ -62,7 +62,9 @@ export function libraryHandlers(library: Library): HandlerGroup {
     'model.reset': (_, { signal, onProgress, broadcast }) =>
       library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, null, { signal, onProgress }))),
     'library.photos': ({ offset, limit, sort = 'name' }) => {
-      const { total, photos } = library.get().photosPage(offset, limit, sort);
+      const catalog = library.get();
+      const { total, photos } = catalog.photosPage(offset, limit, sort);
+      const albums = catalog.albums.namesOf(photos.map((p) => p.id));
       return {
         total,
         photos: photos.map((p) => ({
@@ -74,7 +76,15 @@ export function libraryHandlers(library: Library): HandlerGroup {
           takenAt: p.takenAt,
           camera: p.camera,
           format: p.format,
+          albums: albums.get(p.id) ?? [],
         })),
+      };
+    },
+    'library.failed': ({ offset, limit }) => {
+      const { total, photos } = library.get().failedPage(offset, limit);
+      return {
+        total,
+        files: photos.map((p) => ({ id: p.id, path: p.path, reason: p.error ?? 'it could not be read' })),
       };
     },
     'settings.get': () => library.settings(),

@@ -109,3 +109,45 @@ test('browse the library grid, make albums, retrain on them, use the new model a
   await page.getByRole('button', { name: 'Add to “rings”' }).click();
   await expect(page.getByTestId('albums-error')).toContainText('/no/such/photo.jpg');
 });
+
+test('choose photos in the grid with ctrl- and shift-click, add them to an album, and see it in their details', async ({
+  page,
+  home,
+  lookalike,
+}) => {
+  const folder = path.join(lookalike.libraryDir, 'Pictures');
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < 6; i++)
+    writeFileSync(path.join(folder, `stripes-${i}.jpg`), await encodeImage(await kindPhoto('stripes', i), 'jpeg'));
+  await page.goto(lookalike.url);
+  await home.folderInput().fill(folder);
+  await home.scanButton().click();
+  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+    timeout: 60_000,
+  });
+  await page.getByRole('button', { name: 'Albums' }).click();
+  await page.getByLabel('New album name').fill('Picked');
+  await page.getByRole('button', { name: 'Create album' }).click();
+  await page.getByRole('button', { name: 'Library' }).click();
+  const thumbs = page.getByTestId('library-grid').locator('button.thumb');
+  await expect(thumbs).toHaveCount(6);
+  // Shift-click chooses the range from the last click; ctrl-click one more (and again takes it back).
+  await thumbs.nth(0).click();
+  await thumbs.nth(2).click({ modifiers: ['Shift'] });
+  await thumbs.nth(5).click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('library-chosen')).toContainText('4 chosen');
+  await thumbs.nth(5).click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('library-chosen')).toContainText('3 chosen');
+  await expect(thumbs.nth(1)).toHaveAttribute('aria-pressed', 'true');
+  await expect(thumbs.nth(5)).toHaveAttribute('aria-pressed', 'false');
+  await page.screenshot({ path: 'test-results/library-chosen.png' });
+  await page.getByRole('button', { name: 'Add to album' }).click();
+  await expect(page.getByTestId('library-message')).toHaveText('Added 3 photos to "Picked" (now 3).');
+  await expect(page.getByTestId('library-chosen')).toBeHidden();
+  // A plain click opens a photo: its details name its albums (after the grid is fetched again).
+  await page.getByTestId('library-sort').selectOption('folder');
+  await thumbs.nth(1).click();
+  await expect(page.getByTestId('library-detail-albums')).toHaveText('Picked');
+  await thumbs.nth(4).click();
+  await expect(page.getByTestId('library-detail-albums')).toHaveText('none');
+});

@@ -45,4 +45,10 @@ test('a scan with unreadable files stays on the scan view and lists them', async
   await expect(page.getByTestId('scan-failures')).toContainText('1 file(s) could not be read');
   await expect(page.getByTestId('scan-failures')).toContainText(path.join(folder, 'broken.jpg'));
   await expect(home.folderInput()).toBeVisible();
+  // The library keeps a list of them, with the reason, until they can be read.
+  await page.getByRole('button', { name: 'Library' }).click();
+  const failures = page.getByTestId('library-failures');
+  await expect(failures).toContainText('1 file could not be read');
+  await failures.locator('summary').click();
+  await expect(failures).toContainText(`${path.join(folder, 'broken.jpg')}: not an image Lookalike can read`);
 });

@@ -11,7 +11,7 @@ let app: App | null = null;
 afterEach(() => app?.close());
 
 describe('the library, a page at a time (the grid)', () => {
-  it('pages through the ready photos by name, date, size or folder, and leaves unreadable files out', async () => {
+  it('pages through the ready photos by name, date, size or folder with their albums; unreadable files are listed apart', async () => {
     const dir = tempDir('grid');
     const photos = path.join(dir, 'photos');
     mkdirSync(path.join(photos, 'b-folder'), { recursive: true });
@@ -44,6 +44,31 @@ describe('the library, a page at a time (the grid)', () => {
     expect(await names('name', 3, 5)).toEqual([]);
     const [first] = (await app.dispatcher.call('library.photos', { offset: 0, limit: 1 })).photos;
     expect(first).toMatchObject({ width: 96, height: 96, format: 'jpeg' });
+    // Each photo says which albums it is in.
+    await app.dispatcher.call('album.create', { name: 'Fruit' });
+    await app.dispatcher.call('album.create', { name: 'A-list' });
+    for (const name of ['Fruit', 'A-list'])
+      await app.dispatcher.call('album.add', { name, paths: [path.join(photos, 'b-folder/Apple.jpg')] });
+    const withAlbums = (await app.dispatcher.call('library.photos', { offset: 0, limit: 2 })).photos;
+    expect(withAlbums.map((p) => p.albums)).toEqual([['A-list', 'Fruit'], []]);
+    // The unreadable file is in the errors list, with its reason in words; fixed, it leaves the list.
+    const failed = await app.dispatcher.call('library.failed', { offset: 0, limit: 10 });
+    expect(failed).toEqual({
+      total: 1,
+      files: [
+        {
+          id: expect.any(Number),
+          path: path.join(photos, 'broken.jpg'),
+          reason: expect.stringMatching(/^not an image|damaged/),
+        },
+      ],
+    });
+    writeFileSync(
+      path.join(photos, 'broken.jpg'),
+      await encodeImage(syntheticPhoto({ width: 80, height: 80, seed: 9 }), 'jpeg'),
+    );
+    await app.dispatcher.call('scan.run', { folders: [photos] });
+    expect(await app.dispatcher.call('library.failed', { offset: 0, limit: 10 })).toEqual({ total: 0, files: [] });
     await expect(app.dispatcher.call('library.photos', { offset: -1, limit: 10 })).rejects.toThrow(/offset/);
     await expect(app.dispatcher.call('library.photos', { offset: 0, limit: 5000 })).rejects.toThrow(/limit/);
   });

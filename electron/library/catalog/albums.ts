@@ -31,6 +31,18 @@ export class Albums {
     return added;
   }
 
+  /** The names of the albums of each of `photoIds` (photos in none are absent). */
+  namesOf(photoIds: readonly number[]): Map<number, string[]> {
+    const names = new Map<number, string[]>();
+    const query = this.db.stmt(
+      'SELECT ap.photo_id AS id, a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.name',
+    );
+    for (const id of photoIds)
+      for (const { name } of query.all(id) as { id: number; name: string }[])
+        names.set(id, [...(names.get(id) ?? []), name]);
+    return names;
+  }
+
   /** The albums a photo is a member of (whether its file is gone or not). */
   albumsOf(photoId: number): number[] {
     return (

@@ -174,6 +174,15 @@ export class Catalog {
     return { total, photos };
   }
 
+  /** A page of the photos whose files could not be read at their last scan (by path), and how many there are. */
+  failedPage(offset: number, limit: number): { total: number; photos: PhotoRecord[] } {
+    const total = (this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status = 'failed'`).get() as { n: number }).n;
+    const photos = this.stmt(
+      `SELECT ${PHOTO_COLUMNS} FROM photos WHERE status = 'failed' ORDER BY path LIMIT ? OFFSET ?`,
+    ).all(limit, offset) as PhotoRecord[];
+    return { total, photos };
+  }
+
   /** How many ready photos have no stored descriptor of `backboneVersion` (their codes cannot be re-made without decoding). */
   countWithoutDescriptor(backboneVersion: string): number {
     return (

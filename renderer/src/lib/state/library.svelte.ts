@@ -1,5 +1,6 @@
-import type { LibraryPhoto } from '../../../../electron/api/contract.js';
+import type { AlbumSummary, LibraryPhoto } from '../../../../electron/api/contract.js';
 import { SvelteMap } from 'svelte/reactivity';
+import { rangeChoice } from '../selection.js';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
 
@@ -24,6 +25,16 @@ export class LibraryState {
   /** Bumped by every reload, so that a page asked for in another order is dropped when it arrives. */
   private generation = 0;
 
+  /** Photos chosen for an action (ctrl- or shift-click), by id: their paths. */
+  readonly chosen = new SvelteMap<number, string>();
+  /** Where the last plain or ctrl-click was (the start of a shift-click range). */
+  private anchor: number | null = null;
+  /** The albums, for "Add to album" (asked for when photos are chosen). */
+  albums = $state<AlbumSummary[]>([]);
+  message = $state<string | null>(null);
+  /** Files that could not be read (the errors panel), and how many there are. */
+  failed = $state<{ total: number; files: { id: number; path: string; reason: string }[] }>({ total: 0, files: [] });
+
   constructor(private readonly client: () => ApiClient | null) {}
 
   /** Starts again from the first page (a new order, a changed library). */
@@ -31,7 +42,65 @@ export class LibraryState {
     this.generation++;
     this.pages.clear();
     this.asked.clear();
-    await this.fetch(0);
+    await Promise.all([this.fetch(0), this.loadFailed()]);
+  }
+
+  private async loadFailed(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.failed = await client.invoke('library.failed', { offset: 0, limit: 500 });
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /**
+   * A click on the photo at `index`: alone, it opens the photo (and chooses nothing); with ctrl (⌘) it is chosen or
+   * not; with shift, every photo from the last click to it is chosen (those whose page is here).
+   */
+  click(index: number, photo: LibraryPhoto, keys: { ctrl: boolean; shift: boolean }): void {
+    if (keys.shift && this.anchor !== null) {
+      for (const i of rangeChoice(this.anchor, index)) {
+        const p = this.photoAt(i);
+        if (p) this.chosen.set(p.id, p.path);
+      }
+    } else if (keys.ctrl) {
+      if (!this.chosen.delete(photo.id)) this.chosen.set(photo.id, photo.path);
+      this.anchor = index;
+    } else {
+      this.selected = photo;
+      this.anchor = index;
+    }
+    if (this.chosen.size && !this.albums.length) void this.loadAlbums();
+  }
+
+  clearChosen(): void {
+    this.chosen.clear();
+    this.message = null;
+  }
+
+  private async loadAlbums(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.albums = (await client.invoke('album.list', {})).albums;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** Adds the chosen photos to the album `name`. */
+  async addChosenTo(name: string): Promise<void> {
+    const client = this.client();
+    if (!client || !this.chosen.size) return;
+    try {
+      const { added, album } = await client.invoke('album.add', { name, paths: [...this.chosen.values()] });
+      this.message = `Added ${added} photo${added === 1 ? '' : 's'} to "${album.name}" (now ${album.count}).`;
+      this.chosen.clear();
+    } catch (error) {
+      this.error = describeError(error);
+    }
   }
 
   /** The photo at `index` in the current order, if its page is here (otherwise it is asked for). */
