@@ -78,5 +78,11 @@ declare module 'electron' {
       title?: string;
     }): Promise<{ canceled: boolean; filePaths: string[] }>;
   };
-  export const shell: { openExternal(url: string): Promise<void>; trashItem(path: string): Promise<void> };
+  export const shell: {
+    openExternal(url: string): Promise<void>;
+    trashItem(path: string): Promise<void>;
+    /** Resolves to an error message, or '' when the file was opened. */
+    openPath(path: string): Promise<string>;
+    showItemInFolder(fullPath: string): void;
+  };
 }

@@ -61,6 +61,11 @@ export interface Handlers {
   };
   /** Desktop app only: the OS folder picker. Browser mode answers NOT_IMPLEMENTED (type a path instead). */
   'app.pickFolder': { args: Record<string, never>; result: { path: string | null } };
+  /**
+   * Desktop app only: opens a library photo in the OS's viewer, or with `reveal` shows it in its folder (Finder,
+   * Explorer, the file manager). By id, never by path. Browser mode answers NOT_IMPLEMENTED.
+   */
+  'app.showPhoto': { args: { id: number; reveal?: boolean }; result: { path: string } };
   /** The code of one image (which may be outside the library), as the scanner would compute it. */
   'model.encode': {
     args: { path: string };
@@ -121,6 +126,14 @@ export interface Handlers {
     args: { path: string; limit?: number };
     /** The query (its library id, or null for an image outside the library) and its nearest photos. */
     result: { query: { id: number | null; path: string }; results: { id: number; path: string; distance: number }[] };
+  };
+  /**
+   * Photos like an image given by its bytes (dropped on the window or picked in browser mode, where a page sees no
+   * paths): `data` is the image file, base64 (the renderer sends a JPEG of at most 1024 px), `name` what to call it.
+   */
+  'similar.findImage': {
+    args: { name: string; data: string; limit?: number };
+    result: { query: { id: null; path: string }; results: { id: number; path: string; distance: number }[] };
   };
   /** A page of the library's photos (ready ones) in an order, and how many there are (the library grid). */
   'library.photos': {

@@ -31,6 +31,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     })
     .strict(),
   'app.pickFolder': empty as z.ZodType<Record<string, never>>,
+  'app.showPhoto': z.object({ id: z.number().int().positive(), reveal: z.boolean().optional() }).strict(),
   'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
   'dupes.find': z
@@ -52,6 +53,18 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
   'dupes.markedApart': empty as z.ZodType<Record<string, never>>,
   'dupes.forgetApart': empty as z.ZodType<Record<string, never>>,
   'similar.find': z.object({ path, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'similar.findImage': z
+    .object({
+      name: z.string().min(1).max(255),
+      // base64 of at most ~700 KB: the message limit is 1 MB.
+      data: z
+        .string()
+        .min(8)
+        .max(950_000)
+        .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'data must be base64'),
+      limit: z.number().int().min(1).max(10_000).optional(),
+    })
+    .strict(),
   'library.photos': z
     .object({
       offset: z.number().int().min(0).max(100_000_000),

@@ -2,6 +2,7 @@
  * The library of one database, as the main process holds it: the catalog (opened on first use), its settings,
  * the encoder it scans with, one scan at a time, and a revision bumped by every change of photos or codes.
  */
+import { existsSync } from 'node:fs';
 import type { LibrarySettings } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from './analyzer.js';
@@ -132,6 +133,18 @@ export class Library {
     } finally {
       this.scanning = null;
     }
+  }
+
+  /**
+   * The file of a library photo that is on disk now (what the desktop app opens or shows in its folder); refused
+   * in a sentence for a photo the library does not have or whose file is gone.
+   */
+  photoFile(id: number): string {
+    const photo = this.get().photoById(id);
+    if (!photo) throw new AppError('NOT_FOUND', 'That photo is not in the library.');
+    if (photo.status === 'gone' || !existsSync(photo.path))
+      throw new AppError('NOT_FOUND', `${photo.path} is no longer there: scan its folder again.`, { path: photo.path });
+    return photo.path;
   }
 
   close(): void {

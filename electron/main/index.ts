@@ -9,6 +9,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, shell, type WebCont
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Channel } from '../api/dispatch.js';
+import { AppError } from '../api/errors.js';
 import { createApp } from '../core/app.js';
 import { packageRoot, rendererDir, resolveDbPath } from '../core/paths.js';
 import {
@@ -39,6 +40,15 @@ const lookalike = createApp({
     'app.pickFolder': async () => {
       const picked = await dialog.showOpenDialog({ properties: ['openDirectory'], title: 'Choose a photo folder' });
       return { path: picked.canceled ? null : (picked.filePaths[0] ?? null) };
+    },
+    'app.showPhoto': async ({ id, reveal }) => {
+      const file = lookalike.library.photoFile(id);
+      if (reveal) shell.showItemInFolder(file);
+      else {
+        const failure = await shell.openPath(file);
+        if (failure) throw new AppError('IO_ERROR', `The system could not open ${file}: ${failure}`, { path: file });
+      }
+      return { path: file };
     },
   },
 });

@@ -3,7 +3,7 @@ import { AppError } from '../api/errors.js';
 import type { Library } from '../library/library.js';
 import { lastTrashed, trashDuplicates, undoTrash } from './duplicates/duplicate-trash.js';
 import type { SearchService } from './service.js';
-import { findSimilar } from './similar.js';
+import { findSimilar, findSimilarImage } from './similar.js';
 
 /** `dupes.*`: duplicate groups and their safe removal. */
 export function duplicateHandlers(library: Library, search: SearchService): HandlerGroup {
@@ -62,5 +62,6 @@ export function duplicateHandlers(library: Library, search: SearchService): Hand
 export function similarHandlers(library: Library, search: SearchService): HandlerGroup {
   return {
     'similar.find': (args, { signal }) => findSimilar(library, search, args, signal),
+    'similar.findImage': (args, { signal }) => findSimilarImage(library, search, args, signal),
   };
 }

@@ -69,6 +69,17 @@ describe('the library, a page at a time (the grid)', () => {
     );
     await app.dispatcher.call('scan.run', { folders: [photos] });
     expect(await app.dispatcher.call('library.failed', { offset: 0, limit: 10 })).toEqual({ total: 0, files: [] });
+    // The desktop app opens a photo by id: its file, or a sentence; browser mode has no viewer to open.
+    const apple = path.join(photos, 'b-folder/Apple.jpg');
+    expect(app.library.photoFile(app.library.get().photoByPath(apple)!.id)).toBe(apple);
+    expect(() => app!.library.photoFile(99_999)).toThrow('That photo is not in the library.');
+    const zebra = path.join(photos, 'b-folder/zebra.jpg');
+    const { rmSync } = await import('node:fs');
+    rmSync(zebra);
+    expect(() => app!.library.photoFile(app!.library.get().photoByPath(zebra)!.id)).toThrow(
+      `${zebra} is no longer there: scan its folder again.`,
+    );
+    await expect(app.dispatcher.call('app.showPhoto', { id: 1 })).rejects.toMatchObject({ code: 'NOT_IMPLEMENTED' });
     await expect(app.dispatcher.call('library.photos', { offset: -1, limit: 10 })).rejects.toThrow(/offset/);
     await expect(app.dispatcher.call('library.photos', { offset: 0, limit: 5000 })).rejects.toThrow(/limit/);
   });

@@ -33,7 +33,11 @@ describe('previews', () => {
     const id = (file: string) => app.library.get().photoByPath(file)!.id;
 
     const large = await sharp(Buffer.from((await app.preview(id(big)))!)).metadata();
-    expect([large.format, large.width, large.height]).toEqual(['webp', PREVIEW_SIDE, Math.round((PREVIEW_SIDE * 2) / 3)]);
+    expect([large.format, large.width, large.height]).toEqual([
+      'webp',
+      PREVIEW_SIDE,
+      Math.round((PREVIEW_SIDE * 2) / 3),
+    ]);
     const upright = await sharp(Buffer.from((await app.preview(id(sideways)))!)).metadata();
     expect([upright.width, upright.height]).toEqual([300, 500]);
 

@@ -50,6 +50,26 @@ describe('similar.find', () => {
     ).toEqual(['p5-small.webp', 'p5.jpg']);
   });
 
+  it('finds photos like an image given by its bytes (dropped on the page), as for its path', async () => {
+    const { readFileSync } = await import('node:fs');
+    const data = readFileSync(path.join(dir, 'outside.png')).toString('base64');
+    const byBytes = await app.dispatcher.call('similar.findImage', { name: 'dropped.png', data, limit: 3 });
+    const byPath = await app.dispatcher.call('similar.find', { path: path.join(dir, 'outside.png'), limit: 3 });
+    expect(byBytes.query).toEqual({ id: null, path: 'dropped.png' });
+    expect(byBytes.results).toEqual(byPath.results);
+    await expect(
+      app.dispatcher.call('similar.findImage', {
+        name: 'notes.jpg',
+        data: Buffer.from('hello there').toString('base64'),
+      }),
+    ).rejects.toMatchObject({ code: 'DECODE_ERROR', message: expect.stringContaining('notes.jpg') });
+    await expect(
+      app.dispatcher.call('similar.findImage', { name: 'x.jpg', data: 'not base64!' }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
   it('answers IO_ERROR for a missing file and DECODE_ERROR for a file that is not an image', async () => {
     await expect(app.dispatcher.call('similar.find', { path: path.join(dir, 'nope.jpg') })).rejects.toMatchObject({
       code: 'IO_ERROR',

@@ -90,6 +90,18 @@ export class LibraryState {
     }
   }
 
+  /** Desktop app: opens the photo in the OS viewer, or shows it in its folder. */
+  async show(id: number, reveal: boolean): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.error = null;
+      await client.invoke('app.showPhoto', { id, reveal });
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
   /** Adds the chosen photos to the album `name`. */
   async addChosenTo(name: string): Promise<void> {
     const client = this.client();

@@ -1,5 +1,6 @@
 import type { Result } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
+import { imageFileAsJpeg } from '../image-file.js';
 import { describeError } from './app.svelte.js';
 import { LatestRequest } from './latest.js';
 
@@ -23,20 +24,56 @@ export class SimilarState {
 
   constructor(private readonly client: () => ApiClient | null) {}
 
-  /** Finds the photos nearest the query; a newer search cancels this one, and only the latest is shown. */
+  /** A photo is being dragged over the view (shown as a place to drop it). */
+  dragOver = $state(false);
+  /** An image given by its bytes (dropped or picked), while it is the query: its name, JPEG data and a page URL. */
+  dropped = $state<{ name: string; data: string; url: string } | null>(null);
+
+  /** Finds the photos nearest the query (a path, or the dropped image); a newer search cancels this one. */
   async find(path?: string): Promise<void> {
+    if (path !== undefined) {
+      this.query = path;
+      this.forgetDropped();
+    }
+    const dropped = this.dropped;
+    if (dropped) {
+      await this.run((client, signal) =>
+        client.invoke('similar.findImage', { name: dropped.name, data: dropped.data, limit: this.limit }, { signal }),
+      );
+    } else if (this.query.trim()) {
+      const query = this.query.trim();
+      await this.run((client, signal) => client.invoke('similar.find', { path: query, limit: this.limit }, { signal }));
+    }
+  }
+
+  /** Photos like an image file dropped on the page or picked (the page sees its bytes, not its path). */
+  async findFile(file: File): Promise<void> {
+    let data: string;
+    try {
+      data = await imageFileAsJpeg(file);
+    } catch (error) {
+      this.error = describeError(error);
+      return;
+    }
+    this.forgetDropped();
+    this.query = '';
+    this.dropped = { name: file.name, data, url: URL.createObjectURL(file) };
+    await this.find();
+  }
+
+  private forgetDropped(): void {
+    if (this.dropped) URL.revokeObjectURL(this.dropped.url);
+    this.dropped = null;
+  }
+
+  private async run(call: (client: ApiClient, signal: AbortSignal) => Promise<Result<'similar.find'>>): Promise<void> {
     const client = this.client();
-    if (path !== undefined) this.query = path;
-    if (!client || !this.query.trim()) return;
+    if (!client) return;
     const search = this.searches.start();
     this.loading = true;
     this.error = null;
     try {
-      const { query, results } = await client.invoke(
-        'similar.find',
-        { path: this.query.trim(), limit: this.limit },
-        { signal: search.signal },
-      );
+      const { query, results } = await call(client, search.signal);
       if (search.isLatest()) {
         this.shown = query;
         this.results = results;
