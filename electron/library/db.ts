@@ -3,9 +3,9 @@
  * talks to the catalog (catalog.ts), which receives the `SqliteDatabase` this module opens.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../api/errors.js';
+import { AppError, toApiError } from '../api/errors.js';
 import { MIGRATIONS } from './schema.js';
 
 export type SqliteDatabase = Database.Database;
@@ -32,6 +32,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   }
   try {
     db.pragma('busy_timeout = 5000');
+    // A library from a newer version is refused before anything is written to it (turning on WAL rewrites the
+    // file's header).
+    refuseNewer(db, file);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // NORMAL is durable against application crashes in WAL mode (only an OS crash may lose the last commits).
@@ -43,11 +46,30 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   } catch (error) {
     db.close();
     if (error instanceof AppError) throw error;
+    // Storage failures (a read-only disk, a damaged file, a lock) in the sentence the boundary gives them. SQLite
+    // says only that it cannot open the file where the disk is read-only (it cannot make its shared-memory file).
+    if (/^SQLITE_(CANTOPEN|READONLY)/.test(String((error as { code?: unknown }).code)) && readOnlyDisk(file))
+      throw new AppError(
+        'DB_ERROR',
+        `The library database cannot be opened for writing: the disk it is on is read-only. Nothing was changed. (${file})`,
+      );
+    const known = toApiError(error);
+    if (known.code !== 'INTERNAL') throw new AppError(known.code, `${known.message} (${file})`, known.details);
     throw new AppError('DB_ERROR', `The library database ${file} is not usable: ${(error as Error).message}`);
   }
 }
 
-function migrate(db: SqliteDatabase, file: string, readonly: boolean): void {
+/** Whether the folder of `file` is on a read-only file system. */
+function readOnlyDisk(file: string): boolean {
+  try {
+    accessSync(path.dirname(file), constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
+function refuseNewer(db: SqliteDatabase, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new AppError(
@@ -56,6 +78,11 @@ function migrate(db: SqliteDatabase, file: string, readonly: boolean): void {
       { schema: current, supported: SCHEMA_VERSION },
     );
   }
+}
+
+function migrate(db: SqliteDatabase, file: string, readonly: boolean): void {
+  refuseNewer(db, file);
+  const current = db.pragma('user_version', { simple: true }) as number;
   if (current === SCHEMA_VERSION) return;
   if (readonly)
     throw new AppError('DB_ERROR', `The library ${file} needs an upgrade, which a read-only open cannot do.`);

@@ -104,9 +104,20 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
 
     let done = 0;
     let batch: (() => void)[] = [];
+    /** New or changed files, recorded (pending) with the batch, then analysed below. */
+    let found: { file: FoundFile; hash: string; kind: PendingKind }[] = [];
     const flush = () => {
-      if (batch.length) catalog.transaction(() => batch.forEach((write) => write()));
+      const recorded = found;
+      if (batch.length || recorded.length)
+        catalog.transaction(() => {
+          batch.forEach((write) => write());
+          for (const f of recorded) {
+            const id = catalog.upsertSeen({ ...f.file, rootId, contentHash: f.hash });
+            toAnalyse.push({ id, file: f.file, kind: f.kind });
+          }
+        });
       batch = [];
+      found = [];
     };
     for (const file of files) {
       signal.throwIfAborted();
@@ -147,13 +158,11 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
         if (movedFrom.status === 'pending') toAnalyse.push({ id: movedFrom.id, file, kind: 'again' });
         else keep(movedFrom.id, file);
       } else {
-        // New or changed: record the file now (pending), analyse it below.
-        flush();
-        const id = catalog.transaction(() => catalog.upsertSeen({ ...file, rootId, contentHash: hash }));
-        // Counted once analysed: a file that cannot be read is a failure, not a photo added.
-        toAnalyse.push({ id, file, kind: row ? 'changed' : 'new' });
+        // New or changed: recorded (pending) with the next batch, analysed below. Counted once analysed: a file
+        // that cannot be read is a failure, not a photo added.
+        found.push({ file, hash, kind: row ? 'changed' : 'new' });
       }
-      if (batch.length >= (options.batchSize ?? 64)) flush();
+      if (batch.length + found.length >= (options.batchSize ?? 64)) flush();
     }
     const removed = [...[...missing.values()].flat(), ...missingWithoutHash];
     for (const row of removed) batch.push(() => catalog.markGone(row.id));
