@@ -45,6 +45,8 @@ export type Progress =
   | { phase: 'rehash'; done: number; total: number }
   | { phase: 'group'; done: number; total: number }
   | { phase: 'verify'; done: number; total: number }
+  /** Waiting for another Lookalike's library job (a scan in another window or the command line). */
+  | { phase: 'wait'; done: number; total: number; message: string }
   | { phase: 'train'; epoch: number; step: number; reward: number; mapValidation: number | null };
 
 /** Data the server pushes without being asked (beyond the reply to a request). */

@@ -6,6 +6,7 @@
 import type { Progress } from '../api/contract.js';
 
 export function progressText(progress: Progress): string {
+  if (progress.phase === 'wait') return `[wait] ${progress.message}`;
   const body =
     progress.phase === 'train'
       ? `epoch ${progress.epoch} step ${progress.step} reward ${progress.reward.toFixed(4)}${

@@ -6,7 +6,7 @@ import { SUPPORTED_EXTENSIONS } from '../../model/image/decode.js';
 import { addToAlbum, createAlbum, deleteAlbum, removeFromAlbum, renameAlbum, showAlbum } from './albums.js';
 import { createAnalyzer } from './analyzer.js';
 import { listHeads, trainOnAlbums, useSimilarityHead } from './head-switch.js';
-import type { Library } from './library.js';
+import { jobOptions, type Library } from './library.js';
 import { scanFolders } from './scanner.js';
 
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
@@ -29,7 +29,7 @@ export function libraryHandlers(library: Library): HandlerGroup {
   return {
     'scan.run': async ({ folders }, { signal, onProgress, broadcast }) => {
       await checkScanFolders(folders);
-      return library.exclusive(() =>
+      return library.job('scan', jobOptions(signal, onProgress), () =>
         library.withEncoder(async (encoder) => {
           try {
             return await scanFolders(library.get(), folders, {
@@ -55,12 +55,18 @@ export function libraryHandlers(library: Library): HandlerGroup {
     'album.remove': (args, { broadcast }) => changed(broadcast, removeFromAlbum(library.get(), args)),
     'album.show': (args) => showAlbum(library.get(), args),
     'train.run': (args, { signal, onProgress, broadcast }) =>
-      library.exclusive(() => modelChanged(broadcast, trainOnAlbums(library, args, { signal, onProgress }))),
+      library.job('retrain', jobOptions(signal, onProgress), () =>
+        modelChanged(broadcast, trainOnAlbums(library, args, { signal, onProgress })),
+      ),
     'model.list': () => listHeads(library),
     'model.use': ({ version }, { signal, onProgress, broadcast }) =>
-      library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, version, { signal, onProgress }))),
+      library.job('model', jobOptions(signal, onProgress), () =>
+        modelChanged(broadcast, useSimilarityHead(library, version, { signal, onProgress })),
+      ),
     'model.reset': (_, { signal, onProgress, broadcast }) =>
-      library.exclusive(() => modelChanged(broadcast, useSimilarityHead(library, null, { signal, onProgress }))),
+      library.job('model', jobOptions(signal, onProgress), () =>
+        modelChanged(broadcast, useSimilarityHead(library, null, { signal, onProgress })),
+      ),
     'library.photos': ({ offset, limit, sort = 'name' }) => {
       const catalog = library.get();
       const { total, photos } = catalog.photosPage(offset, limit, sort);

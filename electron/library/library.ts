@@ -2,11 +2,13 @@
  * The library of one database, as the main process holds it: the catalog (opened on first use), its settings,
  * the encoder it scans with, one scan at a time, and a revision bumped by every change of photos or codes.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { LibrarySettings } from '../api/contract.js';
+import type { LibrarySettings, Progress } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { PhotoEncoder } from './analyzer.js';
 import { Catalog } from './catalog/catalog.js';
+import { type JobName, type LockHolder, thisMachine } from './catalog/lock.js';
 import { HeadStore } from './head-store.js';
 import { openSimilarityHead, type SimilarityHead, withSimilarityHead } from './similarity-head.js';
 import { type TrashFile, trashWithPackage } from './trash.js';
@@ -123,7 +125,46 @@ export class Library {
     return next;
   }
 
-  /** One scan at a time per library: a second request waits for the first instead of racing it. */
+  /**
+   * A library job (a scan, a trash action or its undo, a retrain, a switch of the similarity head): one at a time
+   * in this process (`exclusive`), and across processes by the library's lock (catalog/lock.ts). While another
+   * Lookalike (a window, the command line) runs one, this waits, telling `onWait` once in a sentence what it waits
+   * for, and checks again every LOCK_POLL_MS; it stops waiting when `signal` aborts.
+   */
+  async job<T>(
+    what: JobName,
+    options: { signal?: AbortSignal; onWait?: (sentence: string) => void },
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return this.exclusive(async () => {
+      const catalog = this.get();
+      const me: LockHolder = {
+        pid: process.pid,
+        host: thisMachine(),
+        token: randomUUID(),
+        what,
+        startedAt: new Date().toISOString(),
+      };
+      let told: string | null = null;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const holder = catalog.lock.tryTake({ ...me, startedAt: new Date().toISOString() });
+        if (!holder) break;
+        if (holder.token !== told) {
+          told = holder.token;
+          options.onWait?.(busySentence(holder, me.host));
+        }
+        await abortableDelay(LOCK_POLL_MS, options.signal);
+      }
+      try {
+        return await work();
+      } finally {
+        catalog.lock.release(me.token);
+      }
+    });
+  }
+
+  /** One job at a time in this process: a second request waits for the first instead of racing it. */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     while (this.scanning) await this.scanning.catch(() => {});
     const running = work();
@@ -151,4 +192,42 @@ export class Library {
     this.catalog?.close();
     this.catalog = null;
   }
+}
+
+/** `Library.job`'s options for a handler: its signal, and the wait told as progress. */
+export function jobOptions(signal: AbortSignal, onProgress: (progress: Progress) => void) {
+  return { signal, onWait: (message: string) => onProgress({ phase: 'wait', done: 0, total: 1, message }) };
+}
+
+/** How often a job waiting for another process's job checks the lock again. */
+const LOCK_POLL_MS = 500;
+
+const JOB_WORDS: Record<JobName, string> = {
+  scan: 'a scan',
+  trash: 'a move to the trash',
+  undo: 'an undo of the trash',
+  retrain: 'a retrain on your albums',
+  model: 'a switch of the similarity model',
+};
+
+/** "The library is busy with a scan started at 14:02:11 by another Lookalike (process 4242): …" */
+export function busySentence(holder: LockHolder, host: string): string {
+  const at = new Date(holder.startedAt).toLocaleTimeString();
+  const where = holder.host === host ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
+  return `The library is busy with ${JOB_WORDS[holder.what] ?? 'another job'} started at ${at} by another Lookalike (${where}): waiting for it to finish.`;
+}
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }
+    function aborted() {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    }
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 }

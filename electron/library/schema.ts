@@ -180,4 +180,17 @@ export const MIGRATIONS: Migration[] = [
         CHECK (a <= b)
       ) WITHOUT ROWID;
     `),
+  // 11: which process is running a library job (a scan, a trash action, a retrain or a switch of the similarity
+  // head), so that a second Lookalike (another window, the command line) waits for it instead of running beside it.
+  (db) =>
+    db.exec(`
+      CREATE TABLE library_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        token TEXT NOT NULL,
+        what TEXT NOT NULL,
+        started_at TEXT NOT NULL
+      );
+    `),
 ];

@@ -1,6 +1,6 @@
 import type { HandlerGroup } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
-import type { Library } from '../library/library.js';
+import { jobOptions, type Library } from '../library/library.js';
 import { lastTrashed, trashDuplicates, undoTrash } from './duplicates/duplicate-trash.js';
 import type { SearchService } from './service.js';
 import { findSimilar, findSimilarImage } from './similar.js';
@@ -11,16 +11,16 @@ export function duplicateHandlers(library: Library, search: SearchService): Hand
     'dupes.find': (args, { signal, onProgress }) =>
       search.find(args, { geometric: library.settings().geometric, signal, onProgress }),
 
-    'dupes.trash': (args, { signal, broadcast }) =>
-      library.exclusive(() =>
+    'dupes.trash': (args, { signal, onProgress, broadcast }) =>
+      library.job('trash', jobOptions(signal, onProgress), () =>
         trashDuplicates(library, search, args, {
           signal,
           onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }),
         }),
       ),
 
-    'dupes.undoTrash': (_args, { signal, broadcast }) =>
-      library.exclusive(() =>
+    'dupes.undoTrash': (_args, { signal, onProgress, broadcast }) =>
+      library.job('undo', jobOptions(signal, onProgress), () =>
         undoTrash(library, { signal, onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }) }),
       ),
 

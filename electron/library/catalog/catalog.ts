@@ -7,6 +7,7 @@ import { MIN_TRIMMED_CUT } from '../../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
 import { Albums } from './albums.js';
 import { ApartPairs } from './apart.js';
+import { LibraryLock } from './lock.js';
 import { Settings } from './settings.js';
 import { Statements } from './statements.js';
 import { PixelVerdicts } from './verdicts.js';
@@ -54,6 +55,8 @@ export class Catalog {
   readonly verdicts: PixelVerdicts;
   /** Pairs the user said are not duplicates. */
   readonly apart: ApartPairs;
+  /** Which process runs a library job now. */
+  readonly lock: LibraryLock;
 
   constructor(readonly db: SqliteDatabase) {
     this.statements = new Statements(db);
@@ -61,6 +64,7 @@ export class Catalog {
     this.settings = new Settings(this.statements);
     this.verdicts = new PixelVerdicts(this.statements);
     this.apart = new ApartPairs(this.statements);
+    this.lock = new LibraryLock(this.statements);
   }
 
   static open(file: string): Catalog {

@@ -1,7 +1,7 @@
 /** What the views show of a long operation's progress (the scan, the duplicate search). */
 import type { Progress } from '../../../../electron/api/contract.js';
 
-const PHASE_LABELS: Record<Exclude<Progress['phase'], 'train'>, string> = {
+const PHASE_LABELS: Record<Exclude<Progress['phase'], 'train' | 'wait'>, string> = {
   scan: 'Looking at',
   encode: 'Analysing',
   group: 'Grouping',
@@ -18,6 +18,7 @@ export function progressFraction(progress: Progress | null): number {
 /** One line for the current phase, e.g. "Comparing pixels of candidate pairs: 120 of 2826". */
 export function progressText(progress: Progress | null): string | null {
   if (!progress) return null;
+  if (progress.phase === 'wait') return progress.message;
   if (progress.phase === 'train')
     return `Training: epoch ${progress.epoch}${
       progress.mapValidation === null ? '' : `, photos kept aside ranked ${Math.round(progress.mapValidation * 100)} %`
