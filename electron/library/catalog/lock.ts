@@ -49,9 +49,8 @@ export class LibraryLock {
 
   holder(): LockHolder | null {
     return (
-      (this.db
-        .stmt('SELECT pid, host, token, what, started_at AS startedAt FROM library_lock WHERE id = 1')
-        .get() as LockHolder | undefined) ?? null
+      (this.db.stmt('SELECT pid, host, token, what, started_at AS startedAt FROM library_lock WHERE id = 1').get() as
+        LockHolder | undefined) ?? null
     );
   }
 }
