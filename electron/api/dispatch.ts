@@ -11,6 +11,9 @@ export interface HandlerContext {
 }
 
 export type HandlerImpl<K extends Method> = (args: Args<K>, ctx: HandlerContext) => Promise<Result<K>> | Result<K>;
+/** Requests one connection may have unanswered at once (the app needs a handful; a flood is refused). */
+export const MAX_IN_FLIGHT = 64;
+
 /** A group of handlers for one domain; methods not provided by any group answer NOT_IMPLEMENTED. */
 export type HandlerGroup = { [K in Method]?: HandlerImpl<K> };
 
@@ -91,6 +94,19 @@ export class Dispatcher {
       }
       if (inFlight.has(raw.id)) {
         channel.send({ t: 'res', id: raw.id, ok: false, error: { code: 'BAD_REQUEST', message: 'Duplicate id' } });
+        return;
+      }
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        // A flood of requests on one connection is answered at once, not queued without bound.
+        channel.send({
+          t: 'res',
+          id: raw.id,
+          ok: false,
+          error: {
+            code: 'BAD_REQUEST',
+            message: `Too many requests at once (${MAX_IN_FLIGHT}): wait for answers first.`,
+          },
+        });
         return;
       }
       const controller = new AbortController();

@@ -70,6 +70,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refusal = refusalReason(req, url, port, token);
+    // A body this server does not read (a refused request, anything but an API call) must not be taken for the
+    // next request on a kept-alive connection: such a connection is closed after the answer.
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && (refusal || !url.pathname.startsWith('/api/'))) res.setHeader('Connection', 'close');
     if (refusal) {
       // A person who opened the address without its token gets a page saying where the link is; the API answers
       // programs with the error as data. Neither shows the token.

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -33,6 +33,12 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return resolved.startsWith(rootWithSep) || resolved === path.resolve(root) ? resolved : null;
 }
 
+/** Whether `file`, links resolved, still lies inside `root` (links resolved too). */
+async function insideReally(root: string, file: string): Promise<boolean> {
+  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]).catch(() => [null, null]);
+  return !!realRoot && !!realFile && (realFile === realRoot || realFile.startsWith(realRoot + path.sep));
+}
+
 /** Serve a file of the built renderer; unknown paths fall back to index.html (single-page app). */
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
   let file = resolveInside(root, urlPath === '/' ? '/index.html' : urlPath);
@@ -41,6 +47,11 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     return;
   }
   let info = await stat(file).catch(() => null);
+  // A link inside the folder that points out of it is not followed out.
+  if (info && !(await insideReally(root, file))) {
+    res.writeHead(400).end('Bad path');
+    return;
+  }
   if (!info?.isFile()) {
     file = path.join(root, 'index.html');
     info = await stat(file).catch(() => null);
