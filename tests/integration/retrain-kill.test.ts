@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 // must pass integrity_check and its similarity codes must all be of one head, the one the library records as in
 // use: a search never sees a mix of old and new codes.
 const bin = path.resolve('bin/lookalike.js');
-const KILLS = 8;
+const KILLS = 20;
 
 function cli(db: string, ...args: string[]) {
   const run = spawnSync(process.execPath, [bin, ...args, '--db', db], { encoding: 'utf8' });

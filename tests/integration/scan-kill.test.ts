@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 // no photo whose analysis was committed may ever be analysed again (encode_count stays at 1).
 const bin = path.resolve('bin/lookalike.js');
 const PHOTOS = 120;
-const KILLS = 10;
+const KILLS = 20;
 
 function startScan(folder: string, db: string): ChildProcess {
   return spawn(process.execPath, [bin, 'scan', folder, '--db', db, '--json'], {
