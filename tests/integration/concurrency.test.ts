@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { connectWebSocket } from '../../renderer/src/lib/api/client.js';
 import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -62,6 +65,59 @@ describe('two Lookalikes on one library', () => {
     ).toEqual({ n: 150, most: 1 });
     expect(query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM albums').n).toBe(2);
     expect(query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM library_lock').n).toBe(0);
+    expect(query<{ integrity_check: string }>(db, 'PRAGMA integrity_check').integrity_check).toBe('ok');
+  }, 180_000);
+});
+
+describe('the app in browser mode and the command line on one library', () => {
+  it('a scan the app runs makes the command line wait; searches and album edits go on; one library at the end', async () => {
+    const dir = tempDir('concurrent-app');
+    const folder = path.join(dir, 'photos');
+    const db = path.join(dir, 'library.db');
+    await writeFixtureLibrary(folder, 150, { size: 96, formats: ['jpeg'] });
+    const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json', '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+        });
+        serve.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const { url } = JSON.parse(line) as { url: string };
+      const client = await connectWebSocket(url, WebSocket as never);
+      // The app scans (a job of its job thread); once it holds the library, the command line joins in.
+      const appScan = client.invoke('scan.run', { folders: [folder] });
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(db) || !query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM library_lock').n) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cliScan = start(db, 'scan', folder);
+      const edit = start(db, 'album', 'create', 'From the command line');
+      const search = start(db, 'dupes', '--threshold', 'exact');
+      expect(await edit.exit).toBe(0);
+      expect(await search.exit).toBe(0);
+      const summary = await appScan;
+      expect(summary.added).toBe(150);
+      expect(await cliScan.exit).toBe(0);
+      expect(cliScan.stderr()).toContain('The library is busy with a scan started at');
+      // The app sees the album the command line made.
+      expect((await client.invoke('album.list', {})).albums.map((a) => a.name)).toEqual(['From the command line']);
+      client.close();
+    } finally {
+      serve.kill();
+      await new Promise((resolve) => serve.once('exit', resolve));
+    }
+    expect(
+      query<{ n: number; most: number }>(
+        db,
+        `SELECT COUNT(*) AS n, MAX(encode_count) AS most FROM photos WHERE status = 'ready'`,
+      ),
+    ).toEqual({ n: 150, most: 1 });
     expect(query<{ integrity_check: string }>(db, 'PRAGMA integrity_check').integrity_check).toBe('ok');
   }, 180_000);
 });
