@@ -124,10 +124,15 @@ export interface Handlers {
   'dupes.markedApart': { args: Record<string, never>; result: { total: number } };
   /** Forgets every "not duplicates" mark: their groups are found again. */
   'dupes.forgetApart': { args: Record<string, never>; result: { forgotten: number } };
+  /**
+   * Photos like an image: for a library photo, its copies first (as `dupes` finds them at the close preset:
+   * resized, re-saved, recoloured, cropped, turned), marked `copy`, then the photos nearest by the similarity code.
+   * `distance`: bits between the similarity codes (0 the most alike).
+   */
   'similar.find': {
     args: { path: string; limit?: number };
     /** The query (its library id, or null for an image outside the library) and its nearest photos. */
-    result: { query: { id: number | null; path: string }; results: { id: number; path: string; distance: number }[] };
+    result: { query: { id: number | null; path: string }; results: SimilarPhoto[] };
   };
   /**
    * Photos like an image given by its bytes (dropped on the window or picked in browser mode, where a page sees no
@@ -135,7 +140,7 @@ export interface Handlers {
    */
   'similar.findImage': {
     args: { name: string; data: string; limit?: number };
-    result: { query: { id: null; path: string }; results: { id: number; path: string; distance: number }[] };
+    result: { query: { id: null; path: string }; results: SimilarPhoto[] };
   };
   /** A page of the library's photos (ready ones) in an order, and how many there are (the library grid). */
   'library.photos': {
@@ -269,6 +274,15 @@ export interface ScanSummary {
   /** Scanned folders in which no photos were found. */
   empty: string[];
   seconds: number;
+}
+
+/** A photo found by `similar.find`. */
+export interface SimilarPhoto {
+  id: number;
+  path: string;
+  distance: number;
+  /** A copy of the query (the same photo, edited), ranked before the photos that only look like it. */
+  copy: boolean;
 }
 
 /** The match rule a duplicate search used. */

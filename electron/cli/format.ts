@@ -25,7 +25,8 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   if (method === 'similar.find') {
     const r = result as Result<'similar.find'>;
     if (r.results.length === 0) return 'No similar photos in the library.';
-    return r.results.map((x) => `${String(x.distance).padStart(3)}  ${x.path}`).join('\n');
+    // A copy of the query is marked; the others show the bits between the similarity codes (0: the most alike).
+    return r.results.map((x) => `${x.copy ? 'copy' : String(x.distance).padStart(4)}  ${x.path}`).join('\n');
   }
   if (method === 'dupes.find') return formatDuplicates(result as Result<'dupes.find'>);
   if (method === 'scan.run') {

@@ -255,6 +255,70 @@ export class SearchService {
     return { passed, moreCandidates: outside.size };
   }
 
+  /**
+   * The copies of one library photo, as `dupes` would find them at `threshold` (default: the close preset): photos
+   * whose duplicate code (or a variant of either code: greyscale, trimmed, turned or mirrored where the library
+   * matches those) lies within the radius and passes the cosine and the pixel check, and byte-identical files.
+   * Nearest first. For "find similar": a photo's copies come before the photos that only look like it.
+   */
+  async copiesOf(
+    id: number,
+    options: { geometric: boolean; threshold?: string | number; signal?: AbortSignal },
+  ): Promise<{ id: number; distance: number }[]> {
+    const { radius, minCosine, pixels } = this.resolve(options.threshold ?? 'close');
+    const catalog = this.catalog();
+    const { index, embeddings } = this.load('dup');
+    const query = index.getCode(id);
+    const apart = this.apartTest();
+    const found = new Map<number, number>();
+    const hash = catalog.photoById(id)?.contentHash;
+    if (hash)
+      for (const twin of catalog.exactDuplicateGroups().find((g) => g.some((p) => p.id === id)) ?? [])
+        if (twin.id !== id && !apart(id, twin.id)) found.set(twin.id, 0);
+    if (!query || radius === null) return [...found].map(([other, distance]) => ({ id: other, distance }));
+    const pairs: PixelPair[] = [];
+    const consider = (pair: PixelPair, embedding: Int8Array | null | undefined, otherEmbedding: typeof embedding) => {
+      if (pair.id === pair.other || apart(pair.id, pair.other) || found.has(pair.id === id ? pair.other : pair.id))
+        return;
+      if (passesVerification(embedding ?? null, otherEmbedding ?? null, minCosine)) pairs.push(pair);
+    };
+    for (const n of index.radiusSearch(query, radius))
+      consider({ id, orientation: 1, other: n.id, rank: n.distance }, embeddings.get(id), embeddings.get(n.id));
+    // The variants: this photo's own (its greyscale, trimmed or turned codes) against the others' upright codes, and
+    // the others' variants against this photo's code.
+    const orientations = options.geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS };
+    for (const v of catalog.eachVariantCode('dup', orientations)) {
+      const code = fromSqliteInteger(v.code, index.bits);
+      if (v.id === id) {
+        for (const n of index.radiusSearch(code, radius))
+          consider(
+            { id, orientation: v.orientation, other: n.id, rank: n.distance },
+            v.embedding,
+            embeddings.get(n.id),
+          );
+      } else {
+        const distance = hammingDistance(code, query, code.length);
+        if (distance <= radius)
+          consider(
+            { id: v.id, orientation: v.orientation, other: id, rank: distance },
+            v.embedding,
+            embeddings.get(id),
+          );
+      }
+    }
+    options.signal?.throwIfAborted();
+    const check = pixels ? this.pixelCheck(pixels) : null;
+    await check?.prepare(pairs, { signal: options.signal });
+    for (const p of pairs) {
+      if (check && !check.matches(p.id, p.orientation, p.other)) continue;
+      const other = p.id === id ? p.other : p.id;
+      found.set(other, Math.min(found.get(other) ?? Infinity, p.rank ?? 0));
+    }
+    return [...found]
+      .map(([other, distance]) => ({ id: other, distance }))
+      .sort((a, b) => a.distance - b.distance || a.id - b.id);
+  }
+
   candidates(ids: readonly number[]): Map<number, KeepCandidate> {
     const files = new Map<number, KeepCandidate>();
     for (const p of this.catalog().photosByIds(ids)) {

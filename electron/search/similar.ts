@@ -9,7 +9,7 @@ import type { Args, Result } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { createAnalyzer, imageInputError } from '../library/analyzer.js';
 import type { Library } from '../library/library.js';
-import { fromSqliteInteger } from '../../model/codes.js';
+import { fromSqliteInteger, hammingDistance } from '../../model/codes.js';
 import type { SearchService } from './service.js';
 
 export async function findSimilar(
@@ -37,8 +37,30 @@ export async function findSimilar(
     if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
     query = fromSqliteInteger(sim.code, sim.bits);
   }
-  const results = nearest(search, query, limit, known?.id);
-  return { query: { id: known?.status === 'ready' ? known.id : null, path: absolute }, results };
+  const self = known?.status === 'ready' ? known.id : undefined;
+  // A library photo's copies come first (the similarity code ranks a turned or greyscale copy behind photos that
+  // merely look alike), then the nearest by the similarity code.
+  const copies =
+    self === undefined ? [] : await search.copiesOf(self, { geometric: library.settings().geometric, signal });
+  const copyIds = new Set(copies.map((c) => c.id));
+  const files = search.candidates(copies.map((c) => c.id));
+  const first = copies
+    .filter((c) => files.has(c.id))
+    .slice(0, limit)
+    .map((c) => {
+      const code = index.getCode(c.id);
+      return {
+        id: c.id,
+        path: files.get(c.id)!.path,
+        distance: code ? hammingDistance(code, query, code.length) : index.bits,
+        copy: true,
+      };
+    });
+  const rest = nearest(search, query, limit + first.length, self).filter((r) => !copyIds.has(r.id));
+  return {
+    query: { id: self ?? null, path: absolute },
+    results: [...first, ...rest].slice(0, limit),
+  };
 }
 
 /**
@@ -91,5 +113,5 @@ function nearest(search: SearchService, query: Uint32Array, limit: number, self?
   return neighbours
     .filter((n) => files.has(n.id))
     .slice(0, limit)
-    .map((n) => ({ id: n.id, path: files.get(n.id)!.path, distance: n.distance }));
+    .map((n) => ({ id: n.id, path: files.get(n.id)!.path, distance: n.distance, copy: false }));
 }

@@ -114,7 +114,9 @@ test('find photos similar to one of the library, and add them to an album', asyn
   // The query is shown above its results, and each result says how alike it is in words.
   await expect(page.getByTestId('similar-query')).toContainText('Photos like photo-');
   await expect(page.getByTestId('similar-query').locator('img')).toBeVisible();
-  await expect(home.similarResults().locator('li').first()).toContainText(/alike \(\d+\)/);
+  // Its copy (the other photo of its group) comes first, marked as a copy; the others say how alike they are.
+  await expect(home.similarResults().locator('li').first()).toContainText('a copy of it');
+  await expect(home.similarResults().locator('li').nth(1)).toContainText(/alike \(\d+\)/);
   await page.getByLabel('How many').selectOption('12');
   await page.getByRole('button', { name: 'Add to album' }).click();
   await expect(page.getByTestId('similar-added')).toHaveText('Added 7 photos to “picked” (now 7).');
