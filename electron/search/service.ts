@@ -28,8 +28,19 @@ interface LoadedCodes {
   embeddings: EmbeddingTable;
 }
 
+/** Variant codes as one index: row r is photo `photo[r]` turned as `orientation[r]`. */
+interface VariantIndex {
+  revision: number;
+  geometric: boolean;
+  index: HammingIndex;
+  photo: Float64Array;
+  orientation: Uint8Array;
+}
+
 export class SearchService {
   private cache = new Map<CodeKind, LoadedCodes>();
+  /** The duplicate codes' variants as one index (its rows: photo and orientation), for `copiesOf`. */
+  private variants: VariantIndex | null = null;
 
   constructor(
     private readonly catalog: () => Catalog,
@@ -284,27 +295,21 @@ export class SearchService {
     };
     for (const n of index.radiusSearch(query, radius))
       consider({ id, orientation: 1, other: n.id, rank: n.distance }, embeddings.get(id), embeddings.get(n.id));
-    // The variants: this photo's own (its greyscale, trimmed or turned codes) against the others' upright codes, and
-    // the others' variants against this photo's code.
-    const orientations = options.geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS };
-    for (const v of catalog.eachVariantCode('dup', orientations)) {
-      const code = fromSqliteInteger(v.code, index.bits);
-      if (v.id === id) {
-        for (const n of index.radiusSearch(code, radius))
-          consider(
-            { id, orientation: v.orientation, other: n.id, rank: n.distance },
-            v.embedding,
-            embeddings.get(n.id),
-          );
-      } else {
-        const distance = hammingDistance(code, query, code.length);
-        if (distance <= radius)
-          consider(
-            { id: v.id, orientation: v.orientation, other: id, rank: distance },
-            v.embedding,
-            embeddings.get(id),
-          );
-      }
+    // The variants (greyscale, trimmed, turned and mirrored codes; an index of them all is kept while the library is
+    // unchanged): the others' variants near this photo's code, and this photo's own variants near the others' codes.
+    const variants = this.variantIndex(options.geometric);
+    for (const row of variants.index.radiusSearch(query, radius)) {
+      const [photo, orientation] = [variants.photo[row.id], variants.orientation[row.id]];
+      if (photo === id) continue;
+      const embedding = catalog.variantEmbedding(photo, 'dup', orientation);
+      consider({ id: photo, orientation, other: id, rank: row.distance }, embedding, embeddings.get(id));
+    }
+    for (let row = 0; row < variants.photo.length; row++) {
+      if (variants.photo[row] !== id) continue;
+      const orientation = variants.orientation[row];
+      const own = catalog.variantEmbedding(id, 'dup', orientation);
+      for (const n of index.radiusSearch(variants.index.getCode(row)!, radius))
+        consider({ id, orientation, other: n.id, rank: n.distance }, own, embeddings.get(n.id));
     }
     options.signal?.throwIfAborted();
     const check = pixels ? this.pixelCheck(pixels) : null;
@@ -317,6 +322,33 @@ export class SearchService {
     return [...found]
       .map(([other, distance]) => ({ id: other, distance }))
       .sort((a, b) => a.distance - b.distance || a.id - b.id);
+  }
+
+  /** Every stored duplicate-code variant (only the upright ones without geometric matching) as one index. */
+  private variantIndex(geometric: boolean): VariantIndex {
+    const revision = this.revision();
+    if (this.variants?.revision === revision && this.variants.geometric === geometric) return this.variants;
+    const bits = this.load('dup').index.bits;
+    const photos: number[] = [];
+    const orientations: number[] = [];
+    const codes: number[] = [];
+    for (const v of this.catalog().eachVariantCode('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
+      photos.push(v.id);
+      orientations.push(v.orientation);
+      codes.push(...fromSqliteInteger(v.code, bits));
+    }
+    this.variants = {
+      revision,
+      geometric,
+      index: HammingIndex.fromCodes(
+        bits,
+        Float64Array.from(photos, (_, row) => row),
+        Uint32Array.from(codes),
+      ),
+      photo: Float64Array.from(photos),
+      orientation: Uint8Array.from(orientations),
+    };
+    return this.variants;
   }
 
   candidates(ids: readonly number[]): Map<number, KeepCandidate> {

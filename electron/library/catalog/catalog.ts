@@ -382,6 +382,14 @@ export class Catalog {
     return [...this.eachVariantCode(kind, only)];
   }
 
+  /** The embedding of one stored variant code (null when it has none or the variant is not stored). */
+  variantEmbedding(photoId: number, kind: CodeKind, orientation: number): Int8Array | null {
+    const row = this.stmt(
+      'SELECT embedding FROM code_variants WHERE photo_id = ? AND kind = ? AND orientation = ?',
+    ).get(photoId, kind, orientation) as { embedding: Buffer | null } | undefined;
+    return int8(row?.embedding ?? null);
+  }
+
   /** `variantCodes`, one row at a time: a large library's variants (up to 9 a photo) are never all in memory. */
   *eachVariantCode(kind: CodeKind, only: { orientations?: readonly number[] } = {}): IterableIterator<VariantRow> {
     const orientations = only.orientations ? JSON.stringify(only.orientations) : null;
