@@ -242,7 +242,11 @@ export interface LibrarySettings {
    * copies are found as duplicates. Costs seven extra backbone runs per photo at scan time.
    */
   geometric: boolean;
+  /** The match preset a duplicate search uses when none is given (the app's starting choice, the CLI's default). */
+  preset: DuplicatePreset;
 }
+
+export type DuplicatePreset = 'exact' | 'very-close' | 'close' | 'loose';
 
 /** An album: its name is unique in the library. */
 export interface AlbumSummary {

@@ -76,7 +76,9 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .object({ offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) })
     .strict(),
   'settings.get': empty as z.ZodType<Record<string, never>>,
-  'settings.set': z.object({ geometric: z.boolean().optional() }).strict(),
+  'settings.set': z
+    .object({ geometric: z.boolean().optional(), preset: z.enum(['exact', 'very-close', 'close', 'loose']).optional() })
+    .strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,
   'album.create': z.object({ name: albumName }).strict(),
   'album.rename': z.object({ name: albumName, to: albumName }).strict(),

@@ -76,7 +76,10 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   }
   if (method === 'settings.get' || method === 'settings.set') {
     const r = result as Result<'settings.get'>;
-    return `Rotated and mirrored copies count as duplicates: ${r.geometric ? 'on' : 'off'}.`;
+    return [
+      `Rotated and mirrored copies count as duplicates: ${r.geometric ? 'on' : 'off'}.`,
+      `Duplicate searches use the ${r.preset} preset unless told another (--threshold).`,
+    ].join('\n');
   }
   if (method === 'dupes.trash') {
     const r = result as Result<'dupes.trash'>;

@@ -177,14 +177,21 @@ const COMMANDS: Record<string, Command> = {
   },
   settings: {
     summary: 'Show or change the library settings',
-    usage: 'lookalike settings [--geometric on|off] [--json]',
-    options: { geometric: { type: 'string' } },
+    usage: 'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--json]',
+    options: { geometric: { type: 'string' }, preset: { type: 'string' } },
     run: (ctx) => {
       const g = ctx.values.geometric;
-      if (g === undefined) return callAndPrint(ctx, 'settings.get', {});
-      if (g !== 'on' && g !== 'off')
+      const preset = ctx.values.preset;
+      if (g === undefined && preset === undefined) return callAndPrint(ctx, 'settings.get', {});
+      if (g !== undefined && g !== 'on' && g !== 'off')
         return Promise.resolve(usage('settings', `--geometric takes on or off, not "${String(g)}"`));
-      return callAndPrint(ctx, 'settings.set', { geometric: g === 'on' });
+      const presets = ['exact', 'very-close', 'close', 'loose'] as const;
+      if (preset !== undefined && !presets.includes(preset as (typeof presets)[number]))
+        return Promise.resolve(usage('settings', `--preset takes ${presets.join(', ')}, not "${String(preset)}"`));
+      return callAndPrint(ctx, 'settings.set', {
+        ...(g === undefined ? {} : { geometric: g === 'on' }),
+        ...(preset === undefined ? {} : { preset: preset as (typeof presets)[number] }),
+      });
     },
   },
   album: {

@@ -9,14 +9,22 @@ import { findSimilar, findSimilarImage } from './similar.js';
 export function duplicateHandlers(library: Library, search: SearchService): HandlerGroup {
   return {
     'dupes.find': (args, { signal, onProgress }) =>
-      search.find(args, { geometric: library.settings().geometric, signal, onProgress }),
+      search.find(
+        { ...args, threshold: args.threshold ?? library.settings().preset },
+        { geometric: library.settings().geometric, signal, onProgress },
+      ),
 
     'dupes.trash': (args, { signal, onProgress, broadcast }) =>
       library.job('trash', jobOptions(signal, onProgress), () =>
-        trashDuplicates(library, search, args, {
-          signal,
-          onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }),
-        }),
+        trashDuplicates(
+          library,
+          search,
+          { ...args, threshold: args.threshold ?? library.settings().preset },
+          {
+            signal,
+            onChanged: () => broadcast({ type: 'library.changed', reason: 'trash' }),
+          },
+        ),
       ),
 
     'dupes.undoTrash': (_args, { signal, onProgress, broadcast }) =>

@@ -41,7 +41,13 @@ export async function findSimilar(
   // A library photo's copies come first (the similarity code ranks a turned or greyscale copy behind photos that
   // merely look alike), then the nearest by the similarity code.
   const copies =
-    self === undefined ? [] : await search.copiesOf(self, { geometric: library.settings().geometric, signal });
+    self === undefined
+      ? []
+      : await search.copiesOf(self, {
+          geometric: library.settings().geometric,
+          threshold: library.settings().preset,
+          signal,
+        });
   const copyIds = new Set(copies.map((c) => c.id));
   const files = search.candidates(copies.map((c) => c.id));
   const first = copies

@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures.js';
 
-test('settings: the library, turned copies on and off (kept in the library), the model and the theme', async ({
+test('settings: the library, turned copies on and off and the starting preset (kept in the library), the model and the theme', async ({
   page,
   lookalike,
 }) => {
@@ -17,5 +17,13 @@ test('settings: the library, turned copies on and off (kept in the library), the
   await page.getByTestId('geometric').check();
   await expect(page.getByTestId('settings-saved')).toContainText('will count as duplicates');
   await expect(page.getByTestId('provider')).toContainText(/cpu|not started yet/);
+  // The preset duplicate searches start from: kept in the library, and the Duplicates view starts there.
+  await expect(page.getByTestId('default-preset')).toHaveValue('close');
+  await page.getByTestId('default-preset').selectOption('very-close');
+  await expect(page.getByTestId('settings-saved')).toContainText('will start from “Very close”');
+  await page.reload();
+  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await expect(page.getByTestId('threshold')).toHaveValue('very-close');
+  await page.getByRole('button', { name: 'Settings' }).click();
   await page.screenshot({ path: 'test-results/settings.png', fullPage: true });
 });

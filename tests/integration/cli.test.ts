@@ -121,7 +121,14 @@ describe('lookalike CLI', () => {
   });
 
   it('prints settings and albums as sentences, and ends --json output with a newline', () => {
-    expect(lookalike('settings').stdout).toBe('Rotated and mirrored copies count as duplicates: on.\n');
+    expect(lookalike('settings').stdout).toBe(
+      'Rotated and mirrored copies count as duplicates: on.\nDuplicate searches use the close preset unless told another (--threshold).\n',
+    );
+    expect(lookalike('settings', '--preset', 'roughly').stderr).toContain(
+      '--preset takes exact, very-close, close, loose',
+    );
+    expect(lookalike('settings', '--preset', 'very-close').stdout).toContain('use the very-close preset');
+    expect(JSON.parse(lookalike('settings', '--json').stdout)).toEqual({ geometric: true, preset: 'very-close' });
     expect(lookalike('album').stdout).toBe('No albums yet.\n');
     expect(lookalike('settings', '--json').stdout.endsWith('}\n')).toBe(true);
   });

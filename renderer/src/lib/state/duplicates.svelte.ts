@@ -25,6 +25,8 @@ export const KEEP_RULES = [
 /** Duplicate groups, the user's choice of copies to remove, and the trash action. */
 export class DuplicatesState {
   threshold = $state<string>('close');
+  /** Whether the library's default preset was taken as the starting threshold. */
+  private presetTaken = false;
   /** The rule choosing the copy to keep in every group (changing it proposes again, across all groups). */
   keepRule = $state<KeepRuleChoice>('best-quality');
   /** For 'preferred-folder': the folder whose copy is kept (a full path). */
@@ -76,6 +78,11 @@ export class DuplicatesState {
   async load(): Promise<void> {
     const client = this.client();
     if (!client) return;
+    if (!this.presetTaken) {
+      // The first search uses the library's default preset (Settings); the user's choice here wins afterwards.
+      this.presetTaken = true;
+      this.threshold = (await client.invoke('settings.get', {}).catch(() => null))?.preset ?? this.threshold;
+    }
     const search = this.searches.start();
     this.loading = true;
     this.progress = null;

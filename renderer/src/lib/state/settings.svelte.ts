@@ -2,6 +2,14 @@ import type { LibrarySettings } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
 
+/** The presets in the words the app shows them. */
+export const PRESET_WORDS: Record<LibrarySettings['preset'], string> = {
+  exact: 'Exact copies',
+  'very-close': 'Very close',
+  close: 'Close',
+  loose: 'Loose',
+};
+
 /** The library's settings as the Settings view changes them. */
 export class SettingsState {
   settings = $state<LibrarySettings | null>(null);
@@ -32,6 +40,19 @@ export class SettingsState {
       this.saved = on
         ? 'Turned and mirrored copies will count as duplicates; photos scanned from now on are encoded for it.'
         : 'Turned and mirrored copies no longer count as duplicates.';
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** The preset duplicate searches start from (here and in the command line). */
+  async setPreset(preset: LibrarySettings['preset']): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.error = null;
+      this.settings = await client.invoke('settings.set', { preset });
+      this.saved = `Duplicate searches will start from “${PRESET_WORDS[preset]}”.`;
     } catch (error) {
       this.error = describeError(error);
     }
