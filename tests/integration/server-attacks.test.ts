@@ -224,7 +224,7 @@ describe('the browser-mode server under attack', () => {
     }
   });
 
-  it('answers malformed, mistyped and oversized API calls with errors as data, without growing', async () => {
+  it('answers malformed, mistyped and oversized API calls with errors as data (memory under load: bench:soak)', async () => {
     const calls: [string, string][] = [
       ['app.ping', '{"message": 5}'],
       ['app.ping', '{"message": "x", "delayMs": -1}'],
@@ -252,7 +252,6 @@ describe('the browser-mode server under attack', () => {
       ['app.ping', '{'.repeat(50_000)],
       ['app.ping', `{"message": "${'x'.repeat(2_000_000)}"}`],
     ];
-    const before = process.memoryUsage().rss;
     for (let round = 0; round < 8; round++) {
       for (const [method, body] of calls) {
         count('api call');
@@ -265,7 +264,6 @@ describe('the browser-mode server under attack', () => {
       }
     }
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(96);
   });
 
   it('bounds a flood of WebSocket messages: refused past a limit, answered as data, the server still serves', async () => {
