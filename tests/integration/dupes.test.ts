@@ -205,18 +205,17 @@ describe('duplicates', () => {
       return {
         path: f.path,
         photoId: f.id,
-        rootId: row.rootId,
+        rootId: row.rootId ?? 0,
         size: row.size,
-        contentHash: row.contentHash,
+        contentHash: row.contentHash ?? '',
         keeperId,
       };
     };
     // What a kill between the move and its record leaves: two intents, one file in the trash, both rows present.
-    const journal = {
-      at: new Date().toISOString(),
-      files: [moved, stayed].map((f) => ({ ...entry(f), state: 'moving', addedAlbums: [] })),
-    };
-    catalog.transaction(() => catalog.settings.set('dupes.lastTrashed', journal));
+    catalog.transaction(() => {
+      catalog.trashJournal.begin(new Date().toISOString());
+      for (const f of [moved, stayed]) catalog.trashJournal.intend({ ...entry(f), state: 'moving', addedAlbums: [] });
+    });
     await trashWithPackage(moved.path);
     expect(await app.dispatcher.call('dupes.lastTrashed', {})).toMatchObject({ paths: [moved.path], undoable: true });
     const undone = await app.dispatcher.call('dupes.undoTrash', {});

@@ -32,9 +32,9 @@ function inspect(db: string) {
     const present = (conn.prepare(`SELECT path FROM photos WHERE status != 'gone'`).all() as { path: string }[]).map(
       (r) => r.path,
     );
-    const row = conn.prepare(`SELECT value FROM settings WHERE key = 'dupes.lastTrashed'`).get() as
-      { value: string } | undefined;
-    const journal = row ? (JSON.parse(row.value) as Journal) : {};
+    const journal: Journal = {
+      files: conn.prepare('SELECT path, state FROM trash_journal ORDER BY seq').all() as Journal['files'],
+    };
     const members = conn.prepare(`SELECT COUNT(*) AS n FROM album_photos`).get() as { n: number };
     return { integrity, present, journal, members: members.n };
   } finally {

@@ -10,6 +10,7 @@ import { ApartPairs } from './apart.js';
 import { LibraryLock } from './lock.js';
 import { Settings } from './settings.js';
 import { Statements } from './statements.js';
+import { TrashJournal } from './trash-journal.js';
 import { PixelVerdicts } from './verdicts.js';
 
 import {
@@ -57,6 +58,8 @@ export class Catalog {
   readonly apart: ApartPairs;
   /** Which process runs a library job now. */
   readonly lock: LibraryLock;
+  /** The last move to the trash, a row a file (for its undo). */
+  readonly trashJournal: TrashJournal;
 
   constructor(readonly db: SqliteDatabase) {
     this.statements = new Statements(db);
@@ -65,6 +68,7 @@ export class Catalog {
     this.verdicts = new PixelVerdicts(this.statements);
     this.apart = new ApartPairs(this.statements);
     this.lock = new LibraryLock(this.statements);
+    this.trashJournal = new TrashJournal(this.statements, this.settings);
   }
 
   static open(file: string): Catalog {

@@ -17,49 +17,16 @@ import type { Args, Result } from '../../api/contract.js';
 import { AppError } from '../../api/errors.js';
 import type { Library } from '../../library/library.js';
 import { restoreFromTrash, sameContent, type TrashPlaces, trashPlaces } from '../../library/trash.js';
+import type { TrashedFile } from '../../library/catalog/trash-journal.js';
 import { checkTrashSelection } from './keep.js';
 import type { SearchService } from '../service.js';
 
-const LAST_TRASHED = 'dupes.lastTrashed';
-
-/** One file of the last trash action, as the journal keeps it. */
-interface TrashedFile {
-  path: string;
-  photoId: number;
-  rootId: number;
-  size: number;
-  contentHash: string;
-  /** The group's copy that stayed (it took this photo's albums). */
-  keeperId: number;
-  /** `moving`: about to be moved (a kill may leave it so); `moved`: in the trash, the photo recorded gone. */
-  state: 'moving' | 'moved';
-  /** Albums the kept copy joined for this photo alone: undo takes it out of them again. */
-  addedAlbums: number[];
-}
-
-/** The journal of the last trash action (`paths` alone: one kept by a version without undo). */
-interface TrashJournal {
-  at: string;
-  paths?: string[];
-  files?: TrashedFile[];
-}
-
-function readJournal(library: Library): TrashJournal | undefined {
-  return library.get().settings.get<TrashJournal>(LAST_TRASHED);
-}
-
-function writeJournal(library: Library, journal: TrashJournal): void {
-  library.get().settings.set(LAST_TRASHED, journal);
-}
-
-/** Records a moved file: its photo gone, its albums given to the kept copy, the journal entry `moved`. */
-function recordMoved(library: Library, journal: TrashJournal, file: TrashedFile): void {
+/** Records a moved file: its photo gone, its albums given to the kept copy, its journal row `moved`. */
+function recordMoved(library: Library, file: TrashedFile): void {
   const catalog = library.get();
   catalog.transaction(() => {
-    file.addedAlbums = catalog.albums.mergeInto([file.photoId], file.keeperId);
+    catalog.trashJournal.moved(file.photoId, catalog.albums.mergeInto([file.photoId], file.keeperId));
     catalog.markGone(file.photoId);
-    file.state = 'moved';
-    writeJournal(library, journal);
   });
 }
 
@@ -68,14 +35,12 @@ function recordMoved(library: Library, journal: TrashJournal, file: TrashedFile)
  * its place, and dropped from the journal if it still is.
  */
 export function settleTrashJournal(library: Library): void {
-  const journal = readJournal(library);
-  const pending = journal?.files?.filter((f) => f.state === 'moving') ?? [];
-  if (!journal || !pending.length) return;
+  const catalog = library.get();
+  const pending = catalog.trashJournal.files().filter((f) => f.state === 'moving');
+  if (!pending.length) return;
   for (const file of pending) {
-    if (existsSync(file.path)) {
-      journal.files = journal.files!.filter((f) => f !== file);
-      library.get().transaction(() => writeJournal(library, journal));
-    } else recordMoved(library, journal, file);
+    if (existsSync(file.path)) catalog.transaction(() => catalog.trashJournal.drop(file.photoId));
+    else recordMoved(library, file);
   }
   library.touch();
 }
@@ -121,8 +86,7 @@ export async function trashDuplicates(
 
   const catalog = library.get();
   // A new action: the journal is now this one's (the last action's undo is no longer offered).
-  const journal: TrashJournal = { at: new Date().toISOString(), files: [] };
-  catalog.transaction(() => writeJournal(library, journal));
+  catalog.transaction(() => catalog.trashJournal.begin(new Date().toISOString()));
   const trashed: string[] = [];
   try {
     for (const [i, group] of present.entries()) {
@@ -140,18 +104,15 @@ export async function trashDuplicates(
           state: 'moving',
           addedAlbums: [],
         };
-        journal.files!.push(file);
-        catalog.transaction(() => writeJournal(library, journal));
+        catalog.transaction(() => catalog.trashJournal.intend(file));
         try {
           await library.trashFile(photo.path);
         } catch (error) {
-          if (existsSync(photo.path)) {
-            journal.files!.pop();
-            catalog.transaction(() => writeJournal(library, journal));
-          } else recordMoved(library, journal, file);
+          if (existsSync(photo.path)) catalog.transaction(() => catalog.trashJournal.drop(id));
+          else recordMoved(library, file);
           throw error;
         }
-        recordMoved(library, journal, file);
+        recordMoved(library, file);
         trashed.push(photo.path);
       }
     }
@@ -165,11 +126,12 @@ export async function trashDuplicates(
 /** The paths the last trash action moved (those still in the trash), and whether undo can put them back. */
 export function lastTrashed(library: Library): Result<'dupes.lastTrashed'> {
   // Read only (a trash action may be running in the job thread): an intent a kill left counts if its file is gone.
-  const journal = readJournal(library);
-  if (!journal) return { at: null, paths: [], undoable: false };
-  if (!journal.files) return { at: journal.at, paths: journal.paths ?? [], undoable: false };
-  const moved = journal.files.filter((f) => f.state === 'moved' || !existsSync(f.path));
-  return { at: journal.at, paths: moved.map((f) => f.path), undoable: moved.length > 0 };
+  const journal = library.get().trashJournal;
+  const action = journal.action();
+  if (!action) return { at: null, paths: [], undoable: false };
+  const moved = journal.files().filter((f) => f.state === 'moved' || !existsSync(f.path));
+  if (!moved.length && action.paths?.length) return { at: action.at, paths: action.paths, undoable: false };
+  return { at: action.at, paths: moved.map((f) => f.path), undoable: moved.length > 0 };
 }
 
 /**
@@ -182,24 +144,26 @@ export async function undoTrash(
   options: { signal?: AbortSignal; onChanged?: () => void; places?: TrashPlaces } = {},
 ): Promise<Result<'dupes.undoTrash'>> {
   settleTrashJournal(library);
-  const journal = readJournal(library);
-  if (journal && !journal.files && journal.paths?.length)
+  const catalog = library.get();
+  const journal = catalog.trashJournal;
+  const moved = journal.files().filter((f) => f.state === 'moved');
+  const action = journal.action();
+  if (!moved.length && action?.paths?.length)
     throw new AppError(
       'BAD_REQUEST',
       'The last move to the trash was made by an older version of Lookalike, which kept no record to undo it: ' +
         'put those files back from the trash by hand.',
-      { paths: journal.paths },
+      { paths: action.paths },
     );
-  const moved = journal?.files?.filter((f) => f.state === 'moved') ?? [];
-  if (!journal || !moved.length)
+  if (!moved.length)
     throw new AppError(
       'BAD_REQUEST',
       'There is nothing to undo: no photos moved to the trash are waiting to be put back.',
     );
-  const catalog = library.get();
   const places = options.places ?? trashPlaces();
   const restored: string[] = [];
   const notRestored: { path: string; reason: string }[] = [];
+  const waiting = new Set(moved);
   try {
     for (const file of moved) {
       options.signal?.throwIfAborted();
@@ -213,19 +177,20 @@ export async function undoTrash(
         }
       }
       const { mtimeMs } = statSync(file.path);
+      waiting.delete(file);
       catalog.transaction(() => {
         catalog.movePhoto(file.photoId, { path: file.path, rootId: file.rootId, size: file.size, mtimeMs });
-        const others = journal.files!.filter((f) => f !== file && f.state === 'moved');
         for (const album of file.addedAlbums) {
           // Another photo still in the trash was in this album too: the kept copy stays in it for that one.
-          const heir = others.find(
+          const heir = [...waiting].find(
             (f) => f.keeperId === file.keeperId && catalog.albums.albumsOf(f.photoId).includes(album),
           );
-          if (heir) heir.addedAlbums.push(album);
-          else catalog.albums.remove(album, [file.keeperId]);
+          if (heir) {
+            heir.addedAlbums.push(album);
+            journal.setAddedAlbums(heir.photoId, heir.addedAlbums);
+          } else catalog.albums.remove(album, [file.keeperId]);
         }
-        journal.files = journal.files!.filter((f) => f !== file);
-        writeJournal(library, journal);
+        journal.drop(file.photoId);
       });
       restored.push(file.path);
     }
