@@ -77,15 +77,18 @@ describe('code kinds', () => {
     }
   });
 
-  it('ranks similar photos by the similarity code only', async () => {
+  it("ranks a photo's copies (the duplicate code's matches) first, then the others by the similarity code only", async () => {
     const { results } = await app.dispatcher.call('similar.find', { path: path.join(photos, 'split.png'), limit: 3 });
+    // The copies by the duplicate code, though split-dark is far by the similarity code.
     expect(
       results
-        .slice(0, 2)
+        .filter((r) => r.copy)
         .map((r) => path.basename(r.path))
         .sort(),
-    ).toEqual(['checker.png', 'split-big.png']);
-    expect(path.basename(results[2].path)).toBe('split-dark.png');
+    ).toEqual(['split-big.png', 'split-dark.png']);
+    expect(results.map((r) => r.copy)).toEqual([true, true, false]);
+    // Then the nearest by the similarity code: the checkerboard, far by the duplicate code.
+    expect(path.basename(results[2].path)).toBe('checker.png');
     for (const r of results) expect(r.distance).toBe(distance('sim', 'split.png', path.basename(r.path)));
   });
 });
