@@ -274,6 +274,32 @@ describe('duplicates', () => {
     expect(await app.dispatcher.call('dupes.markedApart', {})).toEqual({ total: 0 });
   });
 
+  it('settles a move a kill caught in flight before a new move: the file in the trash is not listed as present', async () => {
+    const { groups } = await app.dispatcher.call('dupes.find', {});
+    const [moved, next] = groups.flatMap((g) => g.files.filter((f) => !f.keep));
+    const catalog = app.library.get();
+    const row = catalog.photoById(moved.id)!;
+    const keeperId = groups.find((g) => g.files.some((m) => m.id === moved.id))!.files.find((m) => m.keep)!.id;
+    catalog.transaction(() => {
+      catalog.trashJournal.begin(new Date().toISOString());
+      catalog.trashJournal.intend({
+        path: moved.path,
+        photoId: moved.id,
+        rootId: row.rootId ?? 0,
+        size: row.size,
+        contentHash: row.contentHash ?? '',
+        keeperId,
+        state: 'moving',
+        addedAlbums: [],
+      });
+    });
+    await trashWithPackage(moved.path);
+    expect(catalog.photoById(moved.id)!.status).not.toBe('gone'); // what the kill left
+    await app.dispatcher.call('dupes.trash', { photoIds: [next.id] });
+    expect(catalog.photoById(moved.id)!.status).toBe('gone');
+    expect(existsSync(next.path)).toBe(false);
+  });
+
   it('rejects an unknown threshold with a sentence the user can act on', async () => {
     await expect(app.dispatcher.call('dupes.find', { threshold: 'sortof' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',

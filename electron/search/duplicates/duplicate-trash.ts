@@ -6,8 +6,8 @@
  *
  * Every move is journaled in the library (`dupes.lastTrashed`), one file at a time: the intent is written before
  * the file moves, and the move is recorded (the photo gone, its albums given to the kept copy) in one transaction
- * after. A kill between the two leaves an intent, which the next trash action, undo or listing settles by looking
- * at the disk. So the library never lists as present a file that is in the trash, and undo finds every file the
+ * after. A kill between the two leaves an intent, which the next trash action or undo settles by looking at the
+ * disk (a listing counts it moved if its file is gone). So the library never lists as present a file that is in the trash, and undo finds every file the
  * last action moved: it puts each back from the OS trash (electron/library/trash.ts: only the very file, by size
  * and content hash, and never over another file), lists the photo again with its codes and albums, and takes the
  * kept copy out of the albums it joined only for it.
@@ -52,6 +52,8 @@ export async function trashDuplicates(
   { photoIds, threshold, geometric, dryRun = false }: Args<'dupes.trash'>,
   options: { signal?: AbortSignal; onChanged?: () => void } = {},
 ): Promise<Result<'dupes.trash'>> {
+  // What a killed action left is settled first: a file it moved stays undoable until this action begins.
+  settleTrashJournal(library);
   const groups = await search.groups(search.resolve(threshold), {
     geometric: geometric ?? library.settings().geometric,
     signal: options.signal,
