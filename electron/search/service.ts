@@ -283,9 +283,7 @@ export class SearchService {
     const apart = this.apartTest();
     const found = new Map<number, number>();
     const hash = catalog.photoById(id)?.contentHash;
-    if (hash)
-      for (const twin of catalog.exactDuplicateGroups().find((g) => g.some((p) => p.id === id)) ?? [])
-        if (twin.id !== id && !apart(id, twin.id)) found.set(twin.id, 0);
+    if (hash) for (const twin of catalog.twinsOf(id, hash)) if (!apart(id, twin)) found.set(twin, 0);
     if (!query || radius === null) return [...found].map(([other, distance]) => ({ id: other, distance }));
     const pairs: PixelPair[] = [];
     const consider = (pair: PixelPair, embedding: Int8Array | null | undefined, otherEmbedding: typeof embedding) => {

@@ -386,6 +386,15 @@ export class Catalog {
     return [...this.eachVariantCode(kind, only)];
   }
 
+  /** Ready photos other than `id` whose files are byte-identical to it (content hash `hash`). */
+  twinsOf(id: number, hash: string): number[] {
+    return (
+      this.stmt(`SELECT id FROM photos WHERE content_hash = ? AND id != ? AND status = 'ready'`).all(hash, id) as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
+  }
+
   /** The embedding of one stored variant code (null when it has none or the variant is not stored). */
   variantEmbedding(photoId: number, kind: CodeKind, orientation: number): Int8Array | null {
     const row = this.stmt(
