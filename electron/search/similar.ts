@@ -23,20 +23,8 @@ export async function findSimilar(
   const index = search.index('sim');
   const known = catalog.photoByPath(absolute);
   let query = known && known.status === 'ready' ? index.getCode(known.id) : undefined;
-  if (!query) {
-    // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
-    let analysis;
-    try {
-      analysis = await library.withEncoder((encoder) =>
-        createAnalyzer(encoder).analyze(absolute, signal ?? new AbortController().signal),
-      );
-    } catch (error) {
-      throw imageInputError(error, absolute);
-    }
-    const sim = analysis.codes.sim;
-    if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
-    query = fromSqliteInteger(sim.code, sim.bits);
-  }
+  // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
+  query ??= await similarityCode(library, absolute, absolute, signal);
   const self = known?.status === 'ready' ? known.id : undefined;
   // A library photo's copies come first (the similarity code ranks a turned or greyscale copy behind photos that
   // merely look alike), then the nearest by the similarity code.
@@ -92,21 +80,26 @@ export async function findSimilarImage(
   );
   try {
     await writeFile(file, bytes);
-    let analysis;
-    try {
-      analysis = await library.withEncoder((encoder) =>
-        createAnalyzer(encoder).analyze(file, signal ?? new AbortController().signal),
-      );
-    } catch (error) {
-      throw imageInputError(error, name);
-    }
-    const sim = analysis.codes.sim;
-    if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
-    const query = fromSqliteInteger(sim.code, sim.bits);
+    const query = await similarityCode(library, file, name, signal);
     return { query: { id: null, path: name }, results: nearest(search, query, limit) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The similarity code of the image in `file`, encoded as the scanner would; errors name it `name`. */
+async function similarityCode(library: Library, file: string, name: string, signal?: AbortSignal) {
+  let analysis;
+  try {
+    analysis = await library.withEncoder((encoder) =>
+      createAnalyzer(encoder).analyze(file, signal ?? new AbortController().signal),
+    );
+  } catch (error) {
+    throw imageInputError(error, name);
+  }
+  const sim = analysis.codes.sim;
+  if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
+  return fromSqliteInteger(sim.code, sim.bits);
 }
 
 /** The `limit` nearest photos to a similarity code (the photo `self` left out), with their paths. */

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DuplicateGroup } from '../../electron/api/contract.js';
 import { type App, createApp } from '../../electron/core/app.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
 import { trashWithPackage } from '../../electron/library/trash.js';
@@ -62,6 +63,28 @@ function trashRecords(): Map<string, string> {
     if (original.startsWith(photos + path.sep)) records.set(name, original);
   }
   return records;
+}
+
+/** The journal a kill leaves between moving files and recording them: an intent to move each of `files`. */
+function leaveIntents(groups: DuplicateGroup[], files: { id: number; path: string }[]): void {
+  const catalog = app.library.get();
+  catalog.transaction(() => {
+    catalog.trashJournal.begin(new Date().toISOString());
+    for (const f of files) {
+      const row = catalog.photoById(f.id)!;
+      const keeperId = groups.find((g) => g.files.some((m) => m.id === f.id))!.files.find((m) => m.keep)!.id;
+      catalog.trashJournal.intend({
+        path: f.path,
+        photoId: f.id,
+        rootId: row.rootId ?? 0,
+        size: row.size,
+        contentHash: row.contentHash ?? '',
+        keeperId,
+        state: 'moving',
+        addedAlbums: [],
+      });
+    }
+  });
 }
 
 const names = (files: { path: string }[]) => files.map((f) => path.basename(f.path)).sort();
@@ -199,23 +222,8 @@ describe('duplicates', () => {
     const { groups } = await app.dispatcher.call('dupes.find', {});
     const [moved, stayed] = groups.flatMap((g) => g.files.filter((f) => !f.keep));
     const catalog = app.library.get();
-    const entry = (f: { id: number; path: string }) => {
-      const row = catalog.photoById(f.id)!;
-      const keeperId = groups.find((g) => g.files.some((m) => m.id === f.id))!.files.find((m) => m.keep)!.id;
-      return {
-        path: f.path,
-        photoId: f.id,
-        rootId: row.rootId ?? 0,
-        size: row.size,
-        contentHash: row.contentHash ?? '',
-        keeperId,
-      };
-    };
     // What a kill between the move and its record leaves: two intents, one file in the trash, both rows present.
-    catalog.transaction(() => {
-      catalog.trashJournal.begin(new Date().toISOString());
-      for (const f of [moved, stayed]) catalog.trashJournal.intend({ ...entry(f), state: 'moving', addedAlbums: [] });
-    });
+    leaveIntents(groups, [moved, stayed]);
     await trashWithPackage(moved.path);
     expect(await app.dispatcher.call('dupes.lastTrashed', {})).toMatchObject({ paths: [moved.path], undoable: true });
     const undone = await app.dispatcher.call('dupes.undoTrash', {});
@@ -278,21 +286,7 @@ describe('duplicates', () => {
     const { groups } = await app.dispatcher.call('dupes.find', {});
     const [moved, next] = groups.flatMap((g) => g.files.filter((f) => !f.keep));
     const catalog = app.library.get();
-    const row = catalog.photoById(moved.id)!;
-    const keeperId = groups.find((g) => g.files.some((m) => m.id === moved.id))!.files.find((m) => m.keep)!.id;
-    catalog.transaction(() => {
-      catalog.trashJournal.begin(new Date().toISOString());
-      catalog.trashJournal.intend({
-        path: moved.path,
-        photoId: moved.id,
-        rootId: row.rootId ?? 0,
-        size: row.size,
-        contentHash: row.contentHash ?? '',
-        keeperId,
-        state: 'moving',
-        addedAlbums: [],
-      });
-    });
+    leaveIntents(groups, [moved]);
     await trashWithPackage(moved.path);
     expect(catalog.photoById(moved.id)!.status).not.toBe('gone'); // what the kill left
     await app.dispatcher.call('dupes.trash', { photoIds: [next.id] });

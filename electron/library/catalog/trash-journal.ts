@@ -22,16 +22,8 @@ export interface TrashedFile {
   addedAlbums: number[];
 }
 
-interface Row {
-  photoId: number;
-  path: string;
-  rootId: number;
-  size: number;
-  contentHash: string;
-  keeperId: number;
-  state: 'moving' | 'moved';
-  addedAlbums: string;
-}
+/** A journal row as SQLite gives it: the albums as JSON text. */
+type Row = Omit<TrashedFile, 'addedAlbums'> & { addedAlbums: string };
 
 export class TrashJournal {
   constructor(
