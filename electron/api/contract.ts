@@ -327,9 +327,14 @@ export interface DuplicateSearchStats {
   pixelSearched: number;
   /**
    * Pairs judged by the verdict of interchangeable copies of their photos (electron/search/pixels/pixel-check.ts), in
-   * this search as in any earlier one: kept, compared and inferred add up to the pairs the check was given.
+   * this search as in any earlier one: kept, compared, inferred and skipped add up to the pairs the check was given.
    */
   inferredVerdicts: number;
+  /**
+   * Turned or mirrored pairs not compared: their turn does not bring the two photos nearest, or the two are one
+   * picture upright already (electron/search/pixels/pairs.ts's `turnedWhereNearest`, pixel-check.ts).
+   */
+  turnedSkipped: number;
   /** Seconds spent finding candidates, comparing pixels, and grouping. */
   seconds: { candidates: number; pixels: number; grouping: number };
 }

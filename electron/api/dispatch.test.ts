@@ -58,6 +58,7 @@ const handlers: HandlerGroup = {
       pixelChecked: 0,
       pixelSearched: 0,
       inferredVerdicts: 0,
+      turnedSkipped: 0,
       seconds,
     };
     return { threshold: { name: 'close', radius: 5, minCosine: null, pixels: null }, groups: [], stats };

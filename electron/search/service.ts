@@ -135,6 +135,7 @@ export class SearchService {
       pixelChecked: 0,
       pixelSearched: 0,
       inferredVerdicts: 0,
+      turnedSkipped: 0,
       seconds: { candidates: 0, pixels: 0, grouping: 0 },
     };
     const cosinePasses = (a: number, b: number) =>
@@ -190,6 +191,7 @@ export class SearchService {
       stats.pixelChecked = check.counts.checked;
       stats.pixelSearched = check.counts.searched;
       stats.inferredVerdicts = check.counts.inferred;
+      stats.turnedSkipped = check.counts.skipped;
       verify = (a, b) => cosinePasses(a, b) && check.matches(a, 1, b);
       variantPairs = variantPairs.filter((p) => check.matches(p.id, p.orientation, p.other));
     }

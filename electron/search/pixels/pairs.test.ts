@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verdictKey } from './pairs.js';
+import { TURN_SLACK, turnedWhereNearest, verdictKey } from './pairs.js';
 
 describe('verdict keys', () => {
   it('are one per pair: the same either way round when upright, apart when turned or other photos', () => {
@@ -20,5 +20,21 @@ describe('verdict keys', () => {
       verdictKey({ id: 5, orientation: 1, other: 2 ** 24 }),
     );
     expect(typeof verdictKey({ id: 2 ** 24, orientation: 1, other: 5 })).toBe('string');
+  });
+});
+
+describe('turned pairs to compare', () => {
+  it("keeps every upright pair, and a turned one within TURN_SLACK bits of its two photos' nearest pair", () => {
+    const pairs = [
+      { id: 1, orientation: 1, other: 2, rank: 6 },
+      { id: 2, orientation: 9, other: 1, rank: 4 }, // the greyscale variant, the other way round: nearest
+      { id: 1, orientation: 6, other: 2, rank: 4 + TURN_SLACK },
+      { id: 2, orientation: 2, other: 1, rank: 4 + TURN_SLACK + 1 },
+      { id: 3, orientation: 8, other: 1, rank: 9 }, // the only pair of its two photos
+      { id: 3, orientation: 6, other: 1, rank: 12 },
+    ];
+    expect(turnedWhereNearest(pairs)).toEqual([pairs[0], pairs[1], pairs[2], pairs[4]]);
+    // The nearest is taken over `all`: here the upright pair of 3 and 1 lies nearer than either turn.
+    expect(turnedWhereNearest(pairs.slice(4), [...pairs, { id: 1, orientation: 1, other: 3, rank: 2 }])).toEqual([]);
   });
 });

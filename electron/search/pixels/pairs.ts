@@ -80,3 +80,28 @@ export function verdictKey(p: PixelPair): number | string {
     ? (a * 16 + orientation) * NUMERIC_IDS + b
     : orderedPairKey({ a, orientation, b });
 }
+
+/**
+ * How many bits farther than the two photos' nearest candidate (in any orientation) a turned pair may lie and
+ * still be compared. Measured on the stress library (seed 1; scratch/orientcut.mjs over every candidate and the
+ * verdicts of a full check): every pair of photos judged one picture was judged so at an orientation at most 2
+ * bits from their nearest (upright or greyscale for 4,251 of them, turned at 0/1/2 bits for 241/6/5), while
+ * 4,100 of 9,700 turned candidates lay farther.
+ */
+export const TURN_SLACK = 2;
+
+/**
+ * The pairs to compare: every upright one (greyscale and trimmed variants included), and a turned one only where
+ * its turn brings the two photos within TURN_SLACK bits of their nearest candidate among `all` (default: `pairs`). Pooled codes are nearly
+ * alike under turns of a look-alike (a street scene mirrored is a street scene), so every orientation of two
+ * look-alikes comes near; the orientation a turned copy was made in brings it nearest.
+ */
+export function turnedWhereNearest(pairs: readonly PixelPair[], all: readonly PixelPair[] = pairs): PixelPair[] {
+  const photos = (p: PixelPair) => verdictKey({ id: p.id, orientation: 1, other: p.other });
+  const nearest = new Map<number | string, number>();
+  for (const p of all) {
+    const key = photos(p);
+    nearest.set(key, Math.min(nearest.get(key) ?? Infinity, p.rank ?? 0));
+  }
+  return pairs.filter((p) => turn(p.orientation) === 1 || (p.rank ?? 0) <= nearest.get(photos(p))! + TURN_SLACK);
+}

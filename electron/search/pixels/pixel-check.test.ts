@@ -150,7 +150,7 @@ describe('PixelCheck', () => {
     kept.set('1-2', { same: false, compared: 'different' });
     const third = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, 0);
     await third.prepare(pairs, { onProgress: () => expect.unreachable('nothing to compare') });
-    expect(third.counts).toEqual({ checked: 0, searched: 0, kept: 6, inferred: 0 });
+    expect(third.counts).toEqual({ checked: 0, searched: 0, kept: 6, inferred: 0, skipped: 0 });
     expect(third.matches(2, 1, 1)).toBe(false);
     // A verdict that was not a comparison (inferred from families, or kept before they were told apart) does not
     // stand for one: the pair is compared again.
@@ -190,14 +190,48 @@ describe('PixelCheck', () => {
       // Started again with the store, it compares only the rest.
       const again = new PixelCheck(DEFAULT_PIXEL_RULE, (id) => thumbnails.get(id), store, workers);
       await again.prepare(pairs);
+      // Turned pairs of two photos one picture upright (a photo and its crop) are skipped, and get no verdict.
+      expect(again.counts.skipped).toBeGreaterThan(0);
       expect(again.counts).toMatchObject({
-        checked: pairs.length - again.counts.kept,
+        checked: pairs.length - again.counts.kept - again.counts.skipped,
         kept: kept.size - again.counts.checked,
         inferred: 0,
       });
       expect(again.counts.kept).toBeGreaterThanOrEqual(24);
       for (const p of pairs) expect(again.matches(p.id, p.orientation, p.other)).toBe(truth(p));
     }
+  });
+
+  it('compares a turned pair only where its turn brings the photos nearest and they are not one picture upright', async () => {
+    const { thumbnails, what } = await library();
+    const id = (base: number, kind: string) => [...what].find(([, w]) => w.base === base && w.kind === kind)![0];
+    const [photo, crop, window, turned] = ['photo', 'crop', 'window', 'turned'].map((kind) => id(0, kind));
+    const pairs: PixelPair[] = [
+      // The turned copy: nearest turned back (8 undoes 6), far upright.
+      { id: turned, orientation: 8, other: photo, rank: 1 },
+      { id: turned, orientation: 1, other: photo, rank: 9 },
+      // The crop: one picture upright, and as near mirrored (a pooled code barely tells).
+      { id: crop, orientation: 1, other: photo, rank: 1 },
+      { id: crop, orientation: 2, other: photo, rank: 1 },
+      // The window turned lies 3 bits farther than upright (TURN_SLACK is 2): not compared.
+      { id: window, orientation: 3, other: photo, rank: 5 },
+      { id: window, orientation: 1, other: photo, rank: 2 },
+    ];
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
+    await check.prepare(pairs);
+    expect(check.matches(turned, 8, photo)).toBe(true);
+    expect(check.matches(turned, 1, photo)).toBe(false);
+    expect(check.matches(crop, 1, photo)).toBe(true);
+    expect(check.matches(window, 1, photo)).toBe(false);
+    // Compared: the turned copy both ways, the crop upright, the window upright; skipped: the mirrored crop (one
+    // picture upright already) and the turned window (not nearest).
+    expect(check.counts).toMatchObject({ checked: 4, skipped: 2 });
+    expect(check.matches(crop, 2, photo)).toBe(false);
+    expect(check.matches(window, 3, photo)).toBe(false);
+    // The same turned window compared where it is the nearest: the verdict is the pixels' (a window is no copy).
+    const near = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);
+    await near.prepare([{ id: window, orientation: 3, other: photo, rank: 4 }, pairs[5]]);
+    expect(near.counts).toMatchObject({ checked: 2, skipped: 0 });
   });
 
   it('judges interchangeable copies once: a family of copies takes the verdict of one of its members', async () => {

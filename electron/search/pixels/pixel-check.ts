@@ -22,7 +22,15 @@ import type { Worker } from 'node:worker_threads';
 import { decodeImage } from '../../../model/image/decode.js';
 import { startModuleWorker } from '../../../model/module-worker.js';
 import { orientPixels, type Orientation } from '../../../model/image/orientation.js';
-import { Families, orderedPair, orderedPairKey, type PixelPair, turn, verdictKey } from './pairs.js';
+import {
+  Families,
+  orderedPair,
+  orderedPairKey,
+  type PixelPair,
+  turn,
+  turnedWhereNearest,
+  verdictKey,
+} from './pairs.js';
 import {
   type AlignablePicture,
   alignPictures,
@@ -184,7 +192,7 @@ export class PixelCheck {
   /** This check's verdicts, by `verdictKey` (an unchecked pair passes). */
   private readonly verdicts = new Map<number | string, boolean>();
   /** Pairs of the last `prepare`: compared now, taken from the store, and judged by their families' verdict. */
-  readonly counts = { checked: 0, searched: 0, kept: 0, inferred: 0 };
+  readonly counts = { checked: 0, searched: 0, kept: 0, inferred: 0, skipped: 0 };
 
   /**
    * @param store verdicts kept from earlier searches, and where new ones are kept (none: every pair is checked)
@@ -210,12 +218,16 @@ export class PixelCheck {
    * loses at most the chunks in flight, and one started again goes on from there. Since the rounds are replayed
    * from the kept comparisons, a search resumed after an interruption infers what an uninterrupted one infers and
    * finds the same groups. Progress is told as pairs are compared (a search with every comparison kept tells none).
+   *
+   * Turned pairs (a photo turned or mirrored against another upright) are compared only where the turn brings the
+   * two photos nearest (`turnedWhereNearest`), and after every upright pair: a turned pair of two photos judged one
+   * picture upright is skipped (`counts.skipped`; grouping has their edge), and gets no verdict.
    */
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
     // A pair often comes more than once (its own codes, and its greyscale variant's either way): judge it once.
     const todo: PixelPair[] = [];
     const seen = new Set<number | string>();
-    this.counts.checked = this.counts.searched = this.counts.kept = this.counts.inferred = 0;
+    this.counts.checked = this.counts.searched = this.counts.kept = this.counts.inferred = this.counts.skipped = 0;
     for (const p of pairs) {
       const key = verdictKey(p);
       if (this.verdicts.has(key) || seen.has(key)) continue;
@@ -223,10 +235,15 @@ export class PixelCheck {
       todo.push(p);
     }
     seen.clear();
+    const candidates = turnedWhereNearest(todo, pairs);
+    this.counts.skipped = todo.length - candidates.length;
+    todo.length = 0;
+    todo.push(...candidates);
     if (!todo.length) return;
-    todo.sort(
-      (p, q) => (p.rank ?? 0) - (q.rank ?? 0) || p.id - q.id || p.orientation - q.orientation || p.other - q.other,
-    );
+    // Upright pairs first, turned ones after them (a turned pair of two photos already one picture is skipped).
+    const turned = (p: PixelPair) => (turn(p.orientation) === 1 ? 0 : 1);
+    const round = (p: PixelPair) => turned(p) * 1e6 + (p.rank ?? 0);
+    todo.sort((p, q) => round(p) - round(q) || p.id - q.id || p.orientation - q.orientation || p.other - q.other);
     const families = new Families();
     /** Verdicts between families (by their roots when made), from compared pairs. */
     const judged: [PixelPair, boolean][] = [];
@@ -235,8 +252,8 @@ export class PixelCheck {
     try {
       for (let start = 0; start < todo.length;) {
         let end = start;
-        while (end < todo.length && (todo[end].rank ?? 0) === (todo[start].rank ?? 0)) end++;
-        const round = todo.slice(start, end);
+        while (end < todo.length && round(todo[end]) === round(todo[start])) end++;
+        const pairs = todo.slice(start, end);
         start = end;
         // What is known between families now; a round's pairs of one family pair wait for its first one.
         const between = new Map<string, boolean>();
@@ -251,7 +268,13 @@ export class PixelCheck {
         // Each sent pair's key as the round began (families grow while the round runs).
         const sentKey = new Map<PixelPair, string>();
         const inferred: [PixelPair, boolean][] = [];
-        for (const p of round) {
+        for (const p of pairs) {
+          // A turned pair adds nothing where the two photos are already one picture upright: grouping has the edge.
+          if (turned(p) && this.verdicts.get(verdictKey({ id: p.id, orientation: 1, other: p.other }))) {
+            this.counts.skipped++;
+            done++;
+            continue;
+          }
           const key = families.key(p);
           const known = families.same(p) ? true : between.get(key);
           if (known !== undefined) inferred.push([p, known]);
