@@ -1,63 +1,12 @@
 /**
  * A hand-assembled WebAssembly Hamming kernel (`i64.popcnt` / `i32.popcnt` over linear memory).
  *
- * The module is a few hundred bytes built here at load time, so no toolchain is needed. Codes live
+ * The module is a few hundred bytes built here at load time (electron/search/wasm/assemble.ts). Codes live
  * in the module's memory (a `WasmHammingScanner` owns one), so a scan reads them where they are:
  * copying a database in for every query would cost as much as the scan itself.
  */
 import type { DistanceArray } from '../../../model/codes.js';
-
-// Opcodes used below (WebAssembly core spec, binary format).
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  br: 0x0c,
-  brIf: 0x0d,
-  end: 0x0b,
-  select: 0x1b,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Load: 0x28,
-  i64Load: 0x29,
-  i32Load8U: 0x2d,
-  i32Store8: 0x3a,
-  i32Const: 0x41,
-  i32LtU: 0x49,
-  i32LeU: 0x4d,
-  i32Shl: 0x74,
-  i32Store: 0x36,
-  localTee: 0x22,
-  if: 0x04,
-  i32GeU: 0x4f,
-  i32Popcnt: 0x69,
-  i32Add: 0x6a,
-  i32Xor: 0x73,
-  i64Popcnt: 0x7b,
-  i64Xor: 0x85,
-  i32WrapI64: 0xa7,
-} as const;
-const VOID_BLOCK = 0x40;
-const I32 = 0x7f;
-const I64 = 0x7e;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
+import { I32, I64, MODULE_HEADER, name, OP, section, uleb, VOID_BLOCK, withSize } from '../wasm/assemble.js';
 
 // Parameters: 0 query ptr, 1 db ptr, 2 code count, 3 out ptr. Locals: 4 end, 5 d, 6 q (i32), 7 q0, 8 q1 (i64).
 const [Q, DB, N, OUT, END, D, Q32, Q64A, Q64B] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -107,10 +56,6 @@ const KERNELS = [
   { exportName: 'min4', words: 4, keepMin: true },
 ] as const;
 
-function withSize(body: number[]): number[] {
-  return [...uleb(body.length), ...body];
-}
-
 /** `histogram(distances, n, counts)`: counts[d] += 1 for each of the n distance bytes (counts are i32). */
 function histogramBody(): number[] {
   const [PTR, COUNT, HIST, END_, ADDR] = [0, 1, 2, 3, 4];
@@ -158,7 +103,7 @@ export function buildHammingWasmModule(): Uint8Array {
     ...selectBody(),
   ];
   return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...MODULE_HEADER,
     ...section(1, types),
     ...section(2, imports),
     ...section(3, functions),

@@ -1,9 +1,10 @@
 /**
  * The coarse search of the pixel alignment (alignment.ts): B's plane laid over A's at every offset, each scored
  * by the zero-mean normalised cross-correlation of the overlap, from summed-area tables so each offset costs one
- * pass over the overlap's products.
+ * pass over the overlap's products (in WebAssembly SIMD: wasm-dot.ts).
  */
 import type { GreyPlane } from '../../../model/image/grey-resample.js';
+import { rectangleDot } from './wasm-dot.js';
 
 /**
  * Placements are ranked by correlation plus this much times the smaller coverage: on a plain or repetitive
@@ -88,8 +89,9 @@ export const OFFSET_SEARCH = { stride: 2, keep: 3, fullBelow: 0.5 };
  */
 export function bestOffset(a: GreyPlane, tablesA: SumTables, b: GreyPlane, minOverlapCells: number): Placement | null {
   const tablesB = sumTables(b);
-  const ad = a.data;
-  const bd = b.data;
+  const dot = rectangleDot();
+  dot.setA(a);
+  dot.setB(b);
   const [dxMin, dyMin] = [1 - b.width, 1 - b.height];
   const largerArea = Math.max(a.width * a.height, b.width * b.height);
   // The last placement scored (no object per offset: most are scored and dropped).
@@ -103,12 +105,7 @@ export function bestOffset(a: GreyPlane, tablesA: SumTables, b: GreyPlane, minOv
     const x1 = Math.min(a.width, dx + b.width);
     const n = (y1 - y0) * (x1 - x0);
     if (y1 <= y0 || x1 <= x0 || n < minOverlapCells) return -Infinity;
-    let sab = 0;
-    for (let y = y0; y < y1; y++) {
-      let ia = y * a.width + x0;
-      let ib = (y - dy) * b.width + (x0 - dx);
-      for (let x = x0; x < x1; x++, ia++, ib++) sab += ad[ia] * bd[ib];
-    }
+    const sab = dot.sum(x0, y0, x1, y1, dx, dy);
     const sa = boxSum(tablesA.sum, tablesA.stride, x0, y0, x1, y1);
     const saa = boxSum(tablesA.squares, tablesA.stride, x0, y0, x1, y1);
     const sb = boxSum(tablesB.sum, tablesB.stride, x0 - dx, y0 - dy, x1 - dx, y1 - dy);
