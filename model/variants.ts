@@ -37,12 +37,17 @@ export function variantPixels(
 }
 
 /** Luma Y = round(0.299 R + 0.587 G + 0.114 B) of each pixel, replicated to every colour channel (alpha kept). */
+/** The grey level (BT.601 luma, rounded) of an RGB pixel: what `greyscalePixels` writes. */
+export function luma(r: number, g: number, b: number): number {
+  return Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+}
+
 export function greyscalePixels(image: RawImage): RawImage {
   const { data, channels } = image;
   const out = new Uint8Array(data.length);
   const colour = Math.min(channels, 3);
   for (let i = 0; i < data.length; i += channels) {
-    const y = colour === 3 ? Math.round(0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]) : data[i];
+    const y = colour === 3 ? luma(data[i], data[i + 1], data[i + 2]) : data[i];
     for (let c = 0; c < colour; c++) out[i + c] = y;
     for (let c = colour; c < channels; c++) out[i + c] = data[i + c];
   }

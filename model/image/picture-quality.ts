@@ -99,10 +99,20 @@ export async function jpegQualityOfFile(path: string): Promise<number | null> {
 export const DETAIL_SIDE = 1024;
 
 function greyOf(image: RawImage): GreyPlane {
-  const { width, height, channels: c, data } = image;
+  return greyWindow(image, 0, 0, image.width, image.height);
+}
+
+/** The grey of the window `width` × `height` at (`left`, `top`) of `image`, as `greyOf` gives it. */
+function greyWindow(image: RawImage, left: number, top: number, width: number, height: number): GreyPlane {
+  const { channels: c, data } = image;
   const grey = new Float32Array(width * height);
-  for (let i = 0; i < grey.length; i++) {
-    grey[i] = c >= 3 ? 0.299 * data[i * c] + 0.587 * data[i * c + 1] + 0.114 * data[i * c + 2] : data[i * c];
+  for (let y = 0; y < height; y++) {
+    let i = ((top + y) * image.width + left) * c;
+    const row = y * width;
+    if (c >= 3)
+      for (let x = 0; x < width; x++, i += c)
+        grey[row + x] = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+    else for (let x = 0; x < width; x++, i += c) grey[row + x] = data[i];
   }
   return { width, height, data: grey };
 }
@@ -175,20 +185,17 @@ export const SHARPNESS_SIDE = 1024;
  * Only pictures of the same size (decoded at the same size) are comparable.
  */
 export function sharpnessOf(image: RawImage): number {
-  const whole = greyOf(image);
   // The centre only: a frame, the corners a turn fills, or a watermark near an edge add edges, not sharpness.
-  const [width, height] = [Math.round(whole.width * SHARPNESS_CENTRE), Math.round(whole.height * SHARPNESS_CENTRE)];
-  const [left, top] = [Math.floor((whole.width - width) / 2), Math.floor((whole.height - height) / 2)];
-  const data = new Float32Array(width * height);
-  for (let y = 0; y < height; y++)
-    data.set(whole.data.subarray((top + y) * whole.width + left, (top + y) * whole.width + left + width), y * width);
-  const plane = { width, height, data };
+  const [width, height] = [Math.round(image.width * SHARPNESS_CENTRE), Math.round(image.height * SHARPNESS_CENTRE)];
+  const [left, top] = [Math.floor((image.width - width) / 2), Math.floor((image.height - height) / 2)];
+  const plane = greyWindow(image, left, top, width, height);
+  const data = plane.data;
   let mean = 0;
-  for (const v of plane.data) mean += v;
-  mean /= plane.data.length;
+  for (let i = 0; i < data.length; i++) mean += data[i];
+  mean /= data.length;
   let variance = 0;
-  for (const v of plane.data) variance += (v - mean) ** 2;
-  variance /= plane.data.length;
+  for (let i = 0; i < data.length; i++) variance += (data[i] - mean) ** 2;
+  variance /= data.length;
   if (variance < 1e-6 || plane.width < 4 || plane.height < 4) return 0;
   return detailFinerThan(plane, Math.round(plane.width / 2), Math.round(plane.height / 2)) / variance;
 }

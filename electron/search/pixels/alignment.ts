@@ -26,7 +26,7 @@
 import { contentBox } from '../../../model/image/content-box.js';
 import type { RawImage } from '../../../model/types.js';
 import { type GreyPlane, resampleGrey, type SamplePlane } from '../../../model/image/grey-resample.js';
-import { greyscalePixels } from '../../../model/variants.js';
+import { luma } from '../../../model/variants.js';
 import { bestOffset, OVERLAP_BONUS, type Placement, sumTables } from './correlation.js';
 import { type Box, localShift, MIN_DEVIATION, refineWarp, type Warp, warpStats } from './warp.js';
 
@@ -105,9 +105,11 @@ const COVERAGE_SLACK = 0.06;
 
 /** Luma of every pixel (model/variants.ts's greyscale, the one the greyscale variant is encoded from), as floats. */
 export function greyPlane(image: RawImage): GreyPlane {
-  const grey = greyscalePixels(image);
+  const { data: pixels, channels } = image;
   const data = new Float32Array(image.width * image.height);
-  for (let i = 0; i < data.length; i++) data[i] = grey.data[i * grey.channels];
+  if (channels >= 3)
+    for (let i = 0, p = 0; i < data.length; i++, p += channels) data[i] = luma(pixels[p], pixels[p + 1], pixels[p + 2]);
+  else for (let i = 0, p = 0; i < data.length; i++, p += channels) data[i] = pixels[p];
   return { width: image.width, height: image.height, data };
 }
 
