@@ -234,6 +234,18 @@ describe('PixelCheck', () => {
     expect(near.counts).toMatchObject({ checked: 2, skipped: 0 });
   });
 
+  it("takes a large library's pairs (300,000, all kept from before) without running out of stack", async () => {
+    const pairs: PixelPair[] = [];
+    for (let a = 1; pairs.length < 300_000; a++)
+      for (let b = a + 1; b <= a + 30; b++)
+        pairs.push({ id: a, orientation: 1, other: b, rank: 4 }, { id: a, orientation: 6, other: b, rank: 7 });
+    const store: PixelVerdictStore = { get: () => ({ same: false, compared: 'different' }), add: () => {} };
+    const check = new PixelCheck(DEFAULT_PIXEL_RULE, () => undefined, store, 0);
+    await check.prepare(pairs);
+    // Every turned pair lies 3 bits past its upright one (TURN_SLACK is 2): skipped; the upright ones are kept.
+    expect(check.counts).toMatchObject({ kept: 150_000, skipped: 150_000, checked: 0 });
+  });
+
   it('judges interchangeable copies once: a family of copies takes the verdict of one of its members', async () => {
     const { thumbnails, base, pairs } = await photosWithCopies(3, 500);
     const check = new PixelCheck(DEFAULT_PIXEL_RULE, (i) => thumbnails.get(i), undefined, 0);

@@ -225,20 +225,19 @@ export class PixelCheck {
    */
   async prepare(pairs: readonly PixelPair[], options: PixelCheckOptions = {}): Promise<void> {
     // A pair often comes more than once (its own codes, and its greyscale variant's either way): judge it once.
-    const todo: PixelPair[] = [];
+    const distinct: PixelPair[] = [];
     const seen = new Set<number | string>();
     this.counts.checked = this.counts.searched = this.counts.kept = this.counts.inferred = this.counts.skipped = 0;
     for (const p of pairs) {
       const key = verdictKey(p);
       if (this.verdicts.has(key) || seen.has(key)) continue;
       seen.add(key);
-      todo.push(p);
+      distinct.push(p);
     }
     seen.clear();
-    const candidates = turnedWhereNearest(todo, pairs);
-    this.counts.skipped = todo.length - candidates.length;
-    todo.length = 0;
-    todo.push(...candidates);
+    // (Arrays of a large library's pairs are never spread into a call's arguments: the stack cannot hold them.)
+    let todo = turnedWhereNearest(distinct, pairs);
+    this.counts.skipped = distinct.length - todo.length;
     if (!todo.length) return;
     // Upright pairs first, turned ones after them (a turned pair of two photos already one picture is skipped).
     const turned = (p: PixelPair) => (turn(p.orientation) === 1 ? 0 : 1);
@@ -333,7 +332,12 @@ export class PixelCheck {
         // Pairs waiting on an unchecked pair are compared themselves in a later round.
         for (const [, list] of waiting) {
           const open = list.filter((q) => !this.verdicts.has(verdictKey(q)));
-          if (open.length) todo.splice(start, 0, ...open.map((q) => ({ ...q, rank: (q.rank ?? 0) + 0.5 })));
+          if (open.length)
+            todo = [
+              ...todo.slice(0, start),
+              ...open.map((q) => ({ ...q, rank: (q.rank ?? 0) + 0.5 })),
+              ...todo.slice(start),
+            ];
         }
       }
     } finally {
