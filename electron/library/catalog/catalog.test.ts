@@ -1,7 +1,15 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Catalog, GREYSCALE_VARIANT, type PhotoAnalysis, TRIMMED_VARIANT, STORED_UPRIGHT_VARIANTS } from './catalog.js';
+import {
+  Catalog,
+  GREYSCALE_VARIANT,
+  type GridSort,
+  gridPageSql,
+  type PhotoAnalysis,
+  TRIMMED_VARIANT,
+  STORED_UPRIGHT_VARIANTS,
+} from './catalog.js';
 import { SCHEMA_VERSION } from '../db.js';
 import { MIGRATIONS } from '../schema.js';
 import { tempDir } from '../../../tests/helpers/temp-dir.js';
@@ -104,7 +112,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(12);
+    expect(SCHEMA_VERSION).toBe(13);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
@@ -259,5 +267,33 @@ describe('kept pixel-check verdicts', () => {
     expect(c.verdicts.list('r1').map((v) => v.b)).toEqual(expect.arrayContaining(['hash-a', 'hash-b']));
     expect(c.verdicts.list('r1')).toHaveLength(2);
     expect(c.verdicts.list('r2')).toHaveLength(1);
+  });
+});
+
+describe('the library grid', () => {
+  it("reads a page through its sort order's index, never sorting the library, and sorts names without folders", () => {
+    const c = (catalog = Catalog.open(tmp()));
+    const root = c.addRoot('/p');
+    const add = (file: string, size: number) => {
+      const id = c.upsertSeen({ path: file, rootId: root, size, mtimeMs: size * 1000, contentHash: file });
+      c.db.prepare(`UPDATE photos SET status = 'ready' WHERE id = ?`).run(id);
+    };
+    add('/p/b/Apple.jpg', 3);
+    add('/p/a/mango.jpg', 1);
+    add('C:\\p\\z\\banana.jpg', 2);
+    add('/p/c/zebra.jpg', 4);
+    for (const sort of ['name', 'date', 'size', 'folder'] as const) {
+      const plan = (c.db.prepare(`EXPLAIN QUERY PLAN ${gridPageSql(sort)}`).all(10, 0) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+      expect(plan).toContain(`photos_ready_by_${sort}`);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+    const names = (sort: GridSort) => c.photosPage(0, 10, sort).photos.map((p) => p.path);
+    expect(names('name')).toEqual(['/p/b/Apple.jpg', 'C:\\p\\z\\banana.jpg', '/p/a/mango.jpg', '/p/c/zebra.jpg']);
+    expect(names('size')).toEqual(['/p/c/zebra.jpg', '/p/b/Apple.jpg', 'C:\\p\\z\\banana.jpg', '/p/a/mango.jpg']);
+    expect(names('date')).toEqual(names('size')); // newest first: the file times follow the sizes here
+    expect(c.photosPage(1, 2, 'folder')).toEqual({ total: 4, photos: expect.any(Array) });
+    expect(c.photosPage(1, 2, 'folder').photos.map((p) => p.path)).toEqual(['/p/b/Apple.jpg', '/p/c/zebra.jpg']);
   });
 });
