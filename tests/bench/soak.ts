@@ -12,15 +12,14 @@
  * disk: every request here reads the catalog (codes, thumbnails, albums), as the app does.
  */
 import Database from 'better-sqlite3';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { type ApiClient, connectWebSocket } from '../../renderer/src/lib/api/client.js';
 import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
+import { startServe } from '../helpers/serve.js';
+import { copyLibrary, defaultLibrary } from './libraries.js';
 import { seededRandom } from '../helpers/synthetic-photo.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { table } from './dedup/report.js';
 
 function option(name: string, fallback: string): string {
@@ -32,12 +31,6 @@ const CLIENTS = Number(option('clients', '4'));
 const SCAN_PHOTOS = Number(option('scan-photos', '600'));
 const WARM_UP = Math.min(500, Math.floor(REQUESTS / 10));
 const log = (message: string) => process.stderr.write(`${message}\n`);
-
-function defaultLibrary(): string | null {
-  const dir = path.join(os.tmpdir(), 'lookalike-scale');
-  const found = existsSync(dir) ? readdirSync(dir).find((f) => /^library-100000-\w+\.db$/.test(f)) : undefined;
-  return found ? path.join(dir, found) : null;
-}
 
 /** RSS of a process (its threads included), in MB, from /proc (Linux). */
 function rssMB(pid: number): number | null {
@@ -55,26 +48,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
 }
 
-async function startServe(db: string): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [path.resolve('bin/lookalike.js'), 'serve', '--port', '0', '--json', '--db', db],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    child.once('exit', (code) => reject(new Error(`lookalike serve exited with ${code}`)));
-  });
-  const { url, port } = JSON.parse(line) as { url: string; port: number };
-  return { child, url, port };
-}
-
 type Kind = 'similar' | 'grid page' | 'thumbnail' | 'album edit' | 'exact duplicates';
 
 async function main(): Promise<void> {
@@ -83,12 +56,9 @@ async function main(): Promise<void> {
     log('No library to soak: make one with `npm run bench:scale -- --photos 100000`, or give --db LIBRARY.');
     process.exit(2);
   }
-  const dir = tempDir('soak');
-  const db = path.join(dir, 'library.db');
   log(`soak: copying ${source}`);
-  const from = new Database(source, { readonly: true });
-  await from.backup(db);
-  from.close();
+  const db = await copyLibrary(source, 'soak');
+  const dir = path.dirname(db);
   const catalog = new Database(db, { readonly: true });
   const photos = catalog.prepare(`SELECT id, path FROM photos WHERE status = 'ready'`).all() as {
     id: number;
@@ -102,7 +72,7 @@ async function main(): Promise<void> {
   mkdirSync(folder);
   await writeFixtureLibrary(folder, SCAN_PHOTOS, { size: 320, formats: ['jpeg'] });
 
-  const server = await startServe(db);
+  const server = await startServe(db, { stderr: 'inherit' });
   const clients: ApiClient[] = [];
   for (let c = 0; c < CLIENTS; c++) clients.push(await connectWebSocket(server.url, WebSocket as never));
   const token = new URL(server.url).searchParams.get('token')!;

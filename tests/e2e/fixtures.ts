@@ -1,11 +1,9 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { startServe } from '../helpers/serve.js';
 
 export interface LookalikeServer {
   url: string;
@@ -15,31 +13,13 @@ export interface LookalikeServer {
 }
 
 /** Start `lookalike serve --port 0` on a fresh temporary library and wait for its URL. */
-async function startServe(): Promise<{ server: LookalikeServer; child: ChildProcess; tmp: string }> {
+async function startServeHere(): Promise<{ server: LookalikeServer; child: ChildProcess; tmp: string }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-e2e-'));
   const dbPath = path.join(tmp, 'library.db');
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'bin', 'lookalike.js'), 'serve', '--port', '0', '--json', '--db', dbPath],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // The OS trash of this test run lives in its temporary folder (freedesktop trash under XDG_DATA_HOME).
-      env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg') },
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.once('exit', (code) => reject(new Error(`lookalike serve exited with ${code}: ${stderr}`)));
+  // The OS trash of this test run lives in its temporary folder (freedesktop trash under XDG_DATA_HOME).
+  const { child, url, port } = await startServe(dbPath, {
+    env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg') },
   });
-  const { url, port } = JSON.parse(line) as { url: string; port: number };
   return { server: { url, port, dbPath, libraryDir: tmp }, child, tmp };
 }
 
@@ -65,7 +45,7 @@ export class HomePage {
 export const test = base.extend<{ lookalike: LookalikeServer; home: HomePage }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies by destructuring
   lookalike: async ({}, use) => {
-    const { server, child, tmp } = await startServe();
+    const { server, child, tmp } = await startServeHere();
     await use(server);
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
