@@ -20,8 +20,10 @@
  * Correlation is the zero-mean normalised cross-correlation over the overlap;
  * where it is not high enough to be sure, each small tile is also aligned on its own, and a tile that sits
  * elsewhere than the whole (a subject that moved, parallax) means two shots, not one picture.
- * Pure JS over small arrays: on the stress library's candidate pairs (2-core VM, one thread) ~1–2 ms a pair
- * settled at its first placement, up to ~10 ms one that must search (two photos of one kind of subject).
+ * Small arrays in JS, but for the coarse search's products (WebAssembly SIMD: wasm-dot.ts). The warp's loops
+ * (warp.ts) were tried in scalar WebAssembly too: V8 runs the JS about as fast (7 % apart), so they stayed JS.
+ * On the stress library's candidate pairs (2-core VM, one thread), before the SIMD products: ~1–2 ms a pair
+ * settled at its first placement, up to ~10 ms one that must search.
  */
 import { contentBox } from '../../../model/image/content-box.js';
 import type { RawImage } from '../../../model/types.js';
