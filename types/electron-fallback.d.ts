@@ -29,6 +29,7 @@ declare module 'electron' {
     whenReady(): Promise<void>;
     quit(): void;
     requestSingleInstanceLock(): boolean;
+    relaunch(): void;
     getPath(name: 'userData'): string;
   };
   export class BrowserWindow {

@@ -33,6 +33,13 @@ export interface AppInfo {
   name: string;
   version: string;
   dbPath: string;
+  /**
+   * What chose the library: `--db` (`flag`), `LOOKALIKE_DB` (`env`), Settings (`chosen`), or the default place in
+   * the user data folder.
+   */
+  dbSource: 'flag' | 'env' | 'chosen' | 'default';
+  /** A move chosen in Settings that waits for the next start, or why the last one could not be made. */
+  libraryNote: string | null;
   platform: string;
   node: string;
   model: ModelStatus;
@@ -52,7 +59,10 @@ export type Progress =
 /** Data the server pushes without being asked (beyond the reply to a request). */
 export type Events =
   | { type: 'progress'; requestId: number; progress: Progress }
-  | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' | 'apart' };
+  | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' | 'apart' }
+  /** Watch folders (electron/core/watch.ts): changed folders were scanned again, or could not be. */
+  | { type: 'watch.scanned'; folders: string[]; added: number; updated: number; removed: number; failed: number }
+  | { type: 'watch.failed'; folders: string[]; message: string };
 
 export interface Handlers {
   'app.info': { args: Record<string, never>; result: AppInfo };
@@ -63,6 +73,14 @@ export interface Handlers {
   };
   /** Desktop app only: the OS folder picker. Browser mode answers NOT_IMPLEMENTED (type a path instead). */
   'app.pickFolder': { args: Record<string, never>; result: { path: string | null } };
+  /**
+   * Where the library is from the next start: `move` it into `folder` (the desktop app, or `lookalike serve`,
+   * copies it there when it next starts, before opening it; the old file is kept), or use the library already in
+   * `folder`. The file is `library.db` in the folder. `note`: what happens next, in a sentence.
+   */
+  'app.chooseLibraryLocation': { args: { folder: string; move: boolean }; result: { path: string; note: string } };
+  /** Desktop app: starts again (to open the library where Settings moved it). */
+  'app.restart': { args: Record<string, never>; result: Record<string, never> };
   /**
    * Desktop app only: opens a library photo in the OS's viewer, or with `reveal` shows it in its folder (Finder,
    * Explorer, the file manager). By id, never by path. Browser mode answers NOT_IMPLEMENTED.
@@ -244,6 +262,11 @@ export interface LibrarySettings {
   geometric: boolean;
   /** The match preset a duplicate search uses when none is given (the app's starting choice, the CLI's default). */
   preset: DuplicatePreset;
+  /**
+   * Watch folders: while the desktop app or `lookalike serve` runs, a library folder where photos are added,
+   * changed or removed is scanned again (electron/core/watch.ts).
+   */
+  watch: boolean;
 }
 
 export type DuplicatePreset = 'exact' | 'very-close' | 'close' | 'loose';

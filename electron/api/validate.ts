@@ -31,6 +31,8 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     })
     .strict(),
   'app.pickFolder': empty as z.ZodType<Record<string, never>>,
+  'app.chooseLibraryLocation': z.object({ folder: z.string().min(1), move: z.boolean() }).strict(),
+  'app.restart': empty as z.ZodType<Record<string, never>>,
   'app.showPhoto': z.object({ id: z.number().int().positive(), reveal: z.boolean().optional() }).strict(),
   'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),
@@ -77,7 +79,11 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .strict(),
   'settings.get': empty as z.ZodType<Record<string, never>>,
   'settings.set': z
-    .object({ geometric: z.boolean().optional(), preset: z.enum(['exact', 'very-close', 'close', 'loose']).optional() })
+    .object({
+      geometric: z.boolean().optional(),
+      preset: z.enum(['exact', 'very-close', 'close', 'loose']).optional(),
+      watch: z.boolean().optional(),
+    })
     .strict(),
   'album.list': empty as z.ZodType<Record<string, never>>,
   'album.create': z.object({ name: albumName }).strict(),

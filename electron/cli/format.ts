@@ -79,6 +79,7 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     return [
       `Rotated and mirrored copies count as duplicates: ${r.geometric ? 'on' : 'off'}.`,
       `Duplicate searches use the ${r.preset} preset unless told another (--threshold).`,
+      `Folders are watched and scanned again when photos change (while the app or lookalike serve runs): ${r.watch ? 'on' : 'off'}.`,
     ].join('\n');
   }
   if (method === 'dupes.trash') {

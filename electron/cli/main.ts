@@ -4,7 +4,9 @@ import type { ApiError, Method, Progress, Result } from '../api/contract.js';
 import type { Dispatcher } from '../api/dispatch.js';
 import { toApiError } from '../api/errors.js';
 import { type App, createApp } from '../core/app.js';
-import { packageVersion, rendererDir, resolveDbPath } from '../core/paths.js';
+import { applyPendingMove, libraryPath } from '../core/location.js';
+import { copyLibraryFile } from '../library/db.js';
+import { packageVersion, rendererDir } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatDuplicates, formatHuman } from './format.js';
 import { ProgressLog, progressText } from './progress.js';
@@ -177,20 +179,24 @@ const COMMANDS: Record<string, Command> = {
   },
   settings: {
     summary: 'Show or change the library settings',
-    usage: 'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--json]',
-    options: { geometric: { type: 'string' }, preset: { type: 'string' } },
+    usage: 'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--watch on|off] [--json]',
+    options: { geometric: { type: 'string' }, preset: { type: 'string' }, watch: { type: 'string' } },
     run: (ctx) => {
       const g = ctx.values.geometric;
       const preset = ctx.values.preset;
-      if (g === undefined && preset === undefined) return callAndPrint(ctx, 'settings.get', {});
+      const watch = ctx.values.watch;
+      if (g === undefined && preset === undefined && watch === undefined) return callAndPrint(ctx, 'settings.get', {});
       if (g !== undefined && g !== 'on' && g !== 'off')
         return Promise.resolve(usage('settings', `--geometric takes on or off, not "${String(g)}"`));
+      if (watch !== undefined && watch !== 'on' && watch !== 'off')
+        return Promise.resolve(usage('settings', `--watch takes on or off, not "${String(watch)}"`));
       const presets = ['exact', 'very-close', 'close', 'loose'] as const;
       if (preset !== undefined && !presets.includes(preset as (typeof presets)[number]))
         return Promise.resolve(usage('settings', `--preset takes ${presets.join(', ')}, not "${String(preset)}"`));
       return callAndPrint(ctx, 'settings.set', {
         ...(g === undefined ? {} : { geometric: g === 'on' }),
         ...(preset === undefined ? {} : { preset: preset as (typeof presets)[number] }),
+        ...(watch === undefined ? {} : { watch: watch === 'on' }),
       });
     },
   },
@@ -382,12 +388,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;
   }
-  const dbPath = resolveDbPath(parsed.values.db as string | undefined);
   const json = parsed.values.json === true;
   try {
+    // `serve` is the app of browser mode: like the desktop app, it makes a move of the library chosen in Settings
+    // before it opens it. Other commands may run beside the app, and use the library where it is until then.
+    if (name === 'serve' && parsed.values.db === undefined) applyPendingMove(copyLibraryFile);
+    const { path: dbPath, source: dbSource } = libraryPath(parsed.values.db as string | undefined);
     // A command's job runs in this process's own thread (nothing else waits on it here, and a second thread
     // costs ~40 MB); `serve` keeps its jobs off the thread that answers the browser.
-    const app = createApp({ dbPath, jobs: name === 'serve' ? 'thread' : 'here' });
+    const app = createApp({
+      dbPath,
+      dbSource,
+      jobs: name === 'serve' ? 'thread' : 'here',
+      // The app of browser mode watches the library's folders when the setting is on; a command does not.
+      watch: name === 'serve',
+    });
     const values = parsed.values as CommandContext['values'];
     try {
       return await command.run({

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveDbPath, userDataDir } from './paths.js';
+import { userDataDir } from './paths.js';
 
 describe('user data folder and database path', () => {
   it('follows XDG on Linux, Application Support on macOS, APPDATA on Windows', () => {
@@ -11,14 +11,6 @@ describe('user data folder and database path', () => {
     );
     expect(userDataDir({ HOME: 'C:/Users/u', APPDATA: 'C:/Users/u/AppData/Roaming' }, 'win32')).toBe(
       path.join('C:/Users/u/AppData/Roaming', 'Lookalike'),
-    );
-  });
-
-  it('prefers --db, then LOOKALIKE_DB, then the default', () => {
-    expect(resolveDbPath('/a.db', { LOOKALIKE_DB: '/b.db', HOME: '/h' })).toBe(path.resolve('/a.db'));
-    expect(resolveDbPath(undefined, { LOOKALIKE_DB: '/b.db', HOME: '/h' })).toBe(path.resolve('/b.db'));
-    expect(resolveDbPath(undefined, { HOME: '/h' })).toBe(
-      path.join('/h', '.local', 'share', 'lookalike', 'library.db'),
     );
   });
 });

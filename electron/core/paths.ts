@@ -25,10 +25,3 @@ export function userDataDir(
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Lookalike');
   return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'lookalike');
 }
-
-/** `--db FILE`, else `LOOKALIKE_DB`, else `library.db` in the user data folder. */
-export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return path.resolve(flag);
-  if (env.LOOKALIKE_DB) return path.resolve(env.LOOKALIKE_DB);
-  return path.join(userDataDir(env), 'library.db');
-}

@@ -3,7 +3,7 @@
  * talks to the catalog (catalog.ts), which receives the `SqliteDatabase` this module opens.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AppError, toApiError } from '../api/errors.js';
 import { MIGRATIONS } from './schema.js';
@@ -91,5 +91,56 @@ function migrate(db: SqliteDatabase, file: string, readonly: boolean): void {
       MIGRATIONS[version](db);
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
+  }
+}
+
+/**
+ * Copies the library `from` to `to` (which must not exist): one consistent snapshot (SQLite's VACUUM INTO), written
+ * beside `to` and renamed onto it once it checks whole, so a failure (a full disk, a folder that cannot be written)
+ * leaves nothing at `to`. The copy is at this build's schema; `from` is left as it was.
+ */
+export function copyLibraryFile(from: string, to: string): void {
+  if (existsSync(to)) throw new AppError('IO_ERROR', `There is already a file at ${to}; nothing was copied.`);
+  const partial = `${to}.partial`;
+  rmSync(partial, { force: true });
+  const db = openDatabase(from);
+  try {
+    db.prepare('VACUUM INTO ?').run(partial);
+    const copy = new Database(partial, { readonly: true, fileMustExist: true });
+    try {
+      const check = copy.pragma('quick_check', { simple: true });
+      if (check !== 'ok')
+        throw new AppError('DB_ERROR', `The copy of the library did not check whole (${String(check)}).`);
+    } finally {
+      copy.close();
+    }
+    renameSync(partial, to);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    if (error instanceof AppError) throw error;
+    const known = toApiError(error);
+    throw new AppError(
+      known.code === 'INTERNAL' ? 'IO_ERROR' : known.code,
+      `The library could not be copied to ${to}: ${known.message}`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether `file` is a Lookalike library this build can open (read without changing it). */
+export function isLibraryFile(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const photos = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'photos'").get();
+      return version >= 1 && version <= SCHEMA_VERSION && photos !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
   }
 }

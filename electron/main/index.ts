@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url';
 import type { Channel } from '../api/dispatch.js';
 import { AppError } from '../api/errors.js';
 import { createApp } from '../core/app.js';
-import { packageRoot, rendererDir, resolveDbPath } from '../core/paths.js';
+import { applyPendingMove, libraryPath } from '../core/location.js';
+import { copyLibraryFile } from '../library/db.js';
+import { packageRoot, rendererDir } from '../core/paths.js';
 import {
   allowedNavigation,
   CONTENT_SECURITY_POLICY,
@@ -33,13 +35,23 @@ protocol.registerSchemesAsPrivileged([
   { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// A move of the library chosen in Settings is made now, before anything opens it (electron/core/location.ts).
+applyPendingMove(copyLibraryFile);
+const where = libraryPath(undefined);
 const lookalike = createApp({
-  dbPath: resolveDbPath(undefined),
+  dbPath: where.path,
+  dbSource: where.source,
+  watch: true,
   trashFile: (file) => shell.trashItem(file),
   extraHandlers: {
     'app.pickFolder': async () => {
       const picked = await dialog.showOpenDialog({ properties: ['openDirectory'], title: 'Choose a photo folder' });
       return { path: picked.canceled ? null : (picked.filePaths[0] ?? null) };
+    },
+    'app.restart': async () => {
+      app.relaunch();
+      setTimeout(() => app.quit(), 100); // after the answer has gone
+      return {};
     },
     'app.showPhoto': async ({ id, reveal }) => {
       const file = lookalike.library.photoFile(id);

@@ -110,7 +110,7 @@ test('browse the library grid, make albums, retrain on them, use the new model a
   await expect(page.getByTestId('albums-error')).toContainText('/no/such/photo.jpg');
 });
 
-test('choose photos in the grid with ctrl- and shift-click, add them to an album, and see it in their details', async ({
+test('choose photos in the grid with ctrl- and shift-click and by dragging, add them to an album, and see it in their details', async ({
   page,
   home,
   lookalike,
@@ -150,4 +150,39 @@ test('choose photos in the grid with ctrl- and shift-click, add them to an album
   await expect(page.getByTestId('library-detail-albums')).toHaveText('Picked');
   await thumbs.nth(4).click();
   await expect(page.getByTestId('library-detail-albums')).toHaveText('none');
+  const opened = await page.getByTestId('library-detail').locator('dd').first().textContent();
+
+  // A drag across the grid (a rubber band) chooses every photo its rectangle touches, and opens none of them.
+  const [from, to] = [(await thumbs.nth(0).boundingBox())!, (await thumbs.nth(4).boundingBox())!];
+  const band = { left: from.x + 20, top: from.y + 20, right: to.x + 30, bottom: to.y + 30 };
+  // Where the tiles are as the drag begins (choosing must not move them: the bar above the grid is always there).
+  const boxes = [];
+  for (let i = 0; i < 6; i++) boxes.push((await thumbs.nth(i).boundingBox())!);
+  await page.mouse.move(band.left, band.top);
+  await page.mouse.down();
+  await page.mouse.move(band.right, band.bottom, { steps: 8 });
+  await expect(page.getByTestId('library-band')).toBeVisible();
+  await page.screenshot({ path: 'test-results/library-band.png' });
+  await page.mouse.up();
+  await expect(page.getByTestId('library-band')).toBeHidden();
+  const touched = boxes.map(
+    (box) =>
+      box.x <= band.right && box.x + box.width >= band.left && box.y <= band.bottom && box.y + box.height >= band.top,
+  );
+  for (let i = 0; i < 6; i++) expect((await thumbs.nth(i).boundingBox())!.y).toBe(boxes[i].y);
+  const count = touched.filter(Boolean).length;
+  expect(count).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('library-chosen')).toContainText(`${count} chosen`);
+  for (let i = 0; i < 6; i++) await expect(thumbs.nth(i)).toHaveAttribute('aria-pressed', String(touched[i]));
+  await expect(page.getByTestId('library-detail').locator('dd').first()).toHaveText(opened!);
+  // With ctrl, a second drag adds to the choice: the last photo alone.
+  const last = (await thumbs.nth(5).boundingBox())!;
+  await page.keyboard.down('Control');
+  await page.mouse.move(last.x + 10, last.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(last.x + 40, last.y + 40, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Control');
+  await expect(page.getByTestId('library-chosen')).toContainText(`${count + (touched[5] ? 0 : 1)} chosen`);
+  await expect(thumbs.nth(5)).toHaveAttribute('aria-pressed', 'true');
 });

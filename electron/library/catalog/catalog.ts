@@ -108,6 +108,11 @@ export class Catalog {
     return this.statements.stmt(sql);
   }
 
+  /** The library's folders (each one a scan was given), by path. */
+  rootPaths(): string[] {
+    return (this.stmt('SELECT path FROM roots ORDER BY path').all() as { path: string }[]).map((r) => r.path);
+  }
+
   addRoot(rootPath: string): number {
     this.stmt('INSERT INTO roots (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(
       rootPath,

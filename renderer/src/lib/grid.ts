@@ -27,3 +27,40 @@ export function gridWindow(options: {
   }
   return { columns, rows, indices };
 }
+
+/** A rectangle in the grid's own coordinates (px from its top-left, scrolled content included). */
+export interface Band {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** The rectangle a drag from (x0, y0) to (x1, y1) spans, whichever way it went. */
+export function bandOf(x0: number, y0: number, x1: number, y1: number): Band {
+  return { left: Math.min(x0, x1), top: Math.min(y0, y1), right: Math.max(x0, x1), bottom: Math.max(y0, y1) };
+}
+
+/**
+ * The items whose tiles a dragged rectangle touches (a rubber-band choice), in order. Tile i sits at column
+ * i mod columns and row ⌊i / columns⌋, `tileWidth` wide (the rest of its `tile` cell is gap) and `row` high.
+ */
+export function indicesInBand(
+  band: Band,
+  layout: { columns: number; tile: number; tileWidth: number; row: number; total: number },
+): number[] {
+  const { columns, tile, tileWidth, row, total } = layout;
+  const rows = Math.ceil(total / columns);
+  const firstRow = Math.max(0, Math.floor(band.top / row));
+  const lastRow = Math.min(rows - 1, Math.floor(band.bottom / row));
+  const out: number[] = [];
+  for (let r = firstRow; r <= lastRow; r++) {
+    for (let c = 0; c < columns; c++) {
+      const i = r * columns + c;
+      if (i >= total) break;
+      const left = c * tile;
+      if (band.right >= left && band.left <= left + tileWidth) out.push(i);
+    }
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { AppInfo } from '../../../../electron/api/contract.js';
+import { watchSentence } from '../watch.js';
 import { ApiCallError, type ApiClient } from '../api/client.js';
 import { connect } from '../api/connect.js';
 
@@ -24,6 +25,8 @@ export class AppState {
   disconnected = $state(false);
   /** Bumped whenever the server says the library changed, so views reload what they show. */
   libraryRevision = $state(0);
+  /** What the last scan of watched folders did, in a sentence (Settings: watch folders). */
+  watchNote = $state<string | null>(null);
 
   get transport(): string {
     return this.client?.transportName ?? 'none';
@@ -46,6 +49,7 @@ export class AppState {
     this.client = client;
     client.on((event) => {
       if (event.type === 'library.changed') this.libraryRevision++;
+      if (event.type === 'watch.scanned' || event.type === 'watch.failed') this.watchNote = watchSentence(event);
     });
     client.onDisconnect(() => {
       if (this.client !== client) return;

@@ -75,6 +75,30 @@ export class LibraryState {
     if (this.chosen.size && !this.albums.length) void this.loadAlbums();
   }
 
+  /** What was chosen when a rubber-band drag began (kept when it began with ctrl or shift), while it lasts. */
+  private bandBase: [number, string][] | null = null;
+
+  /** A rubber-band drag begins: it adds to the photos chosen (`keep`) or chooses afresh. */
+  startBand(keep: boolean): void {
+    this.bandBase = keep ? [...this.chosen] : [];
+  }
+
+  /** The drag now covers the photos at `indices`: they are chosen, with those chosen before it when kept. */
+  chooseBand(indices: readonly number[]): void {
+    if (!this.bandBase) return;
+    this.chosen.clear();
+    for (const [id, path] of this.bandBase) this.chosen.set(id, path);
+    for (const i of indices) {
+      const p = this.photoAt(i);
+      if (p) this.chosen.set(p.id, p.path);
+    }
+  }
+
+  endBand(): void {
+    this.bandBase = null;
+    if (this.chosen.size && !this.albums.length) void this.loadAlbums();
+  }
+
   clearChosen(): void {
     this.chosen.clear();
     this.message = null;

@@ -45,6 +45,20 @@ export class SettingsState {
     }
   }
 
+  async setWatch(on: boolean): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.error = null;
+      this.settings = await client.invoke('settings.set', { watch: on });
+      this.saved = on
+        ? "The library's folders are watched: photos added, changed or removed there are found while Lookalike is open."
+        : "The library's folders are no longer watched: scan them to find changes.";
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
   /** The preset duplicate searches start from (here and in the command line). */
   async setPreset(preset: LibrarySettings['preset']): Promise<void> {
     const client = this.client();
@@ -53,6 +67,51 @@ export class SettingsState {
       this.error = null;
       this.settings = await client.invoke('settings.set', { preset });
       this.saved = `Duplicate searches will start from “${PRESET_WORDS[preset]}”.`;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** The folder typed or picked for the library's new place. */
+  libraryFolder = $state('');
+  /** A new place was chosen: the desktop app can start again to use it. */
+  restartWanted = $state(false);
+
+  /** Desktop app: the OS dialog for the library's new folder. */
+  async pickLibraryFolder(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      const { path } = await client.invoke('app.pickFolder', {});
+      if (path) this.libraryFolder = path;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** Moves the library into the folder (at the next start), or uses the library already there. */
+  async chooseLibrary(move: boolean): Promise<void> {
+    const client = this.client();
+    const folder = this.libraryFolder.trim();
+    if (!client) return;
+    if (!folder) {
+      this.error = 'Type or choose a folder first.';
+      return;
+    }
+    try {
+      this.error = null;
+      this.saved = (await client.invoke('app.chooseLibraryLocation', { folder, move })).note;
+      this.restartWanted = true;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  async restart(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      await client.invoke('app.restart', {});
     } catch (error) {
       this.error = describeError(error);
     }
