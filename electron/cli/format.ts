@@ -13,6 +13,7 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     return [
       `Lookalike ${info.version} on ${info.platform}, Node ${info.node}`,
       `Library: ${info.dbPath}`,
+      ...(info.libraryNote ? [`         ${info.libraryNote}`] : []),
       `Model:   ${model}`,
       ...m.providerNotes.map((n) => `         ${n}`),
     ].join('\n');

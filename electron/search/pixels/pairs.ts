@@ -98,10 +98,13 @@ export const TURN_SLACK = 2;
  */
 export function turnedWhereNearest(pairs: readonly PixelPair[], all: readonly PixelPair[] = pairs): PixelPair[] {
   const photos = (p: PixelPair) => verdictKey({ id: p.id, orientation: 1, other: p.other });
+  // Only the photo pairs with a turned candidate are looked up: a large library's pairs are millions.
   const nearest = new Map<number | string, number>();
+  for (const p of pairs) if (turn(p.orientation) !== 1) nearest.set(photos(p), Infinity);
   for (const p of all) {
     const key = photos(p);
-    nearest.set(key, Math.min(nearest.get(key) ?? Infinity, p.rank ?? 0));
+    const known = nearest.get(key);
+    if (known !== undefined && (p.rank ?? 0) < known) nearest.set(key, p.rank ?? 0);
   }
   return pairs.filter((p) => turn(p.orientation) === 1 || (p.rank ?? 0) <= nearest.get(photos(p))! + TURN_SLACK);
 }

@@ -238,6 +238,7 @@ export class PixelCheck {
     // (Arrays of a large library's pairs are never spread into a call's arguments: the stack cannot hold them.)
     let todo = turnedWhereNearest(distinct, pairs);
     this.counts.skipped = distinct.length - todo.length;
+    distinct.length = 0; // held while the rounds run otherwise
     if (!todo.length) return;
     // Upright pairs first, turned ones after them (a turned pair of two photos already one picture is skipped).
     const turned = (p: PixelPair) => (turn(p.orientation) === 1 ? 0 : 1);
