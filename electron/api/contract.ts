@@ -173,6 +173,18 @@ export interface Handlers {
     args: { offset: number; limit: number };
     result: { total: number; files: { id: number; path: string; reason: string }[] };
   };
+  /** The library's folders (each one a scan was given), with how many photos lie under each. */
+  'library.folders': { args: Record<string, never>; result: { folders: { path: string; photos: number }[] } };
+  /**
+   * Forgets a library folder: its photos leave the library (codes, thumbnails, album memberships); the files are not
+   * touched, and scanning the folder again brings them back.
+   */
+  'library.forgetFolder': { args: { path: string }; result: { path: string; photos: number } };
+  /**
+   * Folders whose full path starts as `prefix` does (the folder typed so far, then the start of a subfolder's
+   * name; hidden folders left out), for completing a folder typed in browser mode.
+   */
+  'library.completeFolder': { args: { prefix: string }; result: { folders: string[] } };
   'settings.get': { args: Record<string, never>; result: LibrarySettings };
   'settings.set': { args: Partial<LibrarySettings>; result: LibrarySettings };
   /** Albums by name, each with its number of photos (files gone from disk are not counted). */

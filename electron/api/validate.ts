@@ -77,6 +77,9 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
   'library.failed': z
     .object({ offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) })
     .strict(),
+  'library.folders': empty as z.ZodType<Record<string, never>>,
+  'library.forgetFolder': z.object({ path }).strict(),
+  'library.completeFolder': z.object({ prefix: z.string().max(4096) }).strict(),
   'settings.get': empty as z.ZodType<Record<string, never>>,
   'settings.set': z
     .object({

@@ -75,6 +75,15 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     const r = result as Result<'album.remove'>;
     return `Took ${photos(r.removed)} out of "${r.album.name}" (now ${photos(r.album.count)}).`;
   }
+  if (method === 'library.folders') {
+    const r = result as Result<'library.folders'>;
+    if (!r.folders.length) return 'The library has no folders yet: lookalike scan FOLDER adds one.';
+    return r.folders.map((f) => `${String(f.photos).padStart(7)}  ${f.path}`).join('\n');
+  }
+  if (method === 'library.forgetFolder') {
+    const r = result as Result<'library.forgetFolder'>;
+    return `Forgot ${r.path}: ${photos(r.photos)} left the library (the files are where they were; scan the folder to bring them back).`;
+  }
   if (method === 'settings.get' || method === 'settings.set') {
     const r = result as Result<'settings.get'>;
     return [

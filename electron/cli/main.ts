@@ -177,6 +177,17 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  folders: {
+    summary: "List the library's folders, or forget one (its photos leave the library; the files stay)",
+    usage: 'lookalike folders [--json]\n       lookalike folders forget FOLDER [--json]',
+    run: (ctx) => {
+      const [sub, ...rest] = ctx.positionals;
+      if (sub === undefined) return callAndPrint(ctx, 'library.folders', {});
+      if (sub === 'forget' && rest.length === 1)
+        return callAndPrint(ctx, 'library.forgetFolder', { path: path.resolve(rest[0]) });
+      return Promise.resolve(usage('folders', 'give no arguments, or "forget" and one folder'));
+    },
+  },
   settings: {
     summary: 'Show or change the library settings',
     usage: 'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--watch on|off] [--json]',

@@ -93,6 +93,18 @@ export function libraryHandlers(library: Library): HandlerGroup {
         files: photos.map((p) => ({ id: p.id, path: p.path, reason: p.error ?? 'it could not be read' })),
       };
     },
+    'library.folders': () => ({ folders: library.get().folders() }),
+    'library.forgetFolder': ({ path: folder }, { signal, onProgress, broadcast }) =>
+      library.job('forget', jobOptions(signal, onProgress), async () => {
+        const catalog = library.get();
+        const known = catalog.rootPaths().find((root) => root === folder);
+        if (!known) throw new AppError('NOT_FOUND', `${folder} is not one of the library's folders.`, { path: folder });
+        const photos = catalog.forgetFolder(folder);
+        library.touch();
+        broadcast({ type: 'library.changed', reason: 'scan' });
+        return { path: folder, photos };
+      }),
+    'library.completeFolder': ({ prefix }) => completeFolder(prefix),
     'settings.get': () => library.settings(),
     'settings.set': (change) => library.updateSettings(change),
   };
@@ -123,4 +135,25 @@ export async function checkScanFolders(folders: readonly string[]): Promise<void
       throw new AppError('IO_ERROR', `${folder} cannot be opened (${why}).`, { folder });
     }
   }
+}
+
+/** At most this many completions. */
+const COMPLETIONS = 20;
+
+/**
+ * Folders that complete `prefix`: the subfolders of the folder it names up to its last separator whose names start
+ * with what follows (case-insensitively), hidden ones left out, by name. Nothing for a relative or unreadable path.
+ */
+export async function completeFolder(prefix: string): Promise<{ folders: string[] }> {
+  if (!path.isAbsolute(prefix)) return { folders: [] };
+  const cut = Math.max(prefix.lastIndexOf('/'), prefix.lastIndexOf(path.sep));
+  const parent = prefix.slice(0, cut + 1) || path.sep;
+  const start = prefix.slice(cut + 1).toLowerCase();
+  const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  const folders = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name.toLowerCase().startsWith(start))
+    .map((e) => path.join(parent, e.name))
+    .sort((a, b) => a.localeCompare(b))
+    .slice(0, COMPLETIONS);
+  return { folders };
 }

@@ -208,6 +208,7 @@ const JOB_WORDS: Record<JobName, string> = {
   undo: 'an undo of the trash',
   retrain: 'a retrain on your albums',
   model: 'a switch of the similarity model',
+  forget: 'the removal of a folder from the library',
 };
 
 /** "The library is busy with a scan started at 14:02:11 by another Lookalike (process 4242): …" */

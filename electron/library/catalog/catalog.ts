@@ -51,6 +51,11 @@ const REHASHABLE = `FROM photos p JOIN descriptors d ON d.photo_id = p.id
 
 export type GridSort = 'name' | 'date' | 'size' | 'folder';
 
+/** A folder's path with its separator at the end: what the paths of the files under it start with. */
+function folderPrefix(root: string): string {
+  return root.endsWith('/') || root.endsWith('\\') ? root : root + (root.includes('\\') ? '\\' : '/');
+}
+
 /**
  * The statement of a page of the library grid (`Catalog.photosPage`; parameters: limit, offset): the ready photos
  * in `sort` order, ties by path, read through the sort's index (schema 13). Without statistics SQLite would take
@@ -129,9 +134,42 @@ export class Catalog {
     return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE id = ?`).get(id) as PhotoRecord | undefined;
   }
 
+  /** The library's folders with how many photos (not gone) lie under each. */
+  folders(): { path: string; photos: number }[] {
+    return this.rootPaths().map((root) => ({
+      path: root,
+      photos: (
+        this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
+          folderPrefix(root).length,
+          folderPrefix(root),
+        ) as { n: number }
+      ).n,
+    }));
+  }
+
+  /**
+   * Forgets a folder: every photo under it leaves the library (with its codes, thumbnail and album memberships), and
+   * the folder and any library folder inside it are no longer the library's. The files are not touched. Returns how
+   * many photos (not gone) left.
+   */
+  forgetFolder(root: string): number {
+    const prefix = folderPrefix(root);
+    return this.transaction(() => {
+      const left = (
+        this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
+          prefix.length,
+          prefix,
+        ) as { n: number }
+      ).n;
+      this.stmt('DELETE FROM photos WHERE substr(path, 1, ?) = ?').run(prefix.length, prefix);
+      this.stmt('DELETE FROM roots WHERE path = ? OR substr(path, 1, ?) = ?').run(root, prefix.length, prefix);
+      return left;
+    });
+  }
+
   /** Photos (not gone) whose path lies under `root`. */
   photosUnder(root: string): PhotoRecord[] {
-    const prefix = root.endsWith('/') || root.endsWith('\\') ? root : root + (root.includes('\\') ? '\\' : '/');
+    const prefix = folderPrefix(root);
     return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).all(
       prefix.length,
       prefix,

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import type { Statements } from './statements.js';
 
-export type JobName = 'scan' | 'trash' | 'undo' | 'retrain' | 'model';
+export type JobName = 'scan' | 'trash' | 'undo' | 'retrain' | 'model' | 'forget';
 
 export interface LockHolder {
   pid: number;

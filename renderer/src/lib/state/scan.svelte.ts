@@ -12,6 +12,14 @@ export class ScanState {
   rate = $state<{ perSecond: number; secondsLeft: number } | null>(null);
   summary = $state<ScanSummary | null>(null);
   error = $state<string | null>(null);
+  /** The library's folders, with their photos. */
+  folders = $state<{ path: string; photos: number }[]>([]);
+  /** The folder asked about before it is forgotten. */
+  forgetting = $state<string | null>(null);
+  message = $state<string | null>(null);
+  /** Folders completing the one typed (browser mode). */
+  completions = $state<string[]>([]);
+  private completing = 0;
   private controller: AbortController | null = null;
 
   constructor(private readonly client: () => ApiClient | null) {}
@@ -61,5 +69,48 @@ export class ScanState {
 
   cancel(): void {
     this.controller?.abort();
+  }
+
+  async loadFolders(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.folders = (await client.invoke('library.folders', {})).folders;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** Forgets the folder asked about (`forgetting`): its photos leave the library, the files stay. */
+  async forget(): Promise<void> {
+    const client = this.client();
+    const folder = this.forgetting;
+    if (!client || !folder) return;
+    try {
+      this.error = null;
+      const { photos } = await client.invoke('library.forgetFolder', { path: folder });
+      this.message = `${folder} left the library with its ${photos} photo${photos === 1 ? '' : 's'}; the files are where they were.`;
+      this.forgetting = null;
+      await this.loadFolders();
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** Folders that complete what is typed (the latest answer wins). */
+  async complete(): Promise<void> {
+    const client = this.client();
+    const prefix = this.folder;
+    if (!client || !prefix.trim()) {
+      this.completions = [];
+      return;
+    }
+    const ask = ++this.completing;
+    try {
+      const { folders } = await client.invoke('library.completeFolder', { prefix });
+      if (ask === this.completing) this.completions = folders;
+    } catch {
+      // completion is a help: a failure shows none
+    }
   }
 }
