@@ -274,6 +274,8 @@ export interface LibrarySettings {
   geometric: boolean;
   /** The match preset a duplicate search uses when none is given (the app's starting choice, the CLI's default). */
   preset: DuplicatePreset;
+  /** The copy of each group proposed to keep, when a search asks for no rule (the Duplicates view starts with it). */
+  keepRule: KeepRuleArg;
   /**
    * Watch folders: while the desktop app or `lookalike serve` runs, a library folder where photos are added,
    * changed or removed is scanned again (electron/core/watch.ts).

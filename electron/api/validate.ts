@@ -85,6 +85,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
     .object({
       geometric: z.boolean().optional(),
       preset: z.enum(['exact', 'very-close', 'close', 'loose']).optional(),
+      keepRule: keepRule.optional(),
       watch: z.boolean().optional(),
     })
     .strict(),

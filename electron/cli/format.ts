@@ -1,4 +1,4 @@
-import type { EncodedCode, HeadStatus, Method, Result } from '../api/contract.js';
+import type { EncodedCode, HeadStatus, KeepRuleArg, Method, Result } from '../api/contract.js';
 
 /** Human-readable text for a handler's result (the CLI's default output). */
 export function formatHuman<K extends Method>(method: K, result: Result<K>): string {
@@ -89,6 +89,7 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
     return [
       `Rotated and mirrored copies count as duplicates: ${r.geometric ? 'on' : 'off'}.`,
       `Duplicate searches use the ${r.preset} preset unless told another (--threshold).`,
+      `The copy proposed to keep: ${keepRuleWords(r.keepRule)} unless told another (--keep).`,
       `Folders are watched and scanned again when photos change (while the app or lookalike serve runs): ${r.watch ? 'on' : 'off'}.`,
     ].join('\n');
   }
@@ -198,4 +199,20 @@ export function formatDuplicates({ threshold, groups }: Result<'dupes.find'>, ve
 /** "1 photo", "3 photos". */
 function photos(n: number): string {
   return `${n} photo${n === 1 ? '' : 's'}`;
+}
+
+/** A keep rule in words. */
+function keepRuleWords(rule: KeepRuleArg): string {
+  switch (rule.kind) {
+    case 'best-quality':
+      return 'the likeliest original (best quality)';
+    case 'newest':
+      return 'the newest';
+    case 'oldest':
+      return 'the oldest';
+    case 'preferred-folder':
+      return `one in ${rule.folder}, else the likeliest original`;
+    case 'format-preference':
+      return `by format (${rule.formats.join(', ')}), else the likeliest original`;
+  }
 }

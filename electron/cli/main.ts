@@ -190,13 +190,25 @@ const COMMANDS: Record<string, Command> = {
   },
   settings: {
     summary: 'Show or change the library settings',
-    usage: 'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--watch on|off] [--json]',
-    options: { geometric: { type: 'string' }, preset: { type: 'string' }, watch: { type: 'string' } },
+    usage:
+      'lookalike settings [--geometric on|off] [--preset exact|very-close|close|loose] [--keep best|newest|oldest]\n' +
+      '                   [--watch on|off] [--json]',
+    options: {
+      geometric: { type: 'string' },
+      preset: { type: 'string' },
+      keep: { type: 'string' },
+      watch: { type: 'string' },
+    },
     run: (ctx) => {
       const g = ctx.values.geometric;
       const preset = ctx.values.preset;
       const watch = ctx.values.watch;
-      if (g === undefined && preset === undefined && watch === undefined) return callAndPrint(ctx, 'settings.get', {});
+      const keep = ctx.values.keep as string | undefined;
+      if (g === undefined && preset === undefined && watch === undefined && keep === undefined)
+        return callAndPrint(ctx, 'settings.get', {});
+      const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
+      if (keep !== undefined && !(keep in keepRules))
+        return Promise.resolve(usage('settings', `--keep takes best, newest or oldest, not "${keep}"`));
       if (g !== undefined && g !== 'on' && g !== 'off')
         return Promise.resolve(usage('settings', `--geometric takes on or off, not "${String(g)}"`));
       if (watch !== undefined && watch !== 'on' && watch !== 'off')
@@ -208,6 +220,7 @@ const COMMANDS: Record<string, Command> = {
         ...(g === undefined ? {} : { geometric: g === 'on' }),
         ...(preset === undefined ? {} : { preset: preset as (typeof presets)[number] }),
         ...(watch === undefined ? {} : { watch: watch === 'on' }),
+        ...(keep === undefined ? {} : { keepRule: { kind: keepRules[keep as keyof typeof keepRules] } }),
       });
     },
   },

@@ -16,7 +16,12 @@ import { type TrashFile, trashWithPackage } from './trash.js';
 const SETTINGS_KEY = 'library.settings';
 /** The retrained similarity head in use (its version, electron/library/head-store.ts); absent or null: the shipped one. */
 const SIMILARITY_HEAD_KEY = 'library.similarityHead';
-const DEFAULT_SETTINGS: LibrarySettings = { geometric: true, preset: 'close', watch: false };
+const DEFAULT_SETTINGS: LibrarySettings = {
+  geometric: true,
+  preset: 'close',
+  keepRule: { kind: 'best-quality' },
+  watch: false,
+};
 
 /** The library of one database: opened on first use, shared by every handler, closed on shutdown. */
 export class Library {

@@ -10,7 +10,11 @@ export function duplicateHandlers(library: Library, search: SearchService): Hand
   return {
     'dupes.find': (args, { signal, onProgress }) =>
       search.find(
-        { ...args, threshold: args.threshold ?? library.settings().preset },
+        {
+          ...args,
+          threshold: args.threshold ?? library.settings().preset,
+          keepRule: args.keepRule ?? library.settings().keepRule,
+        },
         { geometric: library.settings().geometric, signal, onProgress },
       ),
 

@@ -29,6 +29,18 @@ test('settings: the library, turned copies on and off and the starting preset (k
   await page.getByRole('button', { name: 'Duplicates' }).click();
   await expect(page.getByTestId('threshold')).toHaveValue('very-close');
   await page.getByRole('button', { name: 'Settings' }).click();
+  // The copy to keep: kept in the library, and the Duplicates view starts with it.
+  await page.getByTestId('settings-keep-rule').selectOption('preferred-folder');
+  await page.getByLabel('Folder whose copies to keep').fill('/home/me/Best');
+  await page.getByLabel('Folder whose copies to keep').press('Enter');
+  await expect(page.getByTestId('settings-saved')).toContainText(
+    'Each group will propose keeping the copy in a folder /home/me/Best',
+  );
+  await page.reload();
+  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await expect(page.getByTestId('keep-rule')).toHaveValue('preferred-folder');
+  await expect(page.getByLabel('Folder to keep copies in')).toHaveValue('/home/me/Best');
+  await page.getByRole('button', { name: 'Settings' }).click();
   await page.screenshot({ path: 'test-results/settings.png', fullPage: true });
 });
 

@@ -122,13 +122,28 @@ describe('lookalike CLI', () => {
 
   it('prints settings and albums as sentences, and ends --json output with a newline', () => {
     expect(lookalike('settings').stdout).toBe(
-      'Rotated and mirrored copies count as duplicates: on.\nDuplicate searches use the close preset unless told another (--threshold).\n',
+      [
+        'Rotated and mirrored copies count as duplicates: on.',
+        'Duplicate searches use the close preset unless told another (--threshold).',
+        'The copy proposed to keep: the likeliest original (best quality) unless told another (--keep).',
+        'Folders are watched and scanned again when photos change (while the app or lookalike serve runs): off.',
+        '',
+      ].join('\n'),
     );
     expect(lookalike('settings', '--preset', 'roughly').stderr).toContain(
       '--preset takes exact, very-close, close, loose',
     );
+    expect(lookalike('settings', '--keep', 'prettiest').stderr).toContain('--keep takes best, newest or oldest');
     expect(lookalike('settings', '--preset', 'very-close').stdout).toContain('use the very-close preset');
-    expect(JSON.parse(lookalike('settings', '--json').stdout)).toEqual({ geometric: true, preset: 'very-close' });
+    expect(lookalike('settings', '--keep', 'newest', '--watch', 'on').stdout).toContain(
+      'The copy proposed to keep: the newest unless',
+    );
+    expect(JSON.parse(lookalike('settings', '--json').stdout)).toEqual({
+      geometric: true,
+      preset: 'very-close',
+      keepRule: { kind: 'newest' },
+      watch: true,
+    });
     expect(lookalike('album').stdout).toBe('No albums yet.\n');
     expect(lookalike('settings', '--json').stdout.endsWith('}\n')).toBe(true);
   });

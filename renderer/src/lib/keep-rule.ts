@@ -1,5 +1,14 @@
 import type { KeepRuleArg } from '../../../electron/api/contract.js';
 
+/** The keep rules the Duplicates view and Settings offer, in words. */
+export const KEEP_RULES: readonly { value: KeepRuleChoice; label: string }[] = [
+  { value: 'best-quality', label: 'the likeliest original' },
+  { value: 'newest', label: 'the newest photo' },
+  { value: 'oldest', label: 'the oldest photo' },
+  { value: 'preferred-folder', label: 'the copy in a folder…' },
+  { value: 'format-preference', label: 'the copy in a format…' },
+];
+
 /** The keep rules the Duplicates view offers. */
 export type KeepRuleChoice = 'best-quality' | 'newest' | 'oldest' | 'preferred-folder' | 'format-preference';
 
@@ -18,4 +27,14 @@ export function keepRuleArg(choice: KeepRuleChoice, folder: string, formats: str
     return list.length ? { kind: 'format-preference', formats: list } : { kind: 'best-quality' };
   }
   return { kind: choice };
+}
+
+/** What the user chose and typed, from a rule (the inverse of `keepRuleArg`; `formats` when the rule has none). */
+export function keepRuleChoice(
+  rule: KeepRuleArg,
+  formats: string,
+): { choice: KeepRuleChoice; folder: string; formats: string } {
+  if (rule.kind === 'preferred-folder') return { choice: rule.kind, folder: rule.folder, formats };
+  if (rule.kind === 'format-preference') return { choice: rule.kind, folder: '', formats: rule.formats.join(', ') };
+  return { choice: rule.kind, folder: '', formats };
 }

@@ -1,5 +1,7 @@
 import type { DuplicateGroup, Progress, Result } from '../../../../electron/api/contract.js';
-import { type KeepRuleChoice, keepRuleArg } from '../keep-rule.js';
+import { type KeepRuleChoice, keepRuleArg, keepRuleChoice } from '../keep-rule.js';
+
+export { KEEP_RULES } from '../keep-rule.js';
 import { undoSentence } from '../undo.js';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
@@ -14,13 +16,6 @@ export const THRESHOLDS = [
 ] as const;
 
 /** Which copy of each group is proposed to keep, in the user's words. */
-export const KEEP_RULES = [
-  { value: 'best-quality', label: 'the likeliest original' },
-  { value: 'newest', label: 'the newest photo' },
-  { value: 'oldest', label: 'the oldest photo' },
-  { value: 'preferred-folder', label: 'the copy in a folder…' },
-  { value: 'format-preference', label: 'the copy in a format…' },
-] as const;
 
 /** Duplicate groups, the user's choice of copies to remove, and the trash action. */
 export class DuplicatesState {
@@ -81,7 +76,15 @@ export class DuplicatesState {
     if (!this.presetTaken) {
       // The first search uses the library's default preset (Settings); the user's choice here wins afterwards.
       this.presetTaken = true;
-      this.threshold = (await client.invoke('settings.get', {}).catch(() => null))?.preset ?? this.threshold;
+      const settings = await client.invoke('settings.get', {}).catch(() => null);
+      if (settings) {
+        this.threshold = settings.preset;
+        ({
+          choice: this.keepRule,
+          folder: this.keepFolder,
+          formats: this.keepFormats,
+        } = keepRuleChoice(settings.keepRule, this.keepFormats));
+      }
     }
     const search = this.searches.start();
     this.loading = true;

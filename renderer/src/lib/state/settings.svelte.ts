@@ -1,5 +1,6 @@
 import type { LibrarySettings } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
+import { KEEP_RULES, type KeepRuleChoice, keepRuleArg, keepRuleChoice } from '../keep-rule.js';
 import { describeError } from './app.svelte.js';
 
 /** The presets in the words the app shows them. */
@@ -25,6 +26,11 @@ export class SettingsState {
     if (!client) return;
     try {
       this.settings = await client.invoke('settings.get', {});
+      ({
+        choice: this.keepChoice,
+        folder: this.keepFolder,
+        formats: this.keepFormats,
+      } = keepRuleChoice(this.settings.keepRule, this.keepFormats));
       this.apartPairs = (await client.invoke('dupes.markedApart', {})).total;
     } catch (error) {
       this.error = describeError(error);
@@ -67,6 +73,33 @@ export class SettingsState {
       this.error = null;
       this.settings = await client.invoke('settings.set', { preset });
       this.saved = `Duplicate searches will start from “${PRESET_WORDS[preset]}”.`;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** The keep rule as chosen and typed here (from the library's, when loaded). */
+  keepChoice = $state<KeepRuleChoice>('best-quality');
+  keepFolder = $state('');
+  keepFormats = $state('raw, heic, jpeg');
+
+  /** Keeps the rule chosen here as the library's (a folder or format rule with nothing typed is best quality). */
+  async setKeepRule(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.error = null;
+      this.settings = await client.invoke('settings.set', {
+        keepRule: keepRuleArg(this.keepChoice, this.keepFolder, this.keepFormats),
+      });
+      const label = KEEP_RULES.find((r) => r.value === this.settings!.keepRule.kind)?.label ?? '';
+      this.saved = `Each group will propose keeping ${label.replace('…', '').trim()}${
+        this.settings.keepRule.kind === 'preferred-folder'
+          ? ` ${this.settings.keepRule.folder}`
+          : this.settings.keepRule.kind === 'format-preference'
+            ? ` ${this.settings.keepRule.formats.join(', ')}`
+            : ''
+      }, unless you choose another rule in Duplicates.`;
     } catch (error) {
       this.error = describeError(error);
     }
