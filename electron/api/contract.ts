@@ -40,6 +40,8 @@ export interface AppInfo {
   dbSource: 'flag' | 'env' | 'chosen' | 'default';
   /** A move chosen in Settings that waits for the next start, or why the last one could not be made. */
   libraryNote: string | null;
+  /** The execution provider chosen in Settings (this machine's); it applies from the start after it was chosen. */
+  providerChoice: 'auto' | ProviderName;
   platform: string;
   node: string;
   model: ModelStatus;
@@ -79,6 +81,11 @@ export interface Handlers {
    * `folder`. The file is `library.db` in the folder. `note`: what happens next, in a sentence.
    */
   'app.chooseLibraryLocation': { args: { folder: string; move: boolean }; result: { path: string; note: string } };
+  /** Which execution provider runs the model from the next start (this machine's choice, kept outside the library). */
+  'app.setProvider': {
+    args: { provider: 'auto' | ProviderName };
+    result: { provider: 'auto' | ProviderName; note: string };
+  };
   /** Desktop app: starts again (to open the library where Settings moved it). */
   'app.restart': { args: Record<string, never>; result: Record<string, never> };
   /**
@@ -269,7 +276,7 @@ export interface LibraryPhoto {
 export interface LibrarySettings {
   /**
    * Geometric matching: photos are also encoded rotated (90/180/270°) and mirrored, so turned or flipped
-   * copies are found as duplicates. Costs seven extra backbone runs per photo at scan time.
+   * copies are found as duplicates. Costs six extra backbone runs per photo at scan time (a turn and its inverse are matched from either side).
    */
   geometric: boolean;
   /** The match preset a duplicate search uses when none is given (the app's starting choice, the CLI's default). */

@@ -33,6 +33,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
   'app.pickFolder': empty as z.ZodType<Record<string, never>>,
   'app.chooseLibraryLocation': z.object({ folder: z.string().min(1), move: z.boolean() }).strict(),
   'app.restart': empty as z.ZodType<Record<string, never>>,
+  'app.setProvider': z.object({ provider: z.enum(['auto', 'cuda', 'dml', 'coreml', 'cpu']) }).strict(),
   'app.showPhoto': z.object({ id: z.number().int().positive(), reveal: z.boolean().optional() }).strict(),
   'model.encode': z.object({ path }).strict(),
   'scan.run': z.object({ folders: z.array(path).min(1).max(100) }).strict(),

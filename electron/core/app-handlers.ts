@@ -4,6 +4,7 @@ import type { HandlerGroup } from '../api/dispatch.js';
 import { isLibraryFile } from '../library/db.js';
 import { chooseLocation, type LibrarySource, readLocation } from './location.js';
 import { packageVersion } from './paths.js';
+import { readPreferences, writePreferences } from './preferences.js';
 
 export interface AppContext {
   dbPath: string;
@@ -21,6 +22,7 @@ export function appHandlers(ctx: AppContext): HandlerGroup {
       dbPath: ctx.dbPath,
       dbSource: ctx.dbSource,
       libraryNote: libraryNote(ctx),
+      providerChoice: readPreferences().provider,
       platform: `${process.platform}-${process.arch}`,
       node: process.versions.node,
       model: await ctx.modelStatus(),
@@ -35,6 +37,20 @@ export function appHandlers(ctx: AppContext): HandlerGroup {
           ? `, except where it is started with ${ctx.dbSource === 'flag' ? '--db' : 'LOOKALIKE_DB'}, which this one was`
           : '';
       return { path, note: `${when}${overridden}. The library here is kept as it is.` };
+    },
+    'app.setProvider': async ({ provider }) => {
+      writePreferences({ provider });
+      const words = {
+        auto: 'the best provider this machine can start',
+        cuda: 'CUDA',
+        dml: 'DirectML',
+        coreml: 'CoreML',
+        cpu: 'the CPU',
+      };
+      return {
+        provider,
+        note: `Lookalike runs the model on ${words[provider]} from its next start${provider === 'auto' || provider === 'cpu' ? '' : ', or on the CPU where that cannot start'}.`,
+      };
     },
     'app.ping': async ({ message, delayMs = 0, steps = 1 }, { signal, onProgress }) => {
       for (let step = 1; step <= steps; step++) {

@@ -11,6 +11,7 @@ import { SearchService } from '../search/service.js';
 import { appHandlers } from './app-handlers.js';
 import type { LibrarySource } from './location.js';
 import { FolderWatch } from './watch.js';
+import { providersFor, readPreferences } from './preferences.js';
 import { toApiError } from '../api/errors.js';
 import { ModelHost } from './model-host.js';
 import { modelHandlers } from './model-handlers.js';
@@ -58,7 +59,8 @@ export interface App {
 
 /** The composition root: every domain's handlers behind one dispatcher. */
 export function createApp(config: AppConfig): App {
-  const model = new ModelHost();
+  // The provider chosen in Settings (this machine's preference), from this start on.
+  const model = new ModelHost(undefined, providersFor(readPreferences().provider));
   const library = new Library(
     config.dbPath,
     config.loadEncoder ?? ((options) => model.photoEncoder(options)),

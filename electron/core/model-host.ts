@@ -9,6 +9,7 @@ import { dupHeadPresets, readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/duplicates/presets.js';
 import type { Orientation } from '../../model/image/orientation.js';
+import type { ProviderName } from '../../model/types.js';
 import { EncodePipeline } from '../../model/pipeline/pipeline.js';
 import { type ImageVariant, UPRIGHT_VARIANTS } from '../../model/variants.js';
 
@@ -33,11 +34,17 @@ export class ModelHost {
   private opening: Promise<Encoder> | null = null;
   private opened: Encoder | null = null;
 
-  constructor(private readonly artifactsDir?: string) {}
+  /**
+   * @param providers the execution providers to try, best first (default: every one this machine may have)
+   */
+  constructor(
+    private readonly artifactsDir?: string,
+    private readonly providers?: ProviderName[],
+  ) {}
 
   /** The encoder, opened once; a failed open is reported as MODEL_ERROR and retried on the next call. */
   encoder(): Promise<Encoder> {
-    this.opening ??= Encoder.open({ artifactsDir: this.artifactsDir, threads: 1 }).then(
+    this.opening ??= Encoder.open({ artifactsDir: this.artifactsDir, threads: 1, providers: this.providers }).then(
       (encoder) => (this.opened = encoder),
       (error: unknown) => {
         this.opening = null;

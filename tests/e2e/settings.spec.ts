@@ -20,7 +20,12 @@ test('settings: the library, turned copies on and off and the starting preset (k
   await expect(page.getByTestId('geometric')).not.toBeChecked();
   await page.getByTestId('geometric').check();
   await expect(page.getByTestId('settings-saved')).toContainText('will count as duplicates');
-  await expect(page.getByTestId('provider')).toContainText(/cpu|not started yet/);
+  await expect(page.getByTestId('provider')).toContainText(/In use now: (cpu|not started yet)/);
+  await expect(page.getByTestId('provider-choice')).toHaveValue('auto');
+  await page.getByTestId('provider-choice').selectOption('cpu');
+  await expect(page.getByTestId('settings-saved')).toHaveText(
+    'Lookalike runs the model on the CPU from its next start.',
+  );
   // The preset duplicate searches start from: kept in the library, and the Duplicates view starts there.
   await expect(page.getByTestId('default-preset')).toHaveValue('close');
   await page.getByTestId('default-preset').selectOption('very-close');

@@ -1,4 +1,4 @@
-import type { LibrarySettings } from '../../../../electron/api/contract.js';
+import type { AppInfo, LibrarySettings } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { KEEP_RULES, type KeepRuleChoice, keepRuleArg, keepRuleChoice } from '../keep-rule.js';
 import { describeError } from './app.svelte.js';
@@ -100,6 +100,24 @@ export class SettingsState {
             ? ` ${this.settings.keepRule.formats.join(', ')}`
             : ''
       }, unless you choose another rule in Duplicates.`;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** The execution provider chosen here (null: as the app was started with). */
+  provider = $state<AppInfo['providerChoice'] | null>(null);
+
+  /** Runs the model on `provider` from the next start. */
+  async setProvider(provider: AppInfo['providerChoice']): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    try {
+      this.error = null;
+      const result = await client.invoke('app.setProvider', { provider });
+      this.provider = result.provider;
+      this.saved = result.note;
+      this.restartWanted = true;
     } catch (error) {
       this.error = describeError(error);
     }
