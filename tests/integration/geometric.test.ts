@@ -48,7 +48,12 @@ const groupOf = (groups: { files: { path: string }[] }[], name: string) =>
 
 describe('geometric matching', () => {
   it('is on by default and groups rotated and mirrored copies with the original', async () => {
-    expect(await app.dispatcher.call('settings.get', {})).toEqual({ geometric: true, preset: 'close' });
+    expect(await app.dispatcher.call('settings.get', {})).toEqual({
+      geometric: true,
+      preset: 'close',
+      keepRule: { kind: 'best-quality' },
+      watch: false,
+    });
     const { groups } = await app.dispatcher.call('dupes.find', { threshold: 'very-close' });
     expect(groupOf(groups, 'original.jpg')).toEqual([
       'mirrored.jpg',
