@@ -64,7 +64,9 @@ export type Events =
   | { type: 'library.changed'; reason: 'scan' | 'trash' | 'album' | 'model' | 'apart' }
   /** Watch folders (electron/core/watch.ts): changed folders were scanned again, or could not be. */
   | { type: 'watch.scanned'; folders: string[]; added: number; updated: number; removed: number; failed: number }
-  | { type: 'watch.failed'; folders: string[]; message: string };
+  | { type: 'watch.failed'; folders: string[]; message: string }
+  /** A library folder cannot be watched (not there now, or the system's limit of watched folders reached). */
+  | { type: 'watch.unwatchable'; folder: string; message: string };
 
 export interface Handlers {
   'app.info': { args: Record<string, never>; result: AppInfo };

@@ -10,7 +10,7 @@ import { duplicateHandlers, similarHandlers } from '../search/handlers.js';
 import { SearchService } from '../search/service.js';
 import { appHandlers } from './app-handlers.js';
 import type { LibrarySource } from './location.js';
-import { FolderWatch } from './watch.js';
+import { FolderWatch, unwatchableReason } from './watch.js';
 import { providersFor, readPreferences } from './preferences.js';
 import { toApiError } from '../api/errors.js';
 import { ModelHost } from './model-host.js';
@@ -113,6 +113,8 @@ export function createApp(config: AppConfig): App {
     ? new FolderWatch({
         roots: () => library.get().rootPaths(),
         enabled: () => library.settings().watch,
+        onUnwatchable: (folder, error) =>
+          dispatcher.broadcast({ type: 'watch.unwatchable', folder, message: unwatchableReason(error) }),
         rescan: async (folders) => {
           try {
             const summary = await dispatcher.call('scan.run', { folders });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
-import { FolderWatch, isPhotoChange } from './watch.js';
+import { FolderWatch, isPhotoChange, unwatchableReason } from './watch.js';
 
 /** Waits until `check` holds (polling), or fails after `ms`. */
 async function until(check: () => boolean, ms = 8000): Promise<void> {
@@ -28,6 +28,7 @@ describe('watch folders', () => {
     mkdirSync(b);
     let enabled = true;
     const scans: string[][] = [];
+    const unwatchable: string[] = [];
     let release: () => void = () => {};
     const watch = new FolderWatch({
       roots: () => [a, b, path.join(dir, 'not-there')],
@@ -37,10 +38,14 @@ describe('watch folders', () => {
         return new Promise<void>((resolve) => (release = resolve));
       },
       onError: () => {},
+      onUnwatchable: (folder, error) => unwatchable.push(`${folder}: ${unwatchableReason(error)}`),
       quietMs: 300,
     });
     watch.refresh();
-    expect(watch.folders.sort()).toEqual([a, b]); // a folder that is not there is left out, without a throw
+    watch.refresh();
+    // A folder that is not there is left out, without a throw, and told once.
+    expect(watch.folders.sort()).toEqual([a, b]);
+    expect(unwatchable).toEqual([`${path.join(dir, 'not-there')}: it is not there now`]);
     // The database and hidden files change nothing.
     writeFileSync(path.join(a, 'library.db-wal'), 'x');
     writeFileSync(path.join(a, '.thumbs'), 'x');
@@ -66,5 +71,12 @@ describe('watch folders', () => {
     await sleep(800);
     expect(scans.length).toBe(2);
     await watch.close();
+  });
+
+  it("say why a folder cannot be watched: not there, the system's limit, no permission", () => {
+    const coded = (code: string) => Object.assign(new Error(code), { code });
+    expect(unwatchableReason(coded('ENOENT'))).toBe('it is not there now');
+    expect(unwatchableReason(coded('ENOSPC'))).toMatch(/limit of watched folders.*max_user_watches/);
+    expect(unwatchableReason(coded('EACCES'))).toBe('it cannot be read');
   });
 });

@@ -31,6 +31,11 @@ export interface FolderWatchOptions {
   roots: () => string[];
   /** Whether the setting is on. */
   enabled: () => boolean;
+  /**
+   * A folder that cannot be watched (not there, the system's limit of watches reached): told once, until it is
+   * watched again or no longer asked for.
+   */
+  onUnwatchable?: (folder: string, error: unknown) => void;
   /** Scans these folders again (resolves when done; a failure is passed to `onError`). */
   rescan: (folders: string[]) => Promise<unknown>;
   onError?: (error: unknown) => void;
@@ -42,6 +47,8 @@ export interface FolderWatchOptions {
 export class FolderWatch {
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly changed = new Set<string>();
+  /** Folders that could not be watched, already told. */
+  private readonly unwatchable = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
@@ -58,6 +65,7 @@ export class FolderWatch {
       this.options.onError?.(error); // the library cannot be read now: its requests say why
       return;
     }
+    for (const folder of this.unwatchable) if (!wanted.has(folder)) this.unwatchable.delete(folder);
     for (const [folder, watcher] of this.watchers)
       if (!wanted.has(folder)) {
         watcher.close();
@@ -76,8 +84,10 @@ export class FolderWatch {
           this.watchers.delete(folder);
         });
         this.watchers.set(folder, watcher);
+        this.unwatchable.delete(folder);
       } catch (error) {
-        this.options.onError?.(error); // a folder that is not there now: its next scan says so
+        if (!this.unwatchable.has(folder)) this.options.onUnwatchable?.(folder, error);
+        this.unwatchable.add(folder);
       }
     }
   }
@@ -126,4 +136,14 @@ function defaultWatch(folder: string, listener: (event: string, name: string | n
   return fsWatch(folder, { recursive: true, persistent: false }, (event, name) =>
     listener(event, name === null ? null : String(name)),
   );
+}
+
+/** Why a folder cannot be watched, in words (fs.watch's error codes). */
+export function unwatchableReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'it is not there now';
+  if (code === 'ENOSPC' || code === 'EMFILE')
+    return "the system's limit of watched folders is reached (on Linux: raise fs.inotify.max_user_watches)";
+  if (code === 'EACCES' || code === 'EPERM') return 'it cannot be read';
+  return error instanceof Error ? error.message : String(error);
 }

@@ -14,6 +14,12 @@ describe('a scan of watched folders, in words', () => {
     ).toBe(`${time}: 2 folders changed and were scanned again: no photos changed.`);
   });
 
+  it('says which folder cannot be watched, and why', () => {
+    expect(watchSentence({ type: 'watch.unwatchable', folder: '/p', message: 'it is not there now' }, at)).toBe(
+      `${time}: /p cannot be watched (it is not there now); scan it to find its changes.`,
+    );
+  });
+
   it('says why a scan could not be made', () => {
     expect(watchSentence({ type: 'watch.failed', folders: ['/p'], message: '/p does not exist.' }, at)).toBe(
       `${time}: /p changed, but could not be scanned again: /p does not exist.`,

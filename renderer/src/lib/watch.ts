@@ -2,10 +2,12 @@ import type { Events } from '../../../electron/api/contract.js';
 
 /** A scan of watched folders in a sentence: when, and what it found. */
 export function watchSentence(
-  event: Extract<Events, { type: 'watch.scanned' | 'watch.failed' }>,
+  event: Extract<Events, { type: 'watch.scanned' | 'watch.failed' | 'watch.unwatchable' }>,
   at: Date = new Date(),
 ): string {
   const when = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (event.type === 'watch.unwatchable')
+    return `${when}: ${event.folder} cannot be watched (${event.message}); scan it to find its changes.`;
   const folders = event.folders.length === 1 ? event.folders[0] : `${event.folders.length} folders`;
   if (event.type === 'watch.failed')
     return `${when}: ${folders} changed, but could not be scanned again: ${event.message}`;

@@ -49,7 +49,8 @@ export class AppState {
     this.client = client;
     client.on((event) => {
       if (event.type === 'library.changed') this.libraryRevision++;
-      if (event.type === 'watch.scanned' || event.type === 'watch.failed') this.watchNote = watchSentence(event);
+      if (event.type === 'watch.scanned' || event.type === 'watch.failed' || event.type === 'watch.unwatchable')
+        this.watchNote = watchSentence(event);
     });
     client.onDisconnect(() => {
       if (this.client !== client) return;
