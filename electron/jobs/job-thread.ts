@@ -21,6 +21,8 @@ import { AppError } from '../api/errors.js';
 /** The API methods that run as jobs on the worker thread. */
 export const JOB_METHODS = [
   'scan.run',
+  // It changes the library's photos: run where the jobs' caches (the search's indexes) see it.
+  'library.forgetFolder',
   'dupes.find',
   'dupes.trash',
   'dupes.undoTrash',
