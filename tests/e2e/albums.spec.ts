@@ -42,7 +42,7 @@ test('browse the library grid, make albums, retrain on them, use the new model a
   await page.goto(lookalike.url);
   await home.folderInput().fill(folder);
   await home.scanButton().click();
-  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+  await expect(page.getByRole('button', { name: 'Duplicates', exact: true })).toHaveAttribute('aria-current', 'page', {
     timeout: 60_000,
   });
 
@@ -122,7 +122,7 @@ test('choose photos in the grid with ctrl- and shift-click and by dragging, add 
   await page.goto(lookalike.url);
   await home.folderInput().fill(folder);
   await home.scanButton().click();
-  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+  await expect(page.getByRole('button', { name: 'Duplicates', exact: true })).toHaveAttribute('aria-current', 'page', {
     timeout: 60_000,
   });
   await page.getByRole('button', { name: 'Albums' }).click();

@@ -108,7 +108,7 @@ test('find photos similar to one of the library, and add them to an album', asyn
   await page.getByRole('button', { name: 'Albums' }).click();
   await page.getByLabel('New album name').fill('picked');
   await page.getByRole('button', { name: 'Create album' }).click();
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await home.groups().first().getByRole('button', { name: 'Find similar' }).first().click();
   await expect(home.similarResults().locator('li')).toHaveCount(7);
   // The query is shown above its results, and each result says how alike it is in words.
@@ -247,7 +247,7 @@ test('"Not duplicates" hides a group for good, can be undone, and is forgotten f
   await home.groups().first().getByTestId('not-duplicates').click();
   await expect(home.groups()).toHaveCount(1);
   await page.reload();
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await page.getByTestId('threshold').selectOption('very-close');
   await expect(home.groups()).toHaveCount(1);
   await expect(home.groups().first().locator('.name')).not.toHaveText(first);
@@ -256,7 +256,7 @@ test('"Not duplicates" hides a group for good, can be undone, and is forgotten f
   await expect(page.getByTestId('apart-pairs')).toContainText('1 pair of photos you marked as not duplicates');
   await page.getByTestId('forget-apart').click();
   await expect(page.getByTestId('settings-saved')).toContainText('Forgot 1 "not duplicates" mark');
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await page.getByTestId('threshold').selectOption('close');
   await page.getByTestId('threshold').selectOption('very-close');
   await expect(home.groups()).toHaveCount(2);

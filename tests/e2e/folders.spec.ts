@@ -28,7 +28,7 @@ test("the library's folders: a typed folder is completed, each folder is listed 
   await expect(options.first()).toHaveAttribute('value', folder);
   await home.folderInput().fill(folder);
   await home.scanButton().click();
-  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+  await expect(page.getByRole('button', { name: 'Duplicates', exact: true })).toHaveAttribute('aria-current', 'page', {
     timeout: 60_000,
   });
   await expect(home.groups()).toHaveCount(1);
@@ -47,7 +47,7 @@ test("the library's folders: a typed folder is completed, each folder is listed 
   await expect(folders).toBeHidden();
   for (const file of files) expect(existsSync(file)).toBe(true);
   // The duplicate search (a job on its own thread, with its own caches) no longer finds the folder's photos.
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await expect(page.getByTestId('no-duplicates')).toBeVisible({ timeout: 30_000 });
   await expect(home.groups()).toHaveCount(0);
 });

@@ -31,7 +31,7 @@ test('settings: the library, turned copies on and off and the starting preset (k
   await page.getByTestId('default-preset').selectOption('very-close');
   await expect(page.getByTestId('settings-saved')).toContainText('will start from “Very close”');
   await page.reload();
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await expect(page.getByTestId('threshold')).toHaveValue('very-close');
   await page.getByRole('button', { name: 'Settings' }).click();
   // The copy to keep: kept in the library, and the Duplicates view starts with it.
@@ -42,7 +42,7 @@ test('settings: the library, turned copies on and off and the starting preset (k
     'Each group will propose keeping the copy in a folder /home/me/Best',
   );
   await page.reload();
-  await page.getByRole('button', { name: 'Duplicates' }).click();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
   await expect(page.getByTestId('keep-rule')).toHaveValue('preferred-folder');
   await expect(page.getByLabel('Folder to keep copies in')).toHaveValue('/home/me/Best');
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -92,7 +92,7 @@ test('settings: with watch folders on, a photo copied into a library folder appe
   await page.goto(lookalike.url);
   await home.folderInput().fill(folder);
   await home.scanButton().click();
-  await expect(page.getByRole('button', { name: 'Duplicates' })).toHaveAttribute('aria-current', 'page', {
+  await expect(page.getByRole('button', { name: 'Duplicates', exact: true })).toHaveAttribute('aria-current', 'page', {
     timeout: 60_000,
   });
   await page.getByRole('button', { name: 'Settings' }).click();
