@@ -50,6 +50,13 @@ function progressReporter(): (progress: Progress) => void {
   };
 }
 
+/** `--keep best|newest|oldest` as a keep rule: undefined when not given, null when it is none of them. */
+function keepFlag(value: string | undefined): { kind: 'best-quality' | 'newest' | 'oldest' } | null | undefined {
+  if (value === undefined) return undefined;
+  const kinds = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
+  return Object.hasOwn(kinds, value) ? { kind: kinds[value as keyof typeof kinds] } : null;
+}
+
 /** Call a handler and print its result (human text, or one JSON document with --json). */
 async function callAndPrint<K extends Method>(
   ctx: CommandContext,
@@ -131,10 +138,8 @@ const COMMANDS: Record<string, Command> = {
       const t = ctx.values.threshold;
       const threshold = typeof t === 'string' && /^\d+$/.test(t) ? Number(t) : (t as string | undefined);
       const keep = ctx.values.keep as string | undefined;
-      const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
-      if (keep !== undefined && !(keep in keepRules))
-        return usage('dupes', `--keep takes best, newest or oldest, not "${keep}"`);
-      const keepRule = keep ? { kind: keepRules[keep as keyof typeof keepRules] } : undefined;
+      const keepRule = keepFlag(keep);
+      if (keepRule === null) return usage('dupes', `--keep takes best, newest or oldest, not "${keep}"`);
       const rotations = ctx.values.rotations;
       if (rotations !== undefined && rotations !== 'on' && rotations !== 'off')
         return usage('dupes', `--rotations takes on or off, not "${String(rotations)}"`);
@@ -206,8 +211,8 @@ const COMMANDS: Record<string, Command> = {
       const keep = ctx.values.keep as string | undefined;
       if (g === undefined && preset === undefined && watch === undefined && keep === undefined)
         return callAndPrint(ctx, 'settings.get', {});
-      const keepRules = { best: 'best-quality', newest: 'newest', oldest: 'oldest' } as const;
-      if (keep !== undefined && !(keep in keepRules))
+      const keepRule = keepFlag(keep);
+      if (keepRule === null)
         return Promise.resolve(usage('settings', `--keep takes best, newest or oldest, not "${keep}"`));
       if (g !== undefined && g !== 'on' && g !== 'off')
         return Promise.resolve(usage('settings', `--geometric takes on or off, not "${String(g)}"`));
@@ -220,7 +225,7 @@ const COMMANDS: Record<string, Command> = {
         ...(g === undefined ? {} : { geometric: g === 'on' }),
         ...(preset === undefined ? {} : { preset: preset as (typeof presets)[number] }),
         ...(watch === undefined ? {} : { watch: watch === 'on' }),
-        ...(keep === undefined ? {} : { keepRule: { kind: keepRules[keep as keyof typeof keepRules] } }),
+        ...(keepRule === undefined ? {} : { keepRule }),
       });
     },
   },

@@ -136,15 +136,7 @@ export class Catalog {
 
   /** The library's folders with how many photos (not gone) lie under each. */
   folders(): { path: string; photos: number }[] {
-    return this.rootPaths().map((root) => ({
-      path: root,
-      photos: (
-        this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
-          folderPrefix(root).length,
-          folderPrefix(root),
-        ) as { n: number }
-      ).n,
-    }));
+    return this.rootPaths().map((root) => ({ path: root, photos: this.countUnder(folderPrefix(root)) }));
   }
 
   /**
@@ -155,16 +147,21 @@ export class Catalog {
   forgetFolder(root: string): number {
     const prefix = folderPrefix(root);
     return this.transaction(() => {
-      const left = (
-        this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
-          prefix.length,
-          prefix,
-        ) as { n: number }
-      ).n;
+      const left = this.countUnder(prefix);
       this.stmt('DELETE FROM photos WHERE substr(path, 1, ?) = ?').run(prefix.length, prefix);
       this.stmt('DELETE FROM roots WHERE path = ? OR substr(path, 1, ?) = ?').run(root, prefix.length, prefix);
       return left;
     });
+  }
+
+  /** How many photos (not gone) have paths starting with `prefix` (a folder's, separator included). */
+  private countUnder(prefix: string): number {
+    return (
+      this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
+        prefix.length,
+        prefix,
+      ) as { n: number }
+    ).n;
   }
 
   /** Photos (not gone) whose path lies under `root`. */
