@@ -1,7 +1,5 @@
 import type { DuplicateGroup, Progress, Result } from '../../../../electron/api/contract.js';
 import { type KeepRuleChoice, keepRuleArg, keepRuleChoice } from '../keep-rule.js';
-
-export { KEEP_RULES } from '../keep-rule.js';
 import { undoSentence } from '../undo.js';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client.js';
