@@ -8,26 +8,19 @@ import type { PhotoEncoder } from '../library/analyzer.js';
 import { dupHeadPresets, readManifest } from '../../model/backbone/manifest.js';
 import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/duplicates/presets.js';
-import type { Orientation } from '../../model/image/orientation.js';
 import type { ProviderName } from '../../model/types.js';
 import { EncodePipeline } from '../../model/pipeline/pipeline.js';
-import { type ImageVariant, UPRIGHT_VARIANTS } from '../../model/variants.js';
-
-/**
- * The rotated and mirrored versions encoded for geometric matching (EXIF orientation numbers). A pair of photos
- * is matched when either one's variant is near the other's code, so a transform's inverse need not be stored:
- * 90° clockwise (6) also finds 90° anticlockwise copies (8), from the other side. Six of the seven suffice.
- */
-export const VARIANT_ORIENTATIONS: readonly Orientation[] = [2, 3, 4, 5, 6, 7];
+import { UPRIGHT_VARIANTS, type VariantRequest } from '../../model/variants.js';
 
 /**
  * The variants encoded beside each photo: always the greyscale one (colour invariance: a greyscale copy of a
  * colour photo is matched through it whatever the geometric setting) and, for a photo with uniform borders, the
- * picture inside them (a framed or letterboxed copy is matched through it); plus the orientations when geometric
- * matching is on.
+ * picture inside them (a framed or letterboxed copy is matched through it); plus, when geometric matching is on, the
+ * picture turned to its canonical orientations (model/variants.ts: one code pairs a photo with all its turned and
+ * mirrored copies, often none is needed: the photo is canonical upright).
  */
-export function encodedVariants(options: { geometric: boolean }): readonly ImageVariant[] {
-  return options.geometric ? [...UPRIGHT_VARIANTS, ...VARIANT_ORIENTATIONS] : UPRIGHT_VARIANTS;
+export function encodedVariants(options: { geometric: boolean }): readonly VariantRequest[] {
+  return options.geometric ? [...UPRIGHT_VARIANTS, 'canonical'] : UPRIGHT_VARIANTS;
 }
 
 export class ModelHost {

@@ -10,7 +10,7 @@ import { quantizeEmbedding } from '../../model/embedding.js';
 import { DecodeError } from '../../model/image/decode.js';
 import { toDecodeError } from '../../model/image/errors.js';
 import type { EncodeResult } from '../../model/pipeline/pipeline.js';
-import type { ImageVariant } from '../../model/variants.js';
+import type { VariantRequest } from '../../model/variants.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog/catalog.js';
 
 export const THUMBNAIL_SIZE = 256;
@@ -29,7 +29,7 @@ export interface PhotoEncoder {
   /** The backbone that made the descriptors (null: do not store descriptors). */
   readonly backboneVersion: string | null;
   /** The versions of each photo whose duplicate codes it makes beside the photo's own (model/variants.ts). */
-  readonly variants: readonly ImageVariant[];
+  readonly variants: readonly VariantRequest[];
   /** Decodes a photo and makes both codes (and the duplicate codes of its variants). */
   encode(file: string, signal: AbortSignal): Promise<EncodeResult>;
   /** One kind's codes of stored descriptors (this backbone's), without decoding: how a new head catches up. */
@@ -110,6 +110,7 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
           ? [
               {
                 orientation: storedVariant(v.variant),
+                canonical: v.canonical,
                 code: toSqliteInteger(v.code, dupBits),
                 embedding: embedding(v.logits),
               },

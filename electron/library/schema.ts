@@ -223,4 +223,8 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX photos_ready_by_size ON photos(size DESC, path) WHERE status = 'ready';
       CREATE INDEX photos_ready_by_folder ON photos(path) WHERE status = 'ready';
     `),
+  // 14: which turned codes are of the photo's canonical orientations (model/variants.ts, canonicalOrientations):
+  // those are matched against each other as well as against upright codes. Rows stored before (0) are the six
+  // fixed orientations 2..7, matched against upright codes and canonical ones.
+  (db) => db.exec(`ALTER TABLE code_variants ADD COLUMN canonical INTEGER NOT NULL DEFAULT 0;`),
 ];

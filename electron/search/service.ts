@@ -5,7 +5,7 @@
  */
 import type { Args, DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress, Result } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS } from '../library/catalog/catalog.js';
+import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS, type VariantRow } from '../library/catalog/catalog.js';
 import type { Library } from '../library/library.js';
 import { fromSqliteInteger, hammingDistance, wordsPerCode } from '../../model/codes.js';
 import { toDuplicateGroups } from './duplicates/duplicate-report.js';
@@ -19,6 +19,8 @@ import type { KeepCandidate } from './duplicates/keep.js';
 import { readKeepFacts, settleGroupsKeepFacts } from './duplicates/keep-facts.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
 import { forEachSlotPairWithin } from './index/self-join.js';
+import { turn } from './pixels/pairs.js';
+import { composeOrientations, inverseOrientation, type Orientation } from '../../model/image/orientation.js';
 
 const DEFAULT_BITS = 64;
 
@@ -35,6 +37,21 @@ interface VariantIndex {
   index: HammingIndex;
   photo: Float64Array;
   orientation: Uint8Array;
+  /** 1 where the row is a turned code of one of its photo's canonical orientations. */
+  canonical: Uint8Array;
+}
+
+/**
+ * The turn that brings photo `a` onto photo `b` when `a` turned as `ta` and `b` turned as `tb` are one picture
+ * (two canonical codes near each other): `ta`, then `tb` undone. 1 when they are one picture upright.
+ */
+export function relativeTurn(ta: Orientation, tb: Orientation): Orientation {
+  return composeOrientations(ta, inverseOrientation(tb));
+}
+
+/** Whether two photos' turned codes are compared with each other: when either is of a canonical orientation. */
+function turnedRowsMeet(a: { orientation: number; canonical: boolean }, b: typeof a): boolean {
+  return turn(a.orientation) !== 1 && turn(b.orientation) !== 1 && (a.canonical || b.canonical);
 }
 
 export class SearchService {
@@ -244,7 +261,10 @@ export class SearchService {
    * Pairs (photo, other) where the greyscale or trimmed code of the photo (or, with `geometric`, a
    * rotated/mirrored one) lies within `radius` of the other's code and, with `minCosine`, the variant's embedding
    * passes verification against the other's; `orientation` is the variant's as stored (GREYSCALE_VARIANT,
-   * TRIMMED_VARIANT or 2..8).
+   * TRIMMED_VARIANT or 2..8). With `geometric`, also pairs whose turned codes lie within `radius` of each other
+   * where one of them is canonical (model/variants.ts: a photo and its turned copy share a canonical picture); their
+   * `orientation` is the turn from one photo to the other (`relativeTurn`), and a pair whose turns are the same
+   * (one picture upright) is left to the upright codes.
    */
   private variantPairs(
     index: HammingIndex,
@@ -256,15 +276,48 @@ export class SearchService {
   ): { passed: PixelPair[]; moreCandidates: number } {
     const passed: PixelPair[] = [];
     const outside = new Set<string>();
+    const consider = (pair: PixelPair, a: Int8Array | null | undefined, b: Int8Array | null | undefined) => {
+      if (!inSelfJoin(pair.id, pair.other)) outside.add(photoPairKey(pair));
+      if (passesVerification(a ?? null, b ?? null, minCosine)) passed.push(pair);
+    };
+    const catalog = this.catalog();
+    const canonical: VariantRow[] = [];
     // Without geometric matching only the upright variants count: SQLite leaves the turned ones out.
-    for (const v of this.catalog().eachVariantCode('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
+    for (const v of catalog.eachVariantCode('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       for (const n of index.radiusSearch(fromSqliteInteger(v.code, index.bits), radius)) {
         if (n.id === v.id) continue;
-        const pair = { id: v.id, orientation: v.orientation, other: n.id, rank: n.distance };
-        if (!inSelfJoin(v.id, n.id)) outside.add(photoPairKey(pair));
-        if (passesVerification(v.embedding, embeddings.get(n.id), minCosine)) passed.push(pair);
+        consider(
+          { id: v.id, orientation: v.orientation, other: n.id, rank: n.distance },
+          v.embedding,
+          embeddings.get(n.id),
+        );
       }
+      if (v.canonical && turn(v.orientation) !== 1) canonical.push(v);
     }
+    if (!geometric || canonical.length === 0) return { passed, moreCandidates: outside.size };
+    // Turned codes against the canonical ones: each canonical pair once (from its first row), a row stored before
+    // canonical orientations (six fixed turns a photo) against every canonical row.
+    const bits = index.bits;
+    const words = wordsPerCode(bits);
+    const codes = new Uint32Array(canonical.length * words);
+    canonical.forEach((v, row) => codes.set(fromSqliteInteger(v.code, bits), row * words));
+    const canonicalIndex = HammingIndex.fromCodes(
+      bits,
+      Float64Array.from(canonical, (_, row) => row),
+      codes,
+    );
+    const meet = (v: VariantRow, row: number | null) => {
+      for (const n of canonicalIndex.radiusSearch(fromSqliteInteger(v.code, bits), radius)) {
+        const w = canonical[n.id];
+        if (w.id === v.id || (row !== null && n.id <= row) || !turnedRowsMeet(v, w)) continue;
+        const orientation = relativeTurn(turn(v.orientation), turn(w.orientation));
+        if (orientation === 1) continue;
+        consider({ id: v.id, orientation, other: w.id, rank: n.distance }, v.embedding, w.embedding);
+      }
+    };
+    canonical.forEach((v, row) => meet(v, row));
+    for (const v of catalog.eachVariantCode('dup', { orientations: [2, 3, 4, 5, 6, 7, 8] }))
+      if (!v.canonical) meet(v, null);
     return { passed, moreCandidates: outside.size };
   }
 
@@ -308,8 +361,20 @@ export class SearchService {
       if (variants.photo[row] !== id) continue;
       const orientation = variants.orientation[row];
       const own = catalog.variantEmbedding(id, 'dup', orientation);
-      for (const n of index.radiusSearch(variants.index.getCode(row)!, radius))
+      const code = variants.index.getCode(row)!;
+      for (const n of index.radiusSearch(code, radius))
         consider({ id, orientation, other: n.id, rank: n.distance }, own, embeddings.get(n.id));
+      // This photo's turned code against the others' turned codes, where either is canonical.
+      const mine = { orientation, canonical: variants.canonical[row] === 1 };
+      for (const n of variants.index.radiusSearch(code, radius)) {
+        const photo = variants.photo[n.id];
+        const theirs = { orientation: variants.orientation[n.id], canonical: variants.canonical[n.id] === 1 };
+        if (photo === id || !turnedRowsMeet(mine, theirs)) continue;
+        const turned = relativeTurn(turn(orientation), turn(theirs.orientation));
+        if (turned === 1) continue;
+        const embedding = catalog.variantEmbedding(photo, 'dup', theirs.orientation);
+        consider({ id, orientation: turned, other: photo, rank: n.distance }, own, embedding);
+      }
     }
     options.signal?.throwIfAborted();
     const check = pixels ? this.pixelCheck(pixels) : null;
@@ -331,11 +396,13 @@ export class SearchService {
     const bits = this.load('dup').index.bits;
     const photos: number[] = [];
     const orientations: number[] = [];
+    const canonical: number[] = [];
     const codes: number[] = [];
     for (const v of this.catalog().eachVariantCode('dup', geometric ? {} : { orientations: STORED_UPRIGHT_VARIANTS })) {
       photos.push(v.id);
       orientations.push(v.orientation);
-      codes.push(...fromSqliteInteger(v.code, bits));
+      canonical.push(v.canonical ? 1 : 0);
+      for (const word of fromSqliteInteger(v.code, bits)) codes.push(word);
     }
     this.variants = {
       revision,
@@ -347,6 +414,7 @@ export class SearchService {
       ),
       photo: Float64Array.from(photos),
       orientation: Uint8Array.from(orientations),
+      canonical: Uint8Array.from(canonical),
     };
     return this.variants;
   }

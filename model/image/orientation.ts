@@ -42,3 +42,21 @@ export function orientPixels(image: RawImage, orientation: Orientation): RawImag
 export function inverseOrientation(orientation: Orientation): Orientation {
   return orientation === 6 ? 8 : orientation === 8 ? 6 : orientation;
 }
+
+const ORIENTATIONS: readonly Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+/**
+ * `COMPOSED[a - 1][b - 1]`: the orientation whose transform is `a`'s followed by `b`'s. Derived from
+ * `orientPixels` itself (on a 3 × 2 picture whose pixels are all different), so it cannot disagree with it.
+ */
+const COMPOSED: readonly (readonly Orientation[])[] = (() => {
+  const probe: RawImage = { data: Uint8Array.from([0, 1, 2, 3, 4, 5]), width: 3, height: 2, channels: 1 };
+  const key = (image: RawImage) => `${image.width}:${image.data.join(',')}`;
+  const byKey = new Map(ORIENTATIONS.map((o) => [key(orientPixels(probe, o)), o]));
+  return ORIENTATIONS.map((a) => ORIENTATIONS.map((b) => byKey.get(key(orientPixels(orientPixels(probe, a), b)))!));
+})();
+
+/** The one orientation that does what `first` and then `then` do (the group of the eight orientations). */
+export function composeOrientations(first: Orientation, then: Orientation): Orientation {
+  return COMPOSED[first - 1][then - 1];
+}

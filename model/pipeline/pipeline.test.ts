@@ -14,7 +14,8 @@ import { seededRandom, syntheticPhoto } from '../../tests/helpers/synthetic-phot
 import { decodeForCatalog, editImage, encodeImage, probeImage } from '../image/decode.js';
 import { EncodePipeline, type EncodeResult, type PipelineEncoder } from './pipeline.js';
 import type { RawImage } from '../types.js';
-import { type ImageVariant, variantPixels } from '../variants.js';
+import { canonicalOrientations, type ImageVariant, variantPixels } from '../variants.js';
+import { orientPixels } from '../image/orientation.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
 
 const BITS = 32;
@@ -176,6 +177,7 @@ describe('EncodePipeline', () => {
         expect(photo.variantCodes).toEqual(
           has.map((variant, v) => ({
             variant,
+            canonical: false,
             code: turned[v].codes.dup!.code,
             logits: turned[v].codes.dup!.logits,
           })),
@@ -184,6 +186,32 @@ describe('EncodePipeline', () => {
     } finally {
       await pipeline.close();
       await two.close();
+    }
+  });
+
+  it('encodes a photo turned to each of its canonical orientations but upright, marked canonical', async () => {
+    const two = encoder;
+    const pipeline = new EncodePipeline(two, { variants: ['canonical'] });
+    try {
+      let turned = 0;
+      for (const file of photos.slice(0, 6)) {
+        const photo = ok(await pipeline.encode(file));
+        const { model } = await decodeForCatalog(file, { modelSize: two.decodeOptions.size });
+        const orientations = canonicalOrientations(model).filter((o) => o !== 1);
+        const expected = await two.encode(orientations.map((o) => orientPixels(model, o)));
+        expect(photo.variantCodes).toEqual(
+          orientations.map((variant, v) => ({
+            variant,
+            canonical: true,
+            code: expected[v].codes.dup!.code,
+            logits: expected[v].codes.dup!.logits,
+          })),
+        );
+        turned += orientations.length;
+      }
+      expect(turned).toBeGreaterThan(0); // the premise: not every photo is canonical upright
+    } finally {
+      await pipeline.close();
     }
   });
 

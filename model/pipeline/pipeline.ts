@@ -25,7 +25,7 @@ import { availableParallelism } from 'node:os';
 import type { Encoder, HeadRole } from '../encoder.js';
 import { decodeForCatalog, probeImage, type CatalogDecode, type ImageFormat, type ImageInfo } from '../image/decode.js';
 import { DecodeWorkerPool, type PhotoDecodeSettings, type PhotoSource } from './decode-pool.js';
-import { variantPixels, type ImageVariant } from '../variants.js';
+import { variantInputs, type ImageVariant, type VariantInput, type VariantRequest } from '../variants.js';
 import type { RawImage } from '../types.js';
 
 export type { PhotoSource } from './decode-pool.js';
@@ -49,9 +49,10 @@ export interface EncodePipelineOptions {
   workers?: number;
   /**
    * Also encode these versions of each model input, in the same run, for duplicate matching: rotated/mirrored
-   * (geometric matching), greyscale (colour invariance) and trimmed (borders; only pictures that have them).
+   * (geometric matching: 'canonical', the picture's canonical orientations, or given orientations), greyscale
+   * (colour invariance) and trimmed (borders; only pictures that have them).
    */
-  variants?: readonly ImageVariant[];
+  variants?: readonly VariantRequest[];
 }
 
 /** One role's code of a photo. */
@@ -77,9 +78,10 @@ export interface EncodedPhoto {
   /**
    * Duplicate ('dup') codes of the requested variants (rotated/mirrored, greyscale, trimmed), in the order of
    * `variants`, with the head outputs they came from (the catalog stores them as the variant's embedding, for
-   * verification). A variant the picture does not have (trimmed, without borders) is left out.
+   * verification). A variant the picture does not have (trimmed, without borders) is left out; 'canonical' gives
+   * one entry per canonical orientation other than upright (`canonical` true), often none or one.
    */
-  variantCodes: { variant: ImageVariant; code: Uint32Array | null; logits: Float32Array | null }[];
+  variantCodes: { variant: ImageVariant; canonical: boolean; code: Uint32Array | null; logits: Float32Array | null }[];
 }
 
 /** What the pipeline needs from the encoder (an `Encoder`; a stub measures decoding alone). */
@@ -162,7 +164,7 @@ function asError(error: unknown): Error {
 export class EncodePipeline {
   readonly decodeConcurrency: number;
   readonly maxBatch: number;
-  readonly variants: readonly ImageVariant[];
+  readonly variants: readonly VariantRequest[];
   readonly maxWaiting: number;
   private readonly maxDelayMs: number;
   private readonly settings: PhotoDecodeSettings;
@@ -440,9 +442,9 @@ export class EncodePipeline {
         const model = this.encoder.roles[role]?.version;
         return hashed && model ? { ...hashed, model } : null;
       };
-      const variantCodes = perJob[i].map(({ variant }, v) => {
+      const variantCodes = perJob[i].map(({ variant, canonical }, v) => {
         const dup = encoded[starts[i] + 1 + v].codes.dup;
-        return { variant, code: dup?.code ?? null, logits: dup?.logits ?? null };
+        return { variant, canonical, code: dup?.code ?? null, logits: dup?.logits ?? null };
       });
       const photo: EncodedPhoto = {
         info: job.info,
@@ -457,10 +459,7 @@ export class EncodePipeline {
   }
 
   /** The variants the photo has, in the order of `variants`, with their model inputs. */
-  private variantsOf(job: Job): { variant: ImageVariant; pixels: RawImage }[] {
-    return this.variants.flatMap((variant) => {
-      const pixels = variantPixels(job, variant);
-      return pixels ? [{ variant, pixels }] : [];
-    });
+  private variantsOf(job: Job): VariantInput[] {
+    return this.variants.flatMap((request) => variantInputs(job, request));
   }
 }

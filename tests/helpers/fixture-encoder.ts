@@ -10,7 +10,7 @@ import { encodeImage, type EncodeFormat } from '../../model/image/decode.js';
 import { syntheticPhoto } from './synthetic-photo.js';
 import type { RawImage } from '../../model/types.js';
 import { EncodePipeline, type PipelineEncoder } from '../../model/pipeline/pipeline.js';
-import type { ImageVariant } from '../../model/variants.js';
+import type { VariantRequest } from '../../model/variants.js';
 import type { PhotoEncoder } from '../../electron/library/analyzer.js';
 import type { CodeKind } from '../../electron/library/catalog/catalog.js';
 
@@ -62,7 +62,7 @@ export interface FixtureEncoderOptions {
   /** Heads per code kind (default: the average hash for both, like one head serving both searches). */
   heads?: Partial<Record<CodeKind, FixtureHead>>;
   /** Variants to encode too: rotated/mirrored (geometric matching), greyscale (colour invariance), trimmed (borders). */
-  variants?: readonly ImageVariant[];
+  variants?: readonly VariantRequest[];
   /**
    * The descriptor the heads see (default `fixtureDescriptor`, grey: blind to colour, like no trained head);
    * `redChannelDescriptor` makes them colour-sensitive, so a greyscale copy of a colour photo gets another code.

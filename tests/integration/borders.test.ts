@@ -5,7 +5,7 @@ import { type App, createApp } from '../../electron/core/app.js';
 import { encodedVariants } from '../../electron/core/model-host.js';
 import { TRIMMED_VARIANT } from '../../electron/library/catalog/catalog.js';
 import { averageHashEncoder } from '../helpers/fixture-encoder.js';
-import type { ImageVariant } from '../../model/variants.js';
+import type { VariantRequest } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image/decode.js';
 import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { groupedNames, storedCodeDistance } from '../helpers/dupes.js';
@@ -20,7 +20,7 @@ let app: App | null = null;
 let photos = '';
 afterEach(() => app?.close());
 
-async function library(variants: { current: readonly ImageVariant[] }) {
+async function library(variants: { current: readonly VariantRequest[] }) {
   const dir = tempDir('borders');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);
@@ -58,7 +58,7 @@ describe('framed copies', () => {
   });
 
   it('in a library analysed before trimmed variants existed are analysed again by the next scan, alone', async () => {
-    const variants = { current: ['greyscale'] as readonly ImageVariant[] };
+    const variants = { current: ['greyscale'] as readonly VariantRequest[] };
     const a = await library(variants);
     expect(await a.dispatcher.call('scan.run', { folders: [photos] })).toMatchObject({ added: 6, reencoded: 0 });
     expect(a.library.get().variantCodes('dup', { orientations: [TRIMMED_VARIANT] })).toEqual([]);

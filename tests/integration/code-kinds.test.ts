@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../electron/core/app.js';
-import { VARIANT_ORIENTATIONS } from '../../electron/core/model-host.js';
+import { encodedVariants } from '../../electron/core/model-host.js';
 import { averageHashEncoder, brightnessHead } from '../helpers/fixture-encoder.js';
 import { encodeImage, resizeImage } from '../../model/image/decode.js';
 import type { RawImage } from '../../model/types.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     loadEncoder: async ({ geometric }) =>
       averageHashEncoder(undefined, {
         heads: { sim: brightnessHead },
-        variants: geometric ? VARIANT_ORIENTATIONS : [],
+        variants: encodedVariants({ geometric }),
       }),
   });
   await app.dispatcher.call('scan.run', { folders: [photos] });

@@ -29,6 +29,12 @@ beforeAll(async () => {
     path.join(photos, 'mirrored.jpg'),
     await encodeImage(orientPixels(original, 2), 'jpeg', { quality: 92 }),
   );
+  // The other four: upside down, flipped, and mirrored about either diagonal.
+  for (const o of [3, 4, 5, 7] as const)
+    writeFileSync(
+      path.join(photos, `turned-o${o}.jpg`),
+      await encodeImage(orientPixels(original, o), 'jpeg', { quality: 92 }),
+    );
   for (let i = 0; i < 6; i++) {
     writeFileSync(
       path.join(photos, `other-${i}.jpg`),
@@ -60,8 +66,44 @@ describe('geometric matching', () => {
       'original.jpg',
       'turned-270.jpg',
       'turned-90.jpg',
+      'turned-o3.jpg',
+      'turned-o4.jpg',
+      'turned-o5.jpg',
+      'turned-o7.jpg',
     ]);
     for (const g of groups) expect(g.files.some((f) => path.basename(f.path).startsWith('other-'))).toBe(false);
+  });
+
+  it('stores at most two turned codes a photo, those of its canonical orientations', () => {
+    const catalog = app.library.get();
+    const turned = catalog.variantCodes('dup', { orientations: [2, 3, 4, 5, 6, 7, 8] });
+    const perPhoto = new Map<number, number>();
+    for (const v of turned) perPhoto.set(v.id, (perPhoto.get(v.id) ?? 0) + 1);
+    expect(Math.max(...perPhoto.values())).toBeLessThanOrEqual(2);
+    // Of the eight orientations of one picture, at most a margin's worth are canonical upright: most store one.
+    expect(turned.length).toBeLessThan(2 * 14);
+    expect(turned.every((v) => v.canonical)).toBe(true);
+  });
+
+  it('finds the turned copies of one photo as copies of it, and it as theirs', async () => {
+    const { results } = await app.dispatcher.call('similar.find', {
+      path: path.join(photos, 'turned-o5.jpg'),
+      limit: 8,
+    });
+    expect(
+      results
+        .filter((r) => r.copy)
+        .map((r) => path.basename(r.path))
+        .sort(),
+    ).toEqual([
+      'mirrored.jpg',
+      'original.jpg',
+      'turned-270.jpg',
+      'turned-90.jpg',
+      'turned-o3.jpg',
+      'turned-o4.jpg',
+      'turned-o7.jpg',
+    ]);
   });
 
   it('does not match turned copies when switched off', async () => {

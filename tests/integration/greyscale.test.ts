@@ -5,7 +5,7 @@ import { type App, createApp } from '../../electron/core/app.js';
 import { encodedVariants } from '../../electron/core/model-host.js';
 import { GREYSCALE_VARIANT } from '../../electron/library/catalog/catalog.js';
 import { averageHashEncoder, redChannelDescriptor } from '../helpers/fixture-encoder.js';
-import type { ImageVariant } from '../../model/variants.js';
+import type { VariantRequest } from '../../model/variants.js';
 import { editImage, encodeImage } from '../../model/image/decode.js';
 import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { groupedNames, storedCodeDistance } from '../helpers/dupes.js';
@@ -20,7 +20,7 @@ let app: App | null = null;
 let photos = '';
 afterEach(() => app?.close());
 
-async function library(variants: (geometric: boolean) => readonly ImageVariant[]) {
+async function library(variants: (geometric: boolean) => readonly VariantRequest[]) {
   const dir = tempDir('greyscale');
   photos = path.join(dir, 'photos');
   mkdirSync(photos);

@@ -81,8 +81,8 @@ describe('catalog embeddings', () => {
     expect(dup.embeddings[1]).toBeNull(); // stored without one
     expect(c.codes('sim').embeddings).toEqual([null, null]); // similarity codes carry none
     expect(c.variantCodes('dup').filter((v) => v.id === a)).toEqual([
-      { id: a, orientation: 2, code: 201n, embedding: embedding(201) },
-      { id: a, orientation: 6, code: 101n, embedding: embedding(101) },
+      { id: a, orientation: 2, canonical: false, code: 201n, embedding: embedding(201) },
+      { id: a, orientation: 6, canonical: false, code: 101n, embedding: embedding(101) },
     ]);
     expect(
       c
@@ -103,6 +103,27 @@ describe('catalog embeddings', () => {
     ).toEqual([embedding(201), embedding(101)]);
   });
 
+  it('stores which turned codes are of canonical orientations, and copies that with the analysis', () => {
+    catalog = Catalog.open(tmp());
+    const c = catalog;
+    const a = addPhoto(c, 'a.jpg', 'same');
+    const made = analysis(1);
+    made.variants!.dup![0].canonical = true; // orientation 6
+    c.transaction(() => c.recordAnalysis(a, made));
+    const copy = addPhoto(c, 'copy.jpg', 'same');
+    c.transaction(() => c.copyAnalysis(copy, a));
+    for (const id of [a, copy])
+      expect(
+        c
+          .variantCodes('dup')
+          .filter((v) => v.id === id)
+          .map((v) => [v.orientation, v.canonical]),
+      ).toEqual([
+        [2, false],
+        [6, true],
+      ]);
+  });
+
   it('upgrades a version-3 library: its codes stay searchable without embeddings, and new analyses store them', () => {
     const { file, old } = libraryAtVersion(3);
     old.prepare(`INSERT INTO codes VALUES (1, 'dup', 42, 64, 'dup-v')`).run();
@@ -112,9 +133,9 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(13);
+    expect(SCHEMA_VERSION).toBe(14);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
-    expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, code: 43n, embedding: null }]);
+    expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, canonical: false, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');
     c.transaction(() => c.recordAnalysis(fresh, analysis(3)));
     expect(c.codes('dup').embeddings).toEqual([null, embedding(3)]);
@@ -132,11 +153,11 @@ describe('catalog embeddings', () => {
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(c.variantCodes('dup')).toEqual([
-      { id: 1, orientation: 2, code: -44n, embedding: null },
-      { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
+      { id: 1, orientation: 2, canonical: false, code: -44n, embedding: null },
+      { id: 1, orientation: 6, canonical: false, code: 43n, embedding: embedding(6) },
     ]);
     expect(c.variantCodes('dup', { orientations: [6] })).toEqual([
-      { id: 1, orientation: 6, code: 43n, embedding: embedding(6) },
+      { id: 1, orientation: 6, canonical: false, code: 43n, embedding: embedding(6) },
     ]);
     expect(c.variantCodes('dup', { orientations: [GREYSCALE_VARIANT] })).toEqual([]);
     const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
@@ -148,8 +169,10 @@ describe('catalog embeddings', () => {
       variants: { dup: [{ orientation: GREYSCALE_VARIANT, code: 46n, embedding: embedding(9) }] },
     };
     c.transaction(() => c.recordAnalysis(1, grey));
-    expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 9, code: 46n, embedding: embedding(9) }]);
-    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 11, 1, NULL)`).run()).toThrow(/CHECK/);
+    expect(c.variantCodes('dup')).toEqual([
+      { id: 1, orientation: 9, canonical: false, code: 46n, embedding: embedding(9) },
+    ]);
+    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'sim', 11, 1, NULL, 0)`).run()).toThrow(/CHECK/);
     c.db.prepare('DELETE FROM photos WHERE id = 1').run();
     expect(c.db.prepare('SELECT COUNT(*) AS n FROM code_variants').get()).toEqual({ n: 0 });
   });
@@ -196,8 +219,8 @@ describe('trimmed variants', () => {
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(c.variantCodes('dup')).toEqual([
-      { id: 1, orientation: 3, code: -7n, embedding: null },
-      { id: 1, orientation: 9, code: 45n, embedding: embedding(9) },
+      { id: 1, orientation: 3, canonical: false, code: -7n, embedding: null },
+      { id: 1, orientation: 9, canonical: false, code: 45n, embedding: embedding(9) },
     ]);
     const b = addPhoto(c, 'b.jpg');
     c.transaction(() =>
@@ -214,15 +237,15 @@ describe('trimmed variants', () => {
     );
     // Both upright variants, and no turned one, when geometric matching is off.
     expect(c.variantCodes('dup', { orientations: STORED_UPRIGHT_VARIANTS })).toEqual([
-      { id: 1, orientation: 9, code: 45n, embedding: embedding(9) },
-      { id: b, orientation: 9, code: 47n, embedding: embedding(3) },
-      { id: b, orientation: 10, code: 48n, embedding: embedding(4) },
+      { id: 1, orientation: 9, canonical: false, code: 45n, embedding: embedding(9) },
+      { id: b, orientation: 9, canonical: false, code: 47n, embedding: embedding(3) },
+      { id: b, orientation: 10, canonical: false, code: 48n, embedding: embedding(4) },
     ]);
     expect(c.variantCodes('dup', { orientations: [] })).toEqual([]);
     expect(c.variantCodes('dup')).toHaveLength(5);
     const table = c.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'code_variants'`).get() as { sql: string };
     expect(table.sql).toMatch(/WITHOUT ROWID/);
-    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 11, 1, NULL)`).run()).toThrow(/CHECK/);
+    expect(() => c.db.prepare(`INSERT INTO code_variants VALUES (1, 'dup', 11, 1, NULL, 0)`).run()).toThrow(/CHECK/);
   });
 });
 

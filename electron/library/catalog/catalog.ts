@@ -26,10 +26,14 @@ import {
 export type { PixelVerdictRow } from './verdicts.js';
 export * from './records.js';
 
-/** A stored variant code: photo id, orientation 2..8, GREYSCALE_VARIANT or TRIMMED_VARIANT, code, embedding or null. */
+/**
+ * A stored variant code: photo id, orientation 2..8, GREYSCALE_VARIANT or TRIMMED_VARIANT, code, embedding or null,
+ * and whether the orientation is one of the photo's canonical ones (model/variants.ts).
+ */
 export interface VariantRow {
   id: number;
   orientation: number;
+  canonical: boolean;
   code: bigint;
   embedding: Int8Array | null;
 }
@@ -355,8 +359,8 @@ export class Catalog {
          SELECT ?, kind, code, bits, head_version, embedding FROM codes WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(
-      `INSERT OR REPLACE INTO code_variants (photo_id, kind, orientation, code, embedding)
-         SELECT ?, kind, orientation, code, embedding FROM code_variants WHERE photo_id = ?`,
+      `INSERT OR REPLACE INTO code_variants (photo_id, kind, orientation, code, embedding, canonical)
+         SELECT ?, kind, orientation, code, embedding, canonical FROM code_variants WHERE photo_id = ?`,
     ).run(id, fromId);
     this.stmt(
       `INSERT OR REPLACE INTO descriptors SELECT ?, backbone_version, dim, scale, data FROM descriptors WHERE photo_id = ?`,
@@ -372,9 +376,9 @@ export class Catalog {
     for (const [kind, list] of Object.entries(a.variants ?? {}) as [CodeKind, VariantCode[]][]) {
       this.stmt('DELETE FROM code_variants WHERE photo_id = ? AND kind = ?').run(id, kind);
       const insert = this.stmt(
-        'INSERT INTO code_variants (photo_id, kind, orientation, code, embedding) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO code_variants (photo_id, kind, orientation, code, embedding, canonical) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      for (const v of list) insert.run(id, kind, v.orientation, v.code, blob(v.embedding));
+      for (const v of list) insert.run(id, kind, v.orientation, v.code, blob(v.embedding), v.canonical ? 1 : 0);
     }
     if (a.descriptor) {
       const d = a.descriptor;
@@ -454,7 +458,8 @@ export class Catalog {
   *eachVariantCode(kind: CodeKind, only: { orientations?: readonly number[] } = {}): IterableIterator<VariantRow> {
     const orientations = only.orientations ? JSON.stringify(only.orientations) : null;
     const rows = this.stmt(
-      `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding FROM code_variants v
+      `SELECT v.photo_id AS id, v.orientation AS orientation, v.code AS code, v.embedding AS embedding,
+              v.canonical AS canonical FROM code_variants v
          JOIN photos p ON p.id = v.photo_id WHERE v.kind = ? AND p.status = 'ready'
            AND (? IS NULL OR v.orientation IN (SELECT value FROM json_each(?)))
          ORDER BY v.photo_id, v.orientation`,
@@ -465,9 +470,16 @@ export class Catalog {
       orientation: bigint;
       code: bigint;
       embedding: Buffer | null;
+      canonical: bigint;
     }>;
     for (const r of rows) {
-      yield { id: Number(r.id), orientation: Number(r.orientation), code: r.code, embedding: int8(r.embedding) };
+      yield {
+        id: Number(r.id),
+        orientation: Number(r.orientation),
+        canonical: r.canonical !== 0n,
+        code: r.code,
+        embedding: int8(r.embedding),
+      };
     }
   }
 

@@ -53,6 +53,8 @@ export function storedVariant(variant: ImageVariant): number {
  */
 export interface VariantCode {
   orientation: number;
+  /** A turned code of one of the photo's canonical orientations (model/variants.ts); matched against other such codes too. */
+  canonical?: boolean;
   code: bigint;
   embedding?: Int8Array | null;
 }
@@ -71,7 +73,8 @@ export interface PhotoAnalysis {
   codes: Partial<Record<CodeKind, StoredCode>>;
   /**
    * Codes of the photo in greyscale (GREYSCALE_VARIANT), without its borders if it has some (TRIMMED_VARIANT)
-   * and, when geometric matching is on, rotated and mirrored (EXIF orientations 2..8).
+   * and, when geometric matching is on, turned to its canonical orientations other than upright (EXIF orientations
+   * 2..8, `canonical`).
    */
   variants?: Partial<Record<CodeKind, VariantCode[]>>;
   descriptor: { backboneVersion: string; data: Int8Array; scale: number } | null;

@@ -116,6 +116,34 @@ describe('findDuplicateGroups', () => {
     expect(asked).not.toContain('5,6'); // exact copies need no verification
   });
 
+  it('a lone photo linked to more than half of a group joins it, though not linked to its representative', () => {
+    // Photos 1–7 share a code; verified pairs: all among 1–5, and 1–6, 1–7, so 1 leads them all. Photo 9 (a turned
+    // copy: its code is far) is linked by turned pairs to some of 2–5, never to 1.
+    const ids = [1, 2, 3, 4, 5, 6, 7, 9];
+    const codes = new Uint32Array(ids.length * 2);
+    ids.forEach((id, i) => (codes[2 * i] = id === 9 ? 0xffffffff : 7));
+    const index = HammingIndex.fromCodes(64, ids, codes);
+    const verify = (a: number, b: number) => (a <= 5 && b <= 5) || (Math.min(a, b) === 1 && Math.max(a, b) <= 7);
+    const group = (extraPairs: [number, number][]) =>
+      findDuplicateGroups(index, { radius: 3, verify, extraPairs }).map((g) => g.ids);
+    // Linked to 4 of the 7: it joins.
+    expect(
+      group([
+        [9, 2],
+        [9, 3],
+        [9, 4],
+        [9, 5],
+      ]),
+    ).toEqual([[1, 2, 3, 4, 5, 6, 7, 9]]);
+    // Linked to 2 of the 7: a crop of what some copies share is not the group's picture; it stays alone.
+    expect(
+      group([
+        [9, 3],
+        [9, 4],
+      ]),
+    ).toEqual([[1, 2, 3, 4, 5, 6, 7]]);
+  });
+
   it('a leader that matches two families with no edge between them keeps the nearer one; the other is grouped on its own', () => {
     // Ids 1–5: family L around code 0 (one bit each). Ids 11–15: family R around bits 10–15 (one more bit each).
     // Id 20, the hub (a crop of the part both pictures share): bits 10 and 11, 3 bits from L, 5 from R.

@@ -11,7 +11,8 @@
  * A star whose members fall into two or more families with no edge between them (a crop of the part two
  * different pictures share matches both) keeps one family; the others are grouped on their own. Last, two
  * stars with at least half of their member pairs linked are merged (one picture's copies split between two
- * leaders); so a group is a star, or a union of densely linked stars.
+ * leaders), and a photo left alone joins a group it is linked to more than half of; so a group is a star, or a
+ * union of densely linked stars.
  * Exact-duplicate classes move as one unit and are never split.
  *
  * Verification: with `verify`, a candidate pair from the self-join is an edge only if `verify` accepts it
@@ -271,7 +272,9 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
  * Two stars most of whose member pairs are linked (at least half of |A|·|B|) are one picture's copies that two
  * leaders split between them (the first leader took the copies it reached, the second the rest): they are merged,
  * densest pair first (average linkage), into the larger star (ties: the smaller representative id). A hub that
- * links two families links few of their pairs, so families stay apart.
+ * links two families links few of their pairs, so families stay apart. A photo left alone counts as a star of one:
+ * linked to more than half of a group, it joins it (a turned copy is linked by its turned codes to the copies, not
+ * always to the group's representative, whose upright pair the lone-photo rule above asks for).
  */
 function mergeDenseStars(
   groupsByLeader: Map<number, number[]>,
@@ -287,11 +290,10 @@ function mergeDenseStars(
     links.get(a)!.set(b, (links.get(a)!.get(b) ?? 0) + n);
   };
   for (const [leader, members] of groupsByLeader) {
-    if (members.length < 2) continue;
     for (const u of members)
       for (let i = offsets[u]; i < offsets[u + 1]; i++) {
         const other = leaderOf[neighbours[i]];
-        if (other !== leader && other >= 0 && (groupsByLeader.get(other)?.length ?? 0) >= 2) addLinks(leader, other, 1);
+        if (other !== leader && other >= 0 && groupsByLeader.has(other)) addLinks(leader, other, 1);
       }
   }
   const size = (leader: number) => groupsByLeader.get(leader)!.length;
@@ -302,6 +304,8 @@ function mergeDenseStars(
       for (const [b, n] of row) {
         if (a > b) continue;
         const density = n / (size(a) * size(b));
+        // A lone photo must be linked to more than half of a group: one link to a pair is a chain's next step.
+        if ((size(a) === 1 || size(b) === 1) && density <= 0.5) continue;
         if (density >= bestDensity) {
           if (density === bestDensity && best && Math.min(a, b) > Math.min(...best)) continue;
           best = [a, b];
