@@ -26,6 +26,7 @@ import {
 import type { RawImage, Tensor } from './types.js';
 import { describeModel, type HeadChoice, headStatus, resolveRoleHeads, type RoleHead } from './heads.js';
 import { planProviders, type ProviderPlan } from './providers.js';
+import { timeStage } from './stage-clock.js';
 
 export type { HeadRole, ProviderName };
 export { describeModel, planProviders, type ProviderPlan, type RoleHead };
@@ -270,7 +271,11 @@ export class Encoder {
       const pixels = new Uint8Array(batch.length * perImage);
       batch.forEach((image, i) => pixels.set(rgbPixels(image, size), i * perImage));
       this.counters.backbone++;
-      const result = await this.backboneSession.run({ pixels: { data: pixels, dims: [batch.length, size, size, 3] } });
+      const result = await timeStage(
+        'backbone',
+        () => this.backboneSession.run({ pixels: { data: pixels, dims: [batch.length, size, size, 3] } }),
+        batch.length,
+      );
       const { data } = result[this.manifest.backbone.output.name];
       const dim = this.descriptorDim;
       for (let i = 0; i < batch.length; i++) out.push(data.slice(i * dim, (i + 1) * dim));
@@ -294,9 +299,14 @@ export class Encoder {
       input.set(d, i * dim);
     });
     this.counters.heads++;
-    const result = await this.headSessions.get(head.id)!.run({
-      [head.entry.input.name]: { data: input, dims: [descriptors.length, dim] },
-    });
+    const result = await timeStage(
+      'heads',
+      () =>
+        this.headSessions
+          .get(head.id)!
+          .run({ [head.entry.input.name]: { data: input, dims: [descriptors.length, dim] } }),
+      descriptors.length,
+    );
     const logits = result[head.entry.output.name].data;
     const bits = head.bits;
     return descriptors.map((_, i) => {

@@ -11,6 +11,7 @@ import { DecodeError } from '../../model/image/decode.js';
 import { toDecodeError } from '../../model/image/errors.js';
 import type { EncodeResult } from '../../model/pipeline/pipeline.js';
 import type { VariantRequest } from '../../model/variants.js';
+import { timeStage } from '../../model/stage-clock.js';
 import { type CodeKind, type PhotoAnalysis, type StoredCode, storedVariant } from './catalog/catalog.js';
 
 export const THUMBNAIL_SIZE = 256;
@@ -92,7 +93,7 @@ async function readExif(file: string): Promise<{ takenAt: string | null; camera:
 export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
   return {
     async analyze(file: string, signal: AbortSignal): Promise<PhotoAnalysis> {
-      const [result, exif] = await Promise.all([encoder.encode(file, signal), readExif(file)]);
+      const [result, exif] = await Promise.all([encoder.encode(file, signal), timeStage('exif', () => readExif(file))]);
       if (!result.ok) throw result.error;
       const { info, thumbnail, content, codes, descriptor, variantCodes } = result.photo;
       // The duplicate code keeps its head's output (verification of candidate pairs); the similarity code needs none.

@@ -11,6 +11,7 @@ import type { Progress, ScanSummary } from '../api/contract.js';
 import { type PhotoAnalyzer, type PhotoEncoder, scanFailureReason } from './analyzer.js';
 import type { Catalog, PhotoRecord } from './catalog/catalog.js';
 import { hashFile } from './hash.js';
+import { timeStage, timeStageSync } from '../../model/stage-clock.js';
 import { rehashStaleCodes } from './rehash.js';
 import { describe, type FoundFile, walkPhotos } from './walk.js';
 
@@ -136,7 +137,7 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
       }
       let hash: string;
       try {
-        const hashed = await hashFile(file.path, signal);
+        const hashed = await timeStage('file hash', () => hashFile(file.path, signal));
         if (hashed.bytes !== file.size)
           throw new Error('file changed while it was read; it will be picked up by the next scan');
         hash = hashed.hash;
@@ -199,7 +200,8 @@ async function analyseAll(
   let writes: (() => void)[] = [];
   let lastFlush = performance.now();
   const flush = () => {
-    if (writes.length) catalog.transaction(() => writes.forEach((w) => w()));
+    if (writes.length)
+      timeStageSync('database', () => catalog.transaction(() => writes.forEach((w) => w())), writes.length);
     writes = [];
     lastFlush = performance.now();
   };

@@ -25,6 +25,7 @@ import type { Orientation } from './orientation.js';
 import { wrapPixelsInTiff } from './tiff-wrap.js';
 import { extractRawPreview } from './raw-preview.js';
 import type { RawImage } from '../types.js';
+import { timeStage, timeStageSync } from '../stage-clock.js';
 
 export { DecodeError, type DecodeErrorCode } from './errors.js';
 export { RAW_EXTENSIONS, SUPPORTED_EXTENSIONS, type ImageFormat } from './formats.js';
@@ -308,20 +309,26 @@ export async function decodeForCatalog(
 ): Promise<CatalogDecode> {
   const modelSize = options.modelSize ?? 224;
   const thumbnailSize = options.thumbnailSize ?? 256;
-  const intermediate = await decodeImage(input, {
-    size: 2 * Math.max(modelSize, thumbnailSize),
-    fit: 'inside',
-    withoutEnlargement: true,
-    maxPixels: options.maxPixels,
-  });
-  const box = contentBox(intermediate);
+  const intermediate = await timeStage('decode', () =>
+    decodeImage(input, {
+      size: 2 * Math.max(modelSize, thumbnailSize),
+      fit: 'inside',
+      withoutEnlargement: true,
+      maxPixels: options.maxPixels,
+    }),
+  );
+  const box = timeStageSync('content box', () => contentBox(intermediate));
   const bordered =
     box.width <= (1 - MIN_TRIMMED_CUT) * intermediate.width ||
     box.height <= (1 - MIN_TRIMMED_CUT) * intermediate.height;
   const [model, thumbnail, trimmed] = await Promise.all([
-    resizeImage(intermediate, modelSize, options.modelFit ?? 'fill'),
-    makeThumbnail(intermediate, thumbnailSize),
-    bordered ? resizeImage(cropPixels(intermediate, box), modelSize, options.modelFit ?? 'fill') : null,
+    timeStage('model input', () => resizeImage(intermediate, modelSize, options.modelFit ?? 'fill')),
+    timeStage('thumbnail', () => makeThumbnail(intermediate, thumbnailSize)),
+    bordered
+      ? timeStage('trimmed input', () =>
+          resizeImage(cropPixels(intermediate, box), modelSize, options.modelFit ?? 'fill'),
+        )
+      : null,
   ]);
   return {
     model,

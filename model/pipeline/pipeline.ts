@@ -27,6 +27,7 @@ import { decodeForCatalog, probeImage, type CatalogDecode, type ImageFormat, typ
 import { DecodeWorkerPool, type PhotoDecodeSettings, type PhotoSource } from './decode-pool.js';
 import { variantInputs, type ImageVariant, type VariantInput, type VariantRequest } from '../variants.js';
 import type { RawImage } from '../types.js';
+import { addStage, timeStage, timeStageSync } from '../stage-clock.js';
 
 export type { PhotoSource } from './decode-pool.js';
 
@@ -321,7 +322,7 @@ export class EncodePipeline {
     let decoded: CatalogDecode;
     try {
       // Inside the slot: probing HEIC/BMP/RAW reads the whole file, so it counts against the memory bound.
-      info = await probeImage(source);
+      info = await timeStage('probe', () => probeImage(source));
       decoded = await this.decode(source, info.format);
     } catch (error) {
       this.releaseDecodeSlot();
@@ -411,7 +412,10 @@ export class EncodePipeline {
     this.counters.encoderRuns++;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     // Each photo, then the variants it has: `starts[i]` is photo i's row in the run.
-    const perJob = batch.map((job) => this.variantsOf(job));
+    const perJob = timeStageSync('variant inputs', () => batch.map((job) => this.variantsOf(job)));
+    for (const variants of perJob)
+      for (const { variant } of variants) addStage(`images: ${typeof variant === 'number' ? 'turned' : variant}`, 0);
+    addStage('images: photo', 0, batch.length);
     const starts: number[] = [];
     const images: RawImage[] = [];
     for (const [i, job] of batch.entries()) {
