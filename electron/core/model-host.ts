@@ -10,6 +10,7 @@ import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/duplicates/presets.js';
 import type { ProviderName } from '../../model/types.js';
 import { EncodePipeline } from '../../model/pipeline/pipeline.js';
+import { ThreadedEncoder } from '../../model/pipeline/threaded-encoder.js';
 import { UPRIGHT_VARIANTS, type VariantRequest } from '../../model/variants.js';
 
 /**
@@ -57,7 +58,18 @@ export class ModelHost {
     const { dup, sim } = encoder.roles;
     if (!dup || !sim)
       throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
-    const pipeline = new EncodePipeline(encoder, { variants: encodedVariants(options) });
+    // The backbone runs on its own thread (threaded-encoder.ts); this thread's encoder re-hashes stored descriptors.
+    let threaded: ThreadedEncoder;
+    try {
+      threaded = await ThreadedEncoder.open({ artifactsDir: this.artifactsDir, threads: 1, providers: this.providers });
+    } catch (error) {
+      throw new AppError('MODEL_ERROR', `The query network could not be loaded: ${(error as Error).message}`);
+    }
+    if (threaded.roles.dup?.version !== dup.version || threaded.roles.sim?.version !== sim.version) {
+      await threaded.close();
+      throw new AppError('MODEL_ERROR', 'The model changed while it was loaded; try again.');
+    }
+    const pipeline = new EncodePipeline(threaded, { variants: encodedVariants(options) });
     return {
       capacity: pipeline.capacity,
       variants: pipeline.variants,
@@ -65,7 +77,10 @@ export class ModelHost {
       backboneVersion: encoder.backboneVersion,
       encode: (file, signal) => pipeline.encode(file, signal),
       hash: async (kind, descriptors) => (await encoder.hash(kind, descriptors)).map((h) => h.code),
-      close: () => pipeline.close(),
+      close: async () => {
+        await pipeline.close();
+        await threaded.close();
+      },
     };
   }
 

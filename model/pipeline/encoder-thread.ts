@@ -1,0 +1,51 @@
+/**
+ * Worker-thread entry of ThreadedEncoder: opens the query network once (workerData: EncoderOptions) and encodes the
+ * batches it is sent. onnxruntime-node runs a session on the calling thread, so here it leaves the scan's thread
+ * free to start and finish decodes while the backbone runs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Encoder, type EncoderOptions, type HeadRole } from '../encoder.js';
+import { resetStages, stageTotals } from '../stage-clock.js';
+import type { EncoderReply, EncoderRequest } from './threaded-encoder.js';
+
+if (!parentPort) throw new Error('encoder-thread.ts must run in a worker thread');
+const port = parentPort;
+
+const opening = Encoder.open(workerData as EncoderOptions);
+opening.then(
+  (encoder) => {
+    const version = (role: HeadRole) => {
+      const head = encoder.roles[role];
+      return head ? { version: head.version, bits: head.bits } : null;
+    };
+    const roles = { dup: version('dup'), sim: version('sim') };
+    port.postMessage({ type: 'ready', decodeOptions: encoder.decodeOptions, roles } satisfies EncoderReply);
+  },
+  (error: unknown) => port.postMessage({ type: 'failed', message: (error as Error).message } satisfies EncoderReply),
+);
+
+port.on('message', (request: EncoderRequest) => {
+  void (async () => {
+    const encoder = await opening;
+    if (request.type === 'close') {
+      await encoder.close();
+      port.close();
+      return;
+    }
+    let reply: EncoderReply;
+    const transfer = new Set<ArrayBuffer>();
+    try {
+      resetStages();
+      const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });
+      for (const e of encoded) {
+        transfer.add(e.descriptor.buffer as ArrayBuffer);
+        for (const code of Object.values(e.codes))
+          if (code) transfer.add(code.logits.buffer as ArrayBuffer).add(code.code.buffer as ArrayBuffer);
+      }
+      reply = { type: 'encoded', id: request.id, encoded, stages: stageTotals() };
+    } catch (error) {
+      reply = { type: 'error', id: request.id, message: (error as Error).message };
+    }
+    port.postMessage(reply, [...transfer]);
+  })();
+});
