@@ -210,7 +210,9 @@ for (const name of sets) {
       on.summary.failed.length === broken ? 'failed ok' : `failed ${on.summary.failed.length} != ${broken}`,
       on.exactGroups === copies ? 'exact groups ok' : `exact groups ${on.exactGroups} != ${copies}`,
       on.encodes === distinct ? 'copies not decoded' : `encodes ${on.encodes} != ${distinct}`,
-      again.summary.unchanged === total - broken ? 'rescan unchanged ok' : `rescan unchanged ${again.summary.unchanged}`,
+      again.summary.unchanged === total - broken
+        ? 'rescan unchanged ok'
+        : `rescan unchanged ${again.summary.unchanged}`,
       again.encodes === on.encodes ? `rescan encoded 0 (${again.seconds.toFixed(2)} s)` : 'rescan encoded some',
     );
   }
