@@ -54,29 +54,26 @@ export class ModelHost {
    * ones. Close it after use.
    */
   async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
-    const encoder = await this.encoder();
-    const { dup, sim } = encoder.roles;
-    if (!dup || !sim)
-      throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
-    // The backbone runs on its own thread (threaded-encoder.ts); this thread's encoder re-hashes stored descriptors.
+    // The network runs on its own thread (threaded-encoder.ts), which also re-hashes stored descriptors.
     let threaded: ThreadedEncoder;
     try {
       threaded = await ThreadedEncoder.open({ artifactsDir: this.artifactsDir, threads: 1, providers: this.providers });
     } catch (error) {
       throw new AppError('MODEL_ERROR', `The query network could not be loaded: ${(error as Error).message}`);
     }
-    if (threaded.roles.dup?.version !== dup.version || threaded.roles.sim?.version !== sim.version) {
+    const { dup, sim } = threaded.roles;
+    if (!dup || !sim) {
       await threaded.close();
-      throw new AppError('MODEL_ERROR', 'The model changed while it was loaded; try again.');
+      throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
     }
     const pipeline = new EncodePipeline(threaded, { variants: encodedVariants(options) });
     return {
       capacity: pipeline.capacity,
       variants: pipeline.variants,
       codes: { dup: { bits: dup.bits, version: dup.version }, sim: { bits: sim.bits, version: sim.version } },
-      backboneVersion: encoder.backboneVersion,
+      backboneVersion: threaded.backboneVersion,
       encode: (file, signal) => pipeline.encode(file, signal),
-      hash: async (kind, descriptors) => (await encoder.hash(kind, descriptors)).map((h) => h.code),
+      hash: async (kind, descriptors) => (await threaded.hash(kind, descriptors)).map((h) => h.code),
       close: async () => {
         await pipeline.close();
         await threaded.close();

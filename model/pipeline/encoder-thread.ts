@@ -19,7 +19,8 @@ opening.then(
       return head ? { version: head.version, bits: head.bits } : null;
     };
     const roles = { dup: version('dup'), sim: version('sim') };
-    port.postMessage({ type: 'ready', decodeOptions: encoder.decodeOptions, roles } satisfies EncoderReply);
+    const { decodeOptions, backboneVersion } = encoder;
+    port.postMessage({ type: 'ready', decodeOptions, roles, backboneVersion } satisfies EncoderReply);
   },
   (error: unknown) => port.postMessage({ type: 'failed', message: (error as Error).message } satisfies EncoderReply),
 );
@@ -34,6 +35,17 @@ port.on('message', (request: EncoderRequest) => {
     }
     let reply: EncoderReply;
     const transfer = new Set<ArrayBuffer>();
+    if (request.type === 'hash') {
+      try {
+        const hashed = await encoder.hash(request.role, request.descriptors);
+        for (const h of hashed) transfer.add(h.logits.buffer as ArrayBuffer).add(h.code.buffer as ArrayBuffer);
+        reply = { type: 'hashed', id: request.id, hashed };
+      } catch (error) {
+        reply = { type: 'error', id: request.id, message: (error as Error).message };
+      }
+      port.postMessage(reply, [...transfer]);
+      return;
+    }
     try {
       resetStages();
       const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });

@@ -35,6 +35,10 @@ describe('ThreadedEncoder', () => {
     expect(theirs[1].codes.sim).toBeNull();
     // The backbone's time, measured in its thread, is counted in this one's stage clock (per image).
     expect(stageTotals().backbone.count).toBeGreaterThanOrEqual(5);
+    // Re-hashing stored descriptors (a new head catching up) gives the encoder's codes too.
+    const descriptors = ours.map((e) => e.descriptor);
+    expect(await threaded.hash('sim', descriptors)).toEqual(await here.hash('sim', descriptors));
+    expect(threaded.backboneVersion).toBe(here.backboneVersion);
   });
 
   it('fails one call on an image it cannot take, and keeps serving the next', async () => {

@@ -5,7 +5,7 @@
  * scan's thread only hands over pixels and takes back descriptors and codes, which are transferred, not copied.
  */
 import type { Worker } from 'node:worker_threads';
-import type { EncodedImage, EncodeOptions, EncoderOptions, HeadRole } from '../encoder.js';
+import type { EncodedImage, EncodeOptions, EncoderOptions, HashedCode, HeadRole } from '../encoder.js';
 import { startModuleWorker } from '../module-worker.js';
 import { addStage, type StageTotal } from '../stage-clock.js';
 import type { RawImage } from '../types.js';
@@ -14,34 +14,40 @@ import type { PipelineEncoder } from './pipeline.js';
 type RoleVersions = Record<HeadRole, { version: string; bits: number } | null>;
 
 export type EncoderRequest =
-  { type: 'encode'; id: number; images: RawImage[]; roles: (readonly HeadRole[])[] } | { type: 'close' };
+  | { type: 'encode'; id: number; images: RawImage[]; roles: (readonly HeadRole[])[] }
+  | { type: 'hash'; id: number; role: HeadRole; descriptors: Float32Array[] }
+  | { type: 'close' };
 
 export type EncoderReply =
-  | { type: 'ready'; decodeOptions: PipelineEncoder['decodeOptions']; roles: RoleVersions }
+  | { type: 'ready'; decodeOptions: PipelineEncoder['decodeOptions']; roles: RoleVersions; backboneVersion: string }
   | { type: 'failed'; message: string }
   | { type: 'encoded'; id: number; encoded: EncodedImage[]; stages: Record<string, StageTotal> }
+  | { type: 'hashed'; id: number; hashed: HashedCode[] }
   | { type: 'error'; id: number; message: string };
 
 const ALL_ROLES: readonly HeadRole[] = ['dup', 'sim'];
 
 export class ThreadedEncoder implements PipelineEncoder {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (e: EncodedImage[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (e: never) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
 
   private constructor(
     private readonly worker: Worker,
     readonly decodeOptions: PipelineEncoder['decodeOptions'],
     readonly roles: Readonly<RoleVersions>,
+    /** The version stored with descriptors (`Encoder.backboneVersion`). */
+    readonly backboneVersion: string,
   ) {
     worker.on('message', (reply: EncoderReply) => {
-      if (reply.type !== 'encoded' && reply.type !== 'error') return;
+      if (reply.type !== 'encoded' && reply.type !== 'hashed' && reply.type !== 'error') return;
       const call = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (reply.type === 'error') return call?.reject(new Error(reply.message));
+      if (reply.type === 'hashed') return call?.resolve(reply.hashed as never);
       // The backbone's and heads' time, measured there, counted here (the stage clock is per thread).
       for (const [stage, { ms, count }] of Object.entries(reply.stages)) addStage(stage, ms, count);
-      call?.resolve(reply.encoded);
+      call?.resolve(reply.encoded as never);
     });
     const lost = (error: Error) => {
       this.failure = error;
@@ -59,7 +65,7 @@ export class ThreadedEncoder implements PipelineEncoder {
       const onMessage = (reply: EncoderReply) => {
         if (reply.type === 'ready') {
           cleanUp();
-          resolve(new ThreadedEncoder(worker, reply.decodeOptions, reply.roles));
+          resolve(new ThreadedEncoder(worker, reply.decodeOptions, reply.roles, reply.backboneVersion));
         } else if (reply.type === 'failed') {
           cleanUp();
           void worker.terminate();
@@ -80,12 +86,21 @@ export class ThreadedEncoder implements PipelineEncoder {
   }
 
   encode(images: RawImage[], options: EncodeOptions = {}): Promise<EncodedImage[]> {
+    const roles = images.map((_, i) => options.roles?.(i) ?? ALL_ROLES);
+    return this.call<EncodedImage[]>((id) => ({ type: 'encode', id, images, roles }));
+  }
+
+  /** One role's codes of descriptors (`Encoder.hash`): how a new head catches up without decoding. */
+  hash(role: HeadRole, descriptors: Float32Array[]): Promise<HashedCode[]> {
+    return this.call<HashedCode[]>((id) => ({ type: 'hash', id, role, descriptors }));
+  }
+
+  private call<T>(request: (id: number) => EncoderRequest): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const roles = images.map((_, i) => options.roles?.(i) ?? ALL_ROLES);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'encode', id, images, roles } satisfies EncoderRequest);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (e: never) => void, reject });
+      this.worker.postMessage(request(id));
     });
   }
 
