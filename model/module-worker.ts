@@ -15,8 +15,10 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 export function startModuleWorker(
   callerUrl: string,
   name: string,
-  options: Pick<WorkerOptions, 'workerData'> = {},
+  workerOptions: Pick<WorkerOptions, 'workerData'> = {},
 ): Worker {
+  // A worker inherits the process's flags, but `--input-type` (a process started with `node -e`) stops it starting.
+  const options = { ...workerOptions, execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) };
   if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), options);
   const tsxRoot = path.dirname(createRequire(callerUrl).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;

@@ -22,6 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readManifest, roleHeadId } from '../../model/backbone/manifest.js';
 import { Encoder } from '../../model/encoder.js';
+import { ThreadedEncoder } from '../../model/pipeline/threaded-encoder.js';
 import { EncodePipeline, type EncodePipelineOptions, type PipelineEncoder } from '../../model/pipeline/pipeline.js';
 import { makeBenchJpegs, type BenchSet } from './decode.js';
 
@@ -37,6 +38,10 @@ interface Config {
   workers: 'default' | 'all';
   /** 'both': the manifest's dup and sim heads (what the app runs); 'one': the dup head serves both roles (one head run). */
   heads: 'both' | 'one';
+  /** Where the network runs: 'thread', its own thread as the app's scan runs it (ThreadedEncoder); 'here', the pipeline's. */
+  network: 'thread' | 'here';
+  /** Images per backbone run; 'default': the encoder's (2 on one CPU thread, else 16). */
+  backboneBatch: number | 'default';
 }
 
 interface Measurement {
@@ -130,11 +135,13 @@ async function runChild(config: Config): Promise<void> {
   startRssSampler();
   const manifest = readManifest();
   const dupHead = manifest ? roleHeadId(manifest, 'dup') : null;
-  const encoder = await Encoder.open({
+  const encoderOptions = {
     threads: config.ortThreads,
-    batchSize: Math.max(16, config.maxBatch),
+    ...(config.backboneBatch === 'default' ? {} : { batchSize: config.backboneBatch }),
     ...(config.heads === 'one' && dupHead ? { heads: { dup: dupHead, sim: dupHead } } : {}),
-  });
+  };
+  const encoder =
+    config.network === 'thread' ? await ThreadedEncoder.open(encoderOptions) : await Encoder.open(encoderOptions);
   const options: EncodePipelineOptions = {
     decodeConcurrency: config.decodeConcurrency,
     maxBatch: config.maxBatch,
@@ -178,6 +185,8 @@ function configsFor(set: BenchSet, photos: number, sweep: boolean): Config[] {
     ortThreads: 1,
     workers: 'default',
     heads: 'both',
+    network: 'thread',
+    backboneBatch: 'default',
   };
   const configs: Config[] = [];
   const concurrencies = sweep ? [2, 3, 4] : [3];
@@ -186,6 +195,8 @@ function configsFor(set: BenchSet, photos: number, sweep: boolean): Config[] {
     configs.push({ ...base, decodeConcurrency });
   }
   configs.push({ ...base, heads: 'one' });
+  // How the app ran the network before its scan gave it a thread: in the pipeline's thread, 16 images a run.
+  configs.push({ ...base, network: 'here', backboneBatch: 16 });
   configs.push({ ...base, ortThreads: 2 });
   configs.push({ ...base, workers: 'all' }, { ...base, mode: 'decode only', workers: 'all' });
   if (sweep) configs.push({ ...base, maxBatch: 1 }, { ...base, maxBatch: 16 }, { ...base, ortThreads: 2, maxBatch: 1 });
@@ -228,9 +239,9 @@ async function main(): Promise<void> {
       `× decode-only: wall photos/s against the decode-only row with the same decode settings; (CPU) the same ratio from CPU ms/photo. CPU bound: ${cores} × 1000 / CPU ms, the rate ${cores} idle cores would allow.`,
     );
     console.log(
-      '| set | mode | heads | decodes in flight | max batch | ORT threads | decode in | photos/run | photos/s (wall) | × decode-only | CPU ms/photo | × decode-only (CPU) | CPU bound photos/s | mean batch | peak waiting | loop delay p99 / max ms | peak RSS MB |',
+      '| set | mode | heads | network in (images a run) | decodes in flight | max batch | ORT threads | decode in | photos/run | photos/s (wall) | × decode-only | CPU ms/photo | × decode-only (CPU) | CPU bound photos/s | mean batch | peak waiting | loop delay p99 / max ms | peak RSS MB |',
     );
-    console.log('|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const c = r.mode === 'encode' ? ceiling(r) : undefined;
       const encoding = r.mode === 'encode';
@@ -238,6 +249,7 @@ async function main(): Promise<void> {
         r.set,
         r.mode,
         encoding ? r.heads : '–',
+        encoding ? `${r.network} (${r.backboneBatch})` : '–',
         r.decodeConcurrency,
         encoding ? r.maxBatch : '–',
         encoding ? r.ortThreads : '–',
