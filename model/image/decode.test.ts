@@ -243,6 +243,30 @@ describe('thumbnails', () => {
     expect(meanAbsoluteDifference(model, direct)).toBeLessThan(3);
   });
 
+  it('decodeForCatalog’s shrink-on-load decode gives what a full decode then a resize gives (EXIF turn, P3 profile)', async () => {
+    // A large JPEG stored turned, with the tag that turns it back, in Display P3: both the turn and the colour
+    // conversion must happen whatever size libjpeg decodes at (shrink-on-load decodes at 1/2, 1/4 or 1/8).
+    const upright = syntheticPhoto({ width: 2400, height: 1600, seed: 12 });
+    const jpeg = await encodeImage(orientPixels(upright, inverseOrientation(6)), 'jpeg', {
+      quality: 92,
+      orientation: 6,
+      iccProfile: 'p3',
+    });
+    const { model, thumbnail } = await decodeForCatalog(jpeg, { modelSize: 160, thumbnailSize: 256 });
+    const full = await decodeImage(jpeg); // every pixel, turned and converted to sRGB
+    expect([full.width, full.height]).toEqual([2400, 1600]);
+    const reference = await resizeImage(full, 160, 'fill');
+    expect(model).toMatchObject({ width: 160, height: 160, channels: 3 });
+    expect(meanAbsoluteDifference(model, reference)).toBeLessThan(2);
+    const thumb = await decodeImage(thumbnail);
+    expect([thumb.width, thumb.height]).toEqual([256, 171]);
+    const thumbReference = await decodeImage(await encodeImage(full, 'png'), { size: 256, fit: 'inside' });
+    expect(meanAbsoluteDifference(thumb, thumbReference)).toBeLessThan(3); // WebP q75 noise
+    // A missed turn would be far off: the stored pixels, not turned back.
+    const stored = await resizeImage(orientPixels(upright, inverseOrientation(6)), 160, 'fill');
+    expect(meanAbsoluteDifference(model, stored)).toBeGreaterThan(10);
+  });
+
   it('decodeForCatalog gives the model input inside uniform borders, and none for a picture without them', async () => {
     const inside = syntheticPhoto({ width: 800, height: 600, seed: 6 });
     const plain = await decodeForCatalog(await encodeImage(inside, 'png'));
