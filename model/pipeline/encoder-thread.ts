@@ -25,39 +25,44 @@ opening.then(
   (error: unknown) => port.postMessage({ type: 'failed', message: (error as Error).message } satisfies EncoderReply),
 );
 
+/** Requests are handled one after another: a close waits for the runs before it (a session is never released mid-run). */
+let previous: Promise<void> = Promise.resolve();
 port.on('message', (request: EncoderRequest) => {
-  void (async () => {
-    const encoder = await opening;
-    if (request.type === 'close') {
-      await encoder.close();
-      port.close();
-      return;
-    }
-    let reply: EncoderReply;
-    const transfer = new Set<ArrayBuffer>();
-    if (request.type === 'hash') {
-      try {
-        const hashed = await encoder.hash(request.role, request.descriptors);
-        for (const h of hashed) transfer.add(h.logits.buffer as ArrayBuffer).add(h.code.buffer as ArrayBuffer);
-        reply = { type: 'hashed', id: request.id, hashed };
-      } catch (error) {
-        reply = { type: 'error', id: request.id, message: (error as Error).message };
-      }
-      port.postMessage(reply, [...transfer]);
-      return;
-    }
+  previous = previous.then(() => handle(request));
+});
+
+async function handle(request: EncoderRequest): Promise<void> {
+  const encoder = await opening.catch(() => null);
+  if (!encoder) return;
+  if (request.type === 'close') {
+    await encoder.close();
+    port.close();
+    return;
+  }
+  let reply: EncoderReply;
+  const transfer = new Set<ArrayBuffer>();
+  if (request.type === 'hash') {
     try {
-      resetStages();
-      const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });
-      for (const e of encoded) {
-        transfer.add(e.descriptor.buffer as ArrayBuffer);
-        for (const code of Object.values(e.codes))
-          if (code) transfer.add(code.logits.buffer as ArrayBuffer).add(code.code.buffer as ArrayBuffer);
-      }
-      reply = { type: 'encoded', id: request.id, encoded, stages: stageTotals() };
+      const hashed = await encoder.hash(request.role, request.descriptors);
+      for (const h of hashed) transfer.add(h.logits.buffer as ArrayBuffer).add(h.code.buffer as ArrayBuffer);
+      reply = { type: 'hashed', id: request.id, hashed };
     } catch (error) {
       reply = { type: 'error', id: request.id, message: (error as Error).message };
     }
     port.postMessage(reply, [...transfer]);
-  })();
-});
+    return;
+  }
+  try {
+    resetStages();
+    const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });
+    for (const e of encoded) {
+      transfer.add(e.descriptor.buffer as ArrayBuffer);
+      for (const code of Object.values(e.codes))
+        if (code) transfer.add(code.logits.buffer as ArrayBuffer).add(code.code.buffer as ArrayBuffer);
+    }
+    reply = { type: 'encoded', id: request.id, encoded, stages: stageTotals() };
+  } catch (error) {
+    reply = { type: 'error', id: request.id, message: (error as Error).message };
+  }
+  port.postMessage(reply, [...transfer]);
+}

@@ -68,6 +68,16 @@ describe('ThreadedEncoder', () => {
     expect(results[0].every((r) => r.ok)).toBe(true);
   });
 
+  it('finishes the runs it was sent before it closes (a cancelled scan closes it mid-run)', async () => {
+    const other = await ThreadedEncoder.open({ threads: 1 });
+    const size = here.decodeOptions.size;
+    const images = Array.from({ length: 8 }, (_, seed) => syntheticPhoto({ width: size, height: size, seed }));
+    const running = other.encode(images);
+    await other.close();
+    expect(await running).toHaveLength(8);
+    await expect(other.encode(images)).rejects.toThrow(/stopped/);
+  });
+
   it('rejects opening a model that is not there, and ends its thread', async () => {
     await expect(ThreadedEncoder.open({ artifactsDir: tempDir('no-model') })).rejects.toThrow(/no model/);
   });
