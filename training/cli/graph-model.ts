@@ -1,0 +1,56 @@
+/**
+ * A TF.js graph model from another npm package, loaded from its model.json and weight shards with its input freed to
+ * any batch and size (for the probes in probe-graph-model.ts and probe-scenes.ts), and the backend to run it on.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+export interface GraphNode {
+  name: string;
+  op: string;
+  attr?: Record<string, unknown>;
+}
+
+export async function loadGraphModel(jsonPath: string): Promise<{ model: tf.GraphModel; nodes: GraphNode[] }> {
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
+    modelTopology: { node: GraphNode[] };
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    signature?: { inputs?: Record<string, { tensorShape?: unknown }> };
+    format?: string;
+    generatedBy?: string;
+    convertedBy?: string;
+  };
+  const free = { dim: [{ size: '-1' }, { size: '-1' }, { size: '-1' }, { size: '3' }] };
+  for (const node of json.modelTopology.node)
+    if (node.op === 'Placeholder') node.attr = { ...node.attr, shape: { shape: free } };
+  for (const input of Object.values(json.signature?.inputs ?? {})) input.tensorShape = free;
+  const shards = json.weightsManifest.flatMap((group) =>
+    group.paths.map((p) => readFileSync(path.join(path.dirname(jsonPath), p))),
+  );
+  const bytes = Buffer.concat(shards);
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      format: json.format,
+      generatedBy: json.generatedBy,
+      convertedBy: json.convertedBy,
+    }),
+  );
+  return { model, nodes: json.modelTopology.node };
+}
+
+/** tfjs's WebAssembly backend from an unpacked `@tensorflow/tfjs-backend-wasm` package folder, else its pure-JS CPU one. */
+export async function useBackend(wasmPackage?: string): Promise<void> {
+  if (wasmPackage) {
+    const wasm = createRequire(import.meta.url)(path.resolve(wasmPackage, 'dist/tf-backend-wasm.node.js')) as {
+      setWasmPaths(prefix: string): void;
+    };
+    wasm.setWasmPaths(path.resolve(wasmPackage, 'dist') + '/');
+    await tf.setBackend('wasm');
+  } else await tf.setBackend('cpu');
+  await tf.ready();
+}
