@@ -141,7 +141,8 @@ export interface EncoderOptions extends HeadChoice {
   threads?: number;
   /**
    * Images per backbone run. Default: 2 on the CPU with one thread, where a larger batch gains nothing and its
-   * activations cost memory (the mixed library's scan: batch 16, 12.3 s and 473 MB; batch 2, 11.3 s and 357 MB),
+   * activations cost memory (the mixed library through the encode pipeline, the network on its own thread: batch 16,
+   * 12.3 s and 473 MB; batch 2, 11.3 s and 357 MB),
    * else 16 (a GPU, or several threads that split a batch's work).
    */
   batchSize?: number;

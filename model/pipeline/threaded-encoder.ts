@@ -3,6 +3,7 @@
  * synchronously on the thread that calls it: in the scan's thread a backbone run of a batch (tens of milliseconds)
  * held up every decode that finished meanwhile, leaving a core idle (measured: 1.4 of 2 cores busy). Here the
  * scan's thread only hands over pixels and takes back descriptors and codes, which are transferred, not copied.
+ * `bench:encode` measures it; the app's scan does not use it yet (electron/core/model-host.ts says why).
  */
 import type { Worker } from 'node:worker_threads';
 import type { EncodedImage, EncodeOptions, EncoderOptions, HashedCode, HeadRole } from '../encoder.js';
