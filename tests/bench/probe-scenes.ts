@@ -11,22 +11,14 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { concatNormalisedBlocks, poolBlocks } from '../../model/backbone/reference.js';
 import { Encoder } from '../../model/encoder.js';
 import { decodeImage } from '../../model/image/decode.js';
 import { loadOrCreateStressSet } from './dedup/stress-set.js';
 import { averagePrecision } from '../../training/metrics/average-precision.js';
-import { loadGraphModel, useBackend } from '../../training/cli/graph-model.js';
+import { loadGraphModel, nodeMaps, useBackend } from '../../training/cli/graph-model.js';
 
 const BATCH = 16;
-
-function normalise(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (const x of v) sum += x * x;
-  const n = Math.sqrt(sum) || 1;
-  return v.map((x) => x / n);
-}
 
 /** MAP@all with `scenes[i]` as labels; queries: items whose scene has another item; each left out of its ranking. */
 function sceneMap(features: Float32Array[], scenes: string[]): { map: number; queries: number } {
@@ -104,27 +96,19 @@ async function main(): Promise<void> {
     const features = nodes.map(() => [] as Float32Array[]);
     let graphMs = 0;
     for (let start = 0; start < items.length; start += BATCH) {
-      const chunk = items.slice(start, start + BATCH);
-      const images = await Promise.all(chunk.map((f) => decodeImage(f.file, { size, fit: 'fill', channels: 3 })));
-      const pixels = new Float32Array(chunk.length * size * size * 3);
-      images.forEach((image, i) => {
-        for (let k = 0; k < image.data.length; k++) pixels[i * size * size * 3 + k] = image.data[k] * scale;
-      });
-      const input = tf.tensor4d(pixels, [chunk.length, size, size, 3]);
-      const t0 = performance.now();
-      const outputs = model.execute(input, names) as tf.Tensor[];
-      const maps = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
-      graphMs += performance.now() - t0;
+      const batch = await nodeMaps(
+        model,
+        items.slice(start, start + BATCH).map((f) => f.file),
+        names,
+        size,
+        scale,
+      );
+      graphMs += batch.ms;
       nodes.forEach(({ node, pooling }, n) => {
-        const o = names.indexOf(node);
-        const [, h, w, c] = outputs[o].shape as [number, number, number, number];
-        for (let i = 0; i < chunk.length; i++) {
-          const map = { data: maps[o].subarray(i * h * w * c, (i + 1) * h * w * c), h, w, c };
-          const blocks = poolBlocks(map, pooling);
-          features[n].push(pooling === 'gap' ? normalise(blocks[0]!) : concatNormalisedBlocks(blocks));
-        }
+        // A global average alone is normalised as one block: the same as an L2-normalised vector.
+        for (const map of batch.maps[names.indexOf(node)])
+          features[n].push(concatNormalisedBlocks(poolBlocks(map, pooling)));
       });
-      tf.dispose([input, ...outputs]);
     }
     nodes.forEach(({ node, pooling }, n) =>
       rows.push({

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { FeatureMap } from '../../model/backbone/reference.js';
+import { decodeImage } from '../../model/image/decode.js';
 
 export interface GraphNode {
   name: string;
@@ -53,4 +55,38 @@ export async function useBackend(wasmPackage?: string): Promise<void> {
     await tf.setBackend('wasm');
   } else await tf.setBackend('cpu');
   await tf.ready();
+}
+
+/**
+ * The feature maps of `nodes` for a batch of image files: each decoded to size × size (aspect not kept), its pixel
+ * values times `scale` (the model's input range over 255). `maps[n][i]` is node n's map of file i; `ms` the time in
+ * the graph.
+ */
+export async function nodeMaps(
+  model: tf.GraphModel,
+  files: readonly string[],
+  nodes: readonly string[],
+  size: number,
+  scale: number,
+): Promise<{ maps: FeatureMap[][]; ms: number }> {
+  const images = await Promise.all(files.map((file) => decodeImage(file, { size, fit: 'fill', channels: 3 })));
+  const perImage = size * size * 3;
+  const pixels = new Float32Array(files.length * perImage);
+  images.forEach((image, i) => {
+    for (let k = 0; k < image.data.length; k++) pixels[i * perImage + k] = image.data[k] * scale;
+  });
+  const input = tf.tensor4d(pixels, [files.length, size, size, 3]);
+  const started = performance.now();
+  const outputs = model.execute(input, [...nodes]) as tf.Tensor[];
+  try {
+    const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
+    const ms = performance.now() - started;
+    const maps = outputs.map((t, n) => {
+      const [, h, w, c] = t.shape as [number, number, number, number];
+      return files.map((_, i) => ({ data: data[n].subarray(i * h * w * c, (i + 1) * h * w * c), h, w, c }));
+    });
+    return { maps, ms };
+  } finally {
+    tf.dispose([input, ...outputs]);
+  }
 }

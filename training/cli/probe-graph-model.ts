@@ -21,9 +21,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { cifar10Files } from '../../model/backbone/cifar.js';
 import { poolBlocks } from '../../model/backbone/reference.js';
-import { decodeImage } from '../../model/image/decode.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from '../data/datasets.js';
-import { type GraphNode, loadGraphModel, useBackend } from './graph-model.js';
+import { type GraphNode, loadGraphModel, nodeMaps, useBackend } from './graph-model.js';
 
 const BATCH = 16;
 
@@ -86,27 +85,22 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (let start = 0; start < rows.length; start += BATCH) {
     const chunk = rows.slice(start, start + BATCH);
-    const images = await Promise.all(
-      chunk.map(({ row }) => decodeImage(files[row]!.file, { size, fit: 'fill', channels: 3 })),
+    const batch = await nodeMaps(
+      model,
+      chunk.map(({ row }) => files[row]!.file),
+      probed,
+      size,
+      scale,
     );
-    const pixels = new Float32Array(chunk.length * size * size * 3);
-    images.forEach((image, i) => {
-      for (let k = 0; k < image.data.length; k++) pixels[i * size * size * 3 + k] = image.data[k] * scale;
-    });
-    const input = tf.tensor4d(pixels, [chunk.length, size, size, 3]);
-    const t0 = performance.now();
-    const outputs = model.execute(input, probed) as tf.Tensor[];
-    const maps = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
-    inferenceMs += performance.now() - t0;
-    outputs.forEach((t, o) => {
-      const [, h, w, c] = t.shape as [number, number, number, number];
+    inferenceMs += batch.ms;
+    batch.maps.forEach((maps, o) => {
+      const { h, w, c } = maps[0];
       const name = fileName(probed[o]);
       shapes[name] = [h, w, c];
       // Stride-16 maps and finer (≥ 8 cells a side at 160 px) are also pooled over 2×2 regions, as the shipped
       // descriptor's block_10 is; `--regions` adds others.
       const withRegions = regions.has(probed[o]) || h >= 8;
-      for (let i = 0; i < chunk.length; i++) {
-        const map = { data: maps[o].subarray(i * h * w * c, (i + 1) * h * w * c), h, w, c };
+      for (const map of maps) {
         const blocks = poolBlocks(map, withRegions ? 'regions2x2' : 'gap');
         write(`${name}.gap`, blocks[0]!);
         if (withRegions) {
@@ -116,7 +110,6 @@ async function main(): Promise<void> {
         }
       }
     });
-    tf.dispose([input, ...outputs]);
     process.stderr.write(
       `\r${path.basename(values.model)} ${size}px: ${Math.min(start + BATCH, rows.length)}/${rows.length}   `,
     );
