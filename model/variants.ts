@@ -5,7 +5,7 @@
  * picture inside them (a framed or letterboxed copy is matched through it: a wide frame moves the code of the
  * whole picture further than the head's crop invariance covers).
  */
-import { orientPixels, type Orientation } from './image/orientation.js';
+import { ORIENTATIONS, orientPixels, type Orientation } from './image/orientation.js';
 import type { RawImage } from './types.js';
 
 /**
@@ -108,8 +108,6 @@ export function turnCentroid(o: Orientation, [x, y]: readonly [number, number]):
     case 8: return [y, -x]; // prettier-ignore
   }
 }
-
-const ORIENTATIONS: readonly Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /**
  * The picture's canonical orientations (see CANONICAL_MARGIN): the one that turns its brightness centroid into the

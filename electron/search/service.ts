@@ -20,7 +20,12 @@ import { readKeepFacts, settleGroupsKeepFacts } from './duplicates/keep-facts.js
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
 import { forEachSlotPairWithin } from './index/self-join.js';
 import { turn } from './pixels/pairs.js';
-import { composeOrientations, inverseOrientation, type Orientation } from '../../model/image/orientation.js';
+import {
+  composeOrientations,
+  inverseOrientation,
+  ORIENTATIONS,
+  type Orientation,
+} from '../../model/image/orientation.js';
 
 const DEFAULT_BITS = 64;
 
@@ -49,9 +54,16 @@ export function relativeTurn(ta: Orientation, tb: Orientation): Orientation {
   return composeOrientations(ta, inverseOrientation(tb));
 }
 
-/** Whether two photos' turned codes are compared with each other: when either is of a canonical orientation. */
-function turnedRowsMeet(a: { orientation: number; canonical: boolean }, b: typeof a): boolean {
-  return turn(a.orientation) !== 1 && turn(b.orientation) !== 1 && (a.canonical || b.canonical);
+/**
+ * The turn from photo a to photo b when their turned codes `a` and `b` are near: they are compared when either is of a
+ * canonical orientation. Null when they are not compared, or when the turns are the same (one picture upright: the
+ * upright codes have that pair).
+ */
+function turnBetween(a: { orientation: number; canonical: boolean }, b: typeof a): Orientation | null {
+  const [ta, tb] = [turn(a.orientation), turn(b.orientation)];
+  if (ta === 1 || tb === 1 || !(a.canonical || b.canonical)) return null;
+  const between = relativeTurn(ta, tb);
+  return between === 1 ? null : between;
 }
 
 export class SearchService {
@@ -309,14 +321,14 @@ export class SearchService {
     const meet = (v: VariantRow, row: number | null) => {
       for (const n of canonicalIndex.radiusSearch(fromSqliteInteger(v.code, bits), radius)) {
         const w = canonical[n.id];
-        if (w.id === v.id || (row !== null && n.id <= row) || !turnedRowsMeet(v, w)) continue;
-        const orientation = relativeTurn(turn(v.orientation), turn(w.orientation));
-        if (orientation === 1) continue;
+        const orientation = w.id === v.id || (row !== null && n.id <= row) ? null : turnBetween(v, w);
+        if (orientation === null) continue;
         consider({ id: v.id, orientation, other: w.id, rank: n.distance }, v.embedding, w.embedding);
       }
     };
     canonical.forEach((v, row) => meet(v, row));
-    for (const v of catalog.eachVariantCode('dup', { orientations: [2, 3, 4, 5, 6, 7, 8] }))
+    // Read again rather than held since the first pass: an older library has six of them a photo.
+    for (const v of catalog.eachVariantCode('dup', { orientations: ORIENTATIONS.slice(1) }))
       if (!v.canonical) meet(v, null);
     return { passed, moreCandidates: outside.size };
   }
@@ -369,9 +381,8 @@ export class SearchService {
       for (const n of variants.index.radiusSearch(code, radius)) {
         const photo = variants.photo[n.id];
         const theirs = { orientation: variants.orientation[n.id], canonical: variants.canonical[n.id] === 1 };
-        if (photo === id || !turnedRowsMeet(mine, theirs)) continue;
-        const turned = relativeTurn(turn(orientation), turn(theirs.orientation));
-        if (turned === 1) continue;
+        const turned = photo === id ? null : turnBetween(mine, theirs);
+        if (turned === null) continue;
         const embedding = catalog.variantEmbedding(photo, 'dup', theirs.orientation);
         consider({ id, orientation: turned, other: photo, rank: n.distance }, own, embedding);
       }

@@ -43,7 +43,8 @@ export function inverseOrientation(orientation: Orientation): Orientation {
   return orientation === 6 ? 8 : orientation === 8 ? 6 : orientation;
 }
 
-const ORIENTATIONS: readonly Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];
+/** The eight orientations: 1 (upright), then the seven that turn or mirror the picture. */
+export const ORIENTATIONS: readonly Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /**
  * `COMPOSED[a - 1][b - 1]`: the orientation whose transform is `a`'s followed by `b`'s. Derived from
