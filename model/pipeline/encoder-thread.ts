@@ -4,7 +4,7 @@
  * free to start and finish decodes while the backbone runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Encoder, type EncoderOptions, type HeadRole } from '../encoder.js';
+import { Encoder, type EncoderOptions, type HashedCode, type HeadRole } from '../encoder.js';
 import { resetStages, stageTotals } from '../stage-clock.js';
 import type { EncoderReply, EncoderRequest } from './threaded-encoder.js';
 
@@ -39,28 +39,25 @@ async function handle(request: EncoderRequest): Promise<void> {
     port.close();
     return;
   }
-  let reply: EncoderReply;
+  // Results go back transferred, not copied.
   const transfer = new Set<ArrayBuffer>();
-  if (request.type === 'hash') {
-    try {
-      const hashed = await encoder.hash(request.role, request.descriptors);
-      for (const h of hashed) transfer.add(h.logits.buffer as ArrayBuffer).add(h.code.buffer as ArrayBuffer);
-      reply = { type: 'hashed', id: request.id, hashed };
-    } catch (error) {
-      reply = { type: 'error', id: request.id, message: (error as Error).message };
-    }
-    port.postMessage(reply, [...transfer]);
-    return;
-  }
+  const keep = (code: HashedCode) =>
+    transfer.add(code.logits.buffer as ArrayBuffer).add(code.code.buffer as ArrayBuffer);
+  let reply: EncoderReply;
   try {
-    resetStages();
-    const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });
-    for (const e of encoded) {
-      transfer.add(e.descriptor.buffer as ArrayBuffer);
-      for (const code of Object.values(e.codes))
-        if (code) transfer.add(code.logits.buffer as ArrayBuffer).add(code.code.buffer as ArrayBuffer);
+    if (request.type === 'hash') {
+      const hashed = await encoder.hash(request.role, request.descriptors);
+      hashed.forEach(keep);
+      reply = { type: 'hashed', id: request.id, hashed };
+    } else {
+      resetStages();
+      const encoded = await encoder.encode(request.images, { roles: (i) => request.roles[i] });
+      for (const e of encoded) {
+        transfer.add(e.descriptor.buffer as ArrayBuffer);
+        for (const code of Object.values(e.codes)) if (code) keep(code);
+      }
+      reply = { type: 'encoded', id: request.id, encoded, stages: stageTotals() };
     }
-    reply = { type: 'encoded', id: request.id, encoded, stages: stageTotals() };
   } catch (error) {
     reply = { type: 'error', id: request.id, message: (error as Error).message };
   }
