@@ -46,14 +46,22 @@ interface Library {
   expected?: { photos: number; copies: number; broken: number };
 }
 
+/** `dir`, made by `make` unless a complete earlier run left it (a `.complete` marker), then reused. */
+async function generatedOnce(dir: string, what: string, make: () => Promise<void>): Promise<void> {
+  const done = path.join(dir, '.complete');
+  if (existsSync(done)) return;
+  rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  await make();
+  writeFileSync(done, '');
+  console.error(`generated ${what} in ${((performance.now() - started) / 1000).toFixed(0)} s into ${dir}`);
+}
+
 async function generatedLibrary(count: number): Promise<Library> {
   const dir = path.join(tmpdir(), `lookalike-bench-scan-${count}`);
   const copies = Math.round(count * 0.02);
   const broken = 3;
-  const done = path.join(dir, '.complete');
-  if (!existsSync(done)) {
-    rmSync(dir, { recursive: true, force: true });
-    const started = performance.now();
+  await generatedOnce(dir, `${count} photos`, async () => {
     const photoSize = count > 5000 ? 96 : 480;
     const files = await writeFixtureLibrary(path.join(dir, 'photos'), count, { size: photoSize, seed: count });
     mkdirSync(path.join(dir, 'photos', 'copies'));
@@ -65,22 +73,15 @@ async function generatedLibrary(count: number): Promise<Library> {
     await writeFile(path.join(dir, 'photos', 'broken', 'empty.jpg'), '');
     await writeFile(path.join(dir, 'photos', 'broken', 'text.png'), 'not a picture');
     await writeFile(path.join(dir, 'photos', 'broken', 'truncated.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]));
-    writeFileSync(done, '');
-    console.error(`generated ${count} photos in ${((performance.now() - started) / 1000).toFixed(0)} s into ${dir}`);
-  }
+  });
   return { name: `library-${count}`, folder: path.join(dir, 'photos'), expected: { photos: count, copies, broken } };
 }
 
 async function jpegLibrary(name: string, width: number, height: number, count: number): Promise<Library> {
   const dir = path.join(tmpdir(), `lookalike-bench-scan-${name}-${count}`);
-  const done = path.join(dir, '.complete');
-  if (!existsSync(done)) {
-    rmSync(dir, { recursive: true, force: true });
-    const started = performance.now();
+  await generatedOnce(dir, `${count} ${name} JPEGs`, async () => {
     await makeBenchJpegs(path.join(dir, 'photos'), width, height, count);
-    writeFileSync(done, '');
-    console.error(`generated ${count} ${name} JPEGs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  }
+  });
   return { name, folder: path.join(dir, 'photos'), expected: { photos: count, copies: 0, broken: 0 } };
 }
 
