@@ -3,6 +3,7 @@ import path from 'node:path';
 import { editImage, encodeImage } from '../../model/image/decode.js';
 import { syntheticPhoto } from '../helpers/synthetic-photo.js';
 import { expect, test } from './fixtures.js';
+import type { ClientMessage, ServerMessage } from '../../electron/api/contract.js';
 
 /** Photo i of a kind: stripes (a striped picture) or rings (concentric circles), each its own colours and layout. */
 async function kindPhoto(kind: 'stripes' | 'rings', i: number) {
@@ -185,4 +186,39 @@ test('choose photos in the grid with ctrl- and shift-click and by dragging, add 
   await page.keyboard.up('Control');
   await expect(page.getByTestId('library-chosen')).toContainText(`${count + (touched[5] ? 0 : 1)} chosen`);
   await expect(thumbs.nth(5)).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('an album created while the view is still loading stays open to add photos to', async ({ page, lookalike }) => {
+  // Between the page and the server: the album list that opening the view asks for is answered only after the new
+  // album's creation (a server busy with a duplicate search answers that late). The view must not let that older
+  // answer (no albums yet) close the album just created.
+  let listAsked: number | null = null;
+  let createAsked: number | null = null;
+  let heldList: string | null = null;
+  await page.routeWebSocket(/\/api\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((raw) => {
+      const message = JSON.parse(String(raw)) as ClientMessage;
+      if (message.t === 'req' && message.method === 'album.list' && listAsked === null) listAsked = message.id;
+      if (message.t === 'req' && message.method === 'album.create') createAsked = message.id;
+      server.send(raw);
+    });
+    server.onMessage((raw) => {
+      const message = JSON.parse(String(raw)) as ServerMessage;
+      if (message.t === 'res' && message.id === listAsked && heldList === null) {
+        heldList = String(raw);
+        return;
+      }
+      ws.send(raw);
+      if (message.t === 'res' && message.id === createAsked && heldList !== null) ws.send(heldList);
+    });
+  });
+  await page.goto(lookalike.url);
+  await page.getByRole('button', { name: 'Albums' }).click();
+  await page.getByLabel('New album name').fill('Trips');
+  await page.getByRole('button', { name: 'Create album' }).click();
+  await expect(page.getByTestId('albums')).toContainText('Trips');
+  await expect(page.getByTestId('album').getByRole('heading', { name: 'Trips' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add to “Trips”' })).toBeVisible();
+  expect(heldList).not.toBeNull();
 });

@@ -29,6 +29,8 @@ export class AlbumsState {
   /** A switch of head running. */
   switching = $state(false);
   private controller: AbortController | null = null;
+  /** Loads started: only the latest one's answers are shown. */
+  private loads = 0;
 
   constructor(private readonly client: () => ApiClient | null) {}
 
@@ -37,17 +39,27 @@ export class AlbumsState {
     return this.heads.find((h) => h.inUse);
   }
 
-  /** Reloads what the view shows (an error the last action left stays shown). */
+  /**
+   * Reloads what the view shows (an error the last action left stays shown). Loads overlap (opening the view, then
+   * an action's own reload): the answers of one that a later load overtook are dropped, so a list asked for before an
+   * album was created cannot take the new album's selection away.
+   */
   async load(): Promise<void> {
+    const load = ++this.loads;
+    const latest = () => load === this.loads;
     await this.call(async (client) => {
       const [{ albums }, { heads }] = await Promise.all([
         client.invoke('album.list', {}),
         client.invoke('model.list', {}),
       ]);
+      if (!latest()) return;
       this.albums = albums;
       this.heads = heads;
       if (this.selected && !albums.some((a) => a.name === this.selected)) this.selected = null;
-      if (this.selected) this.photos = (await client.invoke('album.show', { name: this.selected })).photos;
+      const name = this.selected;
+      if (!name) return;
+      const { photos } = await client.invoke('album.show', { name });
+      if (latest() && this.selected === name) this.photos = photos;
     }, false);
   }
 
