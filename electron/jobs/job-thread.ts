@@ -43,6 +43,18 @@ export type HostRequest = { t: 'host'; id: number; call: 'trashFile'; path: stri
 export type HostResponse =
   { t: 'host-res'; id: number; ok: true } | { t: 'host-res'; id: number; ok: false; message: string };
 
+/**
+ * The main thread's last message to the job thread: stop. The thread lets the jobs in flight (cancelled just before)
+ * end, closes the library and the model, and exits by itself. It is not terminated from outside while it works:
+ * onnxruntime-node aborts the whole process when a thread is terminated while it runs a session (measured: a
+ * `lookalike serve` stopped during a scan died with SIGABRT, "terminate called after throwing an instance of
+ * 'Napi::Error'").
+ */
+export type JobThreadClose = { t: 'close' };
+
+/** How long the job thread may take to stop by itself before it is terminated anyway. */
+const CLOSE_GRACE_MS = 20_000;
+
 /** In the worker: calls the main thread's `HostCalls` over `port`; feed it the port's `host-res` messages. */
 export class HostClient implements HostCalls {
   private nextId = 1;
@@ -125,12 +137,23 @@ export class JobThread {
     });
   }
 
-  /** Stops the thread (jobs in flight fail as cancelled). */
+  /**
+   * Stops the thread: the jobs in flight are cancelled (their callers' promises fail as cancelled at once) and the
+   * thread is asked to stop (JobThreadClose); it is terminated only if it has not ended after CLOSE_GRACE_MS.
+   */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    if (!worker) return;
+    for (const id of this.inFlight.keys()) this.send(worker, { t: 'cancel', id });
     this.failAll(new AppError('CANCELLED', 'The operation was cancelled: the app is closing.'));
-    await worker?.terminate();
+    const exited = new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true)));
+    worker.postMessage({ t: 'close' } satisfies JobThreadClose);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
+    const ended = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (!ended) await worker.terminate();
   }
 
   private thread(): Worker {
