@@ -10,6 +10,7 @@ import { describeModel, Encoder } from '../../model/encoder.js';
 import type { CalibratedPresets } from '../search/duplicates/presets.js';
 import type { ProviderName } from '../../model/types.js';
 import { EncodePipeline } from '../../model/pipeline/pipeline.js';
+import { ThreadedEncoder } from '../../model/pipeline/threaded-encoder.js';
 import { UPRIGHT_VARIANTS, type VariantRequest } from '../../model/variants.js';
 
 /**
@@ -53,23 +54,33 @@ export class ModelHost {
    * ones. Close it after use.
    */
   async photoEncoder(options: { geometric: boolean }): Promise<PhotoEncoder> {
-    // The network runs in this thread. On its own thread (model/pipeline/threaded-encoder.ts) the mixed library's
-    // scan took 12.9 s instead of 16, but in browser mode, where this runs on the job thread and the encoder's would
-    // be a thread inside it, the browser lost its connection after a scan in 2 of 6 runs of the albums e2e test
-    // (0 of 6 with the network here). Not understood yet, so not shipped.
-    const encoder = await this.encoder();
-    const { dup, sim } = encoder.roles;
-    if (!dup || !sim)
+    // The network runs on its own thread (threaded-encoder.ts), which also re-hashes stored descriptors:
+    // onnxruntime-node runs a session on the calling thread, so here it would hold up the decodes that finish
+    // meanwhile (bench:scan, mixed library: 15.8 s in this thread, ~13 s on its own). The thread is closed, never
+    // terminated, when the scan ends or is cancelled: a thread terminated mid-run aborts the process.
+    let threaded: ThreadedEncoder;
+    try {
+      threaded = await ThreadedEncoder.open({ artifactsDir: this.artifactsDir, threads: 1, providers: this.providers });
+    } catch (error) {
+      throw new AppError('MODEL_ERROR', `The query network could not be loaded: ${(error as Error).message}`);
+    }
+    const { dup, sim } = threaded.roles;
+    if (!dup || !sim) {
+      await threaded.close();
       throw new AppError('MODEL_ERROR', 'The model needs a duplicate and a similarity hashing head to make codes.');
-    const pipeline = new EncodePipeline(encoder, { variants: encodedVariants(options) });
+    }
+    const pipeline = new EncodePipeline(threaded, { variants: encodedVariants(options) });
     return {
       capacity: pipeline.capacity,
       variants: pipeline.variants,
       codes: { dup: { bits: dup.bits, version: dup.version }, sim: { bits: sim.bits, version: sim.version } },
-      backboneVersion: encoder.backboneVersion,
+      backboneVersion: threaded.backboneVersion,
       encode: (file, signal) => pipeline.encode(file, signal),
-      hash: async (kind, descriptors) => (await encoder.hash(kind, descriptors)).map((h) => h.code),
-      close: () => pipeline.close(),
+      hash: async (kind, descriptors) => (await threaded.hash(kind, descriptors)).map((h) => h.code),
+      close: async () => {
+        await pipeline.close();
+        await threaded.close();
+      },
     };
   }
 
