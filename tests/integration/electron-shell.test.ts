@@ -122,8 +122,13 @@ describe('the packaging config (electron-builder.yml)', () => {
     files: string[];
     asarUnpack: string[];
     npmRebuild: boolean;
+    electronVersion: string;
   };
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    dependencies: Record<string, string>;
+    optionalDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
 
   it('keeps every dependency with native code, and the model files, outside the asar archive', () => {
     const native = Object.keys(pkg.dependencies).filter((name) => holdsNativeCode(path.join('node_modules', name)));
@@ -135,6 +140,13 @@ describe('the packaging config (electron-builder.yml)', () => {
     expect(holdsNativeCode(path.join('node_modules', '@img'))).toBe(true);
     expect(config.asarUnpack).toContain('model/artifacts/**');
     expect(config.npmRebuild).toBe(true);
+  });
+
+  it('is what `npm run dist` packages, after a fresh build, with the Electron the app installs', () => {
+    expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
+    expect(existsSync('node_modules/electron-builder/package.json')).toBe(true);
+    // The packaged Electron is the one `npm ci` installs for `npm start` (a caret range of the pinned version).
+    expect(pkg.optionalDependencies.electron).toBe(`^${config.electronVersion}`);
   });
 
   it('ships what the app opens at run time: the build, the model files, the preload', () => {
