@@ -215,7 +215,7 @@ export interface Handlers {
    * better than the head in use, or later by `model.use`.
    */
   'train.run': {
-    args: { albums?: string[]; epochs?: number; use?: boolean; method?: 'dph' | 'dpsh' };
+    args: { albums?: string[]; epochs?: number; use?: boolean; method?: 'dph' | 'dpsh' | 'drlih' };
     result: TrainResult;
   };
   /** The similarity heads the library can use: the shipped one and those it was retrained to. */

@@ -102,7 +102,7 @@ const argSchemas: { [K in Method]: z.ZodType<Args<K>> } = {
       albums: z.array(albumName).min(1).max(10_000).optional(),
       epochs: z.number().int().min(1).max(1000).optional(),
       use: z.boolean().optional(),
-      method: z.enum(['dph', 'dpsh']).optional(),
+      method: z.enum(['dph', 'dpsh', 'drlih']).optional(),
     })
     .strict(),
   'model.list': empty as z.ZodType<Record<string, never>>,

@@ -273,7 +273,7 @@ const COMMANDS: Record<string, Command> = {
   },
   train: {
     summary: 'Retrain the similarity head on your albums, and measure it on photos it did not learn from',
-    usage: 'lookalike train [--albums NAME,NAME...] [--epochs N] [--method dph|dpsh] [--use] [--json]',
+    usage: 'lookalike train [--albums NAME,NAME...] [--epochs N] [--method dph|drlih|dpsh] [--use] [--json]',
     options: {
       albums: { type: 'string' },
       method: { type: 'string', default: 'dph' },
@@ -297,8 +297,8 @@ const COMMANDS: Record<string, Command> = {
       if (albums && !albums.length)
         return Promise.resolve(usage('train', '--albums takes album names separated by commas'));
       const method = ctx.values.method;
-      if (method !== 'dph' && method !== 'dpsh')
-        return Promise.resolve(usage('train', `--method takes dph or dpsh, not "${String(method)}"`));
+      if (method !== 'dph' && method !== 'dpsh' && method !== 'drlih')
+        return Promise.resolve(usage('train', `--method takes dph, drlih or dpsh, not "${String(method)}"`));
       return callAndPrint(ctx, 'train.run', { albums, epochs, method, use: ctx.values.use === true });
     },
   },

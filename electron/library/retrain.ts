@@ -47,8 +47,11 @@ const SETTINGS = {
 export interface RetrainOptions {
   /** Album names to learn from (default: every album). */
   albums?: readonly string[];
-  /** The listwise policy loop (default), or DPSH's pairwise loss for comparison. */
-  method?: 'dph' | 'dpsh';
+  /**
+   * The listwise policy loop (default), DRLIH's sequential bit policy (training/methods/train-drlih.ts), or DPSH's
+   * pairwise loss for comparison.
+   */
+  method?: 'dph' | 'dpsh' | 'drlih';
   epochs?: number;
   seed?: number;
   /** Trainer threads (default: onnxruntime's choice). */

@@ -8,6 +8,7 @@ import { GraphBuilder } from '../../model/onnx/graph.js';
 import type { HeadArchitecture, HeadParameters } from './head.js';
 import { featureDim, outputInputDim } from './head.js';
 import { addConvStack, convLayerNames, POOL_ATTRIBUTES, type DeclareWeight } from './conv-graph.js';
+import { addRecurrence } from './sequential.js';
 
 const F = 'float32';
 const one = { f: 1 };
@@ -18,7 +19,12 @@ const axisZero = (g: GraphBuilder) => g.initializer(g.uniqueName('axis0'), BigIn
  * With `dropout`, the hidden layer's ReLU output is multiplied by the input `hidden_mask` [n, hiddenDim]
  * (inverted dropout: 0 for a dropped unit, 1/(1 − p) for a kept one; all ones to evaluate).
  */
-function addForward(g: GraphBuilder, a: HeadArchitecture, dropout = false): { layerInput: string; features: string } {
+function addForward(
+  g: GraphBuilder,
+  a: HeadArchitecture,
+  dropout = false,
+  output = 'z',
+): { layerInput: string; features: string } {
   const rows = outputInputDim(a);
   g.input('x', F, ['n', a.inputDim]);
   g.input('w2', F, [rows, a.bits]);
@@ -42,13 +48,21 @@ function addForward(g: GraphBuilder, a: HeadArchitecture, dropout = false): { la
     }
     layerInput = 'h';
   }
-  g.node('Gemm', [layerInput, 'w2', 'b2'], ['z'], { alpha: one, beta: one });
+  g.node('Gemm', [layerInput, 'w2', 'b2'], [output], { alpha: one, beta: one });
   return { layerInput, features };
 }
 
+/**
+ * The head's logits z [n, bits] for inputs x: the layers' output, or with a sequential policy (DRLIH) the policy's
+ * greedy logits after them (each group's bits decided in turn: training/compute/sequential.ts).
+ */
 export function headForwardGraph(a: HeadArchitecture, dropout = false): Uint8Array {
   const g = new GraphBuilder('head_forward');
-  addForward(g, a, dropout && a.hiddenDim > 0);
+  addForward(g, a, dropout && a.hiddenDim > 0, a.sequential ? 'z_img' : 'z');
+  if (a.sequential) {
+    const out = addRecurrence(g, a.sequential, a.bits, 'z_img', 'greedy', (name, dims) => g.input(name, F, dims));
+    g.node('Identity', [out.logits], ['z']);
+  }
   g.output('z', F, ['n', a.bits]);
   return g.toBytes();
 }
@@ -264,7 +278,8 @@ export class HeadCompute {
     return { hidden_mask: { data, dims: [rows, width] } };
   }
 
-  private weightFeeds(head: HeadParameters) {
+  /** The weights as feeds; `policy` false leaves out the sequential policy's (the backward graph is the layers'). */
+  private weightFeeds(head: HeadParameters, policy = true) {
     const a = this.architecture;
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
       w2: { data: head.outputWeights, dims: [outputInputDim(a), a.bits] },
@@ -281,6 +296,15 @@ export class HeadCompute {
         feeds[names.weights] = { data: head.conv[i]!.weights, dims: names.weightDims };
         feeds[names.bias] = { data: head.conv[i]!.bias, dims: [layer.filters] };
       });
+    if (a.sequential && policy) {
+      const weights = head.sequential;
+      if (!weights) throw new Error('a head with a sequential policy needs its weights');
+      const { hidden, group } = a.sequential;
+      feeds.seq_a = { data: weights.a, dims: [hidden, hidden] };
+      feeds.seq_b = { data: weights.b, dims: [group, hidden] };
+      feeds.seq_c = { data: weights.c, dims: [hidden] };
+      feeds.seq_v = { data: weights.v, dims: [hidden, a.bits] };
+    }
     return feeds;
   }
 
@@ -302,6 +326,10 @@ export class HeadCompute {
     return out;
   }
 
+  /**
+   * The layers' gradients (trainableArrays' order, without a sequential policy's) for `logitGradient` = ∂loss/∂ of
+   * the layers' output: z, or z_img under a sequential policy (whose own gradients come from SequentialCompute).
+   */
   async backward(
     head: HeadParameters,
     inputs: Float32Array,
@@ -311,7 +339,7 @@ export class HeadCompute {
   ): Promise<Gradients> {
     const { inputDim, bits } = this.architecture;
     const result = await this.backwardSession.run({
-      ...this.weightFeeds(head),
+      ...this.weightFeeds(head, false),
       ...this.maskFeed(mask, 0, count),
       x: { data: inputs, dims: [count, inputDim] },
       gz: { data: logitGradient, dims: [count, bits] },

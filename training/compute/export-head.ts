@@ -1,12 +1,13 @@
 /**
  * Writes a trained head as a self-contained ONNX model the encoder can compose after the backbone:
- * input `descriptor` [n, D] → standardise → (dense + ReLU) → dense → `logits` [n, K] and
+ * input `descriptor` [n, D] → standardise → (dense + ReLU) → dense (→ DRLIH's sequential policy, unrolled) → `logits` [n, K] and
  * `bits` [n, K] (1.0 where logit > 0). Version and training facts travel in the model's metadata.
  */
 import { createHash } from 'node:crypto';
 import { GraphBuilder } from '../../model/onnx/graph.js';
 import { addConvStack, type DeclareWeight } from './conv-graph.js';
 import { featureDim, outputInputDim, type ConvLayer, type HeadParameters } from './head.js';
+import { addRecurrence, sequentialArrays, type SequentialArchitecture } from './sequential.js';
 import type { Method } from '../loop/training-options.js';
 
 export const HEAD_FORMAT = 'lookalike-hash-head';
@@ -24,6 +25,8 @@ export interface HeadMetadata {
   /** A raw-image head's convolution stack (empty for descriptor heads). */
   convLayers: ConvLayer[];
   divideAndEncode: boolean;
+  /** DRLIH's sequential policy after the layers (absent: the layers' logits are the code). */
+  sequential?: SequentialArchitecture;
   /** What it was trained on (e.g. "mnist: 5000 raw-pixel images, 10 classes"). */
   data: string;
   metrics: Record<string, number>;
@@ -40,6 +43,7 @@ export function headVersion(head: HeadParameters): string {
     head.hiddenBias,
     head.outputWeights,
     head.outputBias,
+    ...(head.sequential ? sequentialArrays(head.sequential) : []),
   ])
     hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return `head-${hash.digest('hex').slice(0, 16)}`;
@@ -60,6 +64,7 @@ export function exportHead(
     hiddenDim: a.hiddenDim,
     convLayers: a.conv?.layers ?? [],
     divideAndEncode: a.divideAndEncode,
+    ...(a.sequential ? { sequential: a.sequential } : {}),
     data: facts.data,
     metrics: facts.metrics,
     trainedAt: (facts.trainedAt ?? new Date()).toISOString(),
@@ -85,7 +90,20 @@ export function exportHead(
   }
   g.initializer('w2', head.outputWeights, [outputInputDim(a), a.bits]);
   g.initializer('b2', head.outputBias, [a.bits]);
-  g.node('Gemm', [layerInput, 'w2', 'b2'], ['logits'], { alpha: { f: 1 }, beta: { f: 1 } });
+  g.node('Gemm', [layerInput, 'w2', 'b2'], [a.sequential ? 'layer_logits' : 'logits'], {
+    alpha: { f: 1 },
+    beta: { f: 1 },
+  });
+  if (a.sequential) {
+    // The policy decides each action group in turn (greedy), unrolled: its logits' signs are the code.
+    const policy = head.sequential;
+    if (!policy) throw new Error('a head with a sequential policy needs its weights');
+    const data = { seq_a: policy.a, seq_b: policy.b, seq_c: policy.c, seq_v: policy.v };
+    const out = addRecurrence(g, a.sequential, a.bits, 'layer_logits', 'greedy', (name, dims) =>
+      g.initializer(name, data[name], dims),
+    );
+    g.node('Identity', [out.logits], ['logits']);
+  }
   g.initializer('zero', Float32Array.of(0), []);
   g.node('Greater', ['logits', 'zero'], ['positive']);
   g.node('Cast', ['positive'], ['bits'], { to: 1 });

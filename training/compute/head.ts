@@ -7,6 +7,13 @@
  * block-diagonal mask, which keeps one set of compute graphs for both.
  */
 import type { Random } from './rng.js';
+import {
+  cloneSequential,
+  SEQUENTIAL_NAMES,
+  sequentialArrays,
+  type SequentialArchitecture,
+  type SequentialParameters,
+} from './sequential.js';
 
 /** One convolution of a raw-image head: `kernel`×`kernel` ("same" padding) + ReLU, then optionally a 2×2 max-pool. */
 export interface ConvLayer {
@@ -30,6 +37,17 @@ export interface HeadArchitecture {
   hiddenDim: number;
   bits: number;
   divideAndEncode: boolean;
+  /**
+   * DRLIH's sequential policy after the output layer (training/compute/sequential.ts): the code is emitted an action
+   * group at a time, each group's logits corrected by a recurrent state of the bits before it. Absent: z is the code.
+   */
+  sequential?: SequentialArchitecture;
+}
+
+/** The head without its sequential policy: the layers from the input to z_img. */
+export function layersOf(a: HeadArchitecture): HeadArchitecture {
+  const { sequential: _, ...layers } = a;
+  return layers;
 }
 
 /** One convolution's weights [filters, inChannels, k, k] and bias [filters]. */
@@ -51,6 +69,8 @@ export interface HeadParameters {
   /** Input standardisation folded into the head: x' = (x − mean) · scale, per input dimension. */
   inputMean: Float32Array;
   inputScale: Float32Array;
+  /** The sequential policy's weights, when the architecture has one. */
+  sequential?: SequentialParameters;
 }
 
 /**
@@ -129,6 +149,7 @@ export function trainableNames(a: HeadArchitecture): string[] {
   const names = (a.conv?.layers ?? []).flatMap((_, i) => [`conv${i + 1}.weights`, `conv${i + 1}.bias`]);
   if (a.hiddenDim > 0) names.push('hiddenWeights', 'hiddenBias');
   names.push('outputWeights', 'outputBias');
+  if (a.sequential) names.push(...SEQUENTIAL_NAMES);
   return names;
 }
 
@@ -187,14 +208,16 @@ export function cloneHead(head: HeadParameters): HeadParameters {
     outputBias: head.outputBias.slice(),
     inputMean: head.inputMean,
     inputScale: head.inputScale,
+    ...(head.sequential ? { sequential: cloneSequential(head.sequential) } : {}),
   };
 }
 
-/** The trainable arrays in a fixed order (optimiser state and moving averages follow it). */
+/** The trainable arrays in a fixed order (optimiser state and moving averages follow it): trainableNames' order. */
 export function trainableArrays(head: HeadParameters): Float32Array[] {
   const arrays = head.conv.flatMap(({ weights, bias }) => [weights, bias]);
   if (head.architecture.hiddenDim > 0) arrays.push(head.hiddenWeights, head.hiddenBias);
   arrays.push(head.outputWeights, head.outputBias);
+  if (head.sequential) arrays.push(...sequentialArrays(head.sequential));
   return arrays;
 }
 

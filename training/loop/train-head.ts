@@ -11,11 +11,12 @@ import { DEFAULT_OPTIONS, type TrainingData, type TrainOptions, type TrainProgre
 export type { HeadMetadata } from '../compute/export-head.js';
 export type { TrainProgress, TrainingData, TrainOptions } from './training-options.js';
 
-export interface TrainHeadOptions extends Partial<Omit<TrainOptions, 'policy'>> {
+export interface TrainHeadOptions extends Partial<Omit<TrainOptions, 'policy' | 'drlih'>> {
   data: TrainingData;
   /** Recorded in the metadata, e.g. "albums: 1,204 photos in 17 albums". */
   dataDescription: string;
   policy?: Partial<TrainOptions['policy']>;
+  drlih?: Partial<TrainOptions['drlih']>;
 }
 
 export type TrainerRequest =
@@ -27,7 +28,12 @@ export type TrainerResponse =
   | { type: 'error'; name: string; message: string };
 
 export function resolveOptions(options: Omit<TrainHeadOptions, 'data' | 'dataDescription'>): TrainOptions {
-  return { ...DEFAULT_OPTIONS, ...options, policy: { ...DEFAULT_OPTIONS.policy, ...options.policy } };
+  return {
+    ...DEFAULT_OPTIONS,
+    ...options,
+    policy: { ...DEFAULT_OPTIONS.policy, ...options.policy },
+    drlih: { ...DEFAULT_OPTIONS.drlih, ...options.drlih },
+  };
 }
 
 export function trainHead(

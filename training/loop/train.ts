@@ -5,6 +5,7 @@ import { deadBitFraction } from '../methods/policy-gradient.js';
 import { standardise } from '../compute/head.js';
 import { trainPairwiseHead } from '../methods/train-pairwise.js';
 import { trainPolicyHead } from '../methods/train-policy.js';
+import { trainDrlihHead } from '../methods/train-drlih.js';
 import {
   throwIfAborted,
   type TrainedHead,
@@ -24,6 +25,8 @@ export async function trainHeadInProcess(
   switch (options.method) {
     case 'dph':
       return trainPolicyHead(data, options, hooks);
+    case 'drlih':
+      return trainDrlihHead(data, options, hooks);
     case 'dpsh':
     case 'exponentiated':
       return trainPairwiseHead(options.method, data, options, hooks);

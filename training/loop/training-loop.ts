@@ -10,6 +10,7 @@ import {
   standardisation,
   standardise,
   trainableArrays,
+  trainableNames,
   type HeadArchitecture,
   type HeadParameters,
 } from '../compute/head.js';
@@ -237,6 +238,11 @@ export interface LoopMethod {
   afterStep?(rows: Int32Array, logits: Float32Array): void;
   /** Re-encodes the training set with the reference (database) network, which has just moved towards `net`. */
   refreshReference(): Promise<void>;
+  /**
+   * The last batch's gradients of trained arrays the layers' backward pass does not reach (a sequential policy's,
+   * trainableArrays' order after the layers'), computed in `batchGradient`.
+   */
+  policyGradients?(): Float32Array[];
 }
 
 export interface LoopSetup {
@@ -247,6 +253,11 @@ export interface LoopSetup {
   /** `performance.now()` when the run started (training time includes the setup). */
   started: number;
   compute: HeadCompute;
+  /**
+   * What validation and the finishing pass encode with, where it differs from `compute`: the whole head, a sequential
+   * policy included, while `compute` gives the layers' logits the method trains from.
+   */
+  evaluation?: HeadCompute;
   /** The trained network, and the slowly-updated copy the method compares against. */
   net: HeadParameters;
   referenceNet: HeadParameters;
@@ -261,6 +272,8 @@ export interface LoopSetup {
  */
 export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Promise<TrainedHead> {
   const { data, options, hooks, random, compute, net, referenceNet, inputs } = setup;
+  const evaluation = setup.evaluation ?? compute;
+  const outputWeights = trainableNames(net.architecture).indexOf('outputWeights');
   const { train } = data;
   const probe = new ValidationProbe(data, random);
   const batches = new BatchInputs(
@@ -288,7 +301,8 @@ export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Pro
       const { logitGradient, score } = await method.batchGradient(rows, logits);
       scoreSum += score;
       const g = await compute.backward(net, x, rows.length, logitGradient, mask);
-      maskOutputGradient(net, g[g.length - 2]!); // trainableArrays ends with the output weights and bias
+      g.push(...(method.policyGradients?.() ?? []));
+      maskOutputGradient(net, g[outputWeights]!);
       optimiser.step(trainableArrays(net), g, learningRateSchedule(epoch, options.epochs));
       method.afterStep?.(rows, logits);
       step++;
@@ -298,11 +312,11 @@ export async function runTrainingLoop(setup: LoopSetup, method: LoopMethod): Pro
       }
     }
     lastReward = scoreSum / batchesPerEpoch;
-    mapValidation = await probe.measure(compute, net, inputs);
+    mapValidation = await probe.measure(evaluation, net, inputs);
     hooks.onProgress?.({ epoch, step, reward: lastReward, mapValidation, mapSource: probe.source });
   }
   return finishTraining(
-    compute,
+    evaluation,
     net,
     { inputs, count: train.count, bits: options.bits, started: setup.started, steps: step },
     { finalReward: lastReward, mapValidation },

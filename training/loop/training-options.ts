@@ -2,8 +2,9 @@
 import type { LabelledSet } from '../data/datasets.js';
 import type { ConvLayer, HeadParameters } from '../compute/head.js';
 import type { PolicyOptions } from '../methods/policy-gradient.js';
+import type { DrlihOptions } from '../methods/train-drlih.js';
 
-export const METHODS = ['dph', 'dpsh', 'exponentiated', 'lsh', 'itq'] as const;
+export const METHODS = ['dph', 'drlih', 'dpsh', 'exponentiated', 'lsh', 'itq'] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface TrainOptions {
@@ -26,7 +27,10 @@ export interface TrainOptions {
   databaseRefreshSteps: number;
   /** Refresh rate: 1 = copy the query network, < 1 = exponential moving average. */
   databaseMomentum: number;
+  /** The policy's samples per query and bit balance serve DRLIH too (its trajectories per query). */
   policy: PolicyOptions;
+  /** DRLIH's sequential policy (`method: 'drlih'`). */
+  drlih: DrlihOptions;
   /** Quantisation weight η of the pairwise losses. */
   pairwiseQuantisationWeight: number;
   /** Image sets only: each training query is shifted by up to this many pixels (0 = off). */
@@ -65,6 +69,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
     errorAwareQuantisation: false,
     gradientAmplifier: null,
   },
+  drlih: { hidden: 32, group: 4, stepRewards: true },
   pairwiseQuantisationWeight: 0.01,
   augmentShift: 0,
   dropout: 0,
