@@ -3,7 +3,9 @@
  * synchronously on the thread that calls it: in the scan's thread a backbone run of a batch (tens of milliseconds)
  * held up every decode that finished meanwhile, leaving a core idle (measured: 1.4 of 2 cores busy). Here the
  * scan's thread only hands over pixels and takes back descriptors and codes, which are transferred, not copied.
- * `bench:encode` measures it; the app's scan does not use it yet (electron/core/model-host.ts says why).
+ * The app's scan runs the network here (electron/core/model-host.ts); `bench:encode` measures it beside the scan's
+ * own thread. The thread is closed, never terminated, while it may be running the network: onnxruntime-node aborts
+ * the process when a thread is terminated mid-run.
  */
 import type { Worker } from 'node:worker_threads';
 import type { EncodedImage, EncodeOptions, EncoderOptions, HashedCode, HeadRole } from '../encoder.js';

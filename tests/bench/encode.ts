@@ -195,7 +195,7 @@ function configsFor(set: BenchSet, photos: number, sweep: boolean): Config[] {
     configs.push({ ...base, decodeConcurrency });
   }
   configs.push({ ...base, heads: 'one' });
-  // How the app ran the network before issue 29 (16 images a run), and on its own thread (not in the app yet).
+  // How the app ran the network before issue 29 (16 images a run), and on its own thread (how the app's scan runs it).
   configs.push({ ...base, backboneBatch: 16 }, { ...base, network: 'thread' });
   configs.push({ ...base, ortThreads: 2 });
   configs.push({ ...base, workers: 'all' }, { ...base, mode: 'decode only', workers: 'all' });
