@@ -38,7 +38,7 @@ interface Config {
   workers: 'default' | 'all';
   /** 'both': the manifest's dup and sim heads (what the app runs); 'one': the dup head serves both roles (one head run). */
   heads: 'both' | 'one';
-  /** Where the network runs: 'here', the pipeline's thread (the app's scan); 'thread', its own (ThreadedEncoder). */
+  /** Where the network runs: 'here', the pipeline's thread; 'thread', its own (ThreadedEncoder: the app's scan). */
   network: 'thread' | 'here';
   /** Images per backbone run; 'default': the encoder's (2 on one CPU thread, else 16). */
   backboneBatch: number | 'default';
