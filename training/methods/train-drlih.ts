@@ -243,7 +243,7 @@ export async function trainDrlihHead(
   net.sequential = initSequential(architecture, bits, createRandom(options.seed + 202));
   const referenceNet = cloneHead(net);
   const inputs = standardise(net, train.features);
-  const labelCount = train.relation?.count ?? Math.max(...train.labels) + 1;
+  const labelCount = train.relation?.count ?? train.labels.reduce((max, l) => Math.max(max, l), -1) + 1;
   const [layers, evaluation, sequential] = await Promise.all([
     HeadCompute.open(layersOf(net.architecture), options.threads, options.dropout > 0),
     HeadCompute.open(net.architecture, options.threads),
