@@ -9,7 +9,7 @@
  * dph-stress / dph-stress-ga (no bit balance + strong quantisation, without / with the dead-bit
  * remedies), dph-cb (class-imbalance weighting), dph-h (an entropy bonus on the policy, β = 1.2 on the mean
  * bit entropy), dph-c (a pull towards per-class hash centres, λ = 1); drlih (DRLIH's sequential bit policy: action
- * groups of 4 bits, step rewards), drlih-g1 (one bit a step) and drlih-final (the final reward alone).
+ * groups of 4 bits, the final reward), drlih-step (with the triplet step rewards as well) and drlih-g1 (one bit a step).
  * Options: --epochs N, --hidden N (0 = linear head), --conv LAYERS (raw images: a conv stack, e.g. 32x3,32x3p,64x3,64x3p = 3×3 layers, p = 2×2 max-pool after; a bare number F is a 5×5 pooled layer), --conv2 FILTERS (appends a 5×5 pooled layer: `--conv 32 --conv2 64` = `--conv 32,64`),
  * --group BITS and --policy-hidden N (DRLIH's action group and recurrent state), --lr RATE (overrides every method's tuned learning rate), --wd DECAY (AdamW weight decay, default 1e-4), --seed N, --threads N, --augment PIXELS, --rotate DEGREES and --scale FRACTION (random turn and scale of image rows), --dropout P (hidden layer), --balance W, --samples N, --entropy β, --centre λ and --baseline leave-one-out|greedy (DPH's bit-balance weight, codes sampled per query, entropy bonus, pull towards class hash centres and REINFORCE baseline), --refresh T (DPH: steps between database-net refreshes, default 20), --imbalance RATIO (training classes shrunk geometrically),
  * --descriptors DIR (cifar10: backbone descriptors, see training/data/datasets.ts), --views (cifar10: append the
@@ -81,11 +81,11 @@ const METHOD_SETTINGS: Record<string, { method: Method } & Omit<TrainHeadOptions
   },
   // Plain quantisation pressure without the remedies, the reference for the dead-bit comparison.
   'dph-q': { method: 'dph', learningRate: 1e-3, policy: { quantisationWeight: 0.1 } },
-  // DRLIH's sequential policy: action groups of 4 bits, step rewards and the final reward (see --group).
+  // DRLIH's sequential policy: action groups of 4 bits, the final reward (see --group).
   drlih: { method: 'drlih', learningRate: 1e-3 },
-  // Its ablations: one bit a step (no action groups); the final reward alone (no step rewards).
+  // Its ablations: with the triplet step rewards as well; one bit a step (no action groups).
+  'drlih-step': { method: 'drlih', learningRate: 1e-3, drlih: { stepRewards: true } },
   'drlih-g1': { method: 'drlih', learningRate: 1e-3, drlih: { group: 1 } },
-  'drlih-final': { method: 'drlih', learningRate: 1e-3, drlih: { stepRewards: false } },
 };
 
 /**

@@ -69,7 +69,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
     errorAwareQuantisation: false,
     gradientAmplifier: null,
   },
-  drlih: { hidden: 32, group: 4, stepRewards: true },
+  drlih: { hidden: 32, group: 4, stepRewards: false },
   pairwiseQuantisationWeight: 0.01,
   augmentShift: 0,
   dropout: 0,

@@ -60,9 +60,19 @@ describe('DRLIH (the sequential bit policy)', () => {
     // The recurrence took part: its read-out, zero at the start, moved.
     expect(result.head.sequential!.v.some((w) => w !== 0)).toBe(true);
     const after = await heldOutMap(result.head, testSet, train);
-    console.log(`DRLIH synthetic MAP ${before.toFixed(3)} → ${after.toFixed(3)}`);
-    expect(after).toBeGreaterThan(before + 0.2);
-    expect(after).toBeGreaterThan(0.75);
+    // With the triplet step rewards as well (the paper's design, an option).
+    const stepped = await trainHeadInProcess(
+      { train },
+      resolveOptions({ ...SMALL_DRLIH, drlih: { stepRewards: true } }),
+    );
+    const afterStepped = await heldOutMap(stepped.head, testSet, train);
+    console.log(
+      `DRLIH synthetic MAP ${before.toFixed(3)} → ${after.toFixed(3)} (with step rewards ${afterStepped.toFixed(3)})`,
+    );
+    for (const map of [after, afterStepped]) {
+      expect(map).toBeGreaterThan(before + 0.2);
+      expect(map).toBeGreaterThan(0.75);
+    }
   });
 
   it('exports a head whose bits are the policy’s greedy code, the recurrence unrolled', async () => {
