@@ -25,7 +25,8 @@ declare module 'electron' {
   }
   export const app: {
     on(event: 'web-contents-created', listener: (event: Event, contents: WebContents) => void): void;
-    on(event: 'window-all-closed' | 'activate' | 'will-quit' | 'second-instance', listener: () => void): void;
+    on(event: 'window-all-closed' | 'activate' | 'second-instance', listener: () => void): void;
+    on(event: 'will-quit', listener: (event: Event) => void): void;
     whenReady(): Promise<void>;
     quit(): void;
     requestSingleInstanceLock(): boolean;

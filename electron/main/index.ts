@@ -16,6 +16,7 @@ import { copyLibraryFile } from '../library/db.js';
 import { packageRoot, rendererDir } from '../core/paths.js';
 import {
   allowedNavigation,
+  closeBeforeQuit,
   CONTENT_SECURITY_POLICY,
   loadBounds,
   openInBrowser,
@@ -151,7 +152,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => void lookalike.close());
+closeBeforeQuit(app, () => lookalike.close());
 
 void app.whenReady().then(() => {
   serveRenderer();

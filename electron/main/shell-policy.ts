@@ -104,3 +104,32 @@ export function saveBounds(file: string, bounds: WindowBounds): void {
     // a read-only profile folder: the next run opens at the default size
   }
 }
+
+/** What `closeBeforeQuit` needs of Electron's `app`. */
+export interface QuittingApp {
+  on(event: 'will-quit', listener: (event: { preventDefault(): void }) => void): void;
+  quit(): void;
+}
+
+/**
+ * Quitting waits for `close` (the app's: a scan or retraining in flight is cancelled and the job thread ends by itself):
+ * the first quit is held back until it is done, then quits again. Quitting at once would tear the job thread down
+ * mid-run, and onnxruntime-node aborts the process when a thread running a session is terminated
+ * (electron/jobs/job-thread.ts). A close that fails still quits.
+ */
+export function closeBeforeQuit(app: QuittingApp, close: () => Promise<void>): void {
+  let closed = false;
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    if (closing) return;
+    closing = true;
+    void close()
+      .catch(() => {})
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+}

@@ -4,6 +4,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import {
   allowedNavigation,
+  closeBeforeQuit,
   CONTENT_SECURITY_POLICY,
   DEFAULT_BOUNDS,
   loadBounds,
@@ -116,6 +117,33 @@ function holdsNativeCode(dir: string, depth = 5): boolean {
     return name !== 'test' && statSync(file).isDirectory() && holdsNativeCode(file, depth - 1);
   });
 }
+
+describe('quitting the desktop app', () => {
+  it('waits for the app to close before it quits, once, and quits even when closing fails', async () => {
+    for (const fails of [false, true]) {
+      const listeners: ((event: { preventDefault(): void }) => void)[] = [];
+      let quits = 0;
+      let prevented = 0;
+      const app = { on: (_: 'will-quit', l: (typeof listeners)[number]) => listeners.push(l), quit: () => quits++ };
+      let finish: () => void = () => {};
+      let closes = 0;
+      const close = () => {
+        closes++;
+        return new Promise<void>((resolve, reject) => (finish = fails ? () => reject(new Error('x')) : resolve));
+      };
+      closeBeforeQuit(app, close);
+      const quit = () => listeners.forEach((l) => l({ preventDefault: () => prevented++ }));
+      quit();
+      quit(); // a second quit while closing: held back too, no second close
+      expect({ closes, prevented, quits }).toEqual({ closes: 1, prevented: 2, quits: 0 });
+      finish();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(quits).toBe(1);
+      quit(); // the quit it asked for goes through
+      expect({ closes, prevented }).toEqual({ closes: 1, prevented: 2 });
+    }
+  });
+});
 
 describe('the packaging config (electron-builder.yml)', () => {
   const config = load(readFileSync('electron-builder.yml', 'utf8')) as {
