@@ -31,17 +31,6 @@ import { type LabelRelation, relatedRow } from '../metrics/relevance.js';
 import { newHead, runTrainingLoop } from '../loop/training-loop.js';
 import type { TrainedHead, TrainHooks, TrainingData, TrainOptions } from '../loop/training-options.js';
 
-export interface DrlihOptions {
-  /** Width of the policy's recurrent state. */
-  hidden: number;
-  /** Bits decided together at each step (1: one bit a step, no action groups); divides the code length. */
-  group: number;
-  /**
-   * Credit each group with the triplet step rewards from it on, besides the final reward (default false: the final
-   * reward alone, which ranked better on all three datasets at 10 of 12 lengths: training/README.md).
-   */
-  stepRewards: boolean;
-}
 
 /**
  * How often each bit is 1 among the database items of each label: `ones[label·bits + k]`, `count[label]` (and the
