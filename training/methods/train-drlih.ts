@@ -31,7 +31,6 @@ import { type LabelRelation, relatedRow } from '../metrics/relevance.js';
 import { newHead, runTrainingLoop } from '../loop/training-loop.js';
 import type { TrainedHead, TrainHooks, TrainingData, TrainOptions } from '../loop/training-options.js';
 
-
 /**
  * How often each bit is 1 among the database items of each label: `ones[label·bits + k]`, `count[label]` (and the
  * totals), from which a query's relevant and irrelevant fractions follow.
