@@ -92,4 +92,35 @@ describe('DRLIH (the sequential bit policy)', () => {
       await Promise.all([session.release(), compute.release()]);
     }
   });
+
+  it('trains a convolutional head too, and exports it with its policy', async () => {
+    // 8×8 "images": the clusters' 64 values as pixels, through a 3×3 conv + pool before the dense layers.
+    const images: LabelledSet = {
+      ...gaussianClusters({ classes: 4, perClass: 30, dim: 64, separation: 0.8, seed: 5 }),
+      imageShape: { width: 8, height: 8 },
+    };
+    const options = resolveOptions({
+      ...SMALL_DRLIH,
+      bits: 8,
+      epochs: 3,
+      hiddenDim: 16,
+      convLayers: [{ filters: 4, kernel: 3, pool: true }],
+      drlih: { hidden: 6, group: 2 },
+    });
+    const { head, metrics } = await trainHeadInProcess({ train: images }, options);
+    expect(head.architecture.conv?.layers).toHaveLength(1);
+    expect(metrics.mapValidation).toBeGreaterThan(0.4);
+    const { onnx } = exportHead(head, { method: 'drlih', data: 'synthetic images', metrics: {} });
+    const session = await openSession(onnx, { providers: ['cpu'], threads: 1 });
+    const compute = await HeadCompute.open(head.architecture, 1);
+    try {
+      const rows = 20;
+      const pixels = images.features.subarray(0, rows * images.dim);
+      const { bits } = await session.run({ descriptor: { data: pixels, dims: [rows, images.dim] } });
+      const expected = await compute.forward(head, standardise(head, pixels), rows);
+      expect(Array.from(bits!.data)).toEqual(Array.from(expected, (z) => (z > 0 ? 1 : 0)));
+    } finally {
+      await Promise.all([session.release(), compute.release()]);
+    }
+  });
 });
