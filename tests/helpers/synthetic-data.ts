@@ -22,3 +22,15 @@ export function gaussianClusters(
   }
   return { features, dim, count, labels };
 }
+
+/**
+ * The trainers' tests' small retrieval task: six classes of 24-d items to train on, and held-out items from the same
+ * class means (the means depend only on the seed, the noise on the second seed).
+ */
+export function clusterRetrieval(): { train: LabelledSet; heldOut: LabelledSet } {
+  const shape = { classes: 6, dim: 24, separation: 0.8, seed: 21 };
+  return {
+    train: gaussianClusters({ ...shape, perClass: 60 }),
+    heldOut: gaussianClusters({ ...shape, perClass: 40 }, 77),
+  };
+}

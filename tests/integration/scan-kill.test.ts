@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
 import { seededRandom } from '../helpers/synthetic-photo.js';
+import { rescan } from '../helpers/rescan.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Fault injection: `kill -9` the real CLI at random moments of a scan, many times. After every kill the
@@ -63,14 +64,11 @@ describe('scan under kill -9', () => {
       expect(state.maxEncodes).toBeLessThanOrEqual(1);
       progress.push(state.ready);
     }
-    const final = spawnSync(process.execPath, [bin, 'scan', folder, '--db', db, '--json'], { encoding: 'utf8' });
-    expect(final.status).toBe(0);
-    const summary = JSON.parse(final.stdout) as Record<'added' | 'resumed' | 'updated' | 'unchanged', number> & {
-      failed: unknown[];
-    };
-    expect(summary.failed).toEqual([]);
+    const final = rescan(folder, db);
+    expect(final.status, final.stderr).toBe(0);
+    expect(final.failed).toEqual([]);
     // Every photo the library holds is accounted for: analysed now (added or resumed) or unchanged.
-    expect(summary.added + summary.resumed + summary.updated + summary.unchanged).toBe(PHOTOS);
+    expect(final.photos).toBe(PHOTOS);
     const state = inspect(db);
     expect(state).toEqual({ integrity: 'ok', ready: PHOTOS, maxEncodes: 1 });
     // The kills landed at different stages, so resuming was actually exercised.

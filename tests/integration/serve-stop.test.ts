@@ -1,18 +1,17 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectWebSocket } from '../../renderer/src/lib/api/client.js';
 import { writeFixtureLibrary } from '../helpers/fixture-encoder.js';
 import { startServe } from '../helpers/serve.js';
+import { rescan } from '../helpers/rescan.js';
 import { removeTempDirs, tempDir } from '../helpers/temp-dir.js';
 
 // `lookalike serve` stopped (SIGTERM, as a closing window or Ctrl+C stops the app) while a scan runs the query
 // network on the job thread. onnxruntime-node aborts the whole process when a thread is terminated while it runs a
 // session: the server used to die with SIGABRT here ("terminate called after throwing an instance of
 // 'Napi::Error'"). It must stop cleanly, leave the library sound, and the next scan must finish the job.
-const bin = path.resolve('bin/lookalike.js');
 const PHOTOS = 160;
 
 afterAll(removeTempDirs);
@@ -58,12 +57,10 @@ describe('lookalike serve stopped during a scan', () => {
         conn.close();
       }
     }
-    const final = spawnSync(process.execPath, [bin, 'scan', folder, '--db', db, '--json'], { encoding: 'utf8' });
-    expect(final.status).toBe(0);
-    const summary = JSON.parse(final.stdout) as Record<'added' | 'resumed' | 'updated' | 'unchanged', number> & {
-      failed: unknown[];
-    };
-    expect(summary.failed).toEqual([]);
-    expect(summary.added + summary.resumed + summary.updated + summary.unchanged).toBe(PHOTOS);
+    const final = rescan(folder, db);
+    expect(final.status, final.stderr).toBe(0);
+    expect(final.failed).toEqual([]);
+    // Every photo the library holds is accounted for: analysed now (added or resumed) or unchanged.
+    expect(final.photos).toBe(PHOTOS);
   }, 180_000);
 });

@@ -55,6 +55,15 @@ function busyPolicy(s: SequentialArchitecture, bits: number, seed: number): Sequ
   return { ...p, c: randomArray(s.hidden, random, 0.5), v: randomArray(s.hidden * bits, random, 0.7) };
 }
 
+/** A busy policy, random layer logits and random 0/1 actions for `rows` rows; `random` draws on from there. */
+function trial(s: SequentialArchitecture, bits: number, rows: number, seed: number, policySeed: number) {
+  const random = createRandom(seed);
+  const p = busyPolicy(s, bits, policySeed);
+  const zImg = randomArray(rows * bits, random);
+  const actions = Float32Array.from({ length: rows * bits }, () => (random.next() < 0.5 ? 1 : 0));
+  return { random, p, zImg, actions };
+}
+
 describe('the sequential bit policy (DRLIH)', () => {
   for (const s of [
     { hidden: 5, group: 1 },
@@ -63,10 +72,7 @@ describe('the sequential bit policy (DRLIH)', () => {
     it(`computes the recurrence the reference computes (hidden ${s.hidden}, groups of ${s.group})`, async () => {
       const bits = 6;
       const rows = 4;
-      const random = createRandom(7);
-      const p = busyPolicy(s, bits, 3);
-      const zImg = randomArray(rows * bits, random);
-      const actions = Float32Array.from({ length: rows * bits }, () => (random.next() < 0.5 ? 1 : 0));
+      const { random, p, zImg, actions } = trial(s, bits, rows, 7, 3);
       const compute = await SequentialCompute.open(s, bits, 1);
       try {
         const given = await compute.forward(p, zImg, rows, { actions });
@@ -92,10 +98,7 @@ describe('the sequential bit policy (DRLIH)', () => {
     it(`has the gradients of finite differences (hidden ${s.hidden}, groups of ${s.group})`, async () => {
       const bits = 6;
       const rows = 3;
-      const random = createRandom(11);
-      const p = busyPolicy(s, bits, 5);
-      const zImg = randomArray(rows * bits, random);
-      const actions = Float32Array.from({ length: rows * bits }, () => (random.next() < 0.5 ? 1 : 0));
+      const { random, p, zImg, actions } = trial(s, bits, rows, 11, 5);
       const gz = randomArray(rows * bits, random);
       // J(θ) = Σ gz ⊙ z(θ) along fixed trajectories: ∂J/∂θ is what the backward graph returns for ∂loss/∂z = gz.
       const objective = (q: SequentialParameters) => {

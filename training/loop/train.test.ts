@@ -3,10 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../model/encoder.js';
 import { HeadCompute } from '../compute/compute-graphs.js';
-import { gaussianClusters } from '../../tests/helpers/synthetic-data.js';
+import { clusterRetrieval, gaussianClusters } from '../../tests/helpers/synthetic-data.js';
+import { headMap } from '../../tests/helpers/head-map.js';
 import { trainHeadInProcess } from './train.js';
 import { installTrainedHead, resolveOptions, trainHead } from './train-head.js';
-import { heldOutMap as mapOf, newHead } from './training-loop.js';
+import { newHead } from './training-loop.js';
 import { createRandom } from '../compute/rng.js';
 import { type LabelledSet, subset } from '../data/datasets.js';
 import { holdOutAlbums } from '../data/album-split.js';
@@ -15,18 +16,7 @@ import { type HeadParameters, standardise } from '../compute/head.js';
 import { hashCentres } from '../methods/policy-gradient.js';
 import { tempDir } from '../../tests/helpers/temp-dir.js';
 
-const train = gaussianClusters({ classes: 6, perClass: 60, dim: 24, separation: 0.8, seed: 21 });
-// Held-out items from the same class means (the means depend only on the seed; the noise on seed + 1).
-const testSet: LabelledSet = gaussianClusters({ classes: 6, perClass: 40, dim: 24, separation: 0.8, seed: 21 }, 77);
-
-async function heldOutMap(head: HeadParameters, queries: LabelledSet, database: LabelledSet): Promise<number> {
-  const compute = await HeadCompute.open(head.architecture, 1);
-  try {
-    return await mapOf(compute, head, queries, database);
-  } finally {
-    await compute.release();
-  }
-}
+const { train, heldOut: testSet } = clusterRetrieval();
 
 /** A small, fast DPH run on the synthetic set. */
 const SMALL_DPH = {
@@ -42,11 +32,11 @@ const SMALL_DPH = {
 describe('Deep Policy Hashing loop', () => {
   it('improves MAP on a small synthetic labelled set within a few seconds', async () => {
     const options = resolveOptions(SMALL_DPH);
-    const before = await heldOutMap(newHead(options, train, createRandom(options.seed)), testSet, train);
+    const before = await headMap(newHead(options, train, createRandom(options.seed)), testSet, train);
     const started = performance.now();
     const result = await trainHeadInProcess({ train }, options);
     const seconds = (performance.now() - started) / 1000;
-    const after = await heldOutMap(result.head, testSet, train);
+    const after = await headMap(result.head, testSet, train);
     expect(seconds).toBeLessThan(15);
     expect(after).toBeGreaterThan(before + 0.2);
     expect(after).toBeGreaterThan(0.75);
@@ -64,14 +54,14 @@ describe('the policy loop on albums', () => {
     const albums: LabelledSet = { ...photos, labels, relation };
     const [trainSet, heldOut] = [subset(albums, split.train), subset(albums, split.heldOut)];
     const options = resolveOptions(SMALL_DPH);
-    const before = await heldOutMap(newHead(options, trainSet, createRandom(options.seed)), heldOut, trainSet);
+    const before = await headMap(newHead(options, trainSet, createRandom(options.seed)), heldOut, trainSet);
     const result = await trainHeadInProcess({ train: trainSet }, options);
-    const after = await heldOutMap(result.head, heldOut, trainSet);
+    const after = await headMap(result.head, heldOut, trainSet);
     expect(after).toBeGreaterThan(before + 0.2);
     expect(after).toBeGreaterThan(0.7);
     // Trained as if each set of albums were a class of its own (no relation), it keeps albums 4 and 5 apart.
     const apart = await trainHeadInProcess({ train: { ...trainSet, relation: undefined } }, options);
-    const apartMap = await heldOutMap(apart.head, heldOut, trainSet);
+    const apartMap = await headMap(apart.head, heldOut, trainSet);
     console.log(`albums MAP ${before.toFixed(3)} → ${after.toFixed(3)}; without the relation ${apartMap.toFixed(3)}`);
     expect(after).toBeGreaterThan(apartMap + 0.03);
   });
@@ -110,7 +100,7 @@ describe('the pull towards class hash centres', () => {
     expect(d1.own).toBeLessThan(2);
     expect(d0.own).toBeGreaterThan(4); // without the pull the codes do not sit at the (arbitrary) centres
     expect(d1.other - d1.own).toBeGreaterThan(4);
-    expect(await heldOutMap(pulled.head, testSet, train)).toBeGreaterThan(0.75);
+    expect(await headMap(pulled.head, testSet, train)).toBeGreaterThan(0.75);
   });
 });
 
@@ -121,8 +111,8 @@ describe('dropout on the hidden layer', () => {
     const plain = await trainHeadInProcess({ train }, options(0));
     const dropped = await trainHeadInProcess({ train }, options(0.3));
     expect(Array.from(dropped.head.hiddenWeights)).not.toEqual(Array.from(plain.head.hiddenWeights));
-    const before = await heldOutMap(newHead(options(0.3), train, createRandom(1)), testSet, train);
-    const after = await heldOutMap(dropped.head, testSet, train);
+    const before = await headMap(newHead(options(0.3), train, createRandom(1)), testSet, train);
+    const after = await headMap(dropped.head, testSet, train);
     expect(after).toBeGreaterThan(before + 0.2);
     expect(after).toBeGreaterThan(0.75);
   });

@@ -1,27 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../model/encoder.js';
-import { gaussianClusters } from '../../tests/helpers/synthetic-data.js';
+import { headMap } from '../../tests/helpers/head-map.js';
+import { clusterRetrieval, gaussianClusters } from '../../tests/helpers/synthetic-data.js';
 import { HeadCompute } from '../compute/compute-graphs.js';
 import { exportHead } from '../compute/export-head.js';
 import { type HeadParameters, standardise } from '../compute/head.js';
 import { createRandom } from '../compute/rng.js';
-import { initSequential } from '../compute/sequential.js';
 import type { LabelledSet } from '../data/datasets.js';
 import { resolveOptions } from '../loop/train-head.js';
 import { trainHeadInProcess } from '../loop/train.js';
-import { heldOutMap as mapOf, newHead } from '../loop/training-loop.js';
 import { packCodes } from '../metrics/hamming-kernel.js';
-import { bitRelevance, labelBitCounts } from './train-drlih.js';
+import { bitRelevance, labelBitCounts, newSequentialHead } from './train-drlih.js';
 
-const train = gaussianClusters({ classes: 6, perClass: 60, dim: 24, separation: 0.8, seed: 21 });
-const testSet: LabelledSet = gaussianClusters({ classes: 6, perClass: 40, dim: 24, separation: 0.8, seed: 21 }, 77);
+const { train, heldOut: testSet } = clusterRetrieval();
 
-async function heldOutMap(head: HeadParameters, queries: LabelledSet, database: LabelledSet): Promise<number> {
+/** Runs a head exported from `head` on `rows` rows of raw `inputs`: its bits must be the head's greedy code. */
+async function expectExportedBits(head: HeadParameters, inputs: LabelledSet, rows: number): Promise<void> {
+  const { onnx } = exportHead(head, { method: 'drlih', data: 'synthetic', metrics: {} });
+  const session = await openSession(onnx, { providers: ['cpu'], threads: 1 });
   const compute = await HeadCompute.open(head.architecture, 1);
   try {
-    return await mapOf(compute, head, queries, database);
+    const raw = inputs.features.subarray(0, rows * inputs.dim);
+    const { bits } = await session.run({ descriptor: { data: raw, dims: [rows, inputs.dim] } });
+    const expected = await compute.forward(head, standardise(head, raw), rows);
+    expect(Array.from(bits!.data)).toEqual(Array.from(expected, (z) => (z > 0 ? 1 : 0)));
   } finally {
-    await compute.release();
+    await Promise.all([session.release(), compute.release()]);
   }
 }
 
@@ -50,22 +54,20 @@ describe('DRLIH (the sequential bit policy)', () => {
 
   it('improves MAP on a small synthetic labelled set', async () => {
     const options = resolveOptions(SMALL_DRLIH);
-    const untrained = newHead(options, train, createRandom(options.seed));
+    const untrained = newSequentialHead(options, train, createRandom(options.seed));
     const sequential = { hidden: options.drlih.hidden, group: options.drlih.group };
-    untrained.architecture = { ...untrained.architecture, sequential };
-    untrained.sequential = initSequential(sequential, options.bits, createRandom(options.seed + 202));
-    const before = await heldOutMap(untrained, testSet, train);
+    const before = await headMap(untrained, testSet, train);
     const result = await trainHeadInProcess({ train }, options);
     expect(result.head.architecture.sequential).toEqual(sequential);
     // The recurrence took part: its read-out, zero at the start, moved.
     expect(result.head.sequential!.v.some((w) => w !== 0)).toBe(true);
-    const after = await heldOutMap(result.head, testSet, train);
+    const after = await headMap(result.head, testSet, train);
     // With the triplet step rewards as well (the paper's design, an option).
     const stepped = await trainHeadInProcess(
       { train },
       resolveOptions({ ...SMALL_DRLIH, drlih: { stepRewards: true } }),
     );
-    const afterStepped = await heldOutMap(stepped.head, testSet, train);
+    const afterStepped = await headMap(stepped.head, testSet, train);
     console.log(
       `DRLIH synthetic MAP ${before.toFixed(3)} → ${after.toFixed(3)} (with step rewards ${afterStepped.toFixed(3)})`,
     );
@@ -78,19 +80,9 @@ describe('DRLIH (the sequential bit policy)', () => {
   it('exports a head whose bits are the policy’s greedy code, the recurrence unrolled', async () => {
     const options = resolveOptions({ ...SMALL_DRLIH, epochs: 2, drlih: { hidden: 8, group: 2, stepRewards: true } });
     const { head } = await trainHeadInProcess({ train }, options);
-    const { onnx, metadata } = exportHead(head, { method: 'drlih', data: 'synthetic', metrics: {} });
+    const { metadata } = exportHead(head, { method: 'drlih', data: 'synthetic', metrics: {} });
     expect(metadata.sequential).toEqual({ hidden: 8, group: 2 });
-    const session = await openSession(onnx, { providers: ['cpu'], threads: 1 });
-    const compute = await HeadCompute.open(head.architecture, 1);
-    try {
-      const rows = 50;
-      const descriptors = testSet.features.subarray(0, rows * testSet.dim);
-      const { bits } = await session.run({ descriptor: { data: descriptors, dims: [rows, testSet.dim] } });
-      const expected = await compute.forward(head, standardise(head, descriptors), rows);
-      expect(Array.from(bits!.data)).toEqual(Array.from(expected, (z) => (z > 0 ? 1 : 0)));
-    } finally {
-      await Promise.all([session.release(), compute.release()]);
-    }
+    await expectExportedBits(head, testSet, 50);
   });
 
   it('trains a convolutional head too, and exports it with its policy', async () => {
@@ -110,17 +102,6 @@ describe('DRLIH (the sequential bit policy)', () => {
     const { head, metrics } = await trainHeadInProcess({ train: images }, options);
     expect(head.architecture.conv?.layers).toHaveLength(1);
     expect(metrics.mapValidation).toBeGreaterThan(0.4);
-    const { onnx } = exportHead(head, { method: 'drlih', data: 'synthetic images', metrics: {} });
-    const session = await openSession(onnx, { providers: ['cpu'], threads: 1 });
-    const compute = await HeadCompute.open(head.architecture, 1);
-    try {
-      const rows = 20;
-      const pixels = images.features.subarray(0, rows * images.dim);
-      const { bits } = await session.run({ descriptor: { data: pixels, dims: [rows, images.dim] } });
-      const expected = await compute.forward(head, standardise(head, pixels), rows);
-      expect(Array.from(bits!.data)).toEqual(Array.from(expected, (z) => (z > 0 ? 1 : 0)));
-    } finally {
-      await Promise.all([session.release(), compute.release()]);
-    }
+    await expectExportedBits(head, images, 20);
   });
 });

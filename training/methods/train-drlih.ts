@@ -16,7 +16,8 @@
  *   weights through time (SequentialCompute.backward) and the layers through z_img (the head's backward graph).
  */
 import { HeadCompute } from '../compute/compute-graphs.js';
-import { cloneHead, layersOf, standardise } from '../compute/head.js';
+import { cloneHead, type HeadParameters, layersOf, standardise } from '../compute/head.js';
+import type { LabelledSet } from '../data/datasets.js';
 import { createRandom, type Random } from '../compute/rng.js';
 import {
   checkSequential,
@@ -217,6 +218,20 @@ export async function drlihStep(
   return { logitGradient, policyGradients, meanReward: rewardSum / rows };
 }
 
+/**
+ * A new head under a sequential policy: the layers `newHead` makes (drawing from `random`), and the policy
+ * (`options.drlih`) from its own stream, so the layers' initialisation and the samples stay those of a DPH run with the
+ * same seed.
+ */
+export function newSequentialHead(options: TrainOptions, train: LabelledSet, random: Random): HeadParameters {
+  const architecture: SequentialArchitecture = { hidden: options.drlih.hidden, group: options.drlih.group };
+  checkSequential(architecture, options.bits);
+  const net = newHead(options, train, random);
+  net.architecture = { ...net.architecture, sequential: architecture };
+  net.sequential = initSequential(architecture, options.bits, createRandom(options.seed + 202));
+  return net;
+}
+
 export async function trainDrlihHead(
   data: TrainingData,
   options: TrainOptions,
@@ -226,12 +241,8 @@ export async function trainDrlihHead(
   const random = createRandom(options.seed);
   const { train } = data;
   const bits = options.bits;
-  const architecture: SequentialArchitecture = { hidden: options.drlih.hidden, group: options.drlih.group };
-  checkSequential(architecture, bits);
-  const net = newHead(options, train, random);
-  net.architecture = { ...net.architecture, sequential: architecture };
-  // From its own stream, so the layers' initialisation and the samples stay those of a DPH run with the same seed.
-  net.sequential = initSequential(architecture, bits, createRandom(options.seed + 202));
+  const net = newSequentialHead(options, train, random);
+  const architecture = net.architecture.sequential!;
   const referenceNet = cloneHead(net);
   const inputs = standardise(net, train.features);
   const labelCount = train.relation?.count ?? train.labels.reduce((max, l) => Math.max(max, l), -1) + 1;
