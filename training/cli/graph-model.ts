@@ -100,6 +100,6 @@ export async function nodeMaps(
     });
     return { maps, ms };
   } finally {
-    tf.dispose([nhwc, input, ...executed, ...outputs]);
+    tf.dispose([...new Set([nhwc, input, ...executed, ...outputs])]); // the same tensors where the layout is NHWC
   }
 }
