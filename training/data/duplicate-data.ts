@@ -31,6 +31,19 @@ export const WALLPAPER_PACKAGES = [
   'plasma-workspace-wallpapers',
 ];
 
+/**
+ * The photographs among the wallpapers (ukui-wallpapers; gnome-backgrounds holds drawings) that the dedup benchmark's
+ * stress library uses (tests/bench/dedup/stress-set.ts), and so the real-scene measure of `bench:similarity`: the
+ * similarity head's scene classes leave them out.
+ */
+export const BENCHMARK_WALLPAPER_PHOTOS = [
+  '2004default.jpg',
+  'calla.png',
+  'firstgeneration.jpg',
+  'goldfish.png',
+  'string.jpg',
+].map((f) => path.join('/usr/share/backgrounds', f));
+
 const PICTURE = /\.(jpe?g|png|webp)$/i;
 
 function walk(dir: string, out: string[]): void {

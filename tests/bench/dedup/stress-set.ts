@@ -27,6 +27,7 @@ import sharp from 'sharp';
 import { cifar10Dir, sharedPhotos } from '../../../model/backbone/cifar.js';
 import { decodeImage } from '../../../model/image/decode.js';
 import { createRandom, shuffleInPlace } from '../../../training/compute/rng.js';
+import { BENCHMARK_WALLPAPER_PHOTOS } from '../../../training/data/duplicate-data.js';
 import { EDITS } from './edits.js';
 import { mapLimit } from './set.js';
 
@@ -66,8 +67,6 @@ const OPENCV_PHOTOS = [
   'starry_night.jpg',
   'stuff.jpg',
 ];
-/** The photographs among the wallpapers (ukui-wallpapers; gnome-backgrounds holds drawings). */
-const WALLPAPER_PHOTOS = ['2004default.jpg', 'calla.png', 'firstgeneration.jpg', 'goldfish.png', 'string.jpg'];
 const VIDEOS = ['vtest.avi', 'Megamind.avi', 'tree.avi'];
 /** Same scene, two shots: these files' originals are different sources of one scene. */
 const SCENE_OF: Record<string, string> = {
@@ -182,7 +181,7 @@ export async function loadOrCreateStressSet(options: StressOptions): Promise<Str
   const photos = [
     ...sharedPhotos(),
     ...OPENCV_PHOTOS.map((f) => path.join(OPENCV_DATA, f)),
-    ...WALLPAPER_PHOTOS.map((f) => path.join(BACKGROUNDS, f)),
+    ...BENCHMARK_WALLPAPER_PHOTOS,
   ];
   // Video frames: one in four is an original with copies, the others are distractors of the same view.
   const frames = VIDEOS.flatMap((v) => extractFrames(path.join(OPENCV_DATA, v), filesDir));
