@@ -6,20 +6,23 @@
  * - **dup** (duplicate code): relevance = same source picture, over Debian wallpapers, windows cut
  *   from them (hard negatives) and CIFAR-10 training images, each with synthetic edited copies
  *   (training/data/duplicate-set.ts); 12 % of the wallpaper/CIFAR families are held out for validation.
- * - **sim** (similarity code): relevance = same class, CIFAR-10 on the paper protocol (5,000 training
- *   images; validation = the 1,000 queries against the 54,000-image database, i.e. the reported MAP).
+ * - **sim** (similarity code): relevance = same class or same scene, over two kinds of data at once: CIFAR-10's
+ *   object classes on the paper protocol (5,000 training images and, `--sim-views on` (default), the mirror view of
+ *   each that `export-cifar-descriptors.ts --views 1 --seed 1` wrote: training/data/descriptor-views.ts), and
+ *   instance-level "same scene" classes from real photos, `--sim-scenes N` (default 4): the duplicate set's
+ *   wallpapers, each one class with its windows and N edited copies of each (training/data/scene-classes.ts;
+ *   `none` leaves them out). Validation = CIFAR-10's 1,000 queries against the 54,000-image database (the reported
+ *   MAP); `npm run bench:similarity` measures the head on real scenes and on classes it never saw.
  *   `--sim-extra fashion-mnist` adds 5,000 Fashion-MNIST training images as ten more classes (measured
- *   worse on classes no head saw, so not in the shipped recipe: model/README.md). `--sim-views` adds the
- *   augmented views of the training images that `export-cifar-descriptors.ts --views N --seed 1` wrote
- *   (training/data/descriptor-views.ts) as more training items.
+ *   worse on classes no head saw, so not in the shipped recipe: model/README.md).
  *
  *   npm run train:heads [-- --only dup|sim] [--bits 64] [--epochs N] [--hidden H] [--lr X]
  *                        [--id-suffix S] [--no-install] [--cifar-descriptors DIR] [--sim-extra none|fashion-mnist]
- *                        [--sim-views]
+ *                        [--sim-views on|off] [--sim-scenes COPIES|none] [--seed N]
  *
  * Needs `npm run build:model`, ../shared/data (CIFAR-10), the Debian wallpaper packages
- * (training/data/duplicate-data.ts lists them) and, for sim, CIFAR-10 descriptors from
- * `npx tsx training/cli/export-cifar-descriptors.ts` (default folder: the OS temp folder).
+ * (training/data/duplicate-data.ts lists them) and, for sim, CIFAR-10 descriptors and views from
+ * `npx tsx training/cli/export-cifar-descriptors.ts` and `… --views 1 --seed 1` (default folder: the OS temp folder).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -40,6 +43,7 @@ import {
 import { appendViews, loadDescriptorViews } from '../data/descriptor-views.js';
 import { DEFAULT_DUPLICATE_SET, loadOrBuildDuplicateSet, type DuplicateSet } from '../data/duplicate-set.js';
 import { describeGreyRows } from '../data/grey-descriptors.js';
+import { sceneClasses } from '../data/scene-classes.js';
 import { createRandom, shuffleInPlace } from '../compute/rng.js';
 import { installTrainedHead, trainHead, type TrainHeadOptions, type TrainProgress } from '../loop/train-head.js';
 
@@ -55,8 +59,10 @@ const { values } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     'cifar-descriptors': { type: 'string', default: path.join(os.tmpdir(), 'lookalike-cifar10-descriptors') },
     'sim-extra': { type: 'string', default: 'none' },
-    'sim-views': { type: 'boolean', default: false },
+    'sim-views': { type: 'string', default: 'on' },
+    'sim-scenes': { type: 'string', default: '4' },
     threads: { type: 'string' },
+    seed: { type: 'string', default: '1' },
   },
 });
 
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
     bits: BITS,
     // One onnxruntime thread: the run is then bit-for-bit reproducible (same head version every time).
     threads: values.threads ? Number(values.threads) : 1,
+    seed: Number(values.seed),
   };
   try {
     if (!values.only || values.only === 'dup') {
@@ -157,7 +164,12 @@ async function main(): Promise<void> {
         );
       const split = paperSplit(loadDescriptorSet(dir), CIFAR10_PROTOCOL, 1);
       const viewNotes: string[] = [];
-      if (values['sim-views']) {
+      if (!['on', 'off'].includes(values['sim-views']))
+        throw new Error(`--sim-views takes on or off, not ${values['sim-views']}`);
+      const sceneCopies = values['sim-scenes'] === 'none' ? null : Number(values['sim-scenes']);
+      if (sceneCopies !== null && !(Number.isInteger(sceneCopies) && sceneCopies >= 0))
+        throw new Error(`--sim-scenes takes a number of copies (0 or more) or none, not ${values['sim-scenes']}`);
+      if (values['sim-views'] === 'on') {
         const views = loadDescriptorViews(dir, 1);
         if (!views)
           throw new Error(
@@ -169,6 +181,13 @@ async function main(): Promise<void> {
       }
       const extraNames = values['sim-extra'] === 'none' ? [] : values['sim-extra'].split(',');
       const extra = await simExtraData(encoder, extraNames);
+      if (sceneCopies !== null) {
+        const scenes = sceneClasses(await loadOrBuildDuplicateSet(encoder, DEFAULT_DUPLICATE_SET, log), {
+          copiesPerSource: sceneCopies,
+        });
+        extra.sets.push(scenes.set);
+        extra.description.push(scenes.description);
+      }
       await trainAndInstall(
         'sim',
         {
