@@ -5,7 +5,13 @@
  */
 import type { Args, DuplicateGroup, DuplicateSearchStats, KeepRuleArg, Progress, Result } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import { type Catalog, type CodeKind, STORED_UPRIGHT_VARIANTS, type VariantRow } from '../library/catalog/catalog.js';
+import {
+  type Catalog,
+  type CodeKind,
+  type PhotoAnalysis,
+  STORED_UPRIGHT_VARIANTS,
+  type VariantRow,
+} from '../library/catalog/catalog.js';
 import type { Library } from '../library/library.js';
 import { fromSqliteInteger, hammingDistance, wordsPerCode } from '../../model/codes.js';
 import { toDuplicateGroups } from './duplicates/duplicate-report.js';
@@ -52,6 +58,50 @@ interface VariantIndex {
  */
 export function relativeTurn(ta: Orientation, tb: Orientation): Orientation {
   return composeOrientations(ta, inverseOrientation(tb));
+}
+
+/** The id an image outside the library has in `copiesOf`'s pairs (never a photo's: SQLite ids start at 1). */
+export const OUTSIDE_ID = -1;
+
+/** An image outside the library, analysed as the scanner would (electron/library/analyzer.ts), for `copiesOf`. */
+export interface OutsideImage {
+  analysis: PhotoAnalysis;
+  /** Its file's content hash (electron/library/hash.ts): byte-identical library files are its copies. */
+  contentHash: string | null;
+}
+
+/** What `copiesOf` compares of one picture: its duplicate code, embedding, variants and thumbnail. */
+interface CopySubject {
+  id: number;
+  code: Uint32Array | undefined;
+  embedding: Int8Array | null | undefined;
+  contentHash: string | null;
+  variants: { orientation: number; canonical: boolean; code: Uint32Array; embedding: Int8Array | null }[];
+  /** An outside image's thumbnail (a library photo's is read from the catalog). */
+  thumbnail?: Uint8Array | null;
+}
+
+/** An outside image as `copiesOf` compares it: the variants the library's settings match, none without a code. */
+function outsideSubject(image: OutsideImage, bits: number, geometric: boolean): CopySubject {
+  const dup = image.analysis.codes.dup;
+  const usable = dup !== undefined && dup.bits === bits;
+  return {
+    id: OUTSIDE_ID,
+    code: usable ? fromSqliteInteger(dup.code, bits) : undefined,
+    embedding: dup?.embedding ?? null,
+    contentHash: image.contentHash,
+    variants: !usable
+      ? []
+      : (image.analysis.variants?.dup ?? [])
+          .filter((v) => geometric || STORED_UPRIGHT_VARIANTS.includes(v.orientation))
+          .map((v) => ({
+            orientation: v.orientation,
+            canonical: v.canonical ?? false,
+            code: fromSqliteInteger(v.code, bits),
+            embedding: v.embedding ?? null,
+          })),
+    thumbnail: image.analysis.thumbnail?.webp ?? null,
+  };
 }
 
 /**
@@ -263,10 +313,17 @@ export class SearchService {
     };
   }
 
-  /** The pixel check for `rule`, with the verdicts the catalog kept from earlier searches. */
-  private pixelCheck(rule: PixelRule): PixelCheck {
+  /**
+   * The pixel check for `rule`, with the verdicts the catalog kept from earlier searches; `outside` gives the
+   * thumbnail of an image outside the library (OUTSIDE_ID), whose verdicts the store does not keep.
+   */
+  private pixelCheck(rule: PixelRule, outside?: Uint8Array | null): PixelCheck {
     const catalog = this.catalog();
-    return new PixelCheck(rule, (id) => catalog.thumbnail(id)?.webp, new KeptVerdicts(catalog, pixelRuleKey(rule)));
+    return new PixelCheck(
+      rule,
+      (id) => (id === OUTSIDE_ID ? (outside ?? undefined) : catalog.thumbnail(id)?.webp),
+      new KeptVerdicts(catalog, pixelRuleKey(rule)),
+    );
   }
 
   /**
@@ -334,61 +391,64 @@ export class SearchService {
   }
 
   /**
-   * The copies of one library photo, as `dupes` would find them at `threshold` (default: the close preset): photos
-   * whose duplicate code (or a variant of either code: greyscale, trimmed, turned or mirrored where the library
-   * matches those) lies within the radius and passes the cosine and the pixel check, and byte-identical files.
-   * Nearest first. For "find similar": a photo's copies come before the photos that only look like it.
+   * The copies of one library photo (by id), or of an image outside the library analysed as the scanner would
+   * (`OutsideImage`), as `dupes` would find them at `threshold` (default: the close preset): photos whose duplicate
+   * code (or a variant of either code: greyscale, trimmed, turned or mirrored where the library matches those) lies
+   * within the radius and passes the cosine and the pixel check, and byte-identical files. Nearest first. For "find
+   * similar": a photo's copies come before the photos that only look like it. An outside image's pixel verdicts are
+   * not kept (it has no place in the catalog).
    */
   async copiesOf(
-    id: number,
+    query: number | OutsideImage,
     options: { geometric: boolean; threshold?: string | number; signal?: AbortSignal },
   ): Promise<{ id: number; distance: number }[]> {
     const { radius, minCosine, pixels } = this.resolve(options.threshold ?? 'close');
     const catalog = this.catalog();
     const { index, embeddings } = this.load('dup');
-    const query = index.getCode(id);
+    const variants = radius === null ? null : this.variantIndex(options.geometric);
+    const subject =
+      typeof query === 'number'
+        ? this.librarySubject(query, variants)
+        : outsideSubject(query, index.bits, options.geometric);
+    const id = subject.id;
     const apart = this.apartTest();
     const found = new Map<number, number>();
-    const hash = catalog.photoById(id)?.contentHash;
-    if (hash) for (const twin of catalog.twinsOf(id, hash)) if (!apart(id, twin)) found.set(twin, 0);
-    if (!query || radius === null) return [...found].map(([other, distance]) => ({ id: other, distance }));
+    if (subject.contentHash)
+      for (const twin of catalog.twinsOf(id, subject.contentHash)) if (!apart(id, twin)) found.set(twin, 0);
+    if (!subject.code || radius === null || !variants)
+      return [...found].map(([other, distance]) => ({ id: other, distance }));
     const pairs: PixelPair[] = [];
     const consider = (pair: PixelPair, embedding: Int8Array | null | undefined, otherEmbedding: typeof embedding) => {
       if (pair.id === pair.other || apart(pair.id, pair.other) || found.has(pair.id === id ? pair.other : pair.id))
         return;
       if (passesVerification(embedding ?? null, otherEmbedding ?? null, minCosine)) pairs.push(pair);
     };
-    for (const n of index.radiusSearch(query, radius))
-      consider({ id, orientation: 1, other: n.id, rank: n.distance }, embeddings.get(id), embeddings.get(n.id));
+    for (const n of index.radiusSearch(subject.code, radius))
+      consider({ id, orientation: 1, other: n.id, rank: n.distance }, subject.embedding, embeddings.get(n.id));
     // The variants (greyscale, trimmed, turned and mirrored codes; an index of them all is kept while the library is
     // unchanged): the others' variants near this photo's code, and this photo's own variants near the others' codes.
-    const variants = this.variantIndex(options.geometric);
-    for (const row of variants.index.radiusSearch(query, radius)) {
+    for (const row of variants.index.radiusSearch(subject.code, radius)) {
       const [photo, orientation] = [variants.photo[row.id], variants.orientation[row.id]];
       if (photo === id) continue;
       const embedding = catalog.variantEmbedding(photo, 'dup', orientation);
-      consider({ id: photo, orientation, other: id, rank: row.distance }, embedding, embeddings.get(id));
+      consider({ id: photo, orientation, other: id, rank: row.distance }, embedding, subject.embedding);
     }
-    for (let row = 0; row < variants.photo.length; row++) {
-      if (variants.photo[row] !== id) continue;
-      const orientation = variants.orientation[row];
-      const own = catalog.variantEmbedding(id, 'dup', orientation);
-      const code = variants.index.getCode(row)!;
-      for (const n of index.radiusSearch(code, radius))
-        consider({ id, orientation, other: n.id, rank: n.distance }, own, embeddings.get(n.id));
+    for (const own of subject.variants) {
+      const { orientation } = own;
+      for (const n of index.radiusSearch(own.code, radius))
+        consider({ id, orientation, other: n.id, rank: n.distance }, own.embedding, embeddings.get(n.id));
       // This photo's turned code against the others' turned codes, where either is canonical.
-      const mine = { orientation, canonical: variants.canonical[row] === 1 };
-      for (const n of variants.index.radiusSearch(code, radius)) {
+      for (const n of variants.index.radiusSearch(own.code, radius)) {
         const photo = variants.photo[n.id];
         const theirs = { orientation: variants.orientation[n.id], canonical: variants.canonical[n.id] === 1 };
-        const turned = photo === id ? null : turnBetween(mine, theirs);
+        const turned = photo === id ? null : turnBetween(own, theirs);
         if (turned === null) continue;
         const embedding = catalog.variantEmbedding(photo, 'dup', theirs.orientation);
-        consider({ id, orientation: turned, other: photo, rank: n.distance }, own, embedding);
+        consider({ id, orientation: turned, other: photo, rank: n.distance }, own.embedding, embedding);
       }
     }
     options.signal?.throwIfAborted();
-    const check = pixels ? this.pixelCheck(pixels) : null;
+    const check = pixels ? this.pixelCheck(pixels, subject.id === OUTSIDE_ID ? subject.thumbnail : undefined) : null;
     await check?.prepare(pairs, { signal: options.signal });
     for (const p of pairs) {
       if (check && !check.matches(p.id, p.orientation, p.other)) continue;
@@ -398,6 +458,30 @@ export class SearchService {
     return [...found]
       .map(([other, distance]) => ({ id: other, distance }))
       .sort((a, b) => a.distance - b.distance || a.id - b.id);
+  }
+
+  /** What `copiesOf` compares of a library photo: its stored codes, variants and embeddings. */
+  private librarySubject(id: number, variants: VariantIndex | null): CopySubject {
+    const catalog = this.catalog();
+    const { index, embeddings } = this.load('dup');
+    const own: CopySubject['variants'] = [];
+    for (let row = 0; variants && row < variants.photo.length; row++) {
+      if (variants.photo[row] !== id) continue;
+      const orientation = variants.orientation[row];
+      own.push({
+        orientation,
+        canonical: variants.canonical[row] === 1,
+        code: variants.index.getCode(row)!,
+        embedding: catalog.variantEmbedding(id, 'dup', orientation),
+      });
+    }
+    return {
+      id,
+      code: index.getCode(id),
+      embedding: embeddings.get(id),
+      contentHash: catalog.photoById(id)?.contentHash ?? null,
+      variants: own,
+    };
   }
 
   /** Every stored duplicate-code variant (only the upright ones without geometric matching) as one index. */

@@ -10,7 +10,8 @@ import { AppError } from '../api/errors.js';
 import { createAnalyzer, imageInputError } from '../library/analyzer.js';
 import type { Library } from '../library/library.js';
 import { fromSqliteInteger, hammingDistance } from '../../model/codes.js';
-import type { SearchService } from './service.js';
+import { hashFile } from '../library/hash.js';
+import type { OutsideImage, SearchService } from './service.js';
 
 export async function findSimilar(
   library: Library,
@@ -20,41 +21,15 @@ export async function findSimilar(
 ): Promise<Result<'similar.find'>> {
   const absolute = path.resolve(file);
   const catalog = library.get();
-  const index = search.index('sim');
   const known = catalog.photoByPath(absolute);
-  let query = known && known.status === 'ready' ? index.getCode(known.id) : undefined;
-  // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
-  query ??= await similarityCode(library, absolute, absolute, signal);
   const self = known?.status === 'ready' ? known.id : undefined;
-  // A library photo's copies come first (the similarity code ranks a turned or greyscale copy behind photos that
-  // merely look alike), then the nearest by the similarity code.
-  const copies =
-    self === undefined
-      ? []
-      : await search.copiesOf(self, {
-          geometric: library.settings().geometric,
-          threshold: library.settings().preset,
-          signal,
-        });
-  const copyIds = new Set(copies.map((c) => c.id));
-  const files = search.candidates(copies.map((c) => c.id));
-  const first = copies
-    .filter((c) => files.has(c.id))
-    .slice(0, limit)
-    .map((c) => {
-      const code = index.getCode(c.id);
-      return {
-        id: c.id,
-        path: files.get(c.id)!.path,
-        distance: code ? hammingDistance(code, query, code.length) : index.bits,
-        copy: true,
-      };
-    });
-  const rest = nearest(search, query, limit + first.length, self).filter((r) => !copyIds.has(r.id));
-  return {
-    query: { id: self ?? null, path: absolute },
-    results: [...first, ...rest].slice(0, limit),
-  };
+  const stored = self === undefined ? undefined : search.index('sim').getCode(self);
+  const asked = { id: self ?? null, path: absolute };
+  if (self !== undefined && stored)
+    return { query: asked, results: await ranked(library, search, self, stored, limit, self, signal) };
+  // An image outside the library (or not analysed yet) is encoded exactly as the scanner would.
+  const outside = await analyseOutside(library, absolute, absolute, signal);
+  return { query: asked, results: await ranked(library, search, outside, outside.sim, limit, self, signal) };
 }
 
 /**
@@ -80,15 +55,64 @@ export async function findSimilarImage(
   );
   try {
     await writeFile(file, bytes);
-    const query = await similarityCode(library, file, name, signal);
-    return { query: { id: null, path: name }, results: nearest(search, query, limit) };
+    const outside = await analyseOutside(library, file, name, signal);
+    return {
+      query: { id: null, path: name },
+      results: await ranked(library, search, outside, outside.sim, limit, undefined, signal),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** The similarity code of the image in `file`, encoded as the scanner would; errors name it `name`. */
-async function similarityCode(library: Library, file: string, name: string, signal?: AbortSignal) {
+/**
+ * The query's copies first (the similarity code ranks a turned or greyscale copy behind photos that merely look
+ * alike), found as `dupes` finds them at the library's preset, marked as copies; then the nearest by the similarity
+ * code. The query is a library photo (its id) or an image outside the library; `self`, the library photo the query
+ * is, is left out.
+ */
+async function ranked(
+  library: Library,
+  search: SearchService,
+  subject: number | OutsideImage,
+  query: Uint32Array,
+  limit: number,
+  self: number | undefined,
+  signal?: AbortSignal,
+): Promise<Result<'similar.find'>['results']> {
+  const index = search.index('sim');
+  const copies = (
+    await search.copiesOf(subject, {
+      geometric: library.settings().geometric,
+      threshold: library.settings().preset,
+      signal,
+    })
+  ).filter((c) => c.id !== self);
+  const copyIds = new Set(copies.map((c) => c.id));
+  const files = search.candidates(copies.map((c) => c.id));
+  const first = copies
+    .filter((c) => files.has(c.id))
+    .slice(0, limit)
+    .map((c) => {
+      const code = index.getCode(c.id);
+      return {
+        id: c.id,
+        path: files.get(c.id)!.path,
+        distance: code ? hammingDistance(code, query, code.length) : index.bits,
+        copy: true,
+      };
+    });
+  const rest = nearest(search, query, limit + first.length, self).filter((r) => !copyIds.has(r.id));
+  return [...first, ...rest].slice(0, limit);
+}
+
+/** An image outside the library analysed as the scanner would (both codes, variants, thumbnail); errors name it `name`. */
+async function analyseOutside(
+  library: Library,
+  file: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<OutsideImage & { sim: Uint32Array }> {
   let analysis;
   try {
     analysis = await library.withEncoder((encoder) =>
@@ -99,7 +123,11 @@ async function similarityCode(library: Library, file: string, name: string, sign
   }
   const sim = analysis.codes.sim;
   if (!sim) throw new AppError('MODEL_ERROR', 'The model produced no similarity code.');
-  return fromSqliteInteger(sim.code, sim.bits);
+  const contentHash = await hashFile(file, signal).then(
+    (h) => h.hash,
+    () => null,
+  );
+  return { analysis, contentHash, sim: fromSqliteInteger(sim.code, sim.bits) };
 }
 
 /** The `limit` nearest photos to a similarity code (the photo `self` left out), with their paths. */

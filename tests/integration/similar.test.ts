@@ -82,23 +82,29 @@ describe('similar.find', () => {
 });
 
 describe('similar.find, copies first', () => {
-  it('ranks every copy of a library photo (turned, greyscale, resized, re-saved, cropped) above every other photo', async () => {
+  const folder = path.join(dir, 'copies');
+  let original: Awaited<ReturnType<typeof photo>>;
+  const copies: Record<string, Buffer> = {};
+
+  const stripes = (i: number) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360">${Array.from(
+      { length: 4 + i },
+      (_, k) =>
+        `<rect x="${k * 60}" y="0" width="30" height="360" fill="hsl(${(i * 47 + k * 70) % 360},70%,50%)" transform="rotate(${i * 13} 240 180)"/>`,
+    ).join('')}<circle cx="${120 + i * 20}" cy="180" r="${50 + i * 5}" fill="hsl(${i * 90},60%,40%)"/></svg>`;
+  async function photo(i: number) {
+    const { editImage } = await import('../../model/image/decode.js');
+    return editImage(syntheticPhoto({ width: 480, height: 360, seed: 800 + i }), [{ op: 'overlay', svg: stripes(i) }]);
+  }
+
+  beforeAll(async () => {
     const { editImage } = await import('../../model/image/decode.js');
     const { orientPixels } = await import('../../model/image/orientation.js');
-    const folder = path.join(dir, 'copies');
     mkdirSync(folder);
-    const stripes = (i: number) =>
-      `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360">${Array.from(
-        { length: 4 + i },
-        (_, k) =>
-          `<rect x="${k * 60}" y="0" width="30" height="360" fill="hsl(${(i * 47 + k * 70) % 360},70%,50%)" transform="rotate(${i * 13} 240 180)"/>`,
-      ).join('')}<circle cx="${120 + i * 20}" cy="180" r="${50 + i * 5}" fill="hsl(${i * 90},60%,40%)"/></svg>`;
-    const photo = async (i: number) =>
-      editImage(syntheticPhoto({ width: 480, height: 360, seed: 800 + i }), [{ op: 'overlay', svg: stripes(i) }]);
     for (let i = 0; i < 10; i++)
       writeFileSync(path.join(folder, `look-${i}.jpg`), await encodeImage(await photo(i), 'jpeg', { quality: 92 }));
-    const original = await photo(3);
-    const copies: Record<string, Buffer> = {
+    original = await photo(3);
+    Object.assign(copies, {
       'copy-turned.jpg': await encodeImage(orientPixels(original, 6), 'jpeg', { quality: 92 }),
       'copy-grey.jpg': await encodeImage(await editImage(original, [{ op: 'greyscale' }]), 'jpeg', { quality: 92 }),
       'copy-small.jpg': await encodeImage(await resizeImage(original, 240, 'inside'), 'jpeg', { quality: 85 }),
@@ -107,14 +113,48 @@ describe('similar.find, copies first', () => {
         await editImage(original, [{ op: 'crop', left: 24, top: 18, width: 432, height: 324 }]),
         'png',
       ),
-    };
+    });
     for (const [name, bytes] of Object.entries(copies)) writeFileSync(path.join(folder, name), bytes);
     await app.dispatcher.call('scan.run', { folders: [folder] });
+  });
+
+  it('ranks every copy of a library photo (turned, greyscale, resized, re-saved, cropped) above every other photo', async () => {
     const { results } = await app.dispatcher.call('similar.find', { path: path.join(folder, 'look-3.jpg'), limit: 12 });
     const names = results.map((r) => path.basename(r.path));
     expect(names.slice(0, 5).sort()).toEqual(Object.keys(copies).sort());
     expect(results.slice(0, 5).every((r) => r.copy)).toBe(true);
     expect(results.slice(5).some((r) => r.copy)).toBe(false);
     expect(results).toHaveLength(12);
+  });
+
+  it('marks the library’s copies of an image from outside it (by path, and dropped as bytes) and ranks them first', async () => {
+    const { editImage } = await import('../../model/image/decode.js');
+    // A slightly cropped WebP copy saved outside the scanned folders: is it already in the library?
+    const outside = path.join(dir, 'from-a-friend.webp');
+    writeFileSync(
+      outside,
+      await encodeImage(await editImage(original, [{ op: 'crop', left: 10, top: 8, width: 460, height: 344 }]), 'webp'),
+    );
+    const expected = ['look-3.jpg', ...Object.keys(copies)].sort();
+    const byPath = await app.dispatcher.call('similar.find', { path: outside, limit: 12 });
+    expect(byPath.query.id).toBeNull();
+    const names = byPath.results.map((r) => path.basename(r.path));
+    expect(names.slice(0, expected.length).sort()).toEqual(expected);
+    expect(byPath.results.slice(0, expected.length).every((r) => r.copy)).toBe(true);
+    expect(byPath.results.slice(expected.length).some((r) => r.copy)).toBe(false);
+    // A byte-identical file is a copy too, and dropping the same image gives the same answer.
+    const { readFileSync } = await import('node:fs');
+    const dropped = await app.dispatcher.call('similar.findImage', {
+      name: 'look-3.jpg',
+      data: readFileSync(path.join(folder, 'look-3.jpg')).toString('base64'),
+      limit: 12,
+    });
+    expect(
+      dropped.results
+        .filter((r) => r.copy)
+        .map((r) => path.basename(r.path))
+        .sort(),
+    ).toEqual(expected);
+    expect(dropped.results.find((r) => path.basename(r.path) === 'look-3.jpg')).toMatchObject({ copy: true });
   });
 });
