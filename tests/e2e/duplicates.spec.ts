@@ -122,13 +122,14 @@ test('find photos similar to one of the library, and add them to an album', asyn
   await expect(page.getByTestId('similar-added')).toHaveText('Added 7 photos to “picked” (now 7).');
   await page.screenshot({ path: 'test-results/similar.png', fullPage: true });
 
-  // A photo from outside the library, picked (the page sees its bytes, not its path): a smaller copy of photo-3
-  // finds photo-3 first, and the picked photo is shown as the query.
+  // A photo from outside the library, picked (the page sees its bytes, not its path): a PNG copy of photo-3 finds
+  // photo-3 first, marked as a copy of it, and the picked photo is shown as the query.
   const outside = path.join(lookalike.libraryDir, 'outside.png');
   writeFileSync(outside, await encodeImage(await distinctPhoto(3), 'png'));
   await page.getByTestId('similar-file').setInputFiles(outside);
   await expect(page.getByTestId('similar-query')).toContainText('Photos like outside.png');
   await expect(home.similarResults().locator('li').first()).toContainText('photo-3.jpg');
+  await expect(home.similarResults().locator('li').first()).toContainText('a copy of it');
   await expect(page.getByTestId('similar-query').locator('img')).toHaveJSProperty('complete', true);
   // Dropped on the view: a file that is no image is refused in a sentence.
   await page.evaluate(() => {
