@@ -25,13 +25,14 @@ import {
   loadDescriptorSet,
   loadFashionMnist,
   loadMnist,
-  paperSplit,
+  paperSplitRows,
   type LabelledSet,
 } from '../../training/data/datasets.js';
 import { describeGreyRows } from '../../training/data/grey-descriptors.js';
 import { packCodes } from '../../training/metrics/hamming-kernel.js';
 import { meanAveragePrecision } from '../../training/metrics/ranking-metrics.js';
-import { describeStressScenes } from './similarity/scene-set.js';
+import { gatherRows } from '../../training/loop/training-loop.js';
+import { describeRealScenes } from './similarity/scene-set.js';
 
 const { values, positionals: ids } = parseArgs({
   allowPositionals: true,
@@ -42,65 +43,45 @@ const { values, positionals: ids } = parseArgs({
 if (ids.length === 0)
   throw new Error('usage: npm run bench:similarity -- HEAD_ID... (ids from model/artifacts/manifest.json)');
 
-/** One measured set: queries against a database, each query's own row left out when it is in the database. */
+/** One measured set: rows of `set` as queries against rows of it as the database. */
 interface Measure {
   name: string;
-  queries: LabelledSet;
-  database: LabelledSet;
-  /** Per query, its row in `database` (left out of its ranking), or −1. */
+  set: LabelledSet;
+  queries: readonly number[];
+  database: readonly number[];
+  /** Per query, its position in `database` (left out of its ranking), or absent when the two do not overlap. */
   self?: Int32Array;
 }
 
 /** The first 100 items of each class are the queries, the rest the database. */
 function firstPerClassQueries(name: string, set: LabelledSet): Measure {
-  const q: number[] = [];
-  const d: number[] = [];
+  const queries: number[] = [];
+  const database: number[] = [];
   const seen = new Map<number, number>();
   set.labels.forEach((label, i) => {
     const n = seen.get(label) ?? 0;
     seen.set(label, n + 1);
-    (n < 100 ? q : d).push(i);
+    (n < 100 ? queries : database).push(i);
   });
-  const rows = (r: number[]): LabelledSet => ({
-    dim: set.dim,
-    count: r.length,
-    features: gather(set.features, set.dim, r),
-    labels: Int32Array.from(r, (i) => set.labels[i]!),
-  });
-  return { name, queries: rows(q), database: rows(d) };
-}
-
-function gather(features: Float32Array, dim: number, rows: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => out.set(features.subarray(r * dim, (r + 1) * dim), i * dim));
-  return out;
+  return { name, set, queries, database };
 }
 
 /** Every item whose label has another item is a query against the whole set, itself left out. */
 function leaveOneOut(name: string, set: LabelledSet): Measure {
   const count = new Map<number, number>();
   for (const label of set.labels) count.set(label, (count.get(label) ?? 0) + 1);
-  const q = [...set.labels.keys()].filter((i) => count.get(set.labels[i]!)! > 1);
-  return {
-    name,
-    queries: {
-      dim: set.dim,
-      count: q.length,
-      features: gather(set.features, set.dim, q),
-      labels: Int32Array.from(q, (i) => set.labels[i]!),
-    },
-    database: set,
-    self: Int32Array.from(q),
-  };
+  const queries = [...set.labels.keys()].filter((i) => count.get(set.labels[i]!)! > 1);
+  return { name, set, queries, database: [...set.labels.keys()], self: Int32Array.from(queries) };
 }
 
 const base = await Encoder.open({ head: null });
 const version = base.backboneVersion;
-const measures: Measure[] = [leaveOneOut('real scenes', await describeStressScenes(base, 1, { realOnly: true }))];
+const measures: Measure[] = [leaveOneOut('real scenes', await describeRealScenes(base, 1))];
 const cifarDir = values['cifar-descriptors'];
 if (existsSync(path.join(cifarDir, 'descriptors.json'))) {
-  const split = paperSplit(loadDescriptorSet(cifarDir), CIFAR10_PROTOCOL, 1);
-  measures.push({ name: 'CIFAR-10', queries: split.queries, database: split.database });
+  const set = loadDescriptorSet(cifarDir);
+  const rows = paperSplitRows(set.labels, CIFAR10_PROTOCOL, 1);
+  measures.push({ name: 'CIFAR-10', set, queries: rows.queries, database: rows.database });
 } else {
   process.stderr.write(
     `no CIFAR-10 descriptors in ${cifarDir} (npx tsx training/cli/export-cifar-descriptors.ts): CIFAR-10 left out\n`,
@@ -118,8 +99,8 @@ measures.push(
 );
 await base.close();
 
-async function codes(enc: Encoder, set: LabelledSet) {
-  const bits = enc.roles.sim!.bits;
+/** The head's similarity logits of every row of `set`, in chunks. */
+async function simLogits(enc: Encoder, set: LabelledSet, bits: number): Promise<Float32Array> {
   const logits = new Float32Array(set.count * bits);
   const chunk = 4096;
   for (let start = 0; start < set.count; start += chunk) {
@@ -128,7 +109,7 @@ async function codes(enc: Encoder, set: LabelledSet) {
     );
     (await enc.hash('sim', rows)).forEach((h, i) => logits.set(h.logits, (start + i) * bits));
   }
-  return packCodes(logits, set.count, bits);
+  return logits;
 }
 
 console.log(`| head | version | bits | ${measures.map((m) => `${m.name} MAP@all`).join(' | ')} |`);
@@ -136,13 +117,15 @@ console.log(`| --- | --- | --- | ${measures.map(() => '---').join(' | ')} |`);
 for (const id of ids) {
   const enc = await Encoder.open({ heads: { dup: id, sim: id } });
   const maps: string[] = [];
-  for (const m of measures) {
+  for (const { set, queries, database, self } of measures) {
+    const bits = enc.roles.sim!.bits;
+    const logits = await simLogits(enc, set, bits);
     const map = meanAveragePrecision(
-      await codes(enc, m.queries),
-      m.queries.labels,
-      await codes(enc, m.database),
-      m.database.labels,
-      m.self,
+      packCodes(gatherRows(logits, bits, queries), queries.length, bits),
+      Int32Array.from(queries, (i) => set.labels[i]!),
+      packCodes(gatherRows(logits, bits, database), database.length, bits),
+      Int32Array.from(database, (i) => set.labels[i]!),
+      self,
     );
     maps.push(map.toFixed(4));
   }

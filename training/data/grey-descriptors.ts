@@ -4,13 +4,11 @@
  * Cached in the OS temp folder under the set's name, the rows' count and the backbone version, since a
  * few thousand images take tens of seconds on a small CPU.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describeFiles } from '../../model/backbone/describe-files.js';
 import type { Encoder } from '../../model/encoder.js';
 import { encodeImage } from '../../model/image/decode.js';
 import type { LabelledSet } from './datasets.js';
+import { cachedDescriptors } from './descriptor-cache.js';
 
 export async function describeGreyRows(
   encoder: Encoder,
@@ -22,21 +20,14 @@ export async function describeGreyRows(
   const shape = set.imageShape;
   if (!shape) throw new Error(`${name}: not an image set`);
   const dim = encoder.descriptorDim;
-  const cache = path.join(os.tmpdir(), `lookalike-${name}-${rows.length}-${backboneVersion}.f32`);
-  let features: Float32Array;
-  if (existsSync(cache)) {
-    const b = readFileSync(cache);
-    features = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    if (features.length !== rows.length * dim) throw new Error(`${cache}: unexpected size; delete it to rebuild`);
-  } else {
-    const pixels = shape.width * shape.height;
+  const pixels = shape.width * shape.height;
+  const features = await cachedDescriptors(`${name}-${rows.length}-${backboneVersion}`, rows.length, dim, async () => {
     const files: Buffer[] = [];
     for (const row of rows) {
       const px = Uint8Array.from(set.features.subarray(row * pixels, (row + 1) * pixels), (v) => Math.round(v * 255));
       files.push(await encodeImage({ data: px, width: shape.width, height: shape.height, channels: 1 }, 'png'));
     }
-    features = await describeFiles(encoder, files);
-    writeFileSync(cache, new Uint8Array(features.buffer));
-  }
+    return describeFiles(encoder, files);
+  });
   return { features, dim, count: rows.length, labels: Int32Array.from(rows, (r) => set.labels[r]!) };
 }
