@@ -448,7 +448,7 @@ export class SearchService {
       }
     }
     options.signal?.throwIfAborted();
-    const check = pixels ? this.pixelCheck(pixels, subject.id === OUTSIDE_ID ? subject.thumbnail : undefined) : null;
+    const check = pixels ? this.pixelCheck(pixels, subject.thumbnail) : null;
     await check?.prepare(pairs, { signal: options.signal });
     for (const p of pairs) {
       if (check && !check.matches(p.id, p.orientation, p.other)) continue;
