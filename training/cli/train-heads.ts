@@ -68,6 +68,12 @@ const { values } = parseArgs({
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const BITS = Number(values.bits);
+// The similarity recipe's options, checked before any training starts.
+if (!['on', 'off'].includes(values['sim-views']))
+  throw new Error(`--sim-views takes on or off, not ${values['sim-views']}`);
+const SCENE_COPIES = values['sim-scenes'] === 'none' ? null : Number(values['sim-scenes']);
+if (SCENE_COPIES !== null && !(Number.isInteger(SCENE_COPIES) && SCENE_COPIES >= 0))
+  throw new Error(`--sim-scenes takes a number of copies (0 or more) or none, not ${values['sim-scenes']}`);
 
 /** Validation by family: every copy and window of a held-out wallpaper (or CIFAR image) is held out together. */
 function splitByFamily(
@@ -164,11 +170,6 @@ async function main(): Promise<void> {
         );
       const split = paperSplit(loadDescriptorSet(dir), CIFAR10_PROTOCOL, 1);
       const viewNotes: string[] = [];
-      if (!['on', 'off'].includes(values['sim-views']))
-        throw new Error(`--sim-views takes on or off, not ${values['sim-views']}`);
-      const sceneCopies = values['sim-scenes'] === 'none' ? null : Number(values['sim-scenes']);
-      if (sceneCopies !== null && !(Number.isInteger(sceneCopies) && sceneCopies >= 0))
-        throw new Error(`--sim-scenes takes a number of copies (0 or more) or none, not ${values['sim-scenes']}`);
       if (values['sim-views'] === 'on') {
         const views = loadDescriptorViews(dir, 1);
         if (!views)
@@ -181,9 +182,9 @@ async function main(): Promise<void> {
       }
       const extraNames = values['sim-extra'] === 'none' ? [] : values['sim-extra'].split(',');
       const extra = await simExtraData(encoder, extraNames);
-      if (sceneCopies !== null) {
+      if (SCENE_COPIES !== null) {
         const scenes = sceneClasses(await loadOrBuildDuplicateSet(encoder, DEFAULT_DUPLICATE_SET, log), {
-          copiesPerSource: sceneCopies,
+          copiesPerSource: SCENE_COPIES,
         });
         extra.sets.push(scenes.set);
         extra.description.push(scenes.description);
