@@ -54,7 +54,8 @@ export interface Alignment {
   correlation: number;
   /**
    * How far (px at long side 64) the overlap's parts stray from the global alignment (`localShift`); with a goal,
-   * measured only where the rule needs it (0 otherwise).
+   * measured only where the rule needs it (0 otherwise), and only until it is sure to exceed the rule's maximum
+   * (then some value above it).
    */
   localShift: number;
   /** Whether both overlaps have texture enough to correlate (a blank sky or wall does not). */
@@ -368,7 +369,9 @@ export function alignPictures(
     // A near miss whose parts already stray apart at 64 px is two shots (another frame, another cat), not an
     // undersampled copy: the detail refinement, the dearest step of a failing pair, is skipped (DETAIL_SHIFT_GATE).
     let shiftAtFine: number | null = null;
-    if (found && nearMiss(found, goal)) shiftAtFine = localShift(a.fine, b.fine, warp);
+    // (Measured only as far as the gate and the rule need it: localShift's limit.)
+    if (found && nearMiss(found, goal))
+      shiftAtFine = localShift(a.fine, b.fine, warp, goal ? Math.max(DETAIL_SHIFT_GATE, goal.maxLocalShift) : Infinity);
     if (found && shiftAtFine !== null && shiftAtFine <= DETAIL_SHIFT_GATE) {
       const [detailA, detailB] = [a.detail(), b.detail()];
       let [pa, pb, detailWarp] = [a.fine, b.fine, warp];
@@ -392,7 +395,7 @@ export function alignPictures(
     }
     // The local-shift test costs a few ms: with a goal, only where it decides.
     if (found && (!goal || (passesCorrelation(found, goal) && needsLocalShift(found, goal)))) {
-      found.localShift = shiftAtFine ?? localShift(a.fine, b.fine, warp);
+      found.localShift = shiftAtFine ?? localShift(a.fine, b.fine, warp, goal ? goal.maxLocalShift : Infinity);
     }
     return found;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TURN_SLACK, turnedWhereNearest, verdictKey } from './pairs.js';
+import { componentBatches, type PixelPair, TURN_SLACK, turnedWhereNearest, verdictKey } from './pairs.js';
 
 describe('verdict keys', () => {
   it('are one per pair: the same either way round when upright, apart when turned or other photos', () => {
@@ -36,5 +36,40 @@ describe('turned pairs to compare', () => {
     expect(turnedWhereNearest(pairs)).toEqual([pairs[0], pairs[1], pairs[2], pairs[4]]);
     // The nearest is taken over `all`: here the upright pair of 3 and 1 lies nearer than either turn.
     expect(turnedWhereNearest(pairs.slice(4), [...pairs, { id: 1, orientation: 1, other: 3, rank: 2 }])).toEqual([]);
+  });
+});
+
+describe('componentBatches', () => {
+  const pair = (id: number, other: number, rank = 0): PixelPair => ({ id, orientation: 1, other, rank });
+
+  it('keeps each component whole, fills batches up to the photo limit, and keeps the pairs in order', () => {
+    // Components {1,2,3} (three photos), {10,11} (two), {20,21,22,23,24} (five), {30,31} (two), linked out of order.
+    const pairs = [
+      pair(2, 3),
+      pair(20, 21),
+      pair(10, 11, 1),
+      pair(1, 2, 1),
+      pair(22, 23),
+      pair(30, 31),
+      pair(24, 20, 2),
+    ];
+    pairs.push(pair(21, 22, 3), pair(3, 1, 4));
+    const batches = componentBatches(pairs, 5);
+    const ids = (batch: PixelPair[]) => [...new Set(batch.flatMap((p) => [p.id, p.other]))].sort((a, b) => a - b);
+    expect(batches.map(ids)).toEqual([
+      [1, 2, 3, 10, 11], // 3 + 2 photos
+      [20, 21, 22, 23, 24], // a batch of its own at the limit
+      [30, 31],
+    ]);
+    // Every pair once, each batch in the order the pairs came.
+    expect(batches.flat().length).toBe(pairs.length);
+    for (const batch of batches) expect(batch).toEqual(pairs.filter((p) => batch.includes(p)));
+    // A component larger than the limit is still whole.
+    expect(componentBatches(pairs, 2).map(ids)).toEqual([
+      [1, 2, 3],
+      [10, 11],
+      [20, 21, 22, 23, 24],
+      [30, 31],
+    ]);
   });
 });

@@ -108,3 +108,46 @@ export function turnedWhereNearest(pairs: readonly PixelPair[], all: readonly Pi
   }
   return pairs.filter((p) => turn(p.orientation) === 1 || (p.rank ?? 0) <= nearest.get(photos(p))! + TURN_SLACK);
 }
+
+/**
+ * The pairs in batches of whole connected components (photos linked by pairs): what is inferred from one pair's
+ * verdict never reaches another component, so each batch can be judged on its own. Components go in order of their
+ * smallest photo id, joined into a batch while it holds at most `photos` photos (a larger component is a batch of
+ * its own); each batch keeps the pairs' order.
+ */
+export function componentBatches(pairs: readonly PixelPair[], photos: number): PixelPair[][] {
+  const parent = new Map<number, number>();
+  const root = (id: number): number => {
+    let r = id;
+    while (parent.has(r)) r = parent.get(r)!;
+    for (let v = id; v !== r;) {
+      const up = parent.get(v)!;
+      parent.set(v, r);
+      v = up;
+    }
+    return r;
+  };
+  const ids = new Set<number>();
+  for (const p of pairs) {
+    ids.add(p.id);
+    ids.add(p.other);
+    const [a, b] = [root(p.id), root(p.other)];
+    if (a !== b) parent.set(Math.max(a, b), Math.min(a, b)); // a component's root is its smallest id
+  }
+  const size = new Map<number, number>();
+  for (const id of ids) size.set(root(id), (size.get(root(id)) ?? 0) + 1);
+  const batchOf = new Map<number, number>();
+  let batches = 0;
+  let filled = Infinity;
+  for (const [r, n] of [...size].sort((p, q) => p[0] - q[0])) {
+    if (filled + n > photos) {
+      batches++;
+      filled = 0;
+    }
+    filled += n;
+    batchOf.set(r, batches - 1);
+  }
+  const out: PixelPair[][] = Array.from({ length: batches }, () => []);
+  for (const p of pairs) out[batchOf.get(root(p.id))!].push(p);
+  return out;
+}

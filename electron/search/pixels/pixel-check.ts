@@ -23,6 +23,7 @@ import { decodeImage } from '../../../model/image/decode.js';
 import { startModuleWorker } from '../../../model/module-worker.js';
 import { orientPixels, type Orientation } from '../../../model/image/orientation.js';
 import {
+  componentBatches,
   Families,
   orderedPair,
   orderedPairKey,
@@ -206,7 +207,10 @@ export class PixelCheck {
   ) {}
 
   /**
-   * Judges every distinct pair this check has no verdict for, in rounds of increasing rank. Interchangeable copies
+   * Judges every distinct pair this check has no verdict for, in rounds of increasing rank, one batch of connected
+   * components (`componentBatches`: photos linked by pairs, about as many as a checker keeps pictures of) after
+   * another; what is inferred never crosses a component, so this is what rounds over the whole library would
+   * judge, with each picture prepared about once a batch instead of once a round. Interchangeable copies
    * are judged once: photos found to be `copy` of each other form one family; a later pair whose two families (and
    * turn) were already judged takes that verdict without comparing pixels (`counts.inferred`), and only the first
    * pair of each family pair in a round is compared. A library where each photo has several copies, or bursts of
@@ -245,100 +249,107 @@ export class PixelCheck {
     const round = (p: PixelPair) => turned(p) * 1e6 + (p.rank ?? 0);
     todo.sort((p, q) => round(p) - round(q) || p.id - q.id || p.orientation - q.orientation || p.other - q.other);
     const families = new Families();
-    /** Verdicts between families (by their roots when made), from compared pairs. */
-    const judged: [PixelPair, boolean][] = [];
+    const total = todo.length;
     let done = 0;
-    const pool = new CheckerPool(this.rule, this.workers, todo.length, options.signal);
+    const pool = new CheckerPool(this.rule, this.workers, total, options.signal);
+    // Components of the pairs' graph a batch at a time, each batch all its rounds: a checker then prepares a picture
+    // about once a batch, where rounds over the whole library prepared it again in every round it had pairs in.
+    const batches = componentBatches(todo, PICTURES_KEPT);
+    todo = [];
     try {
-      for (let start = 0; start < todo.length;) {
-        let end = start;
-        while (end < todo.length && round(todo[end]) === round(todo[start])) end++;
-        const pairs = todo.slice(start, end);
-        start = end;
-        // What is known between families now; a round's pairs of one family pair wait for its first one.
-        const between = new Map<string, boolean>();
-        // Two families judged both ways (a borderline pair of pictures) are kept apart: what the next rounds infer
-        // depends neither on the order chunks finished in nor on which copy was compared.
-        for (const [p, same] of judged) {
-          const key = families.key(p);
-          between.set(key, same && between.get(key) !== false);
-        }
-        const send: PixelPair[] = [];
-        const waiting = new Map<string, PixelPair[]>();
-        // Each sent pair's key as the round began (families grow while the round runs).
-        const sentKey = new Map<PixelPair, string>();
-        const inferred: [PixelPair, boolean][] = [];
-        for (const p of pairs) {
-          // A turned pair adds nothing where the two photos are already one picture upright: grouping has the edge.
-          if (turned(p) && this.verdicts.get(verdictKey({ id: p.id, orientation: 1, other: p.other }))) {
-            this.counts.skipped++;
-            done++;
-            continue;
+      for (todo of batches) {
+        /** Verdicts between families (by their roots when made), from compared pairs. */
+        const judged: [PixelPair, boolean][] = [];
+        for (let start = 0; start < todo.length;) {
+          let end = start;
+          while (end < todo.length && round(todo[end]) === round(todo[start])) end++;
+          const pairs = todo.slice(start, end);
+          start = end;
+          // What is known between families now; a round's pairs of one family pair wait for its first one.
+          const between = new Map<string, boolean>();
+          // Two families judged both ways (a borderline pair of pictures) are kept apart: what the next rounds infer
+          // depends neither on the order chunks finished in nor on which copy was compared.
+          for (const [p, same] of judged) {
+            const key = families.key(p);
+            between.set(key, same && between.get(key) !== false);
           }
-          const key = families.key(p);
-          const known = families.same(p) ? true : between.get(key);
-          if (known !== undefined) inferred.push([p, known]);
-          else if (waiting.has(key)) waiting.get(key)!.push(p);
-          else {
-            waiting.set(key, []);
-            sentKey.set(p, key);
-            send.push(p);
+          const send: PixelPair[] = [];
+          const waiting = new Map<string, PixelPair[]>();
+          // Each sent pair's key as the round began (families grow while the round runs).
+          const sentKey = new Map<PixelPair, string>();
+          const inferred: [PixelPair, boolean][] = [];
+          for (const p of pairs) {
+            // A turned pair adds nothing where the two photos are already one picture upright: grouping has the edge.
+            if (turned(p) && this.verdicts.get(verdictKey({ id: p.id, orientation: 1, other: p.other }))) {
+              this.counts.skipped++;
+              done++;
+              continue;
+            }
+            const key = families.key(p);
+            const known = families.same(p) ? true : between.get(key);
+            if (known !== undefined) inferred.push([p, known]);
+            else if (waiting.has(key)) waiting.get(key)!.push(p);
+            else {
+              waiting.set(key, []);
+              sentKey.set(p, key);
+              send.push(p);
+            }
           }
-        }
-        this.takeInferred(inferred);
-        done += inferred.length;
-        /** Takes compared verdicts (now or kept): their followers', and the families they join. */
-        const settle = (chunk: readonly PixelPair[], verdicts: readonly PixelVerdict[]) => {
-          const followers: [PixelPair, boolean][] = [];
-          verdicts.forEach((verdict, i) => {
-            const p = chunk[i];
-            if (verdict === 'unchecked') return;
-            const same = verdict !== 'different';
-            judged.push([p, same]);
-            for (const q of waiting.get(sentKey.get(p)!) ?? []) followers.push([q, same]);
-          });
-          this.takeInferred(followers);
-          // Families grow only from compared copies, after the round's keys were taken.
-          verdicts.forEach(
-            (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
+          this.takeInferred(inferred);
+          done += inferred.length;
+          /** Takes compared verdicts (now or kept): their followers', and the families they join. */
+          const settle = (chunk: readonly PixelPair[], verdicts: readonly PixelVerdict[]) => {
+            const followers: [PixelPair, boolean][] = [];
+            verdicts.forEach((verdict, i) => {
+              const p = chunk[i];
+              if (verdict === 'unchecked') return;
+              const same = verdict !== 'different';
+              judged.push([p, same]);
+              for (const q of waiting.get(sentKey.get(p)!) ?? []) followers.push([q, same]);
+            });
+            this.takeInferred(followers);
+            // Families grow only from compared copies, after the round's keys were taken.
+            verdicts.forEach(
+              (verdict, i) => verdict === 'copy' && turn(chunk[i].orientation) === 1 && families.join(chunk[i]),
+            );
+            done += chunk.length + followers.length;
+          };
+          const kept: PixelPair[] = [];
+          const keptVerdicts: PixelVerdict[] = [];
+          const compare: PixelPair[] = [];
+          for (const p of send) {
+            const verdict = this.store?.get(p)?.compared;
+            if (verdict) {
+              kept.push(p);
+              keptVerdicts.push(verdict);
+              this.verdicts.set(verdictKey(p), verdict !== 'different');
+            } else compare.push(p);
+          }
+          this.counts.kept += kept.length;
+          settle(kept, keptVerdicts);
+          const chunks: PixelPair[][] = [];
+          const size = pool.chunkSize(compare.length);
+          for (let i = 0; i < compare.length; i += size) chunks.push(compare.slice(i, i + size));
+          await pool.run(
+            chunks,
+            (chunk) => this.chunk(chunk),
+            (chunk, { verdicts, searched }) => {
+              this.counts.searched += searched;
+              this.record(chunk, verdicts);
+              settle(chunk, verdicts);
+              options.onProgress?.(done, total);
+            },
           );
-          done += chunk.length + followers.length;
-        };
-        const kept: PixelPair[] = [];
-        const keptVerdicts: PixelVerdict[] = [];
-        const compare: PixelPair[] = [];
-        for (const p of send) {
-          const verdict = this.store?.get(p)?.compared;
-          if (verdict) {
-            kept.push(p);
-            keptVerdicts.push(verdict);
-            this.verdicts.set(verdictKey(p), verdict !== 'different');
-          } else compare.push(p);
-        }
-        this.counts.kept += kept.length;
-        settle(kept, keptVerdicts);
-        const chunks: PixelPair[][] = [];
-        const size = pool.chunkSize(compare.length);
-        for (let i = 0; i < compare.length; i += size) chunks.push(compare.slice(i, i + size));
-        await pool.run(
-          chunks,
-          (chunk) => this.chunk(chunk),
-          (chunk, { verdicts, searched }) => {
-            this.counts.searched += searched;
-            this.record(chunk, verdicts);
-            settle(chunk, verdicts);
-            options.onProgress?.(done, todo.length);
-          },
-        );
-        // Pairs waiting on an unchecked pair are compared themselves in a later round.
-        for (const [, list] of waiting) {
-          const open = list.filter((q) => !this.verdicts.has(verdictKey(q)));
-          if (open.length)
-            todo = [
-              ...todo.slice(0, start),
-              ...open.map((q) => ({ ...q, rank: (q.rank ?? 0) + 0.5 })),
-              ...todo.slice(start),
-            ];
+          // Pairs waiting on an unchecked pair are compared themselves in a later round.
+          for (const [, list] of waiting) {
+            const open = list.filter((q) => !this.verdicts.has(verdictKey(q)));
+            if (open.length)
+              todo = [
+                ...todo.slice(0, start),
+                ...open.map((q) => ({ ...q, rank: (q.rank ?? 0) + 0.5 })),
+                ...todo.slice(start),
+              ];
+          }
         }
       }
     } finally {
@@ -386,13 +397,15 @@ export class PixelCheck {
 
 /**
  * Checks chunks here or on worker threads (started on first use, one per core, kept across runs and closed by
- * `close`); each worker takes the next chunk as it finishes one, and `finished` is called per chunk in the order
+ * `close`); each worker takes its next chunk as it finishes one, and `finished` is called per chunk in the order
  * they finish. Aborting, or a worker's failure, fails the run.
  */
 class CheckerPool {
   private readonly workers: Worker[] = [];
   private here: PixelChecker | null = null;
   private readonly threads: number;
+  /** Rounds run on the workers so far. */
+  private runs = 0;
 
   constructor(
     private readonly rule: PixelRule,
@@ -432,7 +445,22 @@ class CheckerPool {
       worker.postMessage({ rule: this.rule } satisfies PixelWorkerRequest);
       this.workers.push(worker);
     }
-    let next = 0;
+    // Each worker takes the chunks of its own stretch of the round (chunks go in order of their first photo, so a
+    // worker meets the same pictures again and prepares each fewer times), then helps the one with most left from
+    // its far end. Every other round runs its stretches backwards: a worker starts among the photos it ended with.
+    const busy = Math.min(this.workers.length, chunks.length);
+    const forwards = this.runs++ % 2 === 0;
+    const stretches = Array.from({ length: busy }, (_, k) => ({
+      next: Math.floor((k * chunks.length) / busy),
+      end: Math.floor(((k + 1) * chunks.length) / busy),
+    }));
+    const take = (k: number): PixelPair[] | undefined => {
+      const own = stretches[k];
+      if (own.next < own.end) return forwards ? chunks[own.next++] : chunks[--own.end];
+      const most = stretches.reduce((p, q) => (q.end - q.next > p.end - p.next ? q : p));
+      if (most.next >= most.end) return undefined;
+      return forwards ? chunks[--most.end] : chunks[most.next++];
+    };
     await new Promise<void>((resolve, reject) => {
       let running = 0;
       let failed = false;
@@ -442,9 +470,10 @@ class CheckerPool {
       };
       const onAbort = () => fail(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const feed = (worker: Worker) => {
+      const feed = (worker: Worker, k: number) => {
         if (failed) return;
-        if (next >= chunks.length) {
+        const pairs = take(k);
+        if (!pairs) {
           worker.off('error', fail);
           if (--running === 0) {
             signal?.removeEventListener('abort', onAbort);
@@ -452,7 +481,6 @@ class CheckerPool {
           }
           return;
         }
-        const pairs = chunks[next++];
         worker.once('message', (message: PixelWorkerMessage) => {
           if (failed) return;
           if ('error' in message) return fail(new Error(`Pixel check failed: ${message.error}`));
@@ -461,15 +489,15 @@ class CheckerPool {
           } catch (error) {
             return fail(error);
           }
-          feed(worker);
+          feed(worker, k);
         });
         worker.postMessage({ chunk: load(pairs) } satisfies PixelWorkerRequest);
       };
-      for (const worker of this.workers.slice(0, Math.min(this.workers.length, chunks.length))) {
+      this.workers.slice(0, busy).forEach((worker, k) => {
         worker.on('error', fail);
         running++;
-        feed(worker);
-      }
+        feed(worker, k);
+      });
     });
   }
 

@@ -273,15 +273,30 @@ const TILE_STEP = 0.5;
  * texture finds the shift of B (within ±2 px, half-pixel steps) that correlates best there, and the result is
  * the largest distance of a tile's shift from the tiles' median shift, in pixels. A copy moves as one piece
  * (tilts and scales are in the warp already); parallax or a subject that moved between two shots does not.
+ *
+ * A caller that only compares the result with `limit` gets it exactly where it is at most `limit`; above, the
+ * tiles are measured only until the result is sure to exceed `limit` (`strayBeyond`), and a value above `limit`
+ * is returned. Most pairs that need the test are two shots of one scene, and a few tiles that moved tell it.
  */
-export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp): number {
+export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp, limit = Infinity): number {
   const cx = a.width / 2;
   const cy = a.height / 2;
   const shifts: [number, number][] = [];
   const av: number[] = [];
   const uv: number[] = [];
+  const tiles = Math.floor(a.width / TILE) * Math.floor(a.height / TILE);
+  let measured = 0;
+  let apart = 0; // the largest distance between two shifts found
   for (let ty = 0; ty + TILE <= a.height; ty += TILE) {
     for (let tx = 0; tx + TILE <= a.width; tx += TILE) {
+      // Enough is known once the result must exceed the limit: wherever the median lies, it is at least half the
+      // distance between two shifts from one of them; and it can lie only so far among the known ones.
+      if (limit < Infinity && shifts.length >= 3) {
+        if (apart / 2 > limit) return apart / 2;
+        const beyond = strayBeyond(shifts, tiles - measured);
+        if (beyond > limit) return beyond;
+      }
+      measured++;
       av.length = 0;
       uv.length = 0;
       for (let y = ty; y < ty + TILE; y++) {
@@ -324,14 +339,45 @@ export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp): number {
           }
         }
       }
-      if (best >= 0.5) shifts.push(bestShift);
+      if (best >= 0.5) {
+        for (const [sx, sy] of shifts) apart = Math.max(apart, Math.hypot(sx - bestShift[0], sy - bestShift[1]));
+        shifts.push(bestShift);
+      }
     }
   }
   if (shifts.length < 3) return 0;
-  const median = (values: number[]) => [...values].sort((p, q) => p - q)[values.length >> 1];
+  const median = (values: number[]) => sorted(values)[values.length >> 1];
   const mx = median(shifts.map((s) => s[0]));
   const my = median(shifts.map((s) => s[1]));
   return Math.max(...shifts.map(([sx, sy]) => Math.hypot(sx - mx, sy - my)));
+}
+
+function sorted(values: number[]): number[] {
+  return [...values].sort((p, q) => p - q);
+}
+
+/**
+ * A lower bound of `localShift`'s result from the median alone, once `shifts` (three or more) are known and at most
+ * `unknown` more tiles may add theirs: the median of each coordinate can only lie between two of the known values
+ * (or at the shift search's edge), so a known shift lies at least its distance from that range away from it.
+ */
+function strayBeyond(shifts: readonly [number, number][], unknown: number): number {
+  const n = shifts.length;
+  // The final median is element (n + j) >> 1 of the known values with j ≤ unknown others put anywhere among them.
+  const range = (values: number[]): [number, number] => {
+    const low = ((n + unknown) >> 1) - unknown;
+    const high = (n + unknown) >> 1;
+    return [low >= 0 ? values[low] : -TILE_REACH, high < n ? values[high] : TILE_REACH];
+  };
+  const [x0, x1] = range(sorted(shifts.map((s) => s[0])));
+  const [y0, y1] = range(sorted(shifts.map((s) => s[1])));
+  let bound = 0;
+  for (const [sx, sy] of shifts) {
+    const dx = Math.max(0, x0 - sx, sx - x1);
+    const dy = Math.max(0, y0 - sy, sy - y1);
+    bound = Math.max(bound, Math.hypot(dx, dy));
+  }
+  return bound;
 }
 
 /** Correlation of A with B warped onto it, over the overlap, and how much of the overlap is content. */
