@@ -454,6 +454,7 @@ class CheckerPool {
       next: Math.floor((k * chunks.length) / busy),
       end: Math.floor(((k + 1) * chunks.length) / busy),
     }));
+    const untaken = () => stretches.reduce((sum, q) => sum + q.end - q.next, 0);
     const take = (k: number): PixelPair[] | undefined => {
       const own = stretches[k];
       if (own.next < own.end) return forwards ? chunks[own.next++] : chunks[--own.end];
@@ -470,33 +471,42 @@ class CheckerPool {
       };
       const onAbort = () => fail(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const feed = (worker: Worker, k: number) => {
-        if (failed) return;
-        const pairs = take(k);
-        if (!pairs) {
-          worker.off('error', fail);
-          if (--running === 0) {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }
-          return;
+      /**
+       * Keeps a chunk waiting with each worker while it checks another (its thumbnails read and copied meanwhile),
+       * while more chunks are left than workers: at the end of a round, one waiting would keep another worker idle.
+       */
+      const feed = (worker: Worker, k: number, queue: PixelPair[][], onMessage: (m: PixelWorkerMessage) => void) => {
+        while (!failed && (queue.length === 0 || (queue.length < 2 && untaken() > busy))) {
+          const pairs = take(k);
+          if (!pairs) break;
+          queue.push(pairs);
+          worker.postMessage({ chunk: load(pairs) } satisfies PixelWorkerRequest);
         }
-        worker.once('message', (message: PixelWorkerMessage) => {
+        if (failed || queue.length) return;
+        worker.off('message', onMessage);
+        worker.off('error', fail);
+        if (--running === 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+      };
+      this.workers.slice(0, busy).forEach((worker, k) => {
+        const queue: PixelPair[][] = [];
+        const onMessage = (message: PixelWorkerMessage) => {
           if (failed) return;
+          const pairs = queue.shift()!;
           if ('error' in message) return fail(new Error(`Pixel check failed: ${message.error}`));
           try {
             finished(pairs, message);
           } catch (error) {
             return fail(error);
           }
-          feed(worker, k);
-        });
-        worker.postMessage({ chunk: load(pairs) } satisfies PixelWorkerRequest);
-      };
-      this.workers.slice(0, busy).forEach((worker, k) => {
+          feed(worker, k, queue, onMessage);
+        };
+        worker.on('message', onMessage);
         worker.on('error', fail);
         running++;
-        feed(worker, k);
+        feed(worker, k, queue, onMessage);
       });
     });
   }
