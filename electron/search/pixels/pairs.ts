@@ -18,7 +18,7 @@ export function turn(orientation: number): Orientation {
   return orientation >= 2 && orientation <= 8 ? (orientation as Orientation) : 1;
 }
 
-/** Families of interchangeable copies (union-find over photo ids). */
+/** Families of interchangeable copies (union-find over photo ids, each rooted at its smallest id). */
 export class Families {
   private readonly parent = new Map<number, number>();
 
@@ -116,26 +116,15 @@ export function turnedWhereNearest(pairs: readonly PixelPair[], all: readonly Pi
  * its own); each batch keeps the pairs' order.
  */
 export function componentBatches(pairs: readonly PixelPair[], photos: number): PixelPair[][] {
-  const parent = new Map<number, number>();
-  const root = (id: number): number => {
-    let r = id;
-    while (parent.has(r)) r = parent.get(r)!;
-    for (let v = id; v !== r;) {
-      const up = parent.get(v)!;
-      parent.set(v, r);
-      v = up;
-    }
-    return r;
-  };
+  const components = new Families(); // a component's root is its smallest id
   const ids = new Set<number>();
   for (const p of pairs) {
     ids.add(p.id);
     ids.add(p.other);
-    const [a, b] = [root(p.id), root(p.other)];
-    if (a !== b) parent.set(Math.max(a, b), Math.min(a, b)); // a component's root is its smallest id
+    components.join(p);
   }
   const size = new Map<number, number>();
-  for (const id of ids) size.set(root(id), (size.get(root(id)) ?? 0) + 1);
+  for (const id of ids) size.set(components.root(id), (size.get(components.root(id)) ?? 0) + 1);
   const batchOf = new Map<number, number>();
   let batches = 0;
   let filled = Infinity;
@@ -148,6 +137,6 @@ export function componentBatches(pairs: readonly PixelPair[], photos: number): P
     batchOf.set(r, batches - 1);
   }
   const out: PixelPair[][] = Array.from({ length: batches }, () => []);
-  for (const p of pairs) out[batchOf.get(root(p.id))!].push(p);
+  for (const p of pairs) out[batchOf.get(components.root(p.id))!].push(p);
   return out;
 }

@@ -404,8 +404,6 @@ class CheckerPool {
   private readonly workers: Worker[] = [];
   private here: PixelChecker | null = null;
   private readonly threads: number;
-  /** Rounds run on the workers so far. */
-  private runs = 0;
 
   constructor(
     private readonly rule: PixelRule,
@@ -447,9 +445,8 @@ class CheckerPool {
     }
     // Each worker takes the chunks of its own stretch of the round (chunks go in order of their first photo, so a
     // worker meets the same pictures again and prepares each fewer times), then helps the one with most left from
-    // its far end. Every other round runs its stretches backwards: a worker starts among the photos it ended with.
+    // its far end.
     const busy = Math.min(this.workers.length, chunks.length);
-    const forwards = this.runs++ % 2 === 0;
     const stretches = Array.from({ length: busy }, (_, k) => ({
       next: Math.floor((k * chunks.length) / busy),
       end: Math.floor(((k + 1) * chunks.length) / busy),
@@ -457,10 +454,9 @@ class CheckerPool {
     const untaken = () => stretches.reduce((sum, q) => sum + q.end - q.next, 0);
     const take = (k: number): PixelPair[] | undefined => {
       const own = stretches[k];
-      if (own.next < own.end) return forwards ? chunks[own.next++] : chunks[--own.end];
+      if (own.next < own.end) return chunks[own.next++];
       const most = stretches.reduce((p, q) => (q.end - q.next > p.end - p.next ? q : p));
-      if (most.next >= most.end) return undefined;
-      return forwards ? chunks[--most.end] : chunks[most.next++];
+      return most.next < most.end ? chunks[--most.end] : undefined;
     };
     await new Promise<void>((resolve, reject) => {
       let running = 0;
