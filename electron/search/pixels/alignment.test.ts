@@ -7,6 +7,7 @@ import {
   coverageOf,
   DEFAULT_PIXEL_RULE,
   greyPlane,
+  MAX_CHANGE_SPREAD,
   meetsRule,
   pictureOf,
   picturesMatch,
@@ -102,6 +103,64 @@ describe('alignPictures', () => {
     // A copy moves as one piece.
     const copy = alignPictures(first, pictureOf(mapPixels(shot(60), (v) => 0.9 * v + 10)))!;
     expect(copy.localShift).toBeLessThanOrEqual(0.5);
+  });
+
+  it('tells two frames of a still view apart when people moved across it, and keeps an overlaid or re-saved copy', async () => {
+    // A fixed camera (a street scene, as in opencv-doc's vtest.avi): three small dark figures, each ~3 % of the width,
+    // walk 50–70 px between the frames. The frames correlate like copies (above the sure level, so the local-shift
+    // test does not run), but they differ at six places across the picture.
+    const scene = syntheticPhoto({ width: 768, height: 576, seed: 21 });
+    const figure = (image: RawImage, x: number, y: number) => {
+      for (let dy = 0; dy < 64; dy++)
+        for (let dx = 0; dx < 22; dx++) {
+          const shade = 30 + ((dx * 7 + dy * 3) % 40);
+          for (let c = 0; c < 3; c++) image.data[((y + dy) * image.width + x + dx) * 3 + c] = shade + c * 10;
+        }
+    };
+    const frame = (places: [number, number][]) => {
+      const image = { ...scene, data: Uint8Array.from(scene.data) };
+      for (const [x, y] of places) figure(image, x, y);
+      return image;
+    };
+    const thumbnail = async (image: RawImage) =>
+      pictureOf(
+        await decodeImage(await makeThumbnail(await decodeImage(await encodeImage(image, 'jpeg', { quality: 85 }))), {
+          channels: 3,
+        }),
+      );
+    const first = frame([
+      [100, 120],
+      [420, 300],
+      [640, 80],
+    ]);
+    const second = frame([
+      [160, 140],
+      [360, 320],
+      [700, 110],
+    ]);
+    const a = alignPictures(await thumbnail(first), await thumbnail(second), { goal: DEFAULT_PIXEL_RULE })!;
+    expect(a.correlation).toBeGreaterThan(DEFAULT_PIXEL_RULE.sureCorrelation);
+    expect(coverageOf(a)).toBeGreaterThan(0.9);
+    expect(a.changeSpread).toBeGreaterThan(MAX_CHANGE_SPREAD);
+    expect(meetsRule(a, DEFAULT_PIXEL_RULE)).toBe(false);
+
+    // The same frame re-saved smaller and recoloured: it differs nowhere.
+    const resaved = mapPixels(windowOf(first, 1, 0.5, 0.5), (v) => 0.85 * v + 20);
+    const copy = alignPictures(await thumbnail(first), await thumbnail(resaved), { goal: DEFAULT_PIXEL_RULE })!;
+    expect(copy.changeSpread).toBe(0);
+    expect(meetsRule(copy, DEFAULT_PIXEL_RULE)).toBe(true);
+    // A caption box (white, semi-transparent, with dark lettering) in one corner: one place.
+    const captioned = { ...first, data: Uint8Array.from(first.data) };
+    for (let y = 500; y < 548; y++)
+      for (let x = 380; x < 740; x++)
+        for (let c = 0; c < 3; c++) {
+          const i = (y * first.width + x) * 3 + c;
+          const letter = Math.floor((x - 380) / 12) % 2 === 0 && y > 510 && y < 538 ? 20 : 255;
+          captioned.data[i] = Math.round(0.3 * first.data[i] + 0.7 * letter);
+        }
+    const overlaid = alignPictures(await thumbnail(first), await thumbnail(captioned), { goal: DEFAULT_PIXEL_RULE })!;
+    expect(overlaid.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
+    expect(meetsRule(overlaid, DEFAULT_PIXEL_RULE)).toBe(true);
   });
 
   it('the strict rule (very close) keeps a recoloured copy and a 5 % crop, not a 20 % crop', () => {

@@ -416,3 +416,193 @@ export function warpStats(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, box
   if (n === 0) return { count: 0, contentCount: 0, correlation: -1, deviation: 0 };
   return { count: n, contentCount: inContent, ...pearsonFromSums(n, sa, sb, saa, sbb, sab) };
 }
+
+/**
+ * The change test's tiles (px at the plane's long side 128: a person in a street scene spans one or two), how far
+ * each tile may shift to find its best match (px: misregistration and resampling, not motion), and the
+ * smoothing both planes get first (binomial passes: a copy resized to a quarter has lost the finest detail).
+ */
+const CHANGE_TILE = 8;
+const CHANGE_REACH = 1;
+const CHANGE_SMOOTHING = 1;
+/**
+ * A tile has changed when, at its best shift, B still differs from A by at least CHANGED_RESIDUAL grey levels
+ * (RMS, after the overlap's gain and bias and the tile's own mean) and by at least CHANGED_SHARE of the larger of
+ * the two tiles' deviations: something is there in one picture and not in the other.
+ */
+const CHANGED_RESIDUAL = 10;
+const CHANGED_SHARE = 0.6;
+/** A tile clipped to black or white (≤ CLIP_LOW or ≥ CLIP_HIGH) in over CLIPPED_SHARE of either picture lost its texture to a brightness or contrast edit, not to a change: it is not judged. */
+const CLIP_LOW = 3;
+const CLIP_HIGH = 252;
+const CLIPPED_SHARE = 0.2;
+
+/** Where B, warped onto A, differs from it tile by tile (`changeMap`). */
+export interface ChangeMap {
+  /** Tiles across and down A. */
+  columns: number;
+  rows: number;
+  /** Per tile (row-major): whether it changed; false where it was not judged (outside the overlap, clipped). */
+  changed: Uint8Array;
+}
+
+/**
+ * Per tile of A, whether B warped onto it (one gain and bias for the whole overlap, each tile its own mean) still
+ * differs after the tile's best shift of up to CHANGE_REACH px: an edit of the whole picture (resize,
+ * recompression, colour, blur) leaves every tile close, an overlay (a watermark) changes one place, and a subject
+ * that moved or appeared changes the tiles where it was and where it is. Tiles near either picture's content edge
+ * are not judged: there the border blends in.
+ */
+export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA: Box, boxB: Box): ChangeMap {
+  const [tile, reach] = [CHANGE_TILE, CHANGE_REACH];
+  let [a, b] = [planeA, planeB];
+  for (let i = 0; i < CHANGE_SMOOTHING; i++) [a, b] = [smooth(a), smooth(b)];
+  const o = overlapPixels(a, b, warp);
+  let sa = 0;
+  let sb = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let k = 0; k < o.count; k++) {
+    const va = a.data[o.index[k]];
+    const vb = sample(b.data, b.width, b.height, o.u[k], o.v[k]);
+    sa += va;
+    sb += vb;
+    sbb += vb * vb;
+    sab += va * vb;
+  }
+  const n = Math.max(1, o.count);
+  const varB = sbb - (sb * sb) / n;
+  const gain = varB > 1e-9 ? (sab - (sa * sb) / n) / varB : 1;
+  const columns = Math.floor(a.width / tile);
+  const rows = Math.floor(a.height / tile);
+  const changed = new Uint8Array(columns * rows);
+  const cx = a.width / 2;
+  const cy = a.height / 2;
+  const m = tile * tile;
+  const margin = reach + CHANGE_SMOOTHING + 1;
+  const [ax0, ax1] = [boxA.left * a.width + CHANGE_SMOOTHING, boxA.right * a.width - CHANGE_SMOOTHING];
+  const [ay0, ay1] = [boxA.top * a.height + CHANGE_SMOOTHING, boxA.bottom * a.height - CHANGE_SMOOTHING];
+  const [bx0, bx1] = [boxB.left * b.width + margin, boxB.right * b.width - margin];
+  const [by0, by1] = [boxB.top * b.height + margin, boxB.bottom * b.height - margin];
+  const av = new Float64Array(m);
+  // Where each pixel of the tile lands in B: the top-left of its 2 × 2 samples and the weights (the margin keeps every
+  // shift inside B, so a shift only moves the index).
+  const corner = new Int32Array(m);
+  const wx = new Float64Array(m);
+  const wy = new Float64Array(m);
+  const shifts: [number, number][] = [[0, 0]]; // unshifted first: most tiles of a copy are decided there
+  for (let sy = -reach; sy <= reach; sy++) for (let sx = -reach; sx <= reach; sx++) if (sx || sy) shifts.push([sx, sy]);
+  const enough = CHANGED_RESIDUAL * CHANGED_RESIDUAL;
+  for (let ty = 0; ty < rows; ty++) {
+    for (let tx = 0; tx < columns; tx++) {
+      let k = 0;
+      let judged = true;
+      let clippedA = 0;
+      let clippedB = 0;
+      for (let y = ty * tile; y < (ty + 1) * tile && judged; y++) {
+        for (let x = tx * tile; x < (tx + 1) * tile; x++) {
+          const xc = x + 0.5 - cx;
+          const yc = y + 0.5 - cy;
+          const u = warp.a * xc - warp.b * yc + warp.tx;
+          const v = warp.b * xc + warp.a * yc + warp.ty;
+          if (x < ax0 || x >= ax1 || y < ay0 || y >= ay1 || u < bx0 || v < by0 || u >= bx1 || v >= by1) {
+            judged = false;
+            break;
+          }
+          const [fx, fy] = [u - 0.5, v - 0.5];
+          const [x0, y0] = [Math.floor(fx), Math.floor(fy)];
+          const [j, h, g] = [y0 * b.width + x0, fx - x0, fy - y0];
+          const rawA = planeA.data[y * a.width + x];
+          const rawB =
+            (1 - g) * ((1 - h) * planeB.data[j] + h * planeB.data[j + 1]) +
+            g * ((1 - h) * planeB.data[j + b.width] + h * planeB.data[j + b.width + 1]);
+          if (rawA <= CLIP_LOW || rawA >= CLIP_HIGH) clippedA++;
+          if (rawB <= CLIP_LOW || rawB >= CLIP_HIGH) clippedB++;
+          av[k] = a.data[y * a.width + x];
+          corner[k] = j;
+          wx[k] = h;
+          wy[k] = g;
+          k++;
+        }
+      }
+      if (!judged || Math.max(clippedA, clippedB) > CLIPPED_SHARE * m) continue;
+      let meanA = 0;
+      for (let i = 0; i < m; i++) meanA += av[i];
+      meanA /= m;
+      let varA = 0;
+      for (let i = 0; i < m; i++) varA += (av[i] - meanA) ** 2;
+      let best = Infinity;
+      let bestDeviationB = 0;
+      for (const [sx, sy] of shifts) {
+        const offset = sy * b.width + sx;
+        let s1 = 0;
+        let s2 = 0;
+        let sd = 0;
+        let sd2 = 0;
+        for (let i = 0; i < m; i++) {
+          const j = corner[i] + offset;
+          const [h, g] = [wx[i], wy[i]];
+          const vb =
+            gain *
+            ((1 - g) * ((1 - h) * b.data[j] + h * b.data[j + 1]) +
+              g * ((1 - h) * b.data[j + b.width] + h * b.data[j + b.width + 1]));
+          const d = av[i] - vb;
+          s1 += vb;
+          s2 += vb * vb;
+          sd += d;
+          sd2 += d * d;
+        }
+        const e = sd2 / m - (sd / m) ** 2;
+        if (e < best) {
+          best = e;
+          bestDeviationB = Math.sqrt(Math.max(0, s2 / m - (s1 / m) ** 2));
+        }
+        if (best < enough) break; // below CHANGED_RESIDUAL: unchanged, whatever the other shifts give
+      }
+      const residual = Math.sqrt(Math.max(0, best));
+      const deviation = Math.max(Math.sqrt(varA / m), bestDeviationB);
+      if (residual >= CHANGED_RESIDUAL && residual >= CHANGED_SHARE * deviation) changed[ty * columns + tx] = 1;
+    }
+  }
+  return { columns, rows, changed };
+}
+
+/**
+ * How far apart the places where B differs from A lie (`changeMap`): the share of A that the box around every
+ * changed tile spans, 0 with fewer than two. One overlay stays in a small box; subjects that moved, appeared or
+ * left between two shots of a still view change places across the picture.
+ */
+export function changeSpread(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB: Box): number {
+  const map = changeMap(a, b, warp, boxA, boxB);
+  let [left, right, top, bottom, count] = [Infinity, -1, Infinity, -1, 0];
+  for (let y = 0; y < map.rows; y++)
+    for (let x = 0; x < map.columns; x++) {
+      if (!map.changed[y * map.columns + x]) continue;
+      count++;
+      [left, right, top, bottom] = [Math.min(left, x), Math.max(right, x), Math.min(top, y), Math.max(bottom, y)];
+    }
+  if (count < 2) return 0;
+  return ((right - left + 1) * (bottom - top + 1)) / (map.columns * map.rows);
+}
+
+/** The plane filtered by the binomial kernel [1 2 1] / 4 across and down (edges repeated). */
+export function smooth(p: GreyPlane): GreyPlane {
+  const { width, height } = p;
+  const across = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const l = p.data[row + Math.max(0, x - 1)];
+      const r = p.data[row + Math.min(width - 1, x + 1)];
+      across[row + x] = (l + 2 * p.data[row + x] + r) / 4;
+    }
+  }
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const up = Math.max(0, y - 1) * width;
+    const down = Math.min(height - 1, y + 1) * width;
+    for (let x = 0; x < width; x++)
+      data[y * width + x] = (across[up + x] + 2 * across[y * width + x] + across[down + x]) / 4;
+  }
+  return { width, height, data };
+}
