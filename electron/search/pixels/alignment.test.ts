@@ -105,7 +105,7 @@ describe('alignPictures', () => {
     expect(copy.localShift).toBeLessThanOrEqual(0.5);
   });
 
-  it('tells two frames of a still view apart when people moved across it, and keeps an overlaid or re-saved copy', async () => {
+  it('tells two frames of a still view apart when people moved across it or one walked a step, and keeps an overlaid or re-saved copy', async () => {
     // A fixed camera (a street scene, as in opencv-doc's vtest.avi): three small dark figures, each ~3 % of the width,
     // walk 50–70 px between the frames. The frames correlate like copies (above the sure level, so the local-shift
     // test does not run), but they differ at six places across the picture.
@@ -143,11 +143,23 @@ describe('alignPictures', () => {
     expect(coverageOf(a)).toBeGreaterThan(0.9);
     expect(a.changeSpread).toBeGreaterThan(MAX_CHANGE_SPREAD);
     expect(meetsRule(a, DEFAULT_PIXEL_RULE)).toBe(false);
+    // One figure walked 60 px: the two places lie close together, but it left one and appeared at the other.
+    const walked = frame([
+      [100, 120],
+      [480, 300],
+      [640, 80],
+    ]);
+    const b = alignPictures(await thumbnail(first), await thumbnail(walked), { goal: DEFAULT_PIXEL_RULE })!;
+    expect(b.correlation).toBeGreaterThan(DEFAULT_PIXEL_RULE.sureCorrelation);
+    expect(b.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
+    expect(b.moved).toBe(true);
+    expect(meetsRule(b, DEFAULT_PIXEL_RULE)).toBe(false);
 
     // The same frame re-saved smaller and recoloured: it differs nowhere.
     const resaved = mapPixels(windowOf(first, 1, 0.5, 0.5), (v) => 0.85 * v + 20);
     const copy = alignPictures(await thumbnail(first), await thumbnail(resaved), { goal: DEFAULT_PIXEL_RULE })!;
     expect(copy.changeSpread).toBe(0);
+    expect(copy.moved).toBe(false);
     expect(meetsRule(copy, DEFAULT_PIXEL_RULE)).toBe(true);
     // A caption box (white, semi-transparent, with dark lettering) in one corner: one place.
     const captioned = { ...first, data: Uint8Array.from(first.data) };
@@ -160,6 +172,7 @@ describe('alignPictures', () => {
         }
     const overlaid = alignPictures(await thumbnail(first), await thumbnail(captioned), { goal: DEFAULT_PIXEL_RULE })!;
     expect(overlaid.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
+    expect(overlaid.moved).toBe(false);
     expect(meetsRule(overlaid, DEFAULT_PIXEL_RULE)).toBe(true);
   });
 

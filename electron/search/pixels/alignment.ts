@@ -17,8 +17,9 @@
  * 24: correlation.ts); each start refined at long sides 32 and 64, and a near miss further at 96 and 128 (fine
  * detail). A start that settles (one picture covers or lies in the other and correlates like one scene) ends the
  * search: most pairs of one view (copies, crops, other frames) are judged at their first placement. A placement
- * that passes is compared tile by tile at long side 128 last (`changeSpread`): a copy differs nowhere or in one
- * place (an overlay), another frame of a still view where its people moved, across the picture.
+ * that passes is compared tile by tile at long side 128 last (`changes` in warp.ts): a copy differs nowhere or in
+ * one place, where an overlay added something; another frame of a still view differs where its people were and
+ * where they are, across the picture.
  * Correlation is the zero-mean normalised cross-correlation over the overlap;
  * where it is not high enough to be sure, each small tile is also aligned on its own, and a tile that sits
  * elsewhere than the whole (a subject that moved, parallax) means two shots, not one picture.
@@ -32,7 +33,16 @@ import type { RawImage } from '../../../model/types.js';
 import { type GreyPlane, resampleGrey, type SamplePlane } from '../../../model/image/grey-resample.js';
 import { luma } from '../../../model/variants.js';
 import { bestOffset, OVERLAP_BONUS, type Placement, sumTables } from './correlation.js';
-import { type Box, changeSpread, localShift, MIN_DEVIATION, refineWarp, type Warp, warpStats } from './warp.js';
+import {
+  type Box,
+  changes,
+  type Changes,
+  localShift,
+  MIN_DEVIATION,
+  refineWarp,
+  type Warp,
+  warpStats,
+} from './warp.js';
 
 export type { Box };
 
@@ -63,10 +73,12 @@ export interface Alignment {
   /** Whether both overlaps have texture enough to correlate (a blank sky or wall does not). */
   textured: boolean;
   /**
-   * The share of A that the box around the places where B differs from it spans (`changeSpread` in warp.ts; 0 for
-   * one place or none); with a goal, measured only for an alignment that meets it otherwise.
+   * The share of A that the box around the places where B differs from it spans (`changes` in warp.ts; 0 for one
+   * place or none), and whether something left one place and appeared at another; with a goal, measured only for
+   * an alignment that meets it otherwise.
    */
   changeSpread: number;
+  moved: boolean;
 }
 
 const COARSE_SIDE = 24;
@@ -287,24 +299,25 @@ function settled(found: Alignment, goal: PixelRule): boolean {
 
 /**
  * Largest `changeSpread` of one picture: the places where two pictures differ, boxed together, span at most this
- * share of it. An edited copy differs nowhere (resize, recompression, colour, blur: every tile stays close once
- * both are smoothed and each tile may shift 1 px) or in one place (an overlay: a watermark's box spans at most
- * 0.056 of the stress library's pictures); another frame of a still view differs where people moved, across the
- * picture, and can still correlate above the sure level (0.97 for two frames of the stress library's street video)
- * with a person smaller than a tile of the local-shift test. Measured on the stress library (seed 1, default rule,
- * every pair of copies of one source and every pair of two sources of one scene that the check had passed): of
- * 1,336 pairs of copies, none spread beyond 0.031 but watermarked ones (≤ 0.056), and all still pass; of 571
- * pairs of two frames of the street video, 531 spread beyond this and no longer pass, and 33 of 37 of the two
- * basketball frames. Frames of the tree video (the camera and the leaves moved a little everywhere, so no tile
- * stands out) mostly still pass: 444 of 1,207 do not.
+ * share of it, and a pair that passes must not have something in one picture at one place and in the other at
+ * another (`moved`). An edited copy differs nowhere (resize, recompression, colour, blur: every tile stays close
+ * once both are smoothed and each tile may shift 1 px) or in one place, where an overlay added something (a
+ * watermark's box spans at most 0.056 of the stress library's pictures); another frame of a still view differs
+ * where people were and where they walked to, and can still correlate above the sure level (0.97 for two frames of
+ * the stress library's street video) with a person smaller than a tile of the local-shift test. Measured on the
+ * stress library (seed 1, default rule, every pair of copies of one source and every pair of two sources of one
+ * scene that the check had passed): of 1,336 pairs of copies, none spread beyond 0.031 but watermarked ones
+ * (≤ 0.056), none moved, and all still pass; of 571 pairs of two frames of the street video, 531 spread beyond
+ * this and 32 of the other 40 moved; 33 of 37 of the two basketball frames. Frames of the tree video (the camera and
+ * the leaves moved a little everywhere, so no tile stands out) mostly still pass: 444 of 1,207 do not.
  */
 export const MAX_CHANGE_SPREAD = 0.125;
 
-/** `changeSpread` of the alignment `warp` (planes at long side 64) at long side 128, where a person is a tile or two. */
-function changeSpreadOf(a: AlignablePicture, b: AlignablePicture, warp: Warp): number {
+/** `changes` under the alignment `warp` (planes at long side 64), at long side 128, where a person is a tile or two. */
+function changesOf(a: AlignablePicture, b: AlignablePicture, warp: Warp): Changes {
   const [da, db] = [a.finest(), b.finest()];
   const atDetail = rescaleWarp(warp, da.width / a.fine.width, db.width / b.fine.width);
-  return changeSpread(da, db, atDetail, a.content, b.content);
+  return changes(da, db, atDetail, a.content, b.content);
 }
 
 /** Whether the local-shift test decides: a textured overlap that correlates below the sure level. */
@@ -317,7 +330,8 @@ export function meetsRule(alignment: Alignment | null, rule: PixelRule): boolean
     alignment !== null &&
     passesCorrelation(alignment, rule) &&
     (!needsLocalShift(alignment, rule) || alignment.localShift <= rule.maxLocalShift) &&
-    alignment.changeSpread <= MAX_CHANGE_SPREAD
+    alignment.changeSpread <= MAX_CHANGE_SPREAD &&
+    !alignment.moved
   );
 }
 
@@ -373,6 +387,7 @@ function measure(
     textured: stats.deviation >= MIN_DEVIATION,
     localShift: 0,
     changeSpread: 0,
+    moved: false,
   };
 }
 
@@ -436,7 +451,10 @@ export function alignPictures(
     }
     // Two shots of a still view (another frame: people moved) can correlate like copies; where the pair passes
     // so far, the places where the pictures differ are looked for (MAX_CHANGE_SPREAD).
-    if (found && found.textured && (!goal || meetsRule(found, goal))) found.changeSpread = changeSpreadOf(a, b, warp);
+    if (found && found.textured && (!goal || meetsRule(found, goal))) {
+      const { spread, moved } = changesOf(a, b, warp);
+      [found.changeSpread, found.moved] = [spread, moved];
+    }
     return found;
   };
   let best: Alignment | null = null;
