@@ -47,9 +47,15 @@ function inTrash(trash: string): Map<string, string> {
   const held = new Map<string, string>();
   const info = path.join(trash, 'info');
   for (const name of existsSync(info) ? readdirSync(info) : []) {
-    const original = decodeURIComponent(/^Path=(.*)$/m.exec(readFileSync(path.join(info, name), 'utf8'))![1]);
     const file = path.join(trash, 'files', name.replace(/\.trashinfo$/, ''));
-    if (existsSync(file)) held.set(original, file);
+    const record = /^Path=(.*)$/m.exec(readFileSync(path.join(info, name), 'utf8'));
+    // The record is written before its file moves (the `trash` package): a kill while writing it leaves it empty or
+    // cut short, and then the file has not moved. A moved file without its path would be a lost photo.
+    if (!record) {
+      if (existsSync(file)) throw new Error(`${file} is in the trash without a readable record of where it was`);
+      continue;
+    }
+    if (existsSync(file)) held.set(decodeURIComponent(record[1]), file);
   }
   return held;
 }
