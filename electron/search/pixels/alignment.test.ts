@@ -45,6 +45,13 @@ function galaxies(width: number, height: number, seed: number): RawImage {
   return { data, width, height, channels: 3 };
 }
 
+/** The picture as the pixel check sees it: saved as a JPEG of `quality`, thumbnailed as the scanner does, decoded. */
+async function thumbnailOf(image: RawImage, quality: number): Promise<RawImage> {
+  return decodeImage(await makeThumbnail(await decodeImage(await encodeImage(image, 'jpeg', { quality }))), {
+    channels: 3,
+  });
+}
+
 function mapPixels(image: RawImage, f: (v: number) => number): RawImage {
   return { ...image, data: Uint8Array.from(image.data, (v) => Math.max(0, Math.min(255, Math.round(f(v))))) };
 }
@@ -122,12 +129,7 @@ describe('alignPictures', () => {
       for (const [x, y] of places) figure(image, x, y);
       return image;
     };
-    const thumbnail = async (image: RawImage) =>
-      pictureOf(
-        await decodeImage(await makeThumbnail(await decodeImage(await encodeImage(image, 'jpeg', { quality: 85 }))), {
-          channels: 3,
-        }),
-      );
+    const thumbnail = async (image: RawImage) => pictureOf(await thumbnailOf(image, 85));
     const first = frame([
       [100, 120],
       [420, 300],
@@ -138,7 +140,8 @@ describe('alignPictures', () => {
       [360, 320],
       [700, 110],
     ]);
-    const a = alignPictures(await thumbnail(first), await thumbnail(second), { goal: DEFAULT_PIXEL_RULE })!;
+    const firstPicture = await thumbnail(first);
+    const a = alignPictures(firstPicture, await thumbnail(second), { goal: DEFAULT_PIXEL_RULE })!;
     expect(a.correlation).toBeGreaterThan(DEFAULT_PIXEL_RULE.sureCorrelation);
     expect(coverageOf(a)).toBeGreaterThan(0.9);
     expect(a.changeSpread).toBeGreaterThan(MAX_CHANGE_SPREAD);
@@ -149,7 +152,7 @@ describe('alignPictures', () => {
       [480, 300],
       [640, 80],
     ]);
-    const b = alignPictures(await thumbnail(first), await thumbnail(walked), { goal: DEFAULT_PIXEL_RULE })!;
+    const b = alignPictures(firstPicture, await thumbnail(walked), { goal: DEFAULT_PIXEL_RULE })!;
     expect(b.correlation).toBeGreaterThan(DEFAULT_PIXEL_RULE.sureCorrelation);
     expect(b.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
     expect(b.moved).toBe(true);
@@ -157,7 +160,7 @@ describe('alignPictures', () => {
 
     // The same frame re-saved smaller and recoloured: it differs nowhere.
     const resaved = mapPixels(windowOf(first, 1, 0.5, 0.5), (v) => 0.85 * v + 20);
-    const copy = alignPictures(await thumbnail(first), await thumbnail(resaved), { goal: DEFAULT_PIXEL_RULE })!;
+    const copy = alignPictures(firstPicture, await thumbnail(resaved), { goal: DEFAULT_PIXEL_RULE })!;
     expect(copy.changeSpread).toBe(0);
     expect(copy.moved).toBe(false);
     expect(meetsRule(copy, DEFAULT_PIXEL_RULE)).toBe(true);
@@ -170,7 +173,7 @@ describe('alignPictures', () => {
           const letter = Math.floor((x - 380) / 12) % 2 === 0 && y > 510 && y < 538 ? 20 : 255;
           captioned.data[i] = Math.round(0.3 * first.data[i] + 0.7 * letter);
         }
-    const overlaid = alignPictures(await thumbnail(first), await thumbnail(captioned), { goal: DEFAULT_PIXEL_RULE })!;
+    const overlaid = alignPictures(firstPicture, await thumbnail(captioned), { goal: DEFAULT_PIXEL_RULE })!;
     expect(overlaid.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
     expect(overlaid.moved).toBe(false);
     expect(meetsRule(overlaid, DEFAULT_PIXEL_RULE)).toBe(true);
@@ -215,10 +218,7 @@ describe('alignPictures', () => {
   it('matches a framed copy of a picture of fine detail by aligning it at 128 px, and not another such picture', async () => {
     // Small galaxies on black, as the scanner's thumbnails have them: at long side 64 they are undersampled, the
     // framed copy aligns a little off scale there and correlates below the rule (≈ 0.77); at 128 px it passes.
-    const thumbnail = async (image: RawImage) =>
-      decodeImage(await makeThumbnail(await decodeImage(await encodeImage(image, 'jpeg', { quality: 90 }))), {
-        channels: 3,
-      });
+    const thumbnail = (image: RawImage) => thumbnailOf(image, 90);
     const sky = galaxies(1024, 896, 4);
     const original = pictureOf(await thumbnail(sky));
     const copy = pictureOf(await thumbnail(framed(sky, 61, 255)));

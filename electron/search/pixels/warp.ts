@@ -450,9 +450,9 @@ export interface ChangeMap {
   changed: Uint8Array;
 }
 
-export const TILE_CHANGED = 1;
-export const TILE_GAINED = 2;
-export const TILE_LOST = 3;
+const TILE_CHANGED = 1;
+const TILE_GAINED = 2;
+const TILE_LOST = 3;
 /**
  * How many times one tile's deviation must be the other's for something to be there and not in the other picture
  * (a person on a plain road). Measured on the stress library's passing pairs: no copy had a tile of each kind at
@@ -528,9 +528,7 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
           const [x0, y0] = [Math.floor(fx), Math.floor(fy)];
           const [j, h, g] = [y0 * b.width + x0, fx - x0, fy - y0];
           const rawA = planeA.data[y * a.width + x];
-          const rawB =
-            (1 - g) * ((1 - h) * planeB.data[j] + h * planeB.data[j + 1]) +
-            g * ((1 - h) * planeB.data[j + b.width] + h * planeB.data[j + b.width + 1]);
+          const rawB = bilinear(planeB.data, j, b.width, h, g);
           if (rawA <= CLIP_LOW || rawA >= CLIP_HIGH) clippedA++;
           if (rawB <= CLIP_LOW || rawB >= CLIP_HIGH) clippedB++;
           av[k] = a.data[y * a.width + x];
@@ -555,12 +553,7 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
         let sd = 0;
         let sd2 = 0;
         for (let i = 0; i < m; i++) {
-          const j = corner[i] + offset;
-          const [h, g] = [wx[i], wy[i]];
-          const vb =
-            gain *
-            ((1 - g) * ((1 - h) * b.data[j] + h * b.data[j + 1]) +
-              g * ((1 - h) * b.data[j + b.width] + h * b.data[j + b.width + 1]));
+          const vb = gain * bilinear(b.data, corner[i] + offset, b.width, wx[i], wy[i]);
           const d = av[i] - vb;
           s1 += vb;
           s2 += vb * vb;
@@ -575,9 +568,8 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
         if (best < enough) break; // below CHANGED_RESIDUAL: unchanged, whatever the other shifts give
       }
       const residual = Math.sqrt(Math.max(0, best));
-      const deviation = Math.max(Math.sqrt(varA / m), bestDeviationB);
-      if (residual >= CHANGED_RESIDUAL && residual >= CHANGED_SHARE * deviation) {
-        const deviationA = Math.sqrt(varA / m);
+      const deviationA = Math.sqrt(varA / m);
+      if (residual >= CHANGED_RESIDUAL && residual >= CHANGED_SHARE * Math.max(deviationA, bestDeviationB)) {
         changed[ty * columns + tx] =
           bestDeviationB >= HOLDS_MORE * deviationA
             ? TILE_GAINED
@@ -618,6 +610,16 @@ export function changes(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB:
     }
   const spread = count < 2 ? 0 : ((right - left + 1) * (bottom - top + 1)) / (map.columns * map.rows);
   return { spread, moved: gained && lost };
+}
+
+/**
+ * Bilinear sample of `values` (rows `width` apart) between the sample at `j`, its right and lower neighbours, at
+ * fractions `h` across and `g` down: `sample`'s formula where the caller knows all four lie inside.
+ */
+function bilinear(values: Float32Array, j: number, width: number, h: number, g: number): number {
+  return (
+    (1 - g) * ((1 - h) * values[j] + h * values[j + 1]) + g * ((1 - h) * values[j + width] + h * values[j + width + 1])
+  );
 }
 
 /** The plane filtered by the binomial kernel [1 2 1] / 4 across and down (edges repeated). */
