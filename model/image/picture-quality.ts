@@ -17,11 +17,11 @@ const GREY_SPREAD = 2;
 export function isGrey(image: RawImage): boolean {
   if (image.channels < 3) return true;
   let spread = 0;
+  const { data, channels } = image;
   const n = image.width * image.height;
-  for (let i = 0; i < n; i++) {
-    const o = i * image.channels;
-    const [r, g, b] = [image.data[o], image.data[o + 1], image.data[o + 2]];
-    spread += Math.max(r, g, b) - Math.min(r, g, b);
+  for (let i = 0, o = 0; i < n; i++, o += channels) {
+    const [r, g, b] = [data[o], data[o + 1], data[o + 2]];
+    spread += (r > g ? (r > b ? r : b) : g > b ? g : b) - (r < g ? (r < b ? r : b) : g < b ? g : b);
   }
   return spread / n < GREY_SPREAD;
 }

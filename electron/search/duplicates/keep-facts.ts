@@ -91,19 +91,23 @@ export function sampleOf(image: RawImage): Uint8Array {
     return [start, Math.max(start + 1, Math.floor(((k + 1) * n) / SAMPLE_SIDE))];
   };
   const out = new Uint8Array(SAMPLE_SIDE * SAMPLE_SIDE * 3);
+  // A grey picture's one channel stands for all three.
+  const [g1, g2] = [Math.min(1, channels - 1), Math.min(2, channels - 1)];
   for (let sy = 0; sy < SAMPLE_SIDE; sy++) {
     const [y0, y1] = span(sy, height);
     for (let sx = 0; sx < SAMPLE_SIDE; sx++) {
       const [x0, x1] = span(sx, width);
-      const sums = [0, 0, 0];
+      let [r, g, b] = [0, 0, 0];
       for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const p = (y * width + x) * channels;
-          for (let c = 0; c < 3; c++) sums[c] += data[p + Math.min(c, channels - 1)];
+        for (let x = x0, p = (y * width + x0) * channels; x < x1; x++, p += channels) {
+          r += data[p];
+          g += data[p + g1];
+          b += data[p + g2];
         }
       }
       const n = (y1 - y0) * (x1 - x0);
-      for (let c = 0; c < 3; c++) out[(sy * SAMPLE_SIDE + sx) * 3 + c] = Math.round(sums[c] / n);
+      const o = (sy * SAMPLE_SIDE + sx) * 3;
+      [out[o], out[o + 1], out[o + 2]] = [Math.round(r / n), Math.round(g / n), Math.round(b / n)];
     }
   }
   return out;
