@@ -112,7 +112,7 @@ describe('alignPictures', () => {
     expect(copy.localShift).toBeLessThanOrEqual(0.5);
   });
 
-  it('tells two frames of a still view apart when people moved across it or one walked a step, and keeps an overlaid or re-saved copy', async () => {
+  it('tells two frames of a still view apart when people moved across it or one walked a step (a framed copy of one too), and keeps an overlaid or re-saved copy', async () => {
     // A fixed camera (a street scene, as in opencv-doc's vtest.avi): three small dark figures, each ~3 % of the width,
     // walk 50–70 px between the frames. The frames correlate like copies (above the sure level, so the local-shift
     // test does not run), but they differ at six places across the picture.
@@ -177,6 +177,27 @@ describe('alignPictures', () => {
     expect(overlaid.changeSpread).toBeLessThanOrEqual(MAX_CHANGE_SPREAD);
     expect(overlaid.moved).toBe(false);
     expect(meetsRule(overlaid, DEFAULT_PIXEL_RULE)).toBe(true);
+
+    // A framed copy of the first frame against a later one where two people came in, ~400 px apart: the changes
+    // span a fifth of the scene, but under a tenth of the framed picture. Spread counts the scene both show.
+    const cameIn = frame([
+      [100, 120],
+      [420, 300],
+      [640, 80],
+      [200, 150],
+      [480, 380],
+    ]);
+    const framedFirst = await thumbnail(framed(first, 170, 255));
+    const entered = alignPictures(framedFirst, await thumbnail(cameIn), { goal: DEFAULT_PIXEL_RULE })!;
+    expect(coverageOf(entered)).toBeGreaterThan(0.9);
+    expect(entered.correlation).toBeGreaterThan(DEFAULT_PIXEL_RULE.sureCorrelation);
+    expect(entered.moved).toBe(false);
+    expect(entered.changeSpread).toBeGreaterThan(MAX_CHANGE_SPREAD);
+    expect(meetsRule(entered, DEFAULT_PIXEL_RULE)).toBe(false);
+    // The framed frame is still a copy of the frame it was made from.
+    const framedCopy = alignPictures(framedFirst, firstPicture, { goal: DEFAULT_PIXEL_RULE })!;
+    expect(framedCopy.changeSpread).toBe(0);
+    expect(meetsRule(framedCopy, DEFAULT_PIXEL_RULE)).toBe(true);
   });
 
   it('the strict rule (very close) keeps a recoloured copy and a 5 % crop, not a 20 % crop', () => {

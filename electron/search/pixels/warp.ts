@@ -448,6 +448,8 @@ export interface ChangeMap {
    * much as A's), TILE_LOST (A's does), TILE_CHANGED (neither).
    */
   changed: Uint8Array;
+  /** Tiles inside the overlap of both pictures' content (judged or clipped). */
+  inside: number;
 }
 
 const TILE_CHANGED = 1;
@@ -508,6 +510,7 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
   const shifts: [number, number][] = [[0, 0]]; // unshifted first: most tiles of a copy are decided there
   for (let sy = -reach; sy <= reach; sy++) for (let sx = -reach; sx <= reach; sx++) if (sx || sy) shifts.push([sx, sy]);
   const enough = CHANGED_RESIDUAL * CHANGED_RESIDUAL;
+  let inside = 0;
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < columns; tx++) {
       let k = 0;
@@ -538,7 +541,9 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
           k++;
         }
       }
-      if (!judged || Math.max(clippedA, clippedB) > CLIPPED_SHARE * m) continue;
+      if (!judged) continue;
+      inside++;
+      if (Math.max(clippedA, clippedB) > CLIPPED_SHARE * m) continue;
       let meanA = 0;
       for (let i = 0; i < m; i++) meanA += av[i];
       meanA /= m;
@@ -579,12 +584,15 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
       }
     }
   }
-  return { columns, rows, changed };
+  return { columns, rows, changed, inside };
 }
 
 /** What `changes` finds: how far apart the changed places lie, and whether something moved between them. */
 export interface Changes {
-  /** The share of A that the box around every changed tile spans; 0 with fewer than two. */
+  /**
+   * The share of the overlap (of both pictures' content) that the box around every changed tile spans; 0 with
+   * fewer than two.
+   */
   spread: number;
   /** Whether something is in A at one place and not in B (TILE_LOST), and in B at another and not in A (TILE_GAINED). */
   moved: boolean;
@@ -608,7 +616,9 @@ export function changes(a: GreyPlane, b: GreyPlane, warp: Warp, boxA: Box, boxB:
       lost ||= tile === TILE_LOST;
       [left, right, top, bottom] = [Math.min(left, x), Math.max(right, x), Math.min(top, y), Math.max(bottom, y)];
     }
-  const spread = count < 2 ? 0 : ((right - left + 1) * (bottom - top + 1)) / (map.columns * map.rows);
+  // Of the overlap, not of A: a letterboxed or framed A, or the whole against a crop, holds the same changes in
+  // a smaller share of its picture.
+  const spread = count < 2 ? 0 : Math.min(1, ((right - left + 1) * (bottom - top + 1)) / Math.max(1, map.inside));
   return { spread, moved: gained && lost };
 }
 
