@@ -46,7 +46,7 @@ import {
  * decoding here, or how thumbnails are made (model/image/decode.ts, makeThumbnail). Kept verdicts of another version are
  * not used.
  */
-export const PIXEL_CHECK_VERSION = 8;
+export const PIXEL_CHECK_VERSION = 9;
 
 /** What a kept verdict was judged with: the check's version and the rule's numbers. */
 export function pixelRuleKey(rule: PixelRule): string {

@@ -448,7 +448,7 @@ export interface ChangeMap {
    * much as A's), TILE_LOST (A's does), TILE_CHANGED (neither).
    */
   changed: Uint8Array;
-  /** Tiles inside the overlap of both pictures' content (judged or clipped). */
+  /** Tiles whose centre lies inside both pictures' content: the overlap, in tiles. */
   inside: number;
 }
 
@@ -513,6 +513,20 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
   let inside = 0;
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < columns; tx++) {
+      // The tile counts for the overlap where its centre lies inside both pictures' content.
+      const [xm, ym] = [(tx + 0.5) * tile - cx, (ty + 0.5) * tile - cy];
+      const [um, vm] = [warp.a * xm - warp.b * ym + warp.tx, warp.b * xm + warp.a * ym + warp.ty];
+      if (
+        xm + cx >= boxA.left * a.width &&
+        xm + cx < boxA.right * a.width &&
+        ym + cy >= boxA.top * a.height &&
+        ym + cy < boxA.bottom * a.height &&
+        um >= boxB.left * b.width &&
+        um < boxB.right * b.width &&
+        vm >= boxB.top * b.height &&
+        vm < boxB.bottom * b.height
+      )
+        inside++;
       let k = 0;
       let judged = true;
       let clippedA = 0;
@@ -541,9 +555,7 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
           k++;
         }
       }
-      if (!judged) continue;
-      inside++;
-      if (Math.max(clippedA, clippedB) > CLIPPED_SHARE * m) continue;
+      if (!judged || Math.max(clippedA, clippedB) > CLIPPED_SHARE * m) continue;
       let meanA = 0;
       for (let i = 0; i < m; i++) meanA += av[i];
       meanA /= m;
