@@ -67,9 +67,16 @@ describe('duplicate search under kill -9', () => {
     let kept = 0;
     let midway = 0;
     for (let i = 0; i < KILLS; i++) {
-      const child = spawn(process.execPath, [bin, 'dupes', '--db', db], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [bin, 'dupes', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await new Promise((r) => setTimeout(r, 400 + random() * 1200));
+      // Killed at a random moment once the pixel check has begun (its first progress line), however long the
+      // start took on this machine: a fixed delay landed before the check on a busy one.
+      const checking = new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('[verify]') && resolve());
+        void exited.then(resolve);
+      });
+      await Promise.race([checking, new Promise((r) => setTimeout(r, 60_000))]);
+      await new Promise((r) => setTimeout(r, random() * 1000));
       child.kill('SIGKILL');
       await exited;
       const state = inspect(db);
