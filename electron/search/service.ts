@@ -23,6 +23,7 @@ import { KeptVerdicts } from './pixels/kept-verdicts.js';
 import { PixelCheck, type PixelPair, pixelRuleKey } from './pixels/pixel-check.js';
 import type { KeepCandidate } from './duplicates/keep.js';
 import { readKeepFacts, settleGroupsKeepFacts } from './duplicates/keep-facts.js';
+import { twoShots } from './duplicates/capture-time.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
 import { forEachSlotPairWithin } from './index/self-join.js';
 import { turn } from './pixels/pairs.js';
@@ -197,8 +198,8 @@ export class SearchService {
       clock = now;
       return seconds;
     };
-    // Pairs the user said are not duplicates are never grouped: an exact class they mark wholly apart is no
-    // class, and no other pair of them is an edge.
+    // Pairs the user said are not duplicates, and two shots (their capture times differ: capture-time.ts), are
+    // never grouped: an exact class they mark wholly apart is no class, and no other pair of them is an edge.
     const apart = this.apartTest();
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
@@ -278,6 +279,7 @@ export class SearchService {
     const groups = findDuplicateGroups(index, {
       radius,
       exactClasses,
+      apart,
       selfJoinPairs,
       extraPairs: variantPairs.map((p): [number, number] => [p.id, p.other]),
       verify,
@@ -301,15 +303,20 @@ export class SearchService {
     return { threshold: resolved, groups: await this.report(groups, keepRule), stats };
   }
 
-  /** Whether the user marked two photos as not duplicates (by their files' contents: electron/library/catalog/apart.ts). */
+  /**
+   * Whether two photos are never duplicates: the user marked them so (by their files' contents:
+   * electron/library/catalog/apart.ts), or they are two shots (their capture times differ: capture-time.ts).
+   */
   private apartTest(): (a: number, b: number) => boolean {
     const catalog = this.catalog();
-    if (catalog.apart.count() === 0) return () => false;
+    const times = catalog.captureTimes();
+    const shots = (a: number, b: number) => twoShots(times.get(a), times.get(b));
+    if (catalog.apart.count() === 0) return shots;
     const marked = catalog.apart.test();
     const hashes = catalog.contentHashes();
     return (a, b) => {
       const [ha, hb] = [hashes.get(a), hashes.get(b)];
-      return ha !== undefined && hb !== undefined && marked(ha, hb);
+      return shots(a, b) || (ha !== undefined && hb !== undefined && marked(ha, hb));
     };
   }
 

@@ -520,6 +520,22 @@ export class Catalog {
       { webp: Buffer; width: number; height: number } | undefined;
   }
 
+  /** The capture time (ms since the epoch) of every ready photo whose EXIF gave one. */
+  captureTimes(): Map<number, number> {
+    const rows = this.stmt(
+      `SELECT id, taken_at AS takenAt FROM photos WHERE status = 'ready' AND taken_at IS NOT NULL`,
+    ).all() as {
+      id: number;
+      takenAt: string;
+    }[];
+    const times = new Map<number, number>();
+    for (const r of rows) {
+      const time = Date.parse(r.takenAt);
+      if (!Number.isNaN(time)) times.set(r.id, time);
+    }
+    return times;
+  }
+
   /** The content hash of every ready photo that has one. */
   contentHashes(): Map<number, string> {
     const rows = this.stmt(

@@ -246,3 +246,47 @@ describe('findDuplicateGroups', () => {
     expect(() => findDuplicateGroups(index, { radius: 1, signal: controller.signal })).toThrow();
   });
 });
+
+describe('findDuplicateGroups with pairs kept apart', () => {
+  it('never puts two photos that are apart in one group, however others link them (a copy without a capture time between two shots)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 4, max: 200 }), (seed, n) => {
+        const set = clusteredCodes(64, n, 1 + (n >> 3), 6, seed);
+        const index = HammingIndex.fromCodes(64, set.ids, set.codes);
+        // Each photo a shot of one of three moments, or with no time (a copy that lost its EXIF).
+        const random = seededRandom(seed);
+        const shot = new Map(Array.from(set.ids, (id) => [id, random() < 0.4 ? -1 : Math.floor(random() * 3)]));
+        const apart = (a: number, b: number) => shot.get(a)! >= 0 && shot.get(b)! >= 0 && shot.get(a) !== shot.get(b);
+        const groups = findDuplicateGroups(index, { radius: 6, verify: (a, b) => !apart(a, b), apart });
+        for (const g of groups) {
+          expect(g.ids.length).toBeGreaterThanOrEqual(2);
+          for (const a of g.ids) for (const b of g.ids) expect(apart(a, b)).toBe(false);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    // A hub with no time, linked to two shots and to a copy of each: two groups, one a shot.
+    const codes = new Uint32Array(2 * 5);
+    const ids = Float64Array.of(1, 2, 3, 4, 5);
+    codes.set([0, 0], 0); // 1: the hub
+    codes.set([0b1, 0], 2); // 2: shot A
+    codes.set([0b11, 0], 4); // 3: shot A's copy
+    codes.set([0b10000, 0], 6); // 4: shot B
+    codes.set([0b110000, 0], 8); // 5: shot B's copy
+    const time = new Map([
+      [2, 1],
+      [3, 1],
+      [4, 2],
+      [5, 2],
+    ]);
+    const apart = (a: number, b: number) => time.has(a) && time.has(b) && time.get(a) !== time.get(b);
+    const index = HammingIndex.fromCodes(64, ids, codes);
+    const together = findDuplicateGroups(index, { radius: 4 });
+    expect(together.map((g) => g.ids.length)).toEqual([5]);
+    const split = findDuplicateGroups(index, { radius: 4, verify: (a, b) => !apart(a, b), apart });
+    expect(split.map((g) => [...g.ids].sort())).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+  });
+});

@@ -53,6 +53,13 @@ export interface DuplicateGroupOptions {
    * to it: whoever finds them verifies them (a variant pair is checked with the variant's embedding).
    */
   verify?: (idA: number, idB: number) => boolean;
+  /**
+   * Pairs never put in one group, whatever links them through others (the user's "not duplicates", two shots of a
+   * burst: electron/search/duplicates/capture-time.ts). They are no edge (the caller's `verify` says so); here a
+   * star takes its nearest neighbours first and leaves out one that is apart from a member it holds, a lone photo
+   * joins no group, and two stars merge into none, that holds a photo apart from it.
+   */
+  apart?: (idA: number, idB: number) => boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -202,14 +209,20 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     for (const { family } of ranked.slice(1)) for (const v of family) leaderOf[v] = -1;
     return taken.filter((v) => leaderOf[v] === leader);
   };
+  const apart = options.apart;
+  /** Whether a unit is apart from any of `units` (an exact class's members share a content, so one id stands). */
+  const apartFromAny = (v: number, units: readonly number[]) =>
+    !!apart && units.some((w) => apart(unitRepId.get(v) ?? idOf(v), unitRepId.get(w) ?? idOf(w)));
   const groupsByLeader = new Map<number, number[]>();
   for (const u of candidates) {
     if (leaderOf[u] >= 0) continue;
     leaderOf[u] = u;
     const taken: number[] = [];
-    for (let i = offsets[u]; i < offsets[u + 1]; i++) {
-      const v = neighbours[i];
-      if (leaderOf[v] >= 0) continue;
+    const free: number[] = [];
+    for (let i = offsets[u]; i < offsets[u + 1]; i++) if (leaderOf[neighbours[i]] < 0) free.push(neighbours[i]);
+    if (apart) free.sort((a, b) => codeDistance(u, a) - codeDistance(u, b) || a - b);
+    for (const v of free) {
+      if (leaderOf[v] >= 0 || (apart && apartFromAny(v, [u, ...taken]))) continue;
       leaderOf[v] = u;
       taken.push(v);
     }
@@ -232,6 +245,7 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       for (let i = offsets[leader]; i < offsets[leader + 1]; i++) {
         const other = leaderOf[neighbours[i]];
         if ((groupsByLeader.get(other)?.length ?? 0) < 2) continue;
+        if (apartFromAny(leader, groupsByLeader.get(other)!)) continue;
         const d = unitDistance(leader, other);
         if (d > options.radius) continue;
         if (d < bestDistance || (d === bestDistance && unitRepId.get(other)! < unitRepId.get(best)!)) {
@@ -245,7 +259,9 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
         leaderOf[leader] = best;
       }
     }
-    mergeDenseStars(groupsByLeader, leaderOf, offsets, neighbours, unitRepId);
+    mergeDenseStars(groupsByLeader, leaderOf, offsets, neighbours, unitRepId, (a, b) =>
+      a.some((v) => apartFromAny(v, b)),
+    );
   }
 
   const groups: PhotoGroup[] = [];
@@ -282,6 +298,7 @@ function mergeDenseStars(
   offsets: Uint32Array,
   neighbours: Uint32Array,
   unitRepId: Map<number, number>,
+  apart: (a: readonly number[], b: readonly number[]) => boolean,
 ): void {
   // links.get(a).get(b): edges between the stars led by a and b (kept symmetric).
   const links = new Map<number, Map<number, number>>();
@@ -314,6 +331,12 @@ function mergeDenseStars(
       }
     if (!best) return;
     const [a, b] = best;
+    if (apart(groupsByLeader.get(a)!, groupsByLeader.get(b)!)) {
+      // Never one group: their link is dropped, and the next densest pair is tried.
+      links.get(a)?.delete(b);
+      links.get(b)?.delete(a);
+      continue;
+    }
     const [keep, gone] =
       size(a) > size(b) || (size(a) === size(b) && unitRepId.get(a)! < unitRepId.get(b)!) ? [a, b] : [b, a];
     for (const u of groupsByLeader.get(gone)!) leaderOf[u] = keep;

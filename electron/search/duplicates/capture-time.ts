@@ -1,0 +1,21 @@
+/**
+ * Copies of one photo carry its capture time (EXIF `DateTimeOriginal`, kept by editors, converters and exports
+ * that keep EXIF at all; a copy that lost its EXIF has none), while two shots of one view — a burst, the next
+ * frame, the same scene a minute later — carry two. Pixels cannot always tell those apart: nothing in a burst
+ * may have moved. So two photos whose capture times are both known and differ are two shots, never copies.
+ *
+ * A time is stored as the instant the scanner's time zone made of the camera's local time
+ * (electron/library/analyzer.ts): the same copy scanned in another time zone differs by a whole number of quarter
+ * hours, up to 26 hours (UTC−12 to UTC+14), which is not taken for two shots.
+ */
+
+/** Time zones differ by whole quarter hours, by 26 hours at most (UTC−12 to UTC+14). */
+const ZONE_STEP_MS = 15 * 60_000;
+const MAX_ZONE_SHIFT_MS = 26 * 3_600_000;
+
+/** Whether capture times `a` and `b` (ms since the epoch; undefined: unknown) are of two shots. */
+export function twoShots(a: number | undefined, b: number | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const apart = Math.abs(a - b);
+  return apart > MAX_ZONE_SHIFT_MS || apart % ZONE_STEP_MS !== 0;
+}
