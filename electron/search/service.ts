@@ -204,7 +204,7 @@ export class SearchService {
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
       .map((group) => group.map((photo) => photo.id))
-      .filter((ids) => !ids.every((a, i) => ids.slice(i + 1).every((b) => apart(a, b))));
+      .filter((ids) => !ids.every((a, i) => ids.slice(i + 1).every((b) => apart?.(a, b))));
     const { index, embeddings } = this.load('dup');
     const { radius, minCosine, pixels } = threshold;
     const stats: DuplicateSearchStats = {
@@ -219,7 +219,7 @@ export class SearchService {
       seconds: { candidates: 0, pixels: 0, grouping: 0 },
     };
     const cosinePasses = (a: number, b: number) =>
-      !apart(a, b) && (minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine));
+      !apart?.(a, b) && (minCosine === null || passesVerification(embeddings.get(a), embeddings.get(b), minCosine));
     // A variant pair adds a candidate only where the two photos' own codes did not already pair them.
     const inSelfJoin = (a: number, b: number) => {
       const [ca, cb] = [index.getCode(a), index.getCode(b)];
@@ -227,7 +227,7 @@ export class SearchService {
     };
     const variants =
       radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric, inSelfJoin) : null;
-    let variantPairs = (variants?.passed ?? []).filter((p) => !apart(p.id, p.other));
+    let variantPairs = (variants?.passed ?? []).filter((p) => !apart?.(p.id, p.other));
     let verify: ((a: number, b: number) => boolean) | undefined = cosinePasses;
     let selfJoinPairs: [number, number][] | undefined;
     let selfJoinDistances: number[] = [];
@@ -279,7 +279,7 @@ export class SearchService {
     const groups = findDuplicateGroups(index, {
       radius,
       exactClasses,
-      apart,
+      apart: apart ?? undefined,
       selfJoinPairs,
       extraPairs: variantPairs.map((p): [number, number] => [p.id, p.other]),
       verify,
@@ -306,12 +306,14 @@ export class SearchService {
   /**
    * Whether two photos are never duplicates: the user marked them so (by their files' contents:
    * electron/library/catalog/apart.ts), or they are two shots (their capture times differ: capture-time.ts).
+   * Null where no pair can be (no marks, at most one photo with a capture time): grouping then has nothing to keep
+   * apart.
    */
-  private apartTest(): (a: number, b: number) => boolean {
+  private apartTest(): ((a: number, b: number) => boolean) | null {
     const catalog = this.catalog();
     const times = catalog.captureTimes();
     const shots = (a: number, b: number) => twoShots(times.get(a), times.get(b));
-    if (catalog.apart.count() === 0) return shots;
+    if (catalog.apart.count() === 0) return times.size > 1 ? shots : null;
     const marked = catalog.apart.test();
     const hashes = catalog.contentHashes();
     return (a, b) => {
@@ -421,12 +423,12 @@ export class SearchService {
     const apart = this.apartTest();
     const found = new Map<number, number>();
     if (subject.contentHash)
-      for (const twin of catalog.twinsOf(id, subject.contentHash)) if (!apart(id, twin)) found.set(twin, 0);
+      for (const twin of catalog.twinsOf(id, subject.contentHash)) if (!apart?.(id, twin)) found.set(twin, 0);
     if (!subject.code || radius === null || !variants)
       return [...found].map(([other, distance]) => ({ id: other, distance }));
     const pairs: PixelPair[] = [];
     const consider = (pair: PixelPair, embedding: Int8Array | null | undefined, otherEmbedding: typeof embedding) => {
-      if (pair.id === pair.other || apart(pair.id, pair.other) || found.has(pair.id === id ? pair.other : pair.id))
+      if (pair.id === pair.other || apart?.(pair.id, pair.other) || found.has(pair.id === id ? pair.other : pair.id))
         return;
       if (passesVerification(embedding ?? null, otherEmbedding ?? null, minCosine)) pairs.push(pair);
     };

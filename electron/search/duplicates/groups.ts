@@ -220,11 +220,14 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     const taken: number[] = [];
     const free: number[] = [];
     for (let i = offsets[u]; i < offsets[u + 1]; i++) if (leaderOf[neighbours[i]] < 0) free.push(neighbours[i]);
+    // Nearest first where some pairs must stay apart (the star keeps the shot nearest its leader).
     if (apart) free.sort((a, b) => codeDistance(u, a) - codeDistance(u, b) || a - b);
+    const held = [u]; // the star's members so far, leader included
     for (const v of free) {
-      if (leaderOf[v] >= 0 || (apart && apartFromAny(v, [u, ...taken]))) continue;
+      if (leaderOf[v] >= 0 || apartFromAny(v, held)) continue;
       leaderOf[v] = u;
       taken.push(v);
+      held.push(v);
     }
     groupsByLeader.set(u, [u, ...oneFamily(u, taken)]);
   }

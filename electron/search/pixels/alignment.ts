@@ -74,8 +74,8 @@ export interface Alignment {
   textured: boolean;
   /**
    * The share of the overlap (of both pictures' content) that the box around the places where B differs from A
-   * spans (`changes` in warp.ts; 0 for one place or none), and whether something left one place and appeared at another; with a goal, measured only for
-   * an alignment that meets it otherwise.
+   * spans (`changes` in warp.ts; 0 for one place or none), and whether something left one place and appeared at
+   * another; with a goal, measured only for an alignment that meets it otherwise.
    */
   changeSpread: number;
   moved: boolean;
@@ -301,8 +301,8 @@ function settled(found: Alignment, goal: PixelRule): boolean {
  * Largest `changeSpread` of one picture: the places where two pictures differ, boxed together, span at most this
  * share of the scene both show (2026-12-07, second version: of the overlap of their content, not of A's picture;
  * a letterboxed copy of one `basketball` frame held the changes against the next in 0.11 of its own picture, and
- * passed for a copy of it), and a pair that passes must not have something in one picture at one place and in the other at
- * another (`moved`). An edited copy differs nowhere (resize, recompression, colour, blur: every tile stays close
+ * passed for a copy of it), and a pair that passes must not have something in one picture at one place and in the
+ * other at another (`moved`). An edited copy differs nowhere (resize, recompression, colour, blur: every tile stays close
  * once both are smoothed and each tile may shift 1 px) or in one place, where an overlay added something (a
  * watermark's box spans at most 0.056 of the stress library's pictures); another frame of a still view differs
  * where people were and where they walked to, and can still correlate above the sure level (0.97 for two frames of

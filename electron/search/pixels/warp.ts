@@ -510,23 +510,19 @@ export function changeMap(planeA: GreyPlane, planeB: GreyPlane, warp: Warp, boxA
   const shifts: [number, number][] = [[0, 0]]; // unshifted first: most tiles of a copy are decided there
   for (let sy = -reach; sy <= reach; sy++) for (let sx = -reach; sx <= reach; sx++) if (sx || sy) shifts.push([sx, sy]);
   const enough = CHANGED_RESIDUAL * CHANGED_RESIDUAL;
+  // A tile counts for the overlap where its centre lies inside both pictures' content.
+  const [insideA, insideB] = [
+    [boxA.left * a.width, boxA.right * a.width, boxA.top * a.height, boxA.bottom * a.height],
+    [boxB.left * b.width, boxB.right * b.width, boxB.top * b.height, boxB.bottom * b.height],
+  ];
+  const within = ([x0, x1, y0, y1]: number[], x: number, y: number) => x >= x0 && x < x1 && y >= y0 && y < y1;
   let inside = 0;
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < columns; tx++) {
-      // The tile counts for the overlap where its centre lies inside both pictures' content.
-      const [xm, ym] = [(tx + 0.5) * tile - cx, (ty + 0.5) * tile - cy];
-      const [um, vm] = [warp.a * xm - warp.b * ym + warp.tx, warp.b * xm + warp.a * ym + warp.ty];
-      if (
-        xm + cx >= boxA.left * a.width &&
-        xm + cx < boxA.right * a.width &&
-        ym + cy >= boxA.top * a.height &&
-        ym + cy < boxA.bottom * a.height &&
-        um >= boxB.left * b.width &&
-        um < boxB.right * b.width &&
-        vm >= boxB.top * b.height &&
-        vm < boxB.bottom * b.height
-      )
-        inside++;
+      const [xm, ym] = [(tx + 0.5) * tile, (ty + 0.5) * tile];
+      const [xc, yc] = [xm - cx, ym - cy];
+      const [um, vm] = [warp.a * xc - warp.b * yc + warp.tx, warp.b * xc + warp.a * yc + warp.ty];
+      if (within(insideA, xm, ym) && within(insideB, um, vm)) inside++;
       let k = 0;
       let judged = true;
       let clippedA = 0;
