@@ -183,7 +183,7 @@ export interface Handlers {
     result: { total: number; files: { id: number; path: string; reason: string }[] };
   };
   /** The library's folders (each one a scan was given), with how many photos lie under each. */
-  'library.folders': { args: Record<string, never>; result: { folders: { path: string; photos: number }[] } };
+  'library.folders': { args: Record<string, never>; result: { folders: LibraryFolder[] } };
   /**
    * Forgets a library folder: its photos leave the library (codes, thumbnails, album memberships); the files are not
    * touched, and scanning the folder again brings them back.
@@ -257,6 +257,16 @@ export interface SimilarityHeadSummary {
 export interface HeadSwitch {
   version: string;
   rehashed: number;
+}
+
+/**
+ * A library folder: the photos under it (scanned or waiting for their scan), and the files there that looked like
+ * photos but could not be read (`library.failed` says why), which are no photos of the library.
+ */
+export interface LibraryFolder {
+  path: string;
+  photos: number;
+  unreadable: number;
 }
 
 /** A photo as the library grid and its detail panel show it. */

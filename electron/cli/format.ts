@@ -78,7 +78,12 @@ export function formatHuman<K extends Method>(method: K, result: Result<K>): str
   if (method === 'library.folders') {
     const r = result as Result<'library.folders'>;
     if (!r.folders.length) return 'The library has no folders yet: lookalike scan FOLDER adds one.';
-    return r.folders.map((f) => `${String(f.photos).padStart(7)}  ${f.path}`).join('\n');
+    return r.folders
+      .map(
+        (f) =>
+          `${String(f.photos).padStart(7)}  ${f.path}${f.unreadable ? `  (${f.unreadable === 1 ? '1 file' : `${f.unreadable} files`} could not be read)` : ''}`,
+      )
+      .join('\n');
   }
   if (method === 'library.forgetFolder') {
     const r = result as Result<'library.forgetFolder'>;

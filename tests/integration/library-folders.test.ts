@@ -27,15 +27,17 @@ describe("the library's folders", () => {
     // A folder, another whose name starts the same (not inside it), and a folder inside the first.
     const trip = await photos(path.join(dir, 'Trip'), ['a.jpg', 'b.jpg'], 1);
     const tripOld = await photos(path.join(dir, 'Trip-old'), ['c.jpg'], 10);
+    // A file that looks like a photo but is none: no photo of the library, and the folder says so.
+    writeFileSync(path.join(dir, 'Trip-old', 'broken.jpg'), 'not a JPEG');
     const inner = await photos(path.join(dir, 'Trip', 'day2'), ['d.jpg', 'e.jpg'], 20);
     app = createApp({ dbPath: path.join(dir, 'library.db'), loadEncoder: async () => averageHashEncoder() });
     const call = app.dispatcher.call.bind(app.dispatcher);
     await call('scan.run', { folders: [path.join(dir, 'Trip')] });
     await call('scan.run', { folders: [path.join(dir, 'Trip-old'), path.join(dir, 'Trip', 'day2')] });
     expect((await call('library.folders', {})).folders).toEqual([
-      { path: path.join(dir, 'Trip'), photos: 4 },
-      { path: path.join(dir, 'Trip-old'), photos: 1 },
-      { path: path.join(dir, 'Trip', 'day2'), photos: 2 },
+      { path: path.join(dir, 'Trip'), photos: 4, unreadable: 0 },
+      { path: path.join(dir, 'Trip-old'), photos: 1, unreadable: 1 },
+      { path: path.join(dir, 'Trip', 'day2'), photos: 2, unreadable: 0 },
     ]);
     await call('album.create', { name: 'Best' });
     await call('album.add', { name: 'Best', paths: [trip[0], inner[0], tripOld[0]] });
@@ -45,7 +47,9 @@ describe("the library's folders", () => {
       photos: 4,
     });
     // The folder inside it went with it; the sibling whose name starts the same stayed.
-    expect((await call('library.folders', {})).folders).toEqual([{ path: path.join(dir, 'Trip-old'), photos: 1 }]);
+    expect((await call('library.folders', {})).folders).toEqual([
+      { path: path.join(dir, 'Trip-old'), photos: 1, unreadable: 1 },
+    ]);
     const left = await call('library.photos', { offset: 0, limit: 10 });
     expect(left.photos.map((p) => p.path)).toEqual(tripOld);
     expect((await call('album.show', { name: 'Best' })).photos.map((p) => p.path)).toEqual(tripOld);

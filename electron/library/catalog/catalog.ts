@@ -138,30 +138,42 @@ export class Catalog {
     return this.stmt(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE id = ?`).get(id) as PhotoRecord | undefined;
   }
 
-  /** The library's folders with how many photos (not gone) lie under each. */
-  folders(): { path: string; photos: number }[] {
-    return this.rootPaths().map((root) => ({ path: root, photos: this.countUnder(folderPrefix(root)) }));
+  /**
+   * The library's folders with how many photos lie under each (scanned or waiting for it), and how many files there
+   * could not be read.
+   */
+  folders(): { path: string; photos: number; unreadable: number }[] {
+    return this.rootPaths().map((root) => {
+      const prefix = folderPrefix(root);
+      const unreadable = this.countUnder(prefix, 'failed');
+      return { path: root, photos: this.countUnder(prefix) - unreadable, unreadable };
+    });
   }
 
   /**
    * Forgets a folder: every photo under it leaves the library (with its codes, thumbnail and album memberships), and
    * the folder and any library folder inside it are no longer the library's. The files are not touched. Returns how
-   * many photos (not gone) left.
+   * many photos left (as `folders` counts them: files that could not be read leave too, but are no photos).
    */
   forgetFolder(root: string): number {
     const prefix = folderPrefix(root);
     return this.transaction(() => {
-      const left = this.countUnder(prefix);
+      const left = this.countUnder(prefix) - this.countUnder(prefix, 'failed');
       this.stmt('DELETE FROM photos WHERE substr(path, 1, ?) = ?').run(prefix.length, prefix);
       this.stmt('DELETE FROM roots WHERE path = ? OR substr(path, 1, ?) = ?').run(root, prefix.length, prefix);
       return left;
     });
   }
 
-  /** How many photos (not gone) have paths starting with `prefix` (a folder's, separator included). */
-  private countUnder(prefix: string): number {
+  /**
+   * How many photos (not gone; with `status`, only those of that status) have paths starting with `prefix` (a
+   * folder's, separator included).
+   */
+  private countUnder(prefix: string, status?: 'failed'): number {
+    const where = status ? 'status = ?' : "status != 'gone'";
     return (
-      this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`).get(
+      this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE ${where} AND substr(path, 1, ?) = ?`).get(
+        ...(status ? [status] : []),
         prefix.length,
         prefix,
       ) as { n: number }

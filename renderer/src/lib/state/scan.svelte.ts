@@ -1,4 +1,4 @@
-import type { Progress, ScanSummary } from '../../../../electron/api/contract.js';
+import type { LibraryFolder, Progress, ScanSummary } from '../../../../electron/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { describeError } from './app.svelte.js';
 import { RateEstimate } from './progress.js';
@@ -13,7 +13,7 @@ export class ScanState {
   summary = $state<ScanSummary | null>(null);
   error = $state<string | null>(null);
   /** The library's folders, with their photos. */
-  folders = $state<{ path: string; photos: number }[]>([]);
+  folders = $state<LibraryFolder[]>([]);
   /** The folder asked about before it is forgotten. */
   forgetting = $state<string | null>(null);
   message = $state<string | null>(null);
