@@ -229,6 +229,7 @@ export class SearchService {
       radius !== null ? this.variantPairs(index, embeddings, radius, minCosine, options.geometric, inSelfJoin) : null;
     let variantPairs = (variants?.passed ?? []).filter((p) => !apart?.(p.id, p.other));
     let verify: ((a: number, b: number) => boolean) | undefined = cosinePasses;
+    let twoPictures: ((a: number, b: number) => boolean) | undefined;
     let selfJoinPairs: [number, number][] | undefined;
     let selfJoinDistances: number[] = [];
     if (radius !== null) {
@@ -273,6 +274,7 @@ export class SearchService {
       stats.inferredVerdicts = check.counts.inferred;
       stats.turnedSkipped = check.counts.skipped;
       verify = (a, b) => cosinePasses(a, b) && check.matches(a, 1, b);
+      twoPictures = (a, b) => check.differ(a, 1, b);
       variantPairs = variantPairs.filter((p) => check.matches(p.id, p.orientation, p.other));
     }
     stats.seconds.pixels = lap();
@@ -281,8 +283,9 @@ export class SearchService {
       exactClasses,
       apart: apart ?? undefined,
       selfJoinPairs,
-      extraPairs: variantPairs.map((p): [number, number] => [p.id, p.other]),
+      extraPairs: variantPairs.map((p) => [p.id, p.other, turn(p.orientation) === 1 ? 'upright' : 'turned'] as const),
       verify,
+      twoPictures,
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'group', done, total }),
     });

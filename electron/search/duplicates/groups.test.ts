@@ -290,3 +290,39 @@ describe('findDuplicateGroups with pairs kept apart', () => {
     ]);
   });
 });
+
+describe('findDuplicateGroups with pairs found two pictures', () => {
+  // A hub (1) that matches everyone; picture A (2) with two copies (3, 6), picture B (4) with two copies (5, 7).
+  // One copy of each (3 and 5: say crops of the part the two share) also match each other, so A and B are one
+  // family of the hub's neighbours; every other pair of A's and B's was compared upright and found two pictures.
+  const ids = Float64Array.of(1, 2, 3, 4, 5, 6, 7);
+  const codes = new Uint32Array(2 * ids.length);
+  [0, 0b1, 0b11, 0b10000, 0b110000, 0b101, 0b1010000].forEach((w, i) => (codes[2 * i] = w));
+  const index = HammingIndex.fromCodes(64, ids, codes);
+  const picture = (id: number) => (id === 1 ? 0 : [2, 3, 6].includes(id) ? 1 : 2);
+  const crops = (a: number, b: number) => Math.min(a, b) === 3 && Math.max(a, b) === 5;
+  const twoPictures = (a: number, b: number) => picture(a) * picture(b) === 2 && !crops(a, b);
+  const verify = (a: number, b: number) => !twoPictures(a, b);
+  const sorted = (groups: { ids: number[] }[]) => groups.map((g) => [...g.ids].sort((a, b) => a - b));
+  const split = [
+    [1, 2, 3, 6],
+    [4, 5, 7],
+  ];
+
+  it('keeps two pictures that a hub matches apart when both are linked to it upright', () => {
+    expect(sorted(findDuplicateGroups(index, { radius: 4, verify }))).toEqual([[1, 2, 3, 4, 5, 6, 7]]);
+    expect(sorted(findDuplicateGroups(index, { radius: 4, verify, twoPictures }))).toEqual(split);
+  });
+
+  it('does not judge photos linked by a turn by their upright verdict (a mirrored copy differs upright)', () => {
+    // B and its copies are linked to the hub only by turned pairs (B mirrored matches it): one picture after all.
+    const selfJoinPairs: [number, number][] = [];
+    for (const a of ids) for (const b of ids) if (a < b && !(a === 1 && picture(b) === 2)) selfJoinPairs.push([a, b]);
+    const turned = [4, 5, 7].map((b) => [1, b, 'turned'] as const);
+    const options = { radius: 4, verify, twoPictures, selfJoinPairs };
+    expect(sorted(findDuplicateGroups(index, { ...options, extraPairs: turned }))).toEqual([[1, 2, 3, 4, 5, 6, 7]]);
+    // The same pairs found upright (a greyscale variant's) are judged by the upright verdict.
+    const upright = turned.map(([a, b]) => [a, b, 'upright'] as const);
+    expect(sorted(findDuplicateGroups(index, { ...options, extraPairs: upright }))).toEqual(split);
+  });
+});

@@ -45,9 +45,10 @@ export interface DuplicateGroupOptions {
   selfJoinPairs?: Iterable<readonly [number, number]>;
   /**
    * Further near pairs found outside the self-join (e.g. a photo's rotated or mirrored code within r of another
-   * photo's code). Pairs naming an id the index does not hold are ignored.
+   * photo's code), each `turned` (one photo turned or mirrored against the other) unless told `upright` (a greyscale
+   * or trimmed variant's pair). Pairs naming an id the index does not hold are ignored.
    */
-  extraPairs?: Iterable<readonly [number, number]>;
+  extraPairs?: Iterable<readonly [number, number, ('upright' | 'turned')?]>;
   /**
    * Whether a pair of ids within the radius is a duplicate (default: every one). `extraPairs` are not passed
    * to it: whoever finds them verifies them (a variant pair is checked with the variant's embedding).
@@ -60,6 +61,15 @@ export interface DuplicateGroupOptions {
    * joins no group, and two stars merge into none, that holds a photo apart from it.
    */
   apart?: (idA: number, idB: number) => boolean;
+  /**
+   * Whether two photos were compared upright, pixel by pixel, and found two pictures (electron/search/pixels/
+   * pixel-check.ts; false where unknown). A star never holds two such photos that both are linked to its leader
+   * upright (so the verdict was made in the orientation they lie in the group), and a lone photo joins no group that
+   * holds one upright; so a photo that matches two different pictures (a copy too small or too soft to show how they
+   * differ, a crop of the part they share) does not bring them together. Photos linked by a turn are not
+   * concerned: their upright verdict says nothing.
+   */
+  twoPictures?: (idA: number, idB: number) => boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -97,6 +107,8 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   }
 
   // Edges between units from the self-join (both directions), then CSR adjacency.
+  const extraPairs = [...(options.extraPairs ?? [])];
+  const turnedLinks = new Set<number>();
   let edges = new Uint32Array(1024);
   let edgeCount = 0;
   if (options.radius !== null) {
@@ -116,8 +128,22 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       edgeCount += 2;
     };
     const verify = options.verify;
+    // Links made only by a turned pair (with `twoPictures`: an upright verdict says nothing about them).
+    if (options.twoPictures) {
+      const upright = new Set<number>();
+      for (const [idA, idB, how] of extraPairs) {
+        const [a, b] = [internals.slotOf(idA), internals.slotOf(idB)];
+        if (a < 0 || b < 0 || unitOf[a] === unitOf[b]) continue;
+        (how === 'upright' ? upright : turnedLinks).add(unitPairKey(unitOf[a], unitOf[b], nodeCount));
+      }
+      for (const key of upright) turnedLinks.delete(key);
+    }
     const addCandidate = (a: number, b: number) => {
-      if (unitOf[a] !== unitOf[b] && (!verify || verify(slotIds[a], slotIds[b]))) addEdge(a, b);
+      if (unitOf[a] !== unitOf[b] && (!verify || verify(slotIds[a], slotIds[b]))) {
+        addEdge(a, b);
+        // Found upright too: linked upright.
+        if (turnedLinks.size) turnedLinks.delete(unitPairKey(unitOf[a], unitOf[b], nodeCount));
+      }
     };
     if (options.selfJoinPairs) {
       for (const [idA, idB] of options.selfJoinPairs) {
@@ -128,7 +154,7 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     } else {
       forEachSlotPairWithin(internals, Math.min(options.radius, internals.bits), addCandidate, options);
     }
-    for (const [idA, idB] of options.extraPairs ?? []) {
+    for (const [idA, idB] of extraPairs) {
       const a = internals.slotOf(idA);
       const b = internals.slotOf(idB);
       if (a >= 0 && b >= 0 && a !== b) addEdge(a, b);
@@ -213,6 +239,15 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   /** Whether a unit is apart from any of `units` (an exact class's members share a content, so one id stands). */
   const apartFromAny = (v: number, units: readonly number[]) =>
     !!apart && units.some((w) => apart(unitRepId.get(v) ?? idOf(v), unitRepId.get(w) ?? idOf(w)));
+  const twoPictures = options.twoPictures;
+  const idOfUnit = (v: number) => unitRepId.get(v) ?? idOf(v);
+  /** Units linked to their star's leader by a turn only (with `twoPictures`). */
+  const turnedMembers = new Set<number>();
+  const linkedUpright = (leader: number, v: number) =>
+    v === leader || !turnedLinks.has(unitPairKey(leader, v, nodeCount));
+  /** Whether unit `v`, linked upright to a star, was found another picture than one of its upright members. */
+  const twoPicturesWithAny = (v: number, units: readonly number[]) =>
+    !!twoPictures && units.some((w) => !turnedMembers.has(w) && twoPictures(idOfUnit(v), idOfUnit(w)));
   const groupsByLeader = new Map<number, number[]>();
   for (const u of candidates) {
     if (leaderOf[u] >= 0) continue;
@@ -220,11 +255,17 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     const taken: number[] = [];
     const free: number[] = [];
     for (let i = offsets[u]; i < offsets[u + 1]; i++) if (leaderOf[neighbours[i]] < 0) free.push(neighbours[i]);
-    // Nearest first where some pairs must stay apart (the star keeps the shot nearest its leader).
-    if (apart) free.sort((a, b) => codeDistance(u, a) - codeDistance(u, b) || a - b);
+    // Nearest first where some pairs must stay apart (the star keeps the shot, or the picture, nearest its leader).
+    if (apart || twoPictures) free.sort((a, b) => codeDistance(u, a) - codeDistance(u, b) || a - b);
     const held = [u]; // the star's members so far, leader included
     for (const v of free) {
       if (leaderOf[v] >= 0 || apartFromAny(v, held)) continue;
+      const upright = linkedUpright(u, v);
+      if (upright && twoPicturesWithAny(v, held)) continue;
+      if (twoPictures) {
+        if (upright) turnedMembers.delete(v); // (left out of an earlier star by `oneFamily`, linked by a turn there)
+        else turnedMembers.add(v);
+      }
       leaderOf[v] = u;
       taken.push(v);
       held.push(v);
@@ -249,6 +290,8 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
         const other = leaderOf[neighbours[i]];
         if ((groupsByLeader.get(other)?.length ?? 0) < 2) continue;
         if (apartFromAny(leader, groupsByLeader.get(other)!)) continue;
+        // (`unitDistance` below asks for the pair's upright verdict: the photo joins upright.)
+        if (twoPicturesWithAny(leader, groupsByLeader.get(other)!)) continue;
         const d = unitDistance(leader, other);
         if (d > options.radius) continue;
         if (d < bestDistance || (d === bestDistance && unitRepId.get(other)! < unitRepId.get(best)!)) {
@@ -257,6 +300,7 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
         }
       }
       if (best >= 0) {
+        turnedMembers.delete(leader);
         groupsByLeader.get(best)!.push(leader);
         groupsByLeader.delete(leader);
         leaderOf[leader] = best;
@@ -354,6 +398,11 @@ function mergeDenseStars(
     links.delete(gone);
     links.get(keep)?.delete(gone);
   }
+}
+
+/** One number for an unordered pair of units (below `count` each). */
+function unitPairKey(a: number, b: number, count: number): number {
+  return a < b ? a * count + b : b * count + a;
 }
 
 /** Exact largest distance between member slots (groups are small; this is cheap). */

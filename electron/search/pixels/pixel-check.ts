@@ -385,6 +385,14 @@ export class PixelCheck {
     return this.verdicts.get(verdictKey({ id, orientation, other })) ?? false;
   }
 
+  /**
+   * Whether the two were judged two pictures (compared, or inferred from their families), not only left without a
+   * verdict (a pair that was not prepared).
+   */
+  differ(id: number, orientation: number, other: number): boolean {
+    return this.verdicts.get(verdictKey({ id, orientation, other })) === false;
+  }
+
   private chunk(pairs: PixelPair[]): PixelChunk {
     const thumbnails: [number, Uint8Array][] = [];
     for (const id of new Set(pairs.flatMap((p) => [p.id, p.other]))) {
