@@ -263,7 +263,8 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
       const upright = linkedUpright(u, v);
       if (upright && twoPicturesWithAny(v, held)) continue;
       if (twoPictures) {
-        if (upright) turnedMembers.delete(v); // (left out of an earlier star by `oneFamily`, linked by a turn there)
+        if (upright)
+          turnedMembers.delete(v); // (left out of an earlier star by `oneFamily`, linked by a turn there)
         else turnedMembers.add(v);
       }
       leaderOf[v] = u;
