@@ -3,6 +3,7 @@ import {
   brightnessCentroid,
   canonicalOrientations,
   greyscalePixels,
+  luma,
   turnCentroid,
   variantInputs,
   variantPixels,
@@ -23,6 +24,14 @@ describe('greyscalePixels', () => {
     expect([...grey.data]).toEqual([76, 76, 76, 150, 150, 150, 29, 29, 29, 18, 18, 18]);
     expect([grey.width, grey.height, grey.channels]).toEqual([2, 2, 3]);
     expect([...image.data.slice(0, 3)]).toEqual([255, 0, 0]); // the input is left as it is
+  });
+
+  it('rounds luma as Math.round does, for every 8-bit colour', () => {
+    let mismatches = 0;
+    for (let r = 0; r < 256; r++)
+      for (let g = 0; g < 256; g++)
+        for (let b = 0; b < 256; b++) if (luma(r, g, b) !== Math.round(0.299 * r + 0.587 * g + 0.114 * b)) mismatches++;
+    expect(mismatches).toBe(0);
   });
 
   it('leaves a grey picture unchanged', () => {
