@@ -252,6 +252,7 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   for (const u of candidates) {
     if (leaderOf[u] >= 0) continue;
     leaderOf[u] = u;
+    turnedMembers.delete(u); // (a leader lies upright to its own star)
     const taken: number[] = [];
     const free: number[] = [];
     for (let i = offsets[u]; i < offsets[u + 1]; i++) if (leaderOf[neighbours[i]] < 0) free.push(neighbours[i]);
