@@ -13,7 +13,7 @@ const file = (id: number, width: number): KeepCandidate => ({
 });
 
 describe('toDuplicateGroups', () => {
-  it('marks exactly one keeper per group and drops ids the catalog lost', () => {
+  it('marks exactly one keeper per group, lists it first, and drops ids the catalog lost', () => {
     const files = new Map([1, 2, 3, 4].map((id) => [id, file(id, id * 100)]));
     const groups = toDuplicateGroups(
       [
@@ -26,9 +26,9 @@ describe('toDuplicateGroups', () => {
     expect(groups[0].kind).toBe('near');
     expect(groups[0].maxDistance).toBe(3);
     expect(groups[0].files.map((f) => [f.path, f.keep])).toEqual([
+      ['/p/3.jpg', true],
       ['/p/1.jpg', false],
       ['/p/2.jpg', false],
-      ['/p/3.jpg', true],
     ]);
   });
 });

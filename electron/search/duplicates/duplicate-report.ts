@@ -1,7 +1,7 @@
 /**
- * Turns duplicate groups (ids) into the API's `DuplicateGroup`s (files with one `keep` each), given the
- * catalog's facts about each photo. Ids the catalog no longer knows are dropped; a group left with
- * fewer than two files is dropped too.
+ * Turns duplicate groups (ids) into the API's `DuplicateGroup`s (files with one `keep` each, the proposed keeper
+ * first and the others in the group's order), given the catalog's facts about each photo. Ids the catalog no longer
+ * knows are dropped; a group left with fewer than two files is dropped too.
  */
 import type { DuplicateGroup } from '../../api/contract.js';
 import type { PhotoGroup } from './groups.js';
@@ -20,7 +20,8 @@ export function toDuplicateGroups(
     out.push({
       kind: group.kind,
       maxDistance: group.maxDistance,
-      files: members.map((f) => ({
+      // The copy proposed to keep comes first, where a person looks first (the CLI and the app list files in order).
+      files: [keeper, ...members.filter((f) => f !== keeper)].map((f) => ({
         id: f.id,
         path: f.path,
         width: f.width,
