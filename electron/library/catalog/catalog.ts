@@ -143,11 +143,7 @@ export class Catalog {
    * could not be read.
    */
   folders(): { path: string; photos: number; unreadable: number }[] {
-    return this.rootPaths().map((root) => {
-      const prefix = folderPrefix(root);
-      const unreadable = this.countUnder(prefix, 'failed');
-      return { path: root, photos: this.countUnder(prefix) - unreadable, unreadable };
-    });
+    return this.rootPaths().map((root) => ({ path: root, ...this.countUnder(folderPrefix(root)) }));
   }
 
   /**
@@ -158,7 +154,7 @@ export class Catalog {
   forgetFolder(root: string): number {
     const prefix = folderPrefix(root);
     return this.transaction(() => {
-      const left = this.countUnder(prefix) - this.countUnder(prefix, 'failed');
+      const left = this.countUnder(prefix).photos;
       this.stmt('DELETE FROM photos WHERE substr(path, 1, ?) = ?').run(prefix.length, prefix);
       this.stmt('DELETE FROM roots WHERE path = ? OR substr(path, 1, ?) = ?').run(root, prefix.length, prefix);
       return left;
@@ -166,18 +162,15 @@ export class Catalog {
   }
 
   /**
-   * How many photos (not gone; with `status`, only those of that status) have paths starting with `prefix` (a
-   * folder's, separator included).
+   * Under `prefix` (a folder's, separator included): how many photos (neither gone nor failed) and how many files
+   * that could not be read (failed).
    */
-  private countUnder(prefix: string, status?: 'failed'): number {
-    const where = status ? 'status = ?' : "status != 'gone'";
-    return (
-      this.stmt(`SELECT COUNT(*) AS n FROM photos WHERE ${where} AND substr(path, 1, ?) = ?`).get(
-        ...(status ? [status] : []),
-        prefix.length,
-        prefix,
-      ) as { n: number }
-    ).n;
+  private countUnder(prefix: string): { photos: number; unreadable: number } {
+    const row = this.stmt(
+      `SELECT COUNT(*) FILTER (WHERE status != 'failed') AS photos, COUNT(*) FILTER (WHERE status = 'failed') AS unreadable
+         FROM photos WHERE status != 'gone' AND substr(path, 1, ?) = ?`,
+    ).get(prefix.length, prefix) as { photos: number; unreadable: number };
+    return { photos: row.photos, unreadable: row.unreadable };
   }
 
   /** Photos (not gone) whose path lies under `root`. */

@@ -237,22 +237,22 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
   };
   const apart = options.apart;
   /** Whether a unit is apart from any of `units` (an exact class's members share a content, so one id stands). */
-  const apartFromAny = (v: number, units: readonly number[]) =>
-    !!apart && units.some((w) => apart(unitRepId.get(v) ?? idOf(v), unitRepId.get(w) ?? idOf(w)));
-  const twoPictures = options.twoPictures;
   const idOfUnit = (v: number) => unitRepId.get(v) ?? idOf(v);
-  /** Units linked to their star's leader by a turn only (with `twoPictures`). */
-  const turnedMembers = new Set<number>();
+  const apartFromAny = (v: number, units: readonly number[]) =>
+    !!apart && units.some((w) => apart(idOfUnit(v), idOfUnit(w)));
+  const twoPictures = options.twoPictures;
   const linkedUpright = (leader: number, v: number) =>
     v === leader || !turnedLinks.has(unitPairKey(leader, v, nodeCount));
-  /** Whether unit `v`, linked upright to a star, was found another picture than one of its upright members. */
+  /**
+   * Whether unit `v`, linked upright to a star, was found another picture than one of the star's members linked
+   * upright to their leader (`leaderOf`: until stars merge, each member's is its star's).
+   */
   const twoPicturesWithAny = (v: number, units: readonly number[]) =>
-    !!twoPictures && units.some((w) => !turnedMembers.has(w) && twoPictures(idOfUnit(v), idOfUnit(w)));
+    !!twoPictures && units.some((w) => linkedUpright(leaderOf[w], w) && twoPictures(idOfUnit(v), idOfUnit(w)));
   const groupsByLeader = new Map<number, number[]>();
   for (const u of candidates) {
     if (leaderOf[u] >= 0) continue;
     leaderOf[u] = u;
-    turnedMembers.delete(u); // (a leader lies upright to its own star)
     const taken: number[] = [];
     const free: number[] = [];
     for (let i = offsets[u]; i < offsets[u + 1]; i++) if (leaderOf[neighbours[i]] < 0) free.push(neighbours[i]);
@@ -261,13 +261,7 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
     const held = [u]; // the star's members so far, leader included
     for (const v of free) {
       if (leaderOf[v] >= 0 || apartFromAny(v, held)) continue;
-      const upright = linkedUpright(u, v);
-      if (upright && twoPicturesWithAny(v, held)) continue;
-      if (twoPictures) {
-        if (upright)
-          turnedMembers.delete(v); // (left out of an earlier star by `oneFamily`, linked by a turn there)
-        else turnedMembers.add(v);
-      }
+      if (linkedUpright(u, v) && twoPicturesWithAny(v, held)) continue;
       leaderOf[v] = u;
       taken.push(v);
       held.push(v);
@@ -302,7 +296,6 @@ export function findDuplicateGroups(index: HammingIndex, options: DuplicateGroup
         }
       }
       if (best >= 0) {
-        turnedMembers.delete(leader);
         groupsByLeader.get(best)!.push(leader);
         groupsByLeader.delete(leader);
         leaderOf[leader] = best;
