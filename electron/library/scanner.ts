@@ -174,7 +174,10 @@ export async function scanFolders(catalog: Catalog, folders: string[], options: 
   await analyseAll(catalog, toAnalyse, options, signal, progress, summary, versions?.dup ?? null);
   if (options.encoder)
     summary.rehashed = await rehashStaleCodes(catalog, options.encoder, { signal, onProgress: progress });
-  catalog.transaction(() => catalog.verdicts.prune());
+  catalog.transaction(() => {
+    catalog.verdicts.prune();
+    catalog.keepFacts.prune();
+  });
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
 }

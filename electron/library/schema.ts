@@ -227,4 +227,20 @@ export const MIGRATIONS: Migration[] = [
   // those are matched against each other as well as against upright codes. Rows stored before (0) are the six
   // fixed orientations 2..7, matched against upright codes and canonical ones.
   (db) => db.exec(`ALTER TABLE code_variants ADD COLUMN canonical INTEGER NOT NULL DEFAULT 0;`),
+  // 15: what the keep rule measured in files (electron/search/duplicates/keep-facts.ts): a file's cheap facts
+  // ('file'), its sharpness ('sharpness'), whether file `a` is only file `b` enlarged ('enlargement'; '' for the
+  // others), by content hash, so a search run again (after a move to the trash, another threshold or keep rule)
+  // does not decode the files again. `version` is the measures' version; `value` is JSON. Rows whose files left
+  // the catalog are pruned after a scan.
+  (db) =>
+    db.exec(`
+      CREATE TABLE keep_facts (
+        version TEXT NOT NULL,
+        a TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('file', 'sharpness', 'enlargement')),
+        b TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (version, a, kind, b)
+      ) WITHOUT ROWID;
+    `),
 ];

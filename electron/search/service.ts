@@ -23,6 +23,7 @@ import { KeptVerdicts } from './pixels/kept-verdicts.js';
 import { PixelCheck, type PixelPair, pixelRuleKey } from './pixels/pixel-check.js';
 import type { KeepCandidate } from './duplicates/keep.js';
 import { readKeepFacts, settleGroupsKeepFacts } from './duplicates/keep-facts.js';
+import { KeptMeasures } from './duplicates/kept-measures.js';
 import { twoShots } from './duplicates/capture-time.js';
 import { type CalibratedPresets, resolveThreshold, type ResolvedThreshold } from './duplicates/presets.js';
 import { forEachSlotPairWithin } from './index/self-join.js';
@@ -556,11 +557,18 @@ export class SearchService {
   async report(groups: PhotoGroup[], rule?: KeepRuleArg): Promise<DuplicateGroup[]> {
     const files = this.candidates(groups.flatMap((g) => g.ids));
     const catalog = this.catalog();
-    await readKeepFacts([...files.values()], (id) => catalog.thumbnail(id)?.webp);
-    await settleGroupsKeepFacts(
-      groups.map((group) => group.ids.flatMap((id) => files.get(id) ?? [])),
-      rule,
-    );
+    // What an earlier search measured in these files is read back, not measured again (kept-measures.ts).
+    const measures = new KeptMeasures(catalog, catalog.contentHashes());
+    try {
+      await readKeepFacts([...files.values()], (id) => catalog.thumbnail(id)?.webp, measures);
+      await settleGroupsKeepFacts(
+        groups.map((group) => group.ids.flatMap((id) => files.get(id) ?? [])),
+        rule,
+        measures,
+      );
+    } finally {
+      measures.save(); // a search stopped part-way keeps what it measured
+    }
     return toDuplicateGroups(groups, files, rule);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The photo catalog: typed queries over the library database. Callers never see SQL or better-sqlite3.
- * Photos, their codes and thumbnails are here; albums, settings and kept pixel verdicts are parts of their own
- * (`catalog.albums`, `catalog.settings`, `catalog.verdicts`) over the same connection.
+ * Photos, their codes and thumbnails are here; albums, settings, kept pixel verdicts and the keep rule's kept measures
+ * are parts of their own (`catalog.albums`, `catalog.settings`, `catalog.verdicts`, `catalog.keepFacts`) over the same
+ * connection.
  */
 import { MIN_TRIMMED_CUT } from '../../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
@@ -12,6 +13,7 @@ import { Settings } from './settings.js';
 import { Statements } from './statements.js';
 import { TrashJournal } from './trash-journal.js';
 import { PixelVerdicts } from './verdicts.js';
+import { KeepFacts } from './keep-facts.js';
 
 import {
   type CodeKind,
@@ -24,6 +26,7 @@ import {
 } from './records.js';
 
 export type { PixelVerdictRow } from './verdicts.js';
+export type { KeepFactKind, KeepFactRow } from './keep-facts.js';
 export * from './records.js';
 
 /**
@@ -83,6 +86,8 @@ export class Catalog {
   readonly albums: Albums;
   readonly settings: Settings;
   readonly verdicts: PixelVerdicts;
+  /** What the keep rule measured in files. */
+  readonly keepFacts: KeepFacts;
   /** Pairs the user said are not duplicates. */
   readonly apart: ApartPairs;
   /** Which process runs a library job now. */
@@ -95,6 +100,7 @@ export class Catalog {
     this.albums = new Albums(this.statements);
     this.settings = new Settings(this.statements);
     this.verdicts = new PixelVerdicts(this.statements);
+    this.keepFacts = new KeepFacts(this.statements);
     this.apart = new ApartPairs(this.statements);
     this.lock = new LibraryLock(this.statements);
     this.trashJournal = new TrashJournal(this.statements, this.settings);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticPhoto } from '../../../tests/helpers/synthetic-photo.js';
 import type { RawImage } from '../../../model/types.js';
 import { chooseKeeper, type KeepCandidate } from './keep.js';
-import { type EnlargementTest, markApart, sampleOf, settleKeepFacts } from './keep-facts.js';
+import { type EnlargementTest, MEASURED_HERE, markApart, sampleOf, settleKeepFacts } from './keep-facts.js';
 
 const photo = syntheticPhoto({ width: 256, height: 192, seed: 5 });
 
@@ -106,11 +106,10 @@ describe('settling which copies are enlargements', () => {
       copy('cell_half.jpg', photo, { width: 256, height: 192, mtimeMs: day }),
       copy('cell_resaved.jpg', photo, { mtimeMs: day }),
     ];
-    await settleKeepFacts(
-      members,
-      undefined,
-      verdicts({ 'cell.png>cell_half.jpg': true, 'cell_resaved.jpg>cell_half.jpg': false }),
-    );
+    await settleKeepFacts(members, undefined, {
+      ...MEASURED_HERE,
+      isEnlargement: verdicts({ 'cell.png>cell_half.jpg': true, 'cell_resaved.jpg>cell_half.jpg': false }),
+    });
     expect(members[0]).toMatchObject({ enlarged: true, detailPixels: null });
     expect(chooseKeeper(members).path).toBe('/photos/cell.png');
   });
@@ -124,11 +123,10 @@ describe('settling which copies are enlargements', () => {
       copy('png.png', photo, { format: 'png' }),
       copy('q70.jpg', photo, { jpegQuality: 70 }),
     ];
-    await settleKeepFacts(
-      members,
-      undefined,
-      verdicts({ 'big.jpg>exif.jpg': false, 'big.jpg>q70.jpg': false, 'big.jpg>png.png': true }),
-    );
+    await settleKeepFacts(members, undefined, {
+      ...MEASURED_HERE,
+      isEnlargement: verdicts({ 'big.jpg>exif.jpg': false, 'big.jpg>q70.jpg': false, 'big.jpg>png.png': true }),
+    });
     expect(members[0]).toMatchObject({ enlarged: true, detailPixels: 512 * 384 });
     expect(chooseKeeper(members).path).not.toBe('/photos/big.jpg');
   });

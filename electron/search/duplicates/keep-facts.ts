@@ -4,7 +4,9 @@
  * even part of its uniform border), then per group only the costly facts that can change the proposed keeper
  * (whether the copy about to be kept is only a smaller copy enlarged; the sharpness of copies still tied), and
  * which copies differ from what the pictures of their group share.
- * A file that cannot be read is judged without them.
+ * A file that cannot be read is judged without them. What is measured in a file's pixels (`KeepMeasures`) depends on
+ * the files alone: the library keeps it by content hash (kept-measures.ts), so a search run again measures only
+ * files it has not measured before.
  */
 import { decodeImage } from '../../../model/image/decode.js';
 import {
@@ -47,15 +49,40 @@ const WINDOWS_AREA = 1.5;
 const GROUPS_AT_ONCE = 4;
 
 /** `settleKeepFacts` for every group, a few groups at a time. */
-export async function settleGroupsKeepFacts(groups: KeepCandidate[][], rule?: KeepRule): Promise<void> {
-  await forEachLimited(groups, GROUPS_AT_ONCE, (members) => settleKeepFacts(members, rule));
+export async function settleGroupsKeepFacts(
+  groups: KeepCandidate[][],
+  rule?: KeepRule,
+  measures: KeepMeasures = MEASURED_HERE,
+): Promise<void> {
+  await forEachLimited(groups, GROUPS_AT_ONCE, (members) => settleKeepFacts(members, rule, measures));
 }
+
+/** What a measure reads of a file: which photo it is, where, its size and its JPEG quality. */
+export type MeasuredFile = Pick<KeepCandidate, 'id' | 'path' | 'width' | 'height' | 'jpegQuality'>;
 
 /**
  * Whether `large` holds no detail finer than `small`'s pixels, as far as their files tell; null: cannot tell
  * (a file unreadable, windows too alike in size).
  */
-export type EnlargementTest = (large: KeepCandidate, small: KeepCandidate) => Promise<boolean | null>;
+export type EnlargementTest = (large: MeasuredFile, small: MeasuredFile) => Promise<boolean | null>;
+
+/** The cheap facts of one file (`readKeepFacts`); null where the file or its thumbnail cannot be read. */
+export interface FileFacts {
+  jpegQuality: number | null;
+  grey: boolean | null;
+  sample: Uint8Array | null;
+  /** The shares of the width and height inside an even frame (from the thumbnail). */
+  inside: { width: number; height: number } | null;
+}
+
+/** What the keep rule measures in files: each answer depends on the files' contents alone. */
+export interface KeepMeasures {
+  /** The cheap facts of `file`, from its headers and its stored thumbnail (WebP). */
+  fileFacts(file: MeasuredFile, thumbnail: Uint8Array | undefined): Promise<FileFacts>;
+  isEnlargement: EnlargementTest;
+  /** `sharpnessOf` the file decoded at SHARPNESS_SIDE; null if it cannot be read. */
+  sharpness(file: MeasuredFile): Promise<number | null>;
+}
 
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -164,25 +191,34 @@ export function markApart(members: readonly KeepCandidate[]): void {
   for (const f of members) if (f.sample) f.apart = apart.has(key(f.sample));
 }
 
+async function fileFactsOf(file: MeasuredFile, thumbnail: Uint8Array | undefined): Promise<FileFacts> {
+  const [jpegQuality, picture] = await Promise.all([
+    jpegQualityOfFile(file.path),
+    thumbnail ? decodeImage(thumbnail, { channels: 3 }).catch(() => null) : Promise.resolve(null),
+  ]);
+  return {
+    jpegQuality,
+    grey: picture ? isGrey(picture) : null,
+    sample: picture ? sampleOf(picture) : null,
+    inside: picture ? insideEvenFrame(picture) : null,
+  };
+}
+
 /** Sets `jpegQuality`, `grey`, the content size inside an even frame and the `sample` on every file. */
 export async function readKeepFacts(
   files: readonly KeepCandidate[],
   thumbnail: (id: number) => Uint8Array | undefined,
+  measures: KeepMeasures = MEASURED_HERE,
 ): Promise<void> {
   await forEachLimited(files, READS_AT_ONCE, async (file) => {
-    const webp = thumbnail(file.id);
-    const [jpegQuality, picture] = await Promise.all([
-      jpegQualityOfFile(file.path),
-      webp ? decodeImage(webp, { channels: 3 }).catch(() => null) : Promise.resolve(null),
-    ]);
-    file.jpegQuality = jpegQuality;
-    file.grey = picture ? isGrey(picture) : null;
-    file.sample = picture ? sampleOf(picture) : null;
+    const facts = await measures.fileFacts(file, thumbnail(file.id));
+    file.jpegQuality = facts.jpegQuality;
+    file.grey = facts.grey;
+    file.sample = facts.sample;
     // A plain area along one side is picture: only an even frame is taken away from the size.
-    if (picture) {
-      const inside = insideEvenFrame(picture);
-      file.contentWidth = Math.round(file.width * inside.width);
-      file.contentHeight = Math.round(file.height * inside.height);
+    if (facts.inside) {
+      file.contentWidth = Math.round(file.width * facts.inside.width);
+      file.contentHeight = Math.round(file.height * facts.inside.height);
     }
   });
 }
@@ -193,7 +229,7 @@ type Region = { left: number; top: number; width: number; height: number };
  * The same centre part of both files at their own resolution: DETAIL_SIDE pixels a side of the larger, the
  * window of the smaller cut first and the larger's placed on the same grid, so that an exact enlargement lines up.
  */
-function centreWindows(large: KeepCandidate, small: KeepCandidate): { large: Region; small: Region } {
+function centreWindows(large: MeasuredFile, small: MeasuredFile): { large: Region; small: Region } {
   const axis = (bigSide: number, smallSide: number) => {
     const ratio = bigSide / smallSide;
     const size = Math.max(1, Math.min(smallSide, Math.round(DETAIL_SIDE / ratio)));
@@ -208,16 +244,36 @@ function centreWindows(large: KeepCandidate, small: KeepCandidate): { large: Reg
 }
 
 /** The EnlargementTest on the files' centre windows (model/image/picture-quality.ts `holdsMoreDetail`). */
-async function isEnlargementOf(large: KeepCandidate, small: KeepCandidate): Promise<boolean | null> {
+async function isEnlargementOf(large: MeasuredFile, small: MeasuredFile): Promise<boolean | null> {
   if (!large.width || !large.height || !small.width || !small.height) return null;
   const cut = centreWindows(large, small);
-  const decode = (f: KeepCandidate, region: Region): Promise<RawImage | null> =>
+  const decode = (f: MeasuredFile, region: Region): Promise<RawImage | null> =>
     decodeImage(f.path, { region, channels: 3 }).catch(() => null);
   const [l, s] = await Promise.all([decode(large, cut.large), decode(small, cut.small)]);
   // Windows clipped to a small picture may no longer differ enough in size to tell.
   if (!l || !s || l.width * l.height < WINDOWS_AREA * s.width * s.height) return null;
   return !(await holdsMoreDetail(l, s, { largeJpegQuality: large.jpegQuality }));
 }
+
+async function sharpnessOfFile(file: MeasuredFile): Promise<number | null> {
+  const image = await decodeImage(file.path, {
+    size: SHARPNESS_SIDE,
+    fit: 'inside',
+    withoutEnlargement: true,
+    channels: 3,
+  }).catch(() => null);
+  return image ? sharpnessOf(image) : null;
+}
+
+/**
+ * The measures, made now on this thread. Bump KEEP_MEASURES_VERSION (kept-measures.ts) when what they answer for
+ * the same files changes (here or in model/image/picture-quality.ts).
+ */
+export const MEASURED_HERE: KeepMeasures = {
+  fileFacts: fileFactsOf,
+  isEnlargement: isEnlargementOf,
+  sharpness: sharpnessOfFile,
+};
 
 /** Formats that keep every pixel they were given (a copy in one shows all the detail of the picture it was made from). */
 const LOSSLESS = new Set(['png', 'tiff', 'bmp']);
@@ -246,7 +302,7 @@ const PARTNERS_TRIED = 3;
 export async function settleKeepFacts(
   members: KeepCandidate[],
   rule: KeepRule = DEFAULT_KEEP_RULE,
-  isEnlargement: EnlargementTest = isEnlargementOf,
+  measures: KeepMeasures = MEASURED_HERE,
 ): Promise<void> {
   if (members.length < 2) return;
   markApart(members);
@@ -284,7 +340,7 @@ export async function settleKeepFacts(
     let partner: KeepCandidate | undefined;
     let holdsMore = false;
     for (const candidate of partners.length ? partners : ranked.slice(0, 1)) {
-      const enlarged = await isEnlargement(keeper, candidate);
+      const enlarged = await measures.isEnlargement(keeper, candidate);
       if (enlarged) {
         partner = candidate;
         break;
@@ -307,12 +363,6 @@ export async function settleKeepFacts(
   const tied = members.filter((f) => f !== keeper && oneSize(f, keeper) && tiedBefore(keeper, f, SHARPNESS_CRITERION));
   if (!tied.length) return;
   await forEachLimited([keeper, ...tied], READS_AT_ONCE, async (f) => {
-    const image = await decodeImage(f.path, {
-      size: SHARPNESS_SIDE,
-      fit: 'inside',
-      withoutEnlargement: true,
-      channels: 3,
-    }).catch(() => null);
-    f.sharpness = image ? sharpnessOf(image) : null;
+    f.sharpness = await measures.sharpness(f);
   });
 }

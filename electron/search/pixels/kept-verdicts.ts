@@ -13,6 +13,14 @@ const HOW: readonly KeptVerdict['compared'][] = [null, 'copy', 'same', 'differen
 /** SQLite errors of the environment, not of this code: the verdicts are then not kept. */
 const NOT_KEPT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR']);
 
+/**
+ * Whether `error` (of a write of what a search could reuse) is one of the environment's that only costs the reuse: the
+ * database busy in another process for longer than its timeout, a full disk, a read-only or failing file.
+ */
+export function onlyCostsReuse(error: unknown): boolean {
+  return NOT_KEPT.has((error as { code?: string }).code ?? '');
+}
+
 export class KeptVerdicts implements PixelVerdictStore {
   /** Photo id → its content hash. */
   private readonly hashes: Map<number, string>;
@@ -67,7 +75,7 @@ export class KeptVerdicts implements PixelVerdictStore {
     try {
       this.catalog.verdicts.add(this.rule, rows);
     } catch (error) {
-      if (!NOT_KEPT.has((error as { code?: string }).code ?? '')) throw error;
+      if (!onlyCostsReuse(error)) throw error;
     }
   }
 
