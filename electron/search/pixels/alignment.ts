@@ -351,6 +351,14 @@ export function picturesMatch(a: AlignablePicture, b: AlignablePicture, rule: Pi
   return meetsRule(alignPictures(a, b, { goal: rule }), rule);
 }
 
+/**
+ * How much picture `p` holds: its content (inside its uniform borders) in pixels of its 64 px plane. Upright, the
+ * pixel check lays the picture that holds less into the one that holds more (pixel-check.ts).
+ */
+export function contentArea(p: AlignablePicture): number {
+  return p.fine.width * p.fine.height * boxArea(p.content);
+}
+
 /** A decoded picture (a stored thumbnail) ready for `alignPictures`, with its content box. */
 export function pictureOf(image: RawImage): AlignablePicture {
   const box = contentBox(image);

@@ -35,6 +35,7 @@ import {
 import {
   type AlignablePicture,
   alignPictures,
+  contentArea,
   meetsRule,
   type PixelRule,
   pictureOf,
@@ -46,7 +47,7 @@ import {
  * decoding here, or how thumbnails are made (model/image/decode.ts, makeThumbnail). Kept verdicts of another version are
  * not used.
  */
-export const PIXEL_CHECK_VERSION = 9;
+export const PIXEL_CHECK_VERSION = 10;
 
 /** What a kept verdict was judged with: the check's version and the rule's numbers. */
 export function pixelRuleKey(rule: PixelRule): string {
@@ -142,12 +143,15 @@ export class PixelChecker {
         options.signal?.throwIfAborted();
       }
       const p = chunk.pairs[i];
-      const a = await this.picture(p.id, turn(p.orientation), webp);
-      const b = await this.picture(p.other, 1, webp);
+      let a = await this.picture(p.id, turn(p.orientation), webp);
+      let b = await this.picture(p.other, 1, webp);
       if (!a || !b) {
         verdicts.push('unchecked');
         continue;
       }
+      // Upright, the picture that holds more is A: the search lays B in A (alignment.ts), as a crop, a bordered copy
+      // or a window lies in its photo, and the verdict no longer depends on which photo's code found the other.
+      if (turn(p.orientation) === 1 && contentArea(b) > contentArea(a)) [a, b] = [b, a];
       const found = alignPictures(a, b, { goal: this.rule, onSearch: () => searched++ });
       if (!found || !meetsRule(found, this.rule)) verdicts.push('different');
       else verdicts.push(wholeCopies(found, this.rule) ? 'copy' : 'same');
