@@ -78,6 +78,7 @@ describe('what the keep rule measured, kept in the library', () => {
     const measured = photos.map((p) => ({
       id: p.id,
       path: p.path,
+      format: p.format,
       width: p.width ?? 0,
       height: p.height ?? 0,
       jpegQuality: null,

@@ -57,8 +57,8 @@ export async function settleGroupsKeepFacts(
   await forEachLimited(groups, GROUPS_AT_ONCE, (members) => settleKeepFacts(members, rule, measures));
 }
 
-/** What a measure reads of a file: which photo it is, where, its size and its JPEG quality. */
-export type MeasuredFile = Pick<KeepCandidate, 'id' | 'path' | 'width' | 'height' | 'jpegQuality'>;
+/** What a measure reads of a file: which photo it is, where, its format, its size and its JPEG quality. */
+export type MeasuredFile = Pick<KeepCandidate, 'id' | 'path' | 'format' | 'width' | 'height' | 'jpegQuality'>;
 
 /**
  * Whether `large` holds no detail finer than `small`'s pixels, as far as their files tell; null: cannot tell

@@ -127,7 +127,7 @@ export function formatFamily(format: string): string {
 }
 
 /** A file's format family: its recorded format, else its extension's. */
-export function familyOf(file: KeepCandidate): string {
+export function familyOf(file: Pick<KeepCandidate, 'path' | 'format'>): string {
   const fromPath = /\.([^./\\]+)$/.exec(file.path)?.[1] ?? '';
   return formatFamily(file.format || fromPath);
 }

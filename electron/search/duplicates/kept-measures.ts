@@ -10,14 +10,13 @@ import type { Catalog, KeepFactKind, KeepFactRow } from '../../library/catalog/c
 import { onlyCostsReuse } from '../pixels/kept-verdicts.js';
 import { PIXEL_CHECK_VERSION } from '../pixels/pixel-check.js';
 import { type FileFacts, type KeepMeasures, MEASURED_HERE, type MeasuredFile } from './keep-facts.js';
+import { familyOf } from './keep.js';
 
 /**
  * Version of the measures (keep-facts.ts, model/image/picture-quality.ts): bump it when what they answer for the same
  * files changes. The file facts are read from the stored thumbnail too, so the thumbnails' version is part of it.
  */
 export const KEEP_MEASURES_VERSION = `1:thumbnails-${PIXEL_CHECK_VERSION}`;
-
-const JPEG_NAME = /\.jpe?g$/i;
 
 /** A file's facts as kept (the sample as base64). */
 interface KeptFileFacts extends Omit<FileFacts, 'sample'> {
@@ -57,7 +56,7 @@ export class KeptMeasures implements KeepMeasures {
       () => this.measures.fileFacts(file, thumbnail),
       // Facts that could not all be read (the thumbnail, or a JPEG's headers, unreadable now) are measured again
       // next time.
-      (f) => (f.grey !== null && (f.jpegQuality !== null || !JPEG_NAME.test(file.path)) ? fromFileFacts(f) : null),
+      (f) => (f.grey !== null && (f.jpegQuality !== null || familyOf(file) !== 'jpeg') ? fromFileFacts(f) : null),
       (v) => toFileFacts(v as KeptFileFacts),
     );
   }
