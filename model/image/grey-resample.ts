@@ -22,18 +22,40 @@ export interface SamplePlane {
 /** How an axis is enlarged (shrinking is always an area average). */
 export type Enlarging = 'box' | 'bilinear';
 
-/** For each output cell along one axis: the input cells it reads and their weights. */
-function axisWeights(from: number, to: number, enlarging: Enlarging): { start: Int32Array; weights: Float32Array[] } {
+/**
+ * For each output cell along one axis: the first input cell it reads, how many, and their weights (`taps` slots a
+ * cell, flat: one array, not one per cell, so the loops below stay monomorphic and allocation-free).
+ */
+interface AxisWeights {
+  start: Int32Array;
+  count: Int32Array;
+  taps: number;
+  weights: Float32Array;
+}
+
+function axisWeights(from: number, to: number, enlarging: Enlarging): AxisWeights {
   const ratio = from / to;
   const start = new Int32Array(to);
-  const weights: Float32Array[] = [];
+  const count = new Int32Array(to);
+  const bilinear = ratio < 1 && enlarging === 'bilinear';
+  // A box window of width max(ratio, 1) touches at most ceil(width) + 1 input cells.
+  const taps = bilinear ? 2 : Math.ceil(Math.max(ratio, 1)) + 1;
+  const weights = new Float32Array(to * taps);
   for (let o = 0; o < to; o++) {
-    if (ratio < 1 && enlarging === 'bilinear') {
+    const at = o * taps;
+    if (bilinear) {
       const centre = Math.min(Math.max((o + 0.5) * ratio - 0.5, 0), from - 1);
       const first = Math.min(Math.floor(centre), Math.max(0, from - 2));
       const t = centre - first;
       start[o] = first;
-      weights.push(from > 1 ? Float32Array.of(1 - t, t) : Float32Array.of(1));
+      if (from > 1) {
+        weights[at] = 1 - t;
+        weights[at + 1] = t;
+        count[o] = 2;
+      } else {
+        weights[at] = 1;
+        count[o] = 1;
+      }
       continue;
     }
     // Output cell o covers input [o·ratio, (o+1)·ratio); when enlarging, a unit-wide window centred there.
@@ -43,18 +65,44 @@ function axisWeights(from: number, to: number, enlarging: Enlarging): { start: I
     const hi = centre + half;
     const first = Math.max(0, Math.floor(lo));
     const last = Math.min(from - 1, Math.ceil(hi) - 1);
-    const w = new Float32Array(last - first + 1);
+    const n = last - first + 1;
+    // Normalised as float32 weights, as they are stored: the sum is taken over the stored values.
+    const w = new Float32Array(n);
     let total = 0;
     for (let i = first; i <= last; i++) {
       const overlap = Math.min(hi, i + 1) - Math.max(lo, i);
       w[i - first] = Math.max(0, overlap);
       total += w[i - first];
     }
-    for (let i = 0; i < w.length; i++) w[i] /= total;
+    for (let i = 0; i < n; i++) weights[at + i] = w[i] / total;
     start[o] = first;
-    weights.push(w);
+    count[o] = n;
   }
-  return { start, weights };
+  return { start, count, taps, weights };
+}
+
+/** Resamples each row of `src` (`rows` rows of `srcWidth`) along x into `out` (rows of `cols.start.length`). */
+function resampleRows(
+  src: ArrayLike<number>,
+  srcWidth: number,
+  rows: number,
+  cols: AxisWeights,
+  out: Float32Array,
+): void {
+  const { start, count, taps, weights } = cols;
+  const width = start.length;
+  for (let y = 0; y < rows; y++) {
+    const row = y * srcWidth;
+    const outRow = y * width;
+    for (let x = 0; x < width; x++) {
+      const at = x * taps;
+      const s = row + start[x];
+      const n = count[x];
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += weights[at + k] * src[s + k];
+      out[outRow + x] = sum;
+    }
+  }
 }
 
 /** The plane resampled to width × height, rows first, then columns. */
@@ -62,25 +110,25 @@ export function resampleGrey(src: SamplePlane, width: number, height: number, en
   const cols = axisWeights(src.width, width, enlarging);
   const rows = axisWeights(src.height, height, enlarging);
   const mid = new Float32Array(width * src.height);
-  for (let y = 0; y < src.height; y++) {
-    const row = y * src.width;
-    for (let x = 0; x < width; x++) {
-      const w = cols.weights[x];
-      const s = row + cols.start[x];
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * src.data[s + k];
-      mid[y * width + x] = sum;
-    }
-  }
+  // (Two call sites, one per sample type, keep each monomorphic.)
+  if (src.data instanceof Uint8Array) resampleRows(src.data, src.width, src.height, cols, mid);
+  else resampleRows(src.data, src.width, src.height, cols, mid);
   const data = new Float32Array(width * height);
+  // Columns a row of output at a time: each tap adds a whole input row (contiguous reads), summed in doubles in the
+  // same order as a per-cell sum, so the result is the same to the bit.
+  const sums = new Float64Array(width);
+  const { start, count, taps, weights } = rows;
   for (let y = 0; y < height; y++) {
-    const w = rows.weights[y];
-    const s = rows.start[y];
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = 0; k < w.length; k++) sum += w[k] * mid[(s + k) * width + x];
-      data[y * width + x] = sum;
+    const at = y * taps;
+    const n = count[y];
+    sums.fill(0);
+    for (let k = 0; k < n; k++) {
+      const w = weights[at + k];
+      const row = (start[y] + k) * width;
+      for (let x = 0; x < width; x++) sums[x] += w * mid[row + x];
     }
+    const out = y * width;
+    for (let x = 0; x < width; x++) data[out + x] = sums[x];
   }
   return { width, height, data };
 }
