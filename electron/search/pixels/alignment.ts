@@ -32,7 +32,7 @@ import { contentBox } from '../../../model/image/content-box.js';
 import type { RawImage } from '../../../model/types.js';
 import { type GreyPlane, resampleGrey, type SamplePlane } from '../../../model/image/grey-resample.js';
 import { luma } from '../../../model/variants.js';
-import { bestOffset, OVERLAP_BONUS, type Placement, sumTables } from './correlation.js';
+import { bestOffset, OVERLAP_BONUS, type Placement, sumTables, type SumTables } from './correlation.js';
 import {
   type Box,
   changes,
@@ -112,6 +112,11 @@ const DETAIL_SHIFT_GATE = 1.5;
 const MIN_SCALE = 0.55;
 const MAX_SCALE = 1 / 0.55;
 const SCALE_STEP = 1.1;
+/** The scales of B the coarse search tries, MIN_SCALE to MAX_SCALE a SCALE_STEP apart. */
+const COARSE_SCALES = Array.from(
+  { length: Math.ceil(Math.log(MAX_SCALE / MIN_SCALE) / Math.log(SCALE_STEP)) + 1 },
+  (_, k) => MIN_SCALE * SCALE_STEP ** k,
+);
 /** Smallest overlap searched, as a share of the smaller picture's area. */
 const MIN_OVERLAP = 0.3;
 const REFINED = 5;
@@ -162,6 +167,13 @@ export interface AlignablePicture {
    * not kept (a third of the pairs pass and need it once; keeping it would grow every picture the checker holds).
    */
   finest: () => GreyPlane;
+  /**
+   * What the coarse search reads of the picture, made on first use and kept (a picture met in one search is met in
+   * others: the frames of a video, the copies of a photo): as A, its coarse plane's sum tables; as B, its planes at
+   * every scale tried (~30 KB in all).
+   */
+  coarseTables: () => SumTables;
+  coarseScales: () => GreyPlane[];
 }
 
 function alignable(plane: GreyPlane, content: Box): AlignablePicture {
@@ -170,13 +182,18 @@ function alignable(plane: GreyPlane, content: Box): AlignablePicture {
   // this is exact at a quarter of the memory.
   const bytes = { width: plane.width, height: plane.height, data: Uint8Array.from(plane.data) };
   let detail: GreyPlane[] | null = null;
+  let tables: SumTables | null = null;
+  let scales: GreyPlane[] | null = null;
+  const coarse = atSide(fine, COARSE_SIDE);
   return {
     content,
-    coarse: atSide(fine, COARSE_SIDE),
+    coarse,
     mid: atSide(plane, MID_SIDE),
     fine,
     detail: () => (detail ??= DETAIL_SIDES.map((side) => atSide(bytes, side))),
     finest: () => detail?.at(-1) ?? atSide(bytes, DETAIL_SIDES.at(-1)!),
+    coarseTables: () => (tables ??= sumTables(coarse)),
+    coarseScales: () => (scales ??= COARSE_SCALES.map((scale) => atSide(fine, COARSE_SIDE, scale))),
   };
 }
 
@@ -482,10 +499,8 @@ export function alignPictures(
 
   options.onSearch?.();
   const coarse: { placement: Placement; coarseB: GreyPlane }[] = [];
-  const tablesA = sumTables(a.coarse);
-  const steps = Math.ceil(Math.log(MAX_SCALE / MIN_SCALE) / Math.log(SCALE_STEP));
-  for (let k = 0; k <= steps; k++) {
-    const coarseB = atSide(b.fine, COARSE_SIDE, MIN_SCALE * SCALE_STEP ** k);
+  const tablesA = a.coarseTables();
+  for (const coarseB of b.coarseScales()) {
     const cells = MIN_OVERLAP * Math.min(a.coarse.width * a.coarse.height, coarseB.width * coarseB.height);
     const p = bestOffset(a.coarse, tablesA, coarseB, cells);
     if (p) coarse.push({ placement: p, coarseB });
