@@ -33,7 +33,25 @@ interface AxisWeights {
   weights: Float32Array;
 }
 
+/**
+ * Weights made before, by axis lengths and mode: the pixel check resamples planes of a few sizes over and over (its
+ * coarse search, B at 14 scales for every searched pair), and making the weights cost as much as using them.
+ */
+const weightsMade = new Map<string, AxisWeights>();
+const WEIGHTS_KEPT = 512;
+
 function axisWeights(from: number, to: number, enlarging: Enlarging): AxisWeights {
+  const key = `${from}:${to}:${enlarging === 'bilinear' && from < to ? 'b' : 'x'}`;
+  let made = weightsMade.get(key);
+  if (!made) {
+    made = makeAxisWeights(from, to, enlarging);
+    if (weightsMade.size >= WEIGHTS_KEPT) weightsMade.delete(weightsMade.keys().next().value!);
+    weightsMade.set(key, made);
+  }
+  return made;
+}
+
+function makeAxisWeights(from: number, to: number, enlarging: Enlarging): AxisWeights {
   const ratio = from / to;
   const start = new Int32Array(to);
   const count = new Int32Array(to);
