@@ -287,62 +287,60 @@ export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp, limit = Infin
   const tiles = Math.floor(a.width / TILE) * Math.floor(a.height / TILE);
   let measured = 0;
   let apart = 0; // the largest distance between two shifts found
-  for (let ty = 0; ty + TILE <= a.height; ty += TILE) {
-    for (let tx = 0; tx + TILE <= a.width; tx += TILE) {
-      // Enough is known once the result must exceed the limit: wherever the median lies, it is at least half the
-      // distance between two shifts from one of them; and it can lie only so far among the known ones.
-      if (limit < Infinity && shifts.length >= 3) {
-        if (apart / 2 > limit) return apart / 2;
-        const beyond = strayBeyond(shifts, tiles - measured);
-        if (beyond > limit) return beyond;
+  for (const [tx, ty] of tileOrder(a, b, warp, limit)) {
+    // Enough is known once the result must exceed the limit: wherever the median lies, it is at least half the
+    // distance between two shifts from one of them; and it can lie only so far among the known ones.
+    if (limit < Infinity && shifts.length >= 3) {
+      if (apart / 2 > limit) return apart / 2;
+      const beyond = strayBeyond(shifts, tiles - measured);
+      if (beyond > limit) return beyond;
+    }
+    measured++;
+    av.length = 0;
+    uv.length = 0;
+    for (let y = ty; y < ty + TILE; y++) {
+      for (let x = tx; x < tx + TILE; x++) {
+        const xc = x + 0.5 - cx;
+        const yc = y + 0.5 - cy;
+        const u = warp.a * xc - warp.b * yc + warp.tx;
+        const v = warp.b * xc + warp.a * yc + warp.ty;
+        if (u < TILE_REACH || v < TILE_REACH || u >= b.width - TILE_REACH || v >= b.height - TILE_REACH) continue;
+        av.push(a.data[y * a.width + x]);
+        uv.push(u, v);
       }
-      measured++;
-      av.length = 0;
-      uv.length = 0;
-      for (let y = ty; y < ty + TILE; y++) {
-        for (let x = tx; x < tx + TILE; x++) {
-          const xc = x + 0.5 - cx;
-          const yc = y + 0.5 - cy;
-          const u = warp.a * xc - warp.b * yc + warp.tx;
-          const v = warp.b * xc + warp.a * yc + warp.ty;
-          if (u < TILE_REACH || v < TILE_REACH || u >= b.width - TILE_REACH || v >= b.height - TILE_REACH) continue;
-          av.push(a.data[y * a.width + x]);
-          uv.push(u, v);
+    }
+    if (av.length < 0.9 * TILE * TILE) continue;
+    const n = av.length;
+    let mean = 0;
+    for (const x of av) mean += x;
+    mean /= n;
+    let sxx = 0;
+    for (const x of av) sxx += (x - mean) ** 2;
+    if (Math.sqrt(sxx / n) < 2 * MIN_DEVIATION) continue; // too plain to say where it lies
+    let best = -2;
+    let bestShift: [number, number] = [0, 0];
+    for (let sy = -TILE_REACH; sy <= TILE_REACH; sy += TILE_STEP) {
+      for (let sx = -TILE_REACH; sx <= TILE_REACH; sx += TILE_STEP) {
+        let sb = 0;
+        let sbb = 0;
+        let sab = 0;
+        for (let k = 0; k < n; k++) {
+          const vb = sample(b.data, b.width, b.height, uv[2 * k] + sx, uv[2 * k + 1] + sy);
+          sb += vb;
+          sbb += vb * vb;
+          sab += (av[k] - mean) * vb;
+        }
+        const varB = sbb - (sb * sb) / n;
+        const r = varB > 1e-9 ? sab / Math.sqrt(sxx * varB) : 0;
+        if (r > best) {
+          best = r;
+          bestShift = [sx, sy];
         }
       }
-      if (av.length < 0.9 * TILE * TILE) continue;
-      const n = av.length;
-      let mean = 0;
-      for (const x of av) mean += x;
-      mean /= n;
-      let sxx = 0;
-      for (const x of av) sxx += (x - mean) ** 2;
-      if (Math.sqrt(sxx / n) < 2 * MIN_DEVIATION) continue; // too plain to say where it lies
-      let best = -2;
-      let bestShift: [number, number] = [0, 0];
-      for (let sy = -TILE_REACH; sy <= TILE_REACH; sy += TILE_STEP) {
-        for (let sx = -TILE_REACH; sx <= TILE_REACH; sx += TILE_STEP) {
-          let sb = 0;
-          let sbb = 0;
-          let sab = 0;
-          for (let k = 0; k < n; k++) {
-            const vb = sample(b.data, b.width, b.height, uv[2 * k] + sx, uv[2 * k + 1] + sy);
-            sb += vb;
-            sbb += vb * vb;
-            sab += (av[k] - mean) * vb;
-          }
-          const varB = sbb - (sb * sb) / n;
-          const r = varB > 1e-9 ? sab / Math.sqrt(sxx * varB) : 0;
-          if (r > best) {
-            best = r;
-            bestShift = [sx, sy];
-          }
-        }
-      }
-      if (best >= 0.5) {
-        for (const [sx, sy] of shifts) apart = Math.max(apart, Math.hypot(sx - bestShift[0], sy - bestShift[1]));
-        shifts.push(bestShift);
-      }
+    }
+    if (best >= 0.5) {
+      for (const [sx, sy] of shifts) apart = Math.max(apart, Math.hypot(sx - bestShift[0], sy - bestShift[1]));
+      shifts.push(bestShift);
     }
   }
   if (shifts.length < 3) return 0;
@@ -350,6 +348,41 @@ export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp, limit = Infin
   const mx = median(shifts.map((s) => s[0]));
   const my = median(shifts.map((s) => s[1]));
   return Math.max(...shifts.map(([sx, sy]) => Math.hypot(sx - mx, sy - my)));
+}
+
+/**
+ * The order `localShift` measures its tiles in (top-left corners): row by row; with a limit, the tiles where B laid
+ * on A differs most first (the mean-free squared difference at the unshifted warp). What it returns within the limit
+ * is every tile's, whatever the order; beyond, it stops as soon as two tiles' shifts lie more than twice the limit
+ * apart, and the tiles that moved (a person who walked, a branch in the wind) are those that differ most: on the
+ * stress library's pairs of two street-video frames it measured ~19 tiles a call in rows.
+ */
+function tileOrder(a: GreyPlane, b: GreyPlane, warp: Warp, limit: number): [number, number][] {
+  const corners: [number, number][] = [];
+  for (let ty = 0; ty + TILE <= a.height; ty += TILE)
+    for (let tx = 0; tx + TILE <= a.width; tx += TILE) corners.push([tx, ty]);
+  if (limit === Infinity) return corners;
+  const cx = a.width / 2;
+  const cy = a.height / 2;
+  const differs = corners.map(([tx, ty]) => {
+    let [n, sd, sdd] = [0, 0, 0];
+    for (let y = ty; y < ty + TILE; y++) {
+      for (let x = tx; x < tx + TILE; x++) {
+        const xc = x + 0.5 - cx;
+        const yc = y + 0.5 - cy;
+        const u = warp.a * xc - warp.b * yc + warp.tx;
+        const v = warp.b * xc + warp.a * yc + warp.ty;
+        if (u < 0 || v < 0 || u >= b.width || v >= b.height) continue;
+        const d = a.data[y * a.width + x] - sample(b.data, b.width, b.height, u, v);
+        n++;
+        sd += d;
+        sdd += d * d;
+      }
+    }
+    return n ? (sdd - (sd * sd) / n) / n : 0;
+  });
+  const order = corners.map((_, i) => i).sort((i, j) => differs[j] - differs[i] || i - j);
+  return order.map((i) => corners[i]);
 }
 
 function sorted(values: number[]): number[] {
