@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticPhoto } from '../../tests/helpers/synthetic-photo.js';
 import { DecodeError, decodeImage, encodeImage, makeThumbnail } from './decode.js';
-import { decodeSimpleWebp, simpleLossyWebpSize } from './webp.js';
+import { decodeSimpleWebp, simpleLossyWebpSize, WASM_MAX_PIXELS } from './webp.js';
 import type { RawImage } from '../types.js';
 
 /** sharp's decode of the same bytes: a region of the whole picture keeps decodeImage off the wasm path. */
@@ -51,6 +51,16 @@ describe('lossy WebP through libwebp in wasm', () => {
     // Larger than allowed: not taken here, and sharp refuses it.
     expect(await decodeSimpleWebp(lossy, 64 * 48 - 1)).toBeNull();
     await expect(decodeImage(lossy, { maxPixels: 64 * 48 - 1 })).rejects.toBeInstanceOf(DecodeError);
+    // A picture larger than WASM_MAX_PIXELS is left to sharp (the module's memory would keep its size).
+    const side = Math.ceil(Math.sqrt(WASM_MAX_PIXELS)) + 1;
+    const large = await encodeImage(
+      { width: side, height: side, channels: 3, data: new Uint8Array(side * side * 3).fill(128) },
+      'webp',
+      { quality: 50 },
+    );
+    expect(simpleLossyWebpSize(large)).toEqual({ width: side, height: side });
+    expect(await decodeSimpleWebp(large, 1e9)).toBeNull();
+    expect(await decodeImage(large)).toMatchObject({ width: side, height: side, channels: 3 });
   });
 
   it('rejects a truncated or damaged WebP with a DecodeError', async () => {

@@ -19,6 +19,12 @@ interface WebpModule {
 
 let module: Promise<WebpModule> | undefined;
 
+/**
+ * Larger pictures are left to sharp: the module's memory grows to hold a decode (4 bytes a pixel) and never shrinks,
+ * and the thumbnails this is for have 65,536 pixels at most.
+ */
+export const WASM_MAX_PIXELS = 4_000_000;
+
 /** Compiled and started on first use, once per thread (~140 KB of wasm). */
 function loadModule(): Promise<WebpModule> {
   module ??= (async () => {
@@ -58,12 +64,12 @@ export function simpleLossyWebpSize(bytes: Uint8Array): { width: number; height:
 }
 
 /**
- * The RGB pixels of a simple lossy WebP of at most `maxPixels`; null when the file is another kind of WebP (or not
- * one), is larger, or does not decode here: the caller then decodes it with sharp.
+ * The RGB pixels of a simple lossy WebP of at most `maxPixels` (and WASM_MAX_PIXELS); null when the file is another
+ * kind of WebP (or not one), is larger, or does not decode here: the caller then decodes it with sharp.
  */
 export async function decodeSimpleWebp(bytes: Uint8Array, maxPixels: number): Promise<RawImage | null> {
   const size = simpleLossyWebpSize(bytes);
-  if (!size || size.width * size.height > maxPixels) return null;
+  if (!size || size.width * size.height > Math.min(maxPixels, WASM_MAX_PIXELS)) return null;
   let decoded: ReturnType<WebpModule['decode']>;
   try {
     decoded = (await loadModule()).decode(bytes);
