@@ -41,21 +41,22 @@ const weightsMade = new Map<string, AxisWeights>();
 const WEIGHTS_KEPT = 512;
 
 function axisWeights(from: number, to: number, enlarging: Enlarging): AxisWeights {
-  const key = `${from}:${to}:${enlarging === 'bilinear' && from < to ? 'b' : 'x'}`;
+  // Shrinking, and keeping the size, average cells whatever the enlarging mode.
+  const bilinear = enlarging === 'bilinear' && from < to;
+  const key = `${from}:${to}:${bilinear}`;
   let made = weightsMade.get(key);
   if (!made) {
-    made = makeAxisWeights(from, to, enlarging);
+    made = makeAxisWeights(from, to, bilinear);
     if (weightsMade.size >= WEIGHTS_KEPT) weightsMade.delete(weightsMade.keys().next().value!);
     weightsMade.set(key, made);
   }
   return made;
 }
 
-function makeAxisWeights(from: number, to: number, enlarging: Enlarging): AxisWeights {
+function makeAxisWeights(from: number, to: number, bilinear: boolean): AxisWeights {
   const ratio = from / to;
   const start = new Int32Array(to);
   const count = new Int32Array(to);
-  const bilinear = ratio < 1 && enlarging === 'bilinear';
   // A box window of width max(ratio, 1) touches at most ceil(width) + 1 input cells.
   const taps = bilinear ? 2 : Math.ceil(Math.max(ratio, 1)) + 1;
   const weights = new Float32Array(to * taps);
@@ -128,9 +129,7 @@ export function resampleGrey(src: SamplePlane, width: number, height: number, en
   const cols = axisWeights(src.width, width, enlarging);
   const rows = axisWeights(src.height, height, enlarging);
   const mid = new Float32Array(width * src.height);
-  // (Two call sites, one per sample type, keep each monomorphic.)
-  if (src.data instanceof Uint8Array) resampleRows(src.data, src.width, src.height, cols, mid);
-  else resampleRows(src.data, src.width, src.height, cols, mid);
+  resampleRows(src.data, src.width, src.height, cols, mid);
   const data = new Float32Array(width * height);
   // Columns a row of output at a time: each tap adds a whole input row (contiguous reads), summed in doubles in the
   // same order as a per-cell sum, so the result is the same to the bit.

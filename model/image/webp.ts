@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RawImage } from '../types.js';
+import { sniffFormat, SNIFF_BYTES } from './formats.js';
 
 interface WebpModule {
   decode(data: ArrayBuffer | Uint8Array): { data: Uint8ClampedArray; width: number; height: number } | null;
@@ -46,16 +47,13 @@ function loadModule(): Promise<WebpModule> {
   return module;
 }
 
-const ascii = (bytes: Uint8Array, at: number, text: string) =>
-  bytes.length >= at + text.length && [...text].every((c, i) => bytes[at + i] === c.charCodeAt(0));
-
 /**
  * The size of a simple lossy WebP (RIFF header, then a `VP8 ` chunk holding a key frame), null for any other
  * file: read from the frame header, 14 bits a side.
  */
 export function simpleLossyWebpSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (!ascii(bytes, 0, 'RIFF') || !ascii(bytes, 8, 'WEBP') || !ascii(bytes, 12, 'VP8 ') || bytes.length < 30)
-    return null;
+  if (bytes.length < 30 || sniffFormat(bytes.subarray(0, SNIFF_BYTES)) !== 'webp') return null;
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'VP8 ') return null;
   // Frame tag (3 bytes, bit 0 clear for a key frame), start code 9d 01 2a, then width and height.
   if ((bytes[20] & 1) !== 0 || bytes[23] !== 0x9d || bytes[24] !== 0x01 || bytes[25] !== 0x2a) return null;
   const width = (bytes[26] | (bytes[27] << 8)) & 0x3fff;

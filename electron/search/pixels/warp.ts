@@ -296,7 +296,7 @@ export function localShift(a: GreyPlane, b: GreyPlane, warp: Warp, limit = Infin
     measured++;
     av.length = 0;
     uv.length = 0;
-    forTilePixels(a, b, warp, tx, ty, TILE_REACH, (i, u, v) => {
+    forTilePixels(a, b, warp, tx, ty, TILE_REACH, 1, (i, u, v) => {
       av.push(a.data[i]);
       uv.push(u, v);
     });
@@ -355,24 +355,15 @@ function tileOrder(a: GreyPlane, b: GreyPlane, warp: Warp, limit: number): [numb
   if (limit === Infinity) return corners;
   // Every other pixel of each tile, against B's nearest sample: enough to rank the tiles, at a sixteenth of a tile's
   // shift search.
-  const cx = a.width / 2;
-  const cy = a.height / 2;
   const differs = new Float64Array(corners.length);
   corners.forEach(([tx, ty], t) => {
     let [n, sd, sdd] = [0, 0, 0];
-    for (let y = ty; y < ty + TILE; y += 2) {
-      for (let x = tx; x < tx + TILE; x += 2) {
-        const xc = x + 0.5 - cx;
-        const yc = y + 0.5 - cy;
-        const u = Math.floor(warp.a * xc - warp.b * yc + warp.tx);
-        const v = Math.floor(warp.b * xc + warp.a * yc + warp.ty);
-        if (u < 0 || v < 0 || u >= b.width || v >= b.height) continue;
-        const d = a.data[y * a.width + x] - b.data[v * b.width + u];
-        n++;
-        sd += d;
-        sdd += d * d;
-      }
-    }
+    forTilePixels(a, b, warp, tx, ty, 0, 2, (i, u, v) => {
+      const d = a.data[i] - b.data[Math.floor(v) * b.width + Math.floor(u)];
+      n++;
+      sd += d;
+      sdd += d * d;
+    });
     differs[t] = n ? (sdd - (sd * sd) / n) / n : 0;
   });
   const order = corners.map((_, i) => i).sort((i, j) => differs[j] - differs[i] || i - j);
@@ -380,8 +371,8 @@ function tileOrder(a: GreyPlane, b: GreyPlane, warp: Warp, limit: number): [numb
 }
 
 /**
- * Each pixel of A's TILE × TILE tile at (`tx`, `ty`), by its index in A, and where `warp` puts it in B, for the pixels
- * that land at least `reach` inside B.
+ * Each pixel of A's TILE × TILE tile at (`tx`, `ty`) (every `step`-th of each row and column), by its index in A, and
+ * where `warp` puts it in B, for the pixels that land at least `reach` inside B.
  */
 function forTilePixels(
   a: GreyPlane,
@@ -390,12 +381,13 @@ function forTilePixels(
   tx: number,
   ty: number,
   reach: number,
+  step: number,
   visit: (index: number, u: number, v: number) => void,
 ): void {
   const cx = a.width / 2;
   const cy = a.height / 2;
-  for (let y = ty; y < ty + TILE; y++) {
-    for (let x = tx; x < tx + TILE; x++) {
+  for (let y = ty; y < ty + TILE; y += step) {
+    for (let x = tx; x < tx + TILE; x += step) {
       const xc = x + 0.5 - cx;
       const yc = y + 0.5 - cy;
       const u = warp.a * xc - warp.b * yc + warp.tx;
