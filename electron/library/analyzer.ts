@@ -57,6 +57,8 @@ export function dequantizeDescriptor(data: Int8Array, scale: number): Float32Arr
 interface ExifFields {
   DateTimeOriginal?: Date | string;
   CreateDate?: Date | string;
+  SubSecTimeOriginal?: string | number;
+  SubSecTimeDigitized?: string | number;
   Make?: string;
   Model?: string;
 }
@@ -75,14 +77,31 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
+/**
+ * `date` (EXIF `DateTimeOriginal`, to the second) with the fraction of a second EXIF keeps apart
+ * (`SubSecTimeOriginal`: the digits after the decimal point, "345" or "34" or "3", sometimes padded with spaces),
+ * to the millisecond; `date` as it is where there is none or it is not digits.
+ */
+export function withSubSeconds(date: Date, subSeconds: unknown): Date {
+  const digits =
+    typeof subSeconds === 'number' ? String(subSeconds) : typeof subSeconds === 'string' ? subSeconds.trim() : '';
+  if (!/^\d+$/.test(digits)) return date;
+  return new Date(date.getTime() + Number(`${digits}00`.slice(0, 3)));
+}
+
 async function readExif(file: string): Promise<{ takenAt: string | null; camera: string | null }> {
   try {
     // Given a path, exifr can leave a file handle for the GC to close; given the file's head, it cannot.
     const exif = (await exifr.parse(await readHead(file), {
-      pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model'],
+      pick: ['DateTimeOriginal', 'CreateDate', 'SubSecTimeOriginal', 'SubSecTimeDigitized', 'Make', 'Model'],
     })) as ExifFields | undefined;
-    const date = exif?.DateTimeOriginal ?? exif?.CreateDate;
-    const takenAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+    // To the millisecond where the file says (the shots of a burst within one second:
+    // electron/search/duplicates/capture-time.ts).
+    const [date, subSeconds] = exif?.DateTimeOriginal
+      ? [exif.DateTimeOriginal, exif.SubSecTimeOriginal]
+      : [exif?.CreateDate, exif?.SubSecTimeDigitized];
+    const takenAt =
+      date instanceof Date && !Number.isNaN(date.getTime()) ? withSubSeconds(date, subSeconds).toISOString() : null;
     const camera = [exif?.Make?.trim(), exif?.Model?.trim()].filter(Boolean).join(' ') || null;
     return { takenAt, camera };
   } catch {

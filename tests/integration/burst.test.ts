@@ -41,4 +41,36 @@ describe('a burst of one still view', () => {
     for (const g of names) expect(g.filter((n) => /^IMG_000\d\.jpg$/.test(n)).length).toBeLessThanOrEqual(1);
     expect(names.flat()).toContain('IMG_0001-shared.jpg');
   });
+
+  it('keeps apart the shots of a burst within one second by their fractions of a second, not a copy without one', async () => {
+    const dir = tempDir('burst-subsec');
+    const photos = path.join(dir, 'photos');
+    mkdirSync(photos);
+    const { data, width, height } = syntheticPhoto({ width: 480, height: 360, seed: 78 });
+    const save = (name: string, subSeconds: string | null, quality: number) =>
+      sharp(data, { raw: { width, height, channels: 3 } })
+        .withExif({
+          IFD0: { Make: 'Apple', Model: 'iPhone 13' },
+          IFD2: {
+            DateTimeOriginal: '2024:05:01 10:00:00',
+            ...(subSeconds === null ? {} : { SubSecTimeOriginal: subSeconds }),
+          },
+        })
+        .jpeg({ quality })
+        .toFile(path.join(photos, name));
+    await save('IMG_0101.jpg', '120', 95);
+    await save('IMG_0101-export.jpg', '120', 70); // a re-saved copy that kept the fraction
+    await save('IMG_0101-edited.jpg', null, 85); // a copy whose editor kept the date and dropped the fraction
+    await save('IMG_0102.jpg', '450', 95); // the next shot of the burst, a third of a second later
+    await save('IMG_0103.jpg', '780', 95);
+    app = createApp({ dbPath: path.join(dir, 'library.db'), loadEncoder: async () => averageHashEncoder() });
+    await app.dispatcher.call('scan.run', { folders: [photos] });
+
+    const { groups } = await app.dispatcher.call('dupes.find', { threshold: 'close' });
+    const names = groups.map((g) => g.files.map((f) => path.basename(f.path)).sort());
+    expect(names.some((g) => g.includes('IMG_0101.jpg') && g.includes('IMG_0101-export.jpg'))).toBe(true);
+    for (const g of names) expect(g.filter((n) => /^IMG_010\d\.jpg$/.test(n)).length).toBeLessThanOrEqual(1);
+    // The copy without a fraction is one shot's copy (to the second it is no other time).
+    expect(names.flat()).toContain('IMG_0101-edited.jpg');
+  });
 });

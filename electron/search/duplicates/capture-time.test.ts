@@ -18,4 +18,18 @@ describe('two shots by capture time', () => {
     expect(twoShots(shot, at('2024-05-02T12:00:00Z'))).toBe(false);
     expect(twoShots(shot, at('2024-05-01T11:00:07Z'))).toBe(true);
   });
+
+  it('tells the shots of a burst within one second apart by their fractions, not a copy that lost its fraction', () => {
+    const first = at('2024-05-01T10:00:00.120Z');
+    expect(twoShots(first, at('2024-05-01T10:00:00.120Z'))).toBe(false); // a copy that kept SubSecTimeOriginal
+    expect(twoShots(first, at('2024-05-01T10:00:00.450Z'))).toBe(true); // the next shot of a burst, 0.33 s later
+    expect(twoShots(first, at('2024-05-01T10:00:00Z'))).toBe(false); // a copy whose editor dropped the fraction
+    expect(twoShots(at('2024-05-01T10:00:00Z'), first)).toBe(false);
+    expect(twoShots(first, at('2024-05-01T10:00:01Z'))).toBe(true); // without a fraction, still a second apart
+    expect(twoShots(first, at('2024-05-01T08:00:00.120Z'))).toBe(false); // the same time read in UTC+2
+    expect(twoShots(first, at('2024-05-01T08:00:00.450Z'))).toBe(true);
+    // Before 1970 too (a scanned print's date).
+    expect(twoShots(at('1965-07-01T10:00:00.250Z'), at('1965-07-01T10:00:00Z'))).toBe(false);
+    expect(twoShots(at('1965-07-01T10:00:00.250Z'), at('1965-07-01T10:00:00.750Z'))).toBe(true);
+  });
 });

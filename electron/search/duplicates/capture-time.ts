@@ -13,9 +13,16 @@
 const ZONE_STEP_MS = 15 * 60_000;
 const MAX_ZONE_SHIFT_MS = 26 * 3_600_000;
 
-/** Whether capture times `a` and `b` (ms since the epoch; undefined: unknown) are of two shots. */
+/**
+ * Whether capture times `a` and `b` (ms since the epoch; undefined: unknown) are of two shots. Where both carry a
+ * fraction of a second (EXIF `SubSecTimeOriginal`: phones and cameras write it, so the shots of a burst within one
+ * second differ by it) they are compared to the millisecond; where either has none (a copy whose editor kept the
+ * date and dropped the fraction, or a camera that writes none), to the second.
+ */
 export function twoShots(a: number | undefined, b: number | undefined): boolean {
   if (a === undefined || b === undefined) return false;
-  const apart = Math.abs(a - b);
+  const fraction = (t: number) => ((t % 1000) + 1000) % 1000;
+  const exact = fraction(a) !== 0 && fraction(b) !== 0;
+  const apart = exact ? Math.abs(a - b) : Math.abs(a - fraction(a) - (b - fraction(b)));
   return apart > MAX_ZONE_SHIFT_MS || apart % ZONE_STEP_MS !== 0;
 }
