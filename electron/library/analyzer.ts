@@ -9,6 +9,7 @@ import { toSqliteInteger } from '../../model/codes.js';
 import { quantizeEmbedding } from '../../model/embedding.js';
 import { DecodeError } from '../../model/image/decode.js';
 import { toDecodeError } from '../../model/image/errors.js';
+import { MAY_HOLD_FRAMES } from '../../model/image/formats.js';
 import type { EncodeResult } from '../../model/pipeline/pipeline.js';
 import type { VariantRequest } from '../../model/variants.js';
 import { timeStage } from '../../model/stage-clock.js';
@@ -148,6 +149,7 @@ export function createAnalyzer(encoder: PhotoEncoder): PhotoAnalyzer {
         takenAt: exif.takenAt,
         camera: exif.camera,
         orientation: info.orientation ?? null,
+        frames: MAY_HOLD_FRAMES.includes(info.format) ? (info.pages ?? 1) : 1,
         codes: { dup: stored('dup'), sim: stored('sim') },
         // Greyscale and rotated/mirrored versions are matched by the duplicate code only.
         variants: variants.length ? { dup: variants } : undefined,

@@ -243,4 +243,8 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (version, a, kind, b)
       ) WITHOUT ROWID;
     `),
+  // 16: how many frames or pages the file holds (an animated GIF or WebP, a multi-page TIFF; 1: a still), so that an
+  // animation is never taken for a copy of a still of its first frame. NULL: analysed before; a GIF, WebP or TIFF
+  // among those is analysed again by the next scan (Catalog.photosToReencode).
+  (db) => db.exec(`ALTER TABLE photos ADD COLUMN frames INTEGER;`),
 ];

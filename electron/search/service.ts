@@ -199,8 +199,8 @@ export class SearchService {
       clock = now;
       return seconds;
     };
-    // Pairs the user said are not duplicates, and two shots (their capture times differ: capture-time.ts), are
-    // never grouped: an exact class they mark wholly apart is no class, and no other pair of them is an edge.
+    // Pairs the user said are not duplicates, two shots (their capture times differ: capture-time.ts) and an
+    // animation and a still are never grouped: an exact class they mark wholly apart is no class, and no other pair of them is an edge.
     const apart = this.apartTest();
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
@@ -309,15 +309,18 @@ export class SearchService {
 
   /**
    * Whether two photos are never duplicates: the user marked them so (by their files' contents:
-   * electron/library/catalog/apart.ts), or they are two shots (their capture times differ: capture-time.ts).
-   * Null where no pair can be (no marks, at most one photo with a capture time): grouping then has nothing to keep
-   * apart.
+   * electron/library/catalog/apart.ts), they are two shots (their capture times differ: capture-time.ts), or they
+   * hold different numbers of frames (an animation is not a copy of a still of its first frame, which is all the
+   * codes and the pixel check see of it). Null where no pair can be (no marks, at most one photo with a capture time,
+   * no animation): grouping then has nothing to keep apart.
    */
   private apartTest(): ((a: number, b: number) => boolean) | null {
     const catalog = this.catalog();
     const times = catalog.captureTimes();
-    const shots = (a: number, b: number) => twoShots(times.get(a), times.get(b));
-    if (catalog.apart.count() === 0) return times.size > 1 ? shots : null;
+    const frames = catalog.frameCounts();
+    const shots = (a: number, b: number) =>
+      twoShots(times.get(a), times.get(b)) || (frames.get(a) ?? 1) !== (frames.get(b) ?? 1);
+    if (catalog.apart.count() === 0) return times.size > 1 || frames.size > 0 ? shots : null;
     const marked = catalog.apart.test();
     const hashes = catalog.contentHashes();
     return (a, b) => {

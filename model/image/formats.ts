@@ -7,6 +7,13 @@
 export type ImageFormat =
   'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'heic' | 'bmp' | 'raw' | 'svg' | 'unknown';
 
+/**
+ * Formats whose files may hold several frames or pages that are one work (an animated GIF or WebP, a multi-page
+ * TIFF), of which the decoder reads the first: a file of another format counts as one frame (a HEIF with several
+ * images is a container of photos, not an animation).
+ */
+export const MAY_HOLD_FRAMES: readonly ImageFormat[] = ['gif', 'webp', 'tiff'];
+
 /** Extensions (lower case, with dot) of RAW formats whose embedded JPEG preview we decode. */
 export const RAW_EXTENSIONS: readonly string[] = [
   '.cr2',

@@ -133,7 +133,7 @@ describe('catalog embeddings', () => {
     catalog = Catalog.open(file);
     const c = catalog;
     expect(c.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(15);
+    expect(SCHEMA_VERSION).toBe(16);
     expect(c.codes('dup')).toMatchObject({ ids: [1], codes: [42n], embeddings: [null] });
     expect(c.variantCodes('dup')).toEqual([{ id: 1, orientation: 6, canonical: false, code: 43n, embedding: null }]);
     const fresh = addPhoto(c, 'new.jpg');

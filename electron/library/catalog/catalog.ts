@@ -4,6 +4,7 @@
  * are parts of their own (`catalog.albums`, `catalog.settings`, `catalog.verdicts`, `catalog.keepFacts`) over the same
  * connection.
  */
+import { MAY_HOLD_FRAMES } from '../../../model/image/formats.js';
 import { MIN_TRIMMED_CUT } from '../../../model/variants.js';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../db.js';
 import { Albums } from './albums.js';
@@ -205,7 +206,8 @@ export class Catalog {
    * is missing or another model's, or their similarity code is and no descriptor of `backboneVersion` is
    * stored to re-hash it from (null: descriptors are not kept, so none can be re-hashed). With `trimmed` (the
    * encoder makes trimmed variants), also photos measured with borders wide enough for one (STALE_BELOW_CONTENT)
-   * that have none: they were analysed before it existed.
+   * that have none: they were analysed before it existed. Also GIFs, WebPs and TIFFs analysed before frames were
+   * counted (an animation must not be taken for a copy of a still).
    */
   photosToReencode(
     current: Record<CodeKind, string>,
@@ -220,7 +222,8 @@ export class Catalog {
        WHERE p.status = 'ready' AND (dc.head_version IS NOT ?
          OR (sc.head_version IS NOT ? AND (? IS NULL OR d.backbone_version IS NOT ?))
          OR (? AND (p.content_width < ? * p.width OR p.content_height < ? * p.height) AND NOT EXISTS
-           (SELECT 1 FROM code_variants v WHERE v.photo_id = p.id AND v.kind = 'dup' AND v.orientation = ?)))`,
+           (SELECT 1 FROM code_variants v WHERE v.photo_id = p.id AND v.kind = 'dup' AND v.orientation = ?))
+         OR (p.frames IS NULL AND p.format IN (${MAY_HOLD_FRAMES.map((f) => `'${f}'`).join(', ')})))`,
     ).all(
       current.dup,
       current.sim,
@@ -343,7 +346,7 @@ export class Catalog {
   recordAnalysis(id: number, a: PhotoAnalysis): void {
     this.stmt(
       `UPDATE photos SET width = ?, height = ?, content_width = ?, content_height = ?, format = ?, taken_at = ?, camera = ?,
-         orientation = ?, status = 'ready', error = NULL, encode_count = encode_count + 1 WHERE id = ?`,
+         orientation = ?, frames = ?, status = 'ready', error = NULL, encode_count = encode_count + 1 WHERE id = ?`,
     ).run(
       a.width,
       a.height,
@@ -353,6 +356,7 @@ export class Catalog {
       a.takenAt,
       a.camera,
       a.orientation,
+      a.frames ?? null,
       id,
     );
     this.storeDerived(id, a);
@@ -361,8 +365,8 @@ export class Catalog {
   /** Give `id` the analysis of an identical file (same content hash) without decoding it again. */
   copyAnalysis(id: number, fromId: number): void {
     this.stmt(
-      `UPDATE photos SET (width, height, content_width, content_height, format, taken_at, camera, orientation, status, error) =
-         (SELECT width, height, content_width, content_height, format, taken_at, camera, orientation, 'ready', NULL
+      `UPDATE photos SET (width, height, content_width, content_height, format, taken_at, camera, orientation, frames, status, error) =
+         (SELECT width, height, content_width, content_height, format, taken_at, camera, orientation, frames, 'ready', NULL
           FROM photos WHERE id = ?) WHERE id = ?`,
     ).run(fromId, id);
     this.stmt(
@@ -545,6 +549,18 @@ export class Catalog {
       if (!Number.isNaN(time)) times.set(r.id, time);
     }
     return times;
+  }
+
+  /**
+   * The frame count of every ready photo that holds more than one frame or page (an animated GIF or WebP, a
+   * multi-page TIFF); the others are stills, or were analysed before frames were counted.
+   */
+  frameCounts(): Map<number, number> {
+    const rows = this.stmt(`SELECT id, frames FROM photos WHERE status = 'ready' AND frames > 1`).all() as {
+      id: number;
+      frames: number;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.frames]));
   }
 
   /** The content hash of every ready photo that has one. */

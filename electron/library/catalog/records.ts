@@ -70,6 +70,8 @@ export interface PhotoAnalysis {
   takenAt: string | null;
   camera: string | null;
   orientation: number | null;
+  /** Frames or pages the file holds (an animation, a multi-page TIFF; 1: a still); absent = not known (NULL). */
+  frames?: number | null;
   codes: Partial<Record<CodeKind, StoredCode>>;
   /**
    * Codes of the photo in greyscale (GREYSCALE_VARIANT), without its borders if it has some (TRIMMED_VARIANT)
