@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  bestQualityReason,
   checkTrashSelection,
   chooseKeeper,
   defaultTrashSelection,
+  familyOf,
   formatFamily,
   keepOrder,
   proposeKeep,
@@ -46,6 +48,19 @@ describe('keep rules', () => {
     const dated = [file(1, { takenAt: '2021-01-01' }), file(2, { takenAt: '2019-01-01' }), file(3)];
     expect(chooseKeeper(dated).id).toBe(2);
     expect(chooseKeeper([file(1, { path: '/z.jpg' }), file(2, { path: '/a.jpg' })]).id).toBe(2);
+  });
+
+  it("default: a camera's raw file before its JPEG, though the preview it carries is smaller", () => {
+    // RAW + JPEG from one shot: the scan decodes the raw's embedded preview, often a fraction of the sensor's size.
+    const shot = { takenAt: '2024-05-01T10:00:00.000Z', camera: 'NIKON D750', width: 6016, height: 4016 };
+    const nef = file(1, { ...shot, path: '/p/DSC_0001.NEF', format: 'raw', width: 1620, height: 1080, bytes: 25e6 });
+    const jpg = file(2, { ...shot, path: '/p/DSC_0001.JPG', format: 'jpeg', bytes: 9e6 });
+    expect(chooseKeeper([jpg, nef]).id).toBe(1);
+    expect(chooseKeeper([nef, jpg, file(3, { ...shot, path: '/p/DSC_0001-edit.jpg', bytes: 12e6 })]).id).toBe(1);
+    // Two raws (the camera's and a DNG made from it): the other criteria decide, here more picture.
+    const dng = file(4, { ...shot, path: '/p/DSC_0001.dng', format: 'raw', bytes: 30e6 });
+    expect(chooseKeeper([nef, jpg, dng]).id).toBe(4);
+    expect(bestQualityReason(nef, jpg)).toBe('camera raw');
   });
 
   it('default: resolution counts content pixels, so a copy with an added border does not outrank its original', () => {
@@ -125,8 +140,11 @@ describe('keep rules', () => {
         if (r.kind === 'newest' && dated.length) expect(time(keeper)).toBe(Math.max(...dated));
         if (r.kind === 'oldest' && dated.length) expect(time(keeper)).toBe(Math.min(...dated));
         if (r.kind === 'best-quality') {
-          // Sizes within SAME_RESOLUTION tie (100 × 3000 and 640 × 480), so the keeper is among the largest.
-          const largest = Math.max(...files.map((f) => f.width * f.height));
+          // A camera's raw file first, whatever its size; then, among the raws or with none, the largest (sizes
+          // within SAME_RESOLUTION tie: 100 × 3000 and 640 × 480).
+          const raws = files.filter((f) => familyOf(f) === 'raw');
+          expect(familyOf(keeper) === 'raw').toBe(raws.length > 0);
+          const largest = Math.max(...(raws.length ? raws : files).map((f) => f.width * f.height));
           expect(SAME_RESOLUTION * keeper.width * keeper.height).toBeGreaterThanOrEqual(largest);
         }
         expect(

@@ -3,6 +3,7 @@
  * Pure functions over plain file facts, so the UI, the CLI and tests share one definition.
  *
  * Best quality keeps the likeliest original, by these criteria in order (BEST_QUALITY):
+ * - a camera's raw file (its JPEG or HEIC sibling and every export are made from it);
  * - more picture: content pixels, more than SAME_RESOLUTION times the other's (sizes within it tie, so a strip
  *   of plain sky taken for a border in one copy and not in its noisier re-save does not decide). Content pixels
  *   leave out an evenly added frame or letterbox bars but not a plain area along one side; a copy found to be
@@ -192,6 +193,15 @@ export function contentPixels(file: KeepCandidate): number {
   return file.contentWidth * file.contentHeight;
 }
 
+/**
+ * A camera's raw file before any other format: it is the original of the JPEG or HEIC the camera saved beside it
+ * (RAW + JPEG) and of every export, whatever the size of the preview it carries (what the scan decodes of it, and
+ * what its size says: often far smaller than the sensor's, so the JPEG would look like more picture).
+ */
+function byRaw(a: KeepCandidate, b: KeepCandidate): number {
+  return Number(familyOf(b) === 'raw') - Number(familyOf(a) === 'raw');
+}
+
 /** Clearly more picture first; sizes within SAME_RESOLUTION tie. */
 function byResolution(a: KeepCandidate, b: KeepCandidate): number {
   const [pa, pb] = [a.detailPixels ?? contentPixels(a), b.detailPixels ?? contentPixels(b)];
@@ -271,6 +281,7 @@ export const SHARPNESS_CRITERION = 'sharper';
 
 /** The best-quality criteria in order, each named for what it tells (`bestQualityReason`). */
 const BEST_QUALITY: readonly [string, (a: KeepCandidate, b: KeepCandidate) => number][] = [
+  ['camera raw', byRaw],
   ['more picture', byResolution],
   ['colour', byColour],
   ['camera metadata', byCameraMetadata],
