@@ -5,6 +5,7 @@
  */
 import type { GreyPlane } from '../../../model/image/grey-resample.js';
 import { pearsonFromSums } from './correlation.js';
+import { RefineSums, SUM_VALUES } from './wasm-refine.js';
 
 /** Below this standard deviation (grey levels 0..255) an overlap has no texture to correlate. */
 export const MIN_DEVIATION = 4;
@@ -137,92 +138,41 @@ function solve6(m: Float64Array, r: Float64Array): Float64Array | null {
   return x;
 }
 
+/** The refinement's sums (`stepSums`): SUM_VALUES values, the normal equations' then the overlap's count. */
+type StepSums = (warp: Warp, gain: number, bias: number) => Float64Array;
+
 /**
  * Gauss–Newton on A ≈ gain·B(W(x)) + bias over the overlap: refines the warp (scale, tilt, shift) and the
  * photometric gain and bias together. Stops when the shift moves less than 0.02 px, or before a step that
- * leaves less than `minCount` pixels of overlap.
+ * leaves less than `minCount` pixels of overlap. A step's sums come from the WebAssembly kernel (wasm-refine.ts)
+ * where it runs, else from the JS loop (`jsStepSums`), the same to the bit; `useWasm` false takes the JS loop.
  */
-export function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: number, minCount: number): Warp {
+export function refineWarp(
+  a: GreyPlane,
+  b: GreyPlane,
+  start: Warp,
+  iterations: number,
+  minCount: number,
+  useWasm = true,
+): Warp {
   const warp = { ...start };
   let gain = 1;
   let bias = 0;
   const jtj = new Float64Array(36);
   const jtr = new Float64Array(6);
-  const { width, height, data } = b;
-  // B's central differences along x and y (what the gradient below reads between the outer pixel centres).
+  // B's central differences along x and y (what the gradient reads between the outer pixel centres).
   const [dx, dy] = centralDifferences(b);
-  // Inside these bounds the samples at u ± 1 and v ± 1 are not clamped: one set of bilinear weights serves the
-  // value and both differences.
-  const [uLow, uHigh, vLow, vHigh] = [1.5, width - 1.5001, 1.5, height - 1.5001];
+  const kernel = useWasm ? refineKernel() : null;
+  kernel?.load(a, b, dx, dy);
+  const sumsOf: StepSums = kernel ? (w, g, o) => kernel.step(w, g, o) : (w, g, o) => jsStepSums(a, b, dx, dy, w, g, o);
   let kept = { ...warp }; // the last warp seen with overlap enough
   for (let it = 0; it < iterations; it++) {
-    // The normal equations' 21 distinct sums and the right-hand side, as scalars (j = [j0..j5], j5 = 1).
-    let [s00, s01, s02, s03, s04, s05, s11, s12, s13, s14, s15] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let [s22, s23, s24, s25, s33, s34, s35, s44, s45, s55] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let [r0, r1, r2, r3, r4, r5] = [0, 0, 0, 0, 0, 0];
-    const o = overlapPixels(a, b, warp);
-    for (let k = 0; k < o.count; k++) {
-      const xc = o.xc[k];
-      const yc = o.yc[k];
-      const u = o.u[k];
-      const v = o.v[k];
-      let bv: number;
-      let gx: number;
-      let gy: number;
-      if (u >= uLow && u < uHigh && v >= vLow && v < vHigh) {
-        const fx = u - 0.5;
-        const fy = v - 0.5;
-        const x0 = Math.floor(fx);
-        const y0 = Math.floor(fy);
-        const wx = fx - x0;
-        const wy = fy - y0;
-        const i = y0 * width + x0;
-        const w00 = (1 - wy) * (1 - wx);
-        const w01 = (1 - wy) * wx;
-        const w10 = wy * (1 - wx);
-        const w11 = wy * wx;
-        bv = w00 * data[i] + w01 * data[i + 1] + w10 * data[i + width] + w11 * data[i + width + 1];
-        gx = (gain * (w00 * dx[i] + w01 * dx[i + 1] + w10 * dx[i + width] + w11 * dx[i + width + 1])) / 2;
-        gy = (gain * (w00 * dy[i] + w01 * dy[i + 1] + w10 * dy[i + width] + w11 * dy[i + width + 1])) / 2;
-      } else {
-        bv = sample(data, width, height, u, v);
-        // B's gradient at (u, v) by central differences of bilinear samples.
-        gx = (gain * (sample(data, width, height, u + 1, v) - sample(data, width, height, u - 1, v))) / 2;
-        gy = (gain * (sample(data, width, height, u, v + 1) - sample(data, width, height, u, v - 1))) / 2;
-      }
-      const j0 = gx * xc + gy * yc;
-      const j1 = gy * xc - gx * yc;
-      const residual = a.data[o.index[k]] - (gain * bv + bias);
-      s00 += j0 * j0;
-      s01 += j0 * j1;
-      s02 += j0 * gx;
-      s03 += j0 * gy;
-      s04 += j0 * bv;
-      s05 += j0;
-      s11 += j1 * j1;
-      s12 += j1 * gx;
-      s13 += j1 * gy;
-      s14 += j1 * bv;
-      s15 += j1;
-      s22 += gx * gx;
-      s23 += gx * gy;
-      s24 += gx * bv;
-      s25 += gx;
-      s33 += gy * gy;
-      s34 += gy * bv;
-      s35 += gy;
-      s44 += bv * bv;
-      s45 += bv;
-      s55 += 1;
-      r0 += j0 * residual;
-      r1 += j1 * residual;
-      r2 += gx * residual;
-      r3 += gy * residual;
-      r4 += bv * residual;
-      r5 += residual;
-    }
-    if (o.count < Math.max(16, minCount)) return kept; // the last step slid off the picture
+    // The normal equations' 21 distinct sums and the right-hand side (j = [j0..j5], j5 = 1), then the count.
+    const sums = sumsOf(warp, gain, bias);
+    if (sums[SUM_VALUES - 1] < Math.max(16, minCount)) return kept; // the last step slid off the picture
     kept = { ...warp };
+    const [s00, s01, s02, s03, s04, s05, s11, s12, s13, s14, s15] = sums;
+    const [s22, s23, s24, s25, s33, s34, s35, s44, s45, s55, r0, r1, r2, r3, r4, r5] = sums.subarray(11);
     // prettier-ignore
     jtj.set([
       s00, s01, s02, s03, s04, s05,
@@ -244,6 +194,102 @@ export function refineWarp(a: GreyPlane, b: GreyPlane, start: Warp, iterations: 
     if (Math.abs(step[2]) < 0.02 && Math.abs(step[3]) < 0.02) break;
   }
   return warp;
+}
+
+let kernel: RefineSums | null | undefined;
+
+/** This thread's refinement kernel, made on first use; null where WebAssembly cannot run it. */
+function refineKernel(): RefineSums | null {
+  if (kernel === undefined) kernel = RefineSums.create();
+  return kernel;
+}
+
+const jsSums = new Float64Array(SUM_VALUES);
+
+/** A refinement step's sums in JS (wasm-refine.ts's kernel computes the same, operation for operation). */
+function jsStepSums(
+  a: GreyPlane,
+  b: GreyPlane,
+  dx: Float32Array,
+  dy: Float32Array,
+  warp: Warp,
+  gain: number,
+  bias: number,
+): Float64Array {
+  const { width, height, data } = b;
+  // Inside these bounds the samples at u ± 1 and v ± 1 are not clamped: one set of bilinear weights serves the
+  // value and both differences.
+  const [uLow, uHigh, vLow, vHigh] = [1.5, width - 1.5001, 1.5, height - 1.5001];
+  let [s00, s01, s02, s03, s04, s05, s11, s12, s13, s14, s15] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  let [s22, s23, s24, s25, s33, s34, s35, s44, s45, s55] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  let [r0, r1, r2, r3, r4, r5] = [0, 0, 0, 0, 0, 0];
+  const o = overlapPixels(a, b, warp);
+  for (let k = 0; k < o.count; k++) {
+    const xc = o.xc[k];
+    const yc = o.yc[k];
+    const u = o.u[k];
+    const v = o.v[k];
+    let bv: number;
+    let gx: number;
+    let gy: number;
+    if (u >= uLow && u < uHigh && v >= vLow && v < vHigh) {
+      const fx = u - 0.5;
+      const fy = v - 0.5;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const wx = fx - x0;
+      const wy = fy - y0;
+      const i = y0 * width + x0;
+      const w00 = (1 - wy) * (1 - wx);
+      const w01 = (1 - wy) * wx;
+      const w10 = wy * (1 - wx);
+      const w11 = wy * wx;
+      bv = w00 * data[i] + w01 * data[i + 1] + w10 * data[i + width] + w11 * data[i + width + 1];
+      gx = (gain * (w00 * dx[i] + w01 * dx[i + 1] + w10 * dx[i + width] + w11 * dx[i + width + 1])) / 2;
+      gy = (gain * (w00 * dy[i] + w01 * dy[i + 1] + w10 * dy[i + width] + w11 * dy[i + width + 1])) / 2;
+    } else {
+      bv = sample(data, width, height, u, v);
+      // B's gradient at (u, v) by central differences of bilinear samples.
+      gx = (gain * (sample(data, width, height, u + 1, v) - sample(data, width, height, u - 1, v))) / 2;
+      gy = (gain * (sample(data, width, height, u, v + 1) - sample(data, width, height, u, v - 1))) / 2;
+    }
+    const j0 = gx * xc + gy * yc;
+    const j1 = gy * xc - gx * yc;
+    const residual = a.data[o.index[k]] - (gain * bv + bias);
+    s00 += j0 * j0;
+    s01 += j0 * j1;
+    s02 += j0 * gx;
+    s03 += j0 * gy;
+    s04 += j0 * bv;
+    s05 += j0;
+    s11 += j1 * j1;
+    s12 += j1 * gx;
+    s13 += j1 * gy;
+    s14 += j1 * bv;
+    s15 += j1;
+    s22 += gx * gx;
+    s23 += gx * gy;
+    s24 += gx * bv;
+    s25 += gx;
+    s33 += gy * gy;
+    s34 += gy * bv;
+    s35 += gy;
+    s44 += bv * bv;
+    s45 += bv;
+    s55 += 1;
+    r0 += j0 * residual;
+    r1 += j1 * residual;
+    r2 += gx * residual;
+    r3 += gy * residual;
+    r4 += bv * residual;
+    r5 += residual;
+  }
+  // prettier-ignore
+  jsSums.set([
+    s00, s01, s02, s03, s04, s05, s11, s12, s13, s14, s15, s22, s23, s24, s25, s33, s34, s35, s44, s45, s55,
+    r0, r1, r2, r3, r4, r5, o.count,
+  ]);
+  return jsSums;
 }
 
 /**
