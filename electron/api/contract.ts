@@ -416,7 +416,7 @@ export interface DuplicateFile {
 /** Which copy of a group to propose keeping (default: best quality). */
 export type KeepRuleArg =
   /**
-   * The likeliest original (electron/search/duplicates/keep.ts): the most real detail (sizes within 10 % tie, an even frame
+   * The likeliest original (electron/search/duplicates/keep.ts): a camera's raw file, then the most real detail (sizes within 10 % tie, an even frame
    * does not count, an enlarged copy counts as its source), then colour, camera metadata, no added frame, no
    * low-quality JPEG re-save, sharpness, the older file, the name others were made from, a copy like the other
    * copies of its group over one with an edit of its own.
