@@ -138,7 +138,7 @@ function solve6(m: Float64Array, r: Float64Array): Float64Array | null {
   return x;
 }
 
-/** The refinement's sums (`stepSums`): SUM_VALUES values, the normal equations' then the overlap's count. */
+/** A refinement step's sums under a warp, gain and bias: SUM_VALUES values, the normal equations' then the overlap's count. */
 type StepSums = (warp: Warp, gain: number, bias: number) => Float64Array;
 
 /**
@@ -196,12 +196,12 @@ export function refineWarp(
   return warp;
 }
 
-let kernel: RefineSums | null | undefined;
+let threadKernel: RefineSums | null | undefined;
 
 /** This thread's refinement kernel, made on first use; null where WebAssembly cannot run it. */
 function refineKernel(): RefineSums | null {
-  if (kernel === undefined) kernel = RefineSums.create();
-  return kernel;
+  if (threadKernel === undefined) threadKernel = RefineSums.create();
+  return threadKernel;
 }
 
 const jsSums = new Float64Array(SUM_VALUES);
