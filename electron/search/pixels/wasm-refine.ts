@@ -136,6 +136,11 @@ function sumsBody(): number[] {
     ...[...get('v'), ...(dv ? [...f64(Math.abs(dv)), dv > 0 ? OP.f64Add : OP.f64Sub] : [])],
     ...[OP.call, 0],
   ];
+  // Each sum's term: t_i·t_j (s_ij) or t_i·res (r_i) over t = (j0, j1, gx, gy, bv, 1).
+  const t: (Name | null)[] = ['j0', 'j1', 'gx', 'gy', 'bv', null];
+  const product = (p: Name | null, q: Name | null): number[] => (p && q ? mul(p, q) : p || q ? get((p ?? q)!) : f64(1));
+  const term = (sum: (typeof SUMS)[number]): number[] =>
+    sum[0] === 'r' ? product(t[Number(sum[1])], 'res') : product(t[Number(sum[1])], t[Number(sum[2])]);
   const halfGainOf = (difference: number[]) => [...get('gain'), ...difference, OP.f64Mul, ...f64(2), OP.f64Div];
   const declared = [2, i32s.length, I32, f64s.length, F64];
   return withSize([
@@ -189,33 +194,8 @@ function sumsBody(): number[] {
     ...[...mul('gy', 'xc'), ...mul('gx', 'yc'), OP.f64Sub, ...set('j1')],
     ...[...get('pa'), ...get('y'), ...get('aw'), OP.i32Mul, ...get('x'), OP.i32Add, OP.i32Const, 2, OP.i32Shl],
     ...[OP.i32Add, ...loadF32(), ...mul('gain', 'bv'), ...get('bias'), OP.f64Add, OP.f64Sub, ...set('res')],
-    ...add('s00', mul('j0', 'j0')),
-    ...add('s01', mul('j0', 'j1')),
-    ...add('s02', mul('j0', 'gx')),
-    ...add('s03', mul('j0', 'gy')),
-    ...add('s04', mul('j0', 'bv')),
-    ...add('s05', get('j0')),
-    ...add('s11', mul('j1', 'j1')),
-    ...add('s12', mul('j1', 'gx')),
-    ...add('s13', mul('j1', 'gy')),
-    ...add('s14', mul('j1', 'bv')),
-    ...add('s15', get('j1')),
-    ...add('s22', mul('gx', 'gx')),
-    ...add('s23', mul('gx', 'gy')),
-    ...add('s24', mul('gx', 'bv')),
-    ...add('s25', get('gx')),
-    ...add('s33', mul('gy', 'gy')),
-    ...add('s34', mul('gy', 'bv')),
-    ...add('s35', get('gy')),
-    ...add('s44', mul('bv', 'bv')),
-    ...add('s45', get('bv')),
-    ...add('s55', f64(1)),
-    ...add('r0', mul('j0', 'res')),
-    ...add('r1', mul('j1', 'res')),
-    ...add('r2', mul('gx', 'res')),
-    ...add('r3', mul('gy', 'res')),
-    ...add('r4', mul('bv', 'res')),
-    ...add('r5', get('res')),
+    // s_ij += t_i·t_j and r_i += t_i·res over t = (j0, j1, gx, gy, bv, 1), in SUMS order.
+    ...SUMS.flatMap((sum) => add(sum, term(sum))),
     OP.end, // skipped
     ...[...get('x'), OP.i32Const, 1, OP.i32Add, ...set('x'), OP.br, 0, OP.end, OP.end],
     ...[...get('y'), OP.i32Const, 1, OP.i32Add, ...set('y'), OP.br, 0, OP.end, OP.end],
