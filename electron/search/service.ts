@@ -200,7 +200,8 @@ export class SearchService {
       return seconds;
     };
     // Pairs the user said are not duplicates, two shots (their capture times differ: capture-time.ts) and an
-    // animation and a still are never grouped: an exact class they mark wholly apart is no class, and no other pair of them is an edge.
+    // animation and a still are never grouped: an exact class they mark wholly apart is no class, and no other pair
+    // of them is an edge.
     const apart = this.apartTest();
     const exactClasses = this.catalog()
       .exactDuplicateGroups()
@@ -318,14 +319,14 @@ export class SearchService {
     const catalog = this.catalog();
     const times = catalog.captureTimes();
     const frames = catalog.frameCounts();
-    const shots = (a: number, b: number) =>
+    const unlike = (a: number, b: number) =>
       twoShots(times.get(a), times.get(b)) || (frames.get(a) ?? 1) !== (frames.get(b) ?? 1);
-    if (catalog.apart.count() === 0) return times.size > 1 || frames.size > 0 ? shots : null;
+    if (catalog.apart.count() === 0) return times.size > 1 || frames.size > 0 ? unlike : null;
     const marked = catalog.apart.test();
     const hashes = catalog.contentHashes();
     return (a, b) => {
       const [ha, hb] = [hashes.get(a), hashes.get(b)];
-      return shots(a, b) || (ha !== undefined && hb !== undefined && marked(ha, hb));
+      return unlike(a, b) || (ha !== undefined && hb !== undefined && marked(ha, hb));
     };
   }
 
